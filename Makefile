@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export AFTERDESK_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint pytest bench install
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/afterdesk serve
+
+test: install lint pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy afterdesk
+	$(BIN)/lint-imports
+	$(BIN)/afterdesk makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/afterdesk bench all

@@ -1,0 +1,1 @@
+"""Afterdesk: the after-sales desk for cross-border e-commerce sellers."""

@@ -1,0 +1,75 @@
+"""Users (agents are users), roles, teams, agent profiles and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
+    QA_REVIEWER = "qa_reviewer", _("QA reviewer")
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. `username` is the agent id of the history format (METRICS.md §1)."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def sees_all_tickets(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SUPERVISOR) or self.is_superuser
+
+    @property
+    def can_configure(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class AgentProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    languages = models.JSONField(default=list, blank=True)
+    shift = models.CharField(max_length=50, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; `prefix` lets people tell tokens apart."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

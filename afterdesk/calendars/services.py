@@ -1,0 +1,97 @@
+"""Validation and writes for calendars (METRICS.md §1 `calendar` lines)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from afterdesk.calendars.models import Calendar
+from afterdesk.core.errors import ValidationError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+
+
+def _minutes(clock: object, field: str) -> int:
+    if not isinstance(clock, str) or not _CLOCK.match(clock):
+        raise ValidationError(f"{field}: {clock!r} is not a HH:MM time", field=field)
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def calendar_validate(
+    *, tz: object, hours: object, holidays: object = None
+) -> tuple[str, dict[str, list[list[str]]], list[str]]:
+    """Check a calendar's fields; return them normalised, or raise naming the field."""
+    if not isinstance(tz, str) or not tz:
+        raise ValidationError("tz must be an IANA time zone name", field="tz")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {tz!r}", field="tz") from exc
+    if not isinstance(hours, dict):
+        raise ValidationError("hours must be an object of weekday → intervals", field="hours")
+    clean_hours: dict[str, list[list[str]]] = {}
+    for day, intervals in hours.items():
+        field = f"hours.{day}"
+        if day not in WEEKDAYS:
+            raise ValidationError(f"{field}: unknown weekday (use mon…sun)", field=field)
+        if not isinstance(intervals, list):
+            raise ValidationError(f"{field}: must be a list of intervals", field=field)
+        previous_end = -1
+        clean: list[list[str]] = []
+        for interval in intervals:
+            if not (isinstance(interval, list) and len(interval) == 2):
+                raise ValidationError(f"{field}: interval must be [start, end]", field=field)
+            start, end = _minutes(interval[0], field), _minutes(interval[1], field)
+            if start == 24 * 60:
+                raise ValidationError(f"{field}: an interval cannot start at 24:00", field=field)
+            if start >= end:
+                raise ValidationError(f"{field}: interval start must be before end", field=field)
+            if start < previous_end:
+                raise ValidationError(
+                    f"{field}: intervals must be sorted and not overlap", field=field
+                )
+            previous_end = end
+            clean.append([interval[0], interval[1]])
+        clean_hours[day] = clean
+    clean_holidays: list[str] = []
+    if holidays is not None:
+        if not isinstance(holidays, list):
+            raise ValidationError("holidays must be a list of YYYY-MM-DD dates", field="holidays")
+        for item in holidays:
+            try:
+                if not isinstance(item, str) or len(item) != 10:
+                    raise ValueError
+                date.fromisoformat(item)
+            except ValueError as exc:
+                raise ValidationError(
+                    f"holidays: {item!r} is not a YYYY-MM-DD date", field="holidays"
+                ) from exc
+            clean_holidays.append(item)
+    return tz, clean_hours, clean_holidays
+
+
+def calendar_upsert(
+    *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
+) -> Calendar:
+    clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
+    calendar, _ = Calendar.objects.update_or_create(
+        key=key,
+        defaults={"tz": clean_tz, "hours": clean_hours, "holidays": clean_holidays, "name": name},
+    )
+    return calendar
+
+
+def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "type": "calendar",
+        "id": calendar.key,
+        "tz": calendar.tz,
+        "hours": calendar.hours,
+    }
+    if calendar.holidays:
+        line["holidays"] = calendar.holidays
+    return line

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, load the demo data into an empty database, and serve the web app with the "
+        "background task consumer in the same process."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        from afterdesk.accounts.models import User
+
+        if not options["no_demo"] and not User.objects.exists():
+            self.stderr.write("Empty database: loading the demo data (about a minute)…")
+            call_command("demo")
+        self._start_consumer()
+        from waitress import serve
+
+        from afterdesk.wsgi import application
+
+        url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(f"Afterdesk is running on {url}")
+        if not options["no_demo"]:
+            self.stdout.write("Demo login: admin / afterdesk-demo (agents: any agent id, same)")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+
+    def _start_consumer(self) -> None:
+        from huey.contrib.djhuey import HUEY
+
+        consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
+        # The consumer's own signal handlers belong to the main thread, which waitress owns.
+        consumer._set_signal_handlers = lambda: None
+        threading.Thread(target=consumer.run, name="huey-consumer", daemon=True).start()

@@ -1,0 +1,86 @@
+"""The event types of the history format (METRICS.md §1): their fields, canonical form and
+fingerprint. Used by the ticket services and by history import/export alike, so an event
+written by a click and the same event read from a file are one and the same."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from afterdesk.core.timeutil import format_instant
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    # required fields that may be null (an assignment's agent: null unassigns)
+    nullable: tuple[str, ...] = ()
+
+
+# Fields besides `type`, `ticket` and `at`.
+EVENT_SPECS: dict[str, EventSpec] = {
+    "message": EventSpec(required=("kind",), optional=("agent", "body")),
+    "assign": EventSpec(required=("agent",), optional=("team",), nullable=("agent",)),
+    "status": EventSpec(required=("status",), optional=("agent",)),
+    "escalate": EventSpec(required=("agent",), optional=("to", "reason")),
+    "complaint": EventSpec(required=("agent",), optional=("body",)),
+    "csat": EventSpec(required=("rating",), optional=("comment",)),
+    "return": EventSpec(required=("outcome",), optional=("amount", "currency")),
+    "qa_review": EventSpec(required=("agent", "score"), optional=("reviewer", "rubric")),
+}
+
+RETURN_OUTCOMES_RETAINED = frozenset({"kept_no_refund", "kept_partial_refund", "withdrawn"})
+RETURN_OUTCOMES = RETURN_OUTCOMES_RETAINED | frozenset(
+    {"exchange", "return_refund", "refund_no_return", "reship"}
+)
+MESSAGE_KINDS = ("inbound", "reply", "auto", "note")
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+# Which field of each event type is copied to TicketEvent.subtype / TicketEvent.score.
+SUBTYPE_FIELD = {"message": "kind", "status": "status", "return": "outcome"}
+SCORE_FIELD = {"csat": "rating", "qa_review": "score"}
+# Fields that name an agent id (username) and must reference a known agent.
+AGENT_FIELDS = ("agent", "reviewer")
+
+
+def canonical_value(value: Any) -> Any:
+    """JSON values compared as values: 5 and 5.0 are the same number."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: canonical_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [canonical_value(item) for item in value]
+    return value
+
+
+def canonical_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Drop null optional fields (METRICS.md §1: null is the same as left out)."""
+    spec = EVENT_SPECS[kind]
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if value is None and key not in spec.nullable:
+            continue
+        result[key] = canonical_value(value)
+    return result
+
+
+def event_fingerprint(kind: str, at: datetime, fields: dict[str, Any]) -> str:
+    """Identity of an event within its ticket: type, instant and canonical fields."""
+    payload = {"type": kind, "at": format_instant(at), "fields": canonical_fields(kind, fields)}
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def event_columns(kind: str, fields: dict[str, Any]) -> tuple[str, float | None]:
+    """The (subtype, score) columns copied out of the fields for indexed SQL."""
+    subtype_field = SUBTYPE_FIELD.get(kind)
+    score_field = SCORE_FIELD.get(kind)
+    subtype = str(fields.get(subtype_field, "")) if subtype_field else ""
+    score = fields.get(score_field) if score_field else None
+    return subtype, float(score) if score is not None else None

@@ -1,0 +1,104 @@
+"""Reads of tickets. Every read that returns a ticket to a person authorises it here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from afterdesk.accounts.models import User
+from afterdesk.core.errors import NotFound
+from afterdesk.tickets.models import Message, Ticket, TicketEvent
+
+
+def ticket_visible_q(user: User) -> Q:
+    """Admins and supervisors see every ticket; others see their teams' and their own."""
+    if user.sees_all_tickets:
+        return Q()
+    return Q(team__in=user.teams.all()) | Q(assignee=user)
+
+
+def tickets_for_user(*, user: User) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(ticket_visible_q(user))
+
+
+def ticket_get_for_user(*, user: User, ticket_id: int) -> Ticket:
+    """The ticket if it exists and the user may see it; otherwise NotFound (a ticket of
+    another team is not revealed to exist)."""
+    ticket = (
+        tickets_for_user(user=user)
+        .select_related("assignee", "team", "store", "customer", "calendar")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str | None = None
+    assignee: str | None = None  # a username, "me" or "none"
+    team: str | None = None  # a team name
+    channel: str | None = None
+    platform: str | None = None
+    language: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    tag: str | None = None
+    text: str | None = None
+
+
+def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
+    """Tickets the user may see, filtered, newest update first."""
+    queryset = tickets_for_user(user=user)
+    if filters.status:
+        statuses = [s for s in filters.status.split(",") if s]
+        queryset = queryset.filter(status__in=statuses)
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif filters.assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assignee__username=filters.assignee)
+    if filters.team:
+        queryset = queryset.filter(team__name=filters.team)
+    for field in ("channel", "platform", "language", "category", "priority"):
+        value = getattr(filters, field)
+        if value:
+            queryset = queryset.filter(**{field: value})
+    if filters.tag:
+        queryset = queryset.filter(tags__name=filters.tag.lower())
+    if filters.text:
+        text = filters.text.strip()
+        match = Q(subject__icontains=text) | Q(external_id__iexact=text)
+        if text.lstrip("#").isdigit():
+            match |= Q(pk=int(text.lstrip("#")))
+        match |= Q(pk__in=Message.objects.filter(body_text__icontains=text).values("ticket_id"))
+        queryset = queryset.filter(match)
+    return queryset.select_related("assignee", "team", "store", "customer").order_by(
+        "-updated_at", "-id"
+    )
+
+
+def ticket_detail(*, user: User, ticket_id: int) -> Ticket:
+    """A ticket with its messages (attachments, authors) and events, for the ticket page/API."""
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    return (
+        Ticket.objects.filter(pk=ticket.pk)
+        .select_related("assignee", "team", "store", "customer", "calendar")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author").prefetch_related("attachments"),
+            ),
+            Prefetch(
+                "events", queryset=TicketEvent.objects.select_related("agent").order_by("at", "id")
+            ),
+            "tags",
+            "orders__lines",
+            "orders__shipments__events",
+        )
+        .get()
+    )

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with a throwaway data folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("AFTERDESK_DATA_DIR", tempfile.mkdtemp(prefix="afterdesk-test-"))
+os.environ["HUEY_IMMEDIATE"] = "1"
+
+from afterdesk.settings import *  # noqa: F403
+
+# Hashing with argon2 on every factory user would dominate the suite's time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = DATA_DIR / "media"  # noqa: F405
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
