@@ -8,7 +8,7 @@ export AFTERDESK_DATA_DIR ?= $(CURDIR)/var
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/pip install --quiet --upgrade "pip==26.3"
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
