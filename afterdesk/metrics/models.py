@@ -1,1 +1,60 @@
+"""Per-ticket metric facts (METRICS.md §3), kept current from the event log."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from afterdesk.tickets.models import Ticket
+
+
+def _agent(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        db_index=False,
+    )
+
+
+class TicketFacts(models.Model):
+    """One row per ticket. Durations are integer microseconds (exact, METRICS.md §2)."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    customer_initiated = models.BooleanField(default=False)
+    agent_replies = models.PositiveIntegerField(default=0)
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    first_reply_agent = _agent("+")
+    first_reply_us = models.BigIntegerField(null=True, blank=True)
+    first_reply_business_us = models.BigIntegerField(null=True, blank=True)
+    solved = models.BooleanField(default=False)
+    last_solve_at = models.DateTimeField(null=True, blank=True)
+    resolver = _agent("+")
+    resolution_us = models.BigIntegerField(null=True, blank=True)
+    resolution_business_us = models.BigIntegerField(null=True, blank=True)
+    reopens = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveIntegerField(default=0)
+    escalations = models.PositiveIntegerField(default=0)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_at = models.DateTimeField(null=True, blank=True)
+    rating_agent = _agent("+")
+    return_outcome = models.CharField(max_length=30, blank=True)
+    return_at = models.DateTimeField(null=True, blank=True)
+    return_agent = _agent("+")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "ticket facts"
+        indexes = [
+            models.Index(fields=["first_reply_agent", "first_reply_at"], name="facts_first_reply"),
+            models.Index(fields=["resolver", "last_solve_at"], name="facts_resolver"),
+            models.Index(fields=["rating_agent", "rating_at"], name="facts_rating"),
+            models.Index(fields=["return_agent", "return_at"], name="facts_return"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of ticket {self.ticket_id}"

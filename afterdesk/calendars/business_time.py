@@ -1,0 +1,96 @@
+"""Business time between two instants (METRICS.md §2), exact and DST-correct.
+
+Each open interval of a local date is turned into real instants with `zoneinfo` and `fold=0`
+(a boundary in a spring-forward gap takes the offset in force before the change; an autumn
+boundary that occurs twice means its first occurrence); the intervals are merged so real time
+is counted once and intersected with [a, b). The work is one step per local date, never per
+minute, and durations stay integer microseconds (timedelta) until the caller converts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """An immutable calendar: zone, per-weekday (start, end) minutes, closed dates."""
+
+    tz: ZoneInfo
+    week: tuple[tuple[tuple[int, int], ...], ...]  # index 0 = Monday
+    holidays: frozenset[date]
+
+    @classmethod
+    def from_fields(
+        cls, *, tz: str, hours: Mapping[str, Sequence[Sequence[str]]], holidays: Sequence[str] = ()
+    ) -> BusinessCalendar:
+        week = tuple(
+            tuple((_clock(start), _clock(end)) for start, end in hours.get(key, ()))
+            for key in WEEKDAY_KEYS
+        )
+        return cls(ZoneInfo(tz), week, frozenset(date.fromisoformat(d) for d in holidays))
+
+    def open_intervals(self, first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
+        """Real (UTC) instants of the open intervals of local dates first…last, unmerged."""
+        day = first
+        while day <= last:
+            if day not in self.holidays:
+                for start, end in self.week[day.weekday()]:
+                    yield self._instant(day, start), self._instant(day, end)
+            day += timedelta(days=1)
+
+    def _instant(self, day: date, minutes: int) -> datetime:
+        if minutes == 24 * 60:
+            day, minutes = day + timedelta(days=1), 0
+        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.tz)
+        return local.astimezone(UTC)  # fold=0 by construction
+
+
+def _clock(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@lru_cache(maxsize=256)
+def calendar_from_json(tz: str, hours_json: str, holidays_json: str) -> BusinessCalendar:
+    """Cached construction for callers holding a calendar's stored JSON text."""
+    import json
+
+    return BusinessCalendar.from_fields(
+        tz=tz, hours=json.loads(hours_json), holidays=json.loads(holidays_json)
+    )
+
+
+def business_duration(calendar: BusinessCalendar | None, a: datetime, b: datetime) -> timedelta:
+    """Length of the overlap of [a, b) with the calendar's open time; 24×7 when no calendar."""
+    if b <= a:
+        return ZERO
+    if calendar is None:
+        return b - a
+    # One local day of margin each side: an interval of the previous local date can reach
+    # into `a`'s date (e.g. across a DST change or an interval ending at 24:00).
+    first = a.astimezone(calendar.tz).date() - timedelta(days=1)
+    last = b.astimezone(calendar.tz).date() + timedelta(days=1)
+    total = ZERO
+    covered_until = a  # merges overlapping intervals so no real time is counted twice
+    for start, end in sorted(calendar.open_intervals(first, last)):
+        start = max(start, covered_until)
+        end = min(end, b)
+        if end > start:
+            total += end - start
+            covered_until = end
+        if covered_until >= b:
+            break
+    return total
+
+
+def minutes(duration: timedelta) -> float:
+    """Minutes as METRICS.md §2 reports them: seconds / 60, unrounded."""
+    return duration / timedelta(minutes=1)

@@ -1,0 +1,96 @@
+"""Writes of the metrics app: keeping per-ticket facts current."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from afterdesk.calendars.business_time import BusinessCalendar
+from afterdesk.calendars.models import Calendar
+from afterdesk.metrics.facts import EventRow, compute_facts
+from afterdesk.metrics.models import TicketFacts
+from afterdesk.tickets.models import Ticket, TicketEvent
+
+FACT_FIELDS = [f.name for f in TicketFacts._meta.concrete_fields if f.name not in ("ticket",)]
+FACT_FIELDS.remove("computed_at")
+
+
+def _us(duration: timedelta | None) -> int | None:
+    """Exact integer microseconds of a duration."""
+    if duration is None:
+        return None
+    return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+
+
+def _calendar(
+    calendar: Calendar | None, cache: dict[int, BusinessCalendar]
+) -> BusinessCalendar | None:
+    if calendar is None:
+        return None
+    if calendar.pk not in cache:
+        cache[calendar.pk] = BusinessCalendar.from_fields(
+            tz=calendar.tz, hours=calendar.hours, holidays=calendar.holidays
+        )
+    return cache[calendar.pk]
+
+
+def facts_refresh(*, ticket_ids: Iterable[int], chunk_size: int = 2000) -> int:
+    """Recompute the facts of these tickets from their events (METRICS.md §3); returns count."""
+    ids = list(ticket_ids)
+    calendars: dict[int, BusinessCalendar] = {}
+    done = 0
+    for start in range(0, len(ids), chunk_size):
+        done += _refresh_chunk(ids[start : start + chunk_size], calendars)
+    return done
+
+
+def _refresh_chunk(ids: Sequence[int], calendars: dict[int, BusinessCalendar]) -> int:
+    tickets = list(Ticket.objects.filter(pk__in=ids).select_related("calendar"))
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    for ticket_id, kind, at, agent_id, subtype, score, fields in (
+        TicketEvent.objects.filter(ticket_id__in=ids)
+        .order_by("ticket_id", "at", "id")
+        .values_list("ticket_id", "kind", "at", "agent_id", "subtype", "score", "fields")
+    ):
+        events[ticket_id].append(EventRow(kind, at, agent_id, subtype, score, fields))
+    rows = []
+    for ticket in tickets:
+        facts = compute_facts(
+            created_at=ticket.created_at,
+            calendar=_calendar(ticket.calendar, calendars),
+            events=events[ticket.pk],
+        )
+        rows.append(
+            TicketFacts(
+                ticket_id=ticket.pk,
+                customer_initiated=facts.customer_initiated,
+                agent_replies=facts.agent_replies,
+                first_reply_at=facts.first_reply_at,
+                first_reply_agent_id=facts.first_reply_agent_id,
+                first_reply_us=_us(facts.first_reply),
+                first_reply_business_us=_us(facts.first_reply_business),
+                solved=facts.solved,
+                last_solve_at=facts.last_solve_at,
+                resolver_id=facts.resolver_id,
+                resolution_us=_us(facts.resolution),
+                resolution_business_us=_us(facts.resolution_business),
+                reopens=facts.reopens,
+                transfers=facts.transfers,
+                escalations=facts.escalations,
+                rating=facts.rating,
+                rating_at=facts.rating_at,
+                rating_agent_id=facts.rating_agent_id,
+                return_outcome=facts.return_outcome or "",
+                return_at=facts.return_at,
+                return_agent_id=facts.return_agent_id,
+            )
+        )
+    TicketFacts.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=[*FACT_FIELDS, "computed_at"],
+    )
+    return len(rows)
