@@ -10,10 +10,11 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from afterdesk.core.errors import ValidationError
+from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
-from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, ScorecardTemplate, template_parse
+from afterdesk.metrics.services import template_version_latest
+from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, TemplateSpec, template_parse
 
 
 def parse_period(start: str, end: str) -> tuple[datetime, datetime]:
@@ -27,18 +28,24 @@ def parse_period(start: str, end: str) -> tuple[datetime, datetime]:
     return period
 
 
-def load_template(reference: str | None) -> ScorecardTemplate:
-    """A template from a JSON file, or a built-in id; the default template when None."""
-    if reference is None or reference == DEFAULT_TEMPLATE_JSON["id"]:
-        data: Any = DEFAULT_TEMPLATE_JSON
-    else:
-        path = Path(reference)
-        if not path.is_file():
-            raise CommandError(f"--template: no template file or known id {reference!r}")
+def load_template(reference: str | None) -> TemplateSpec:
+    """A template from a JSON file, or the latest version of a stored template by id; the
+    built-in default template (docs/metrics.md) when None."""
+    data: Any
+    if reference is None:
+        data = DEFAULT_TEMPLATE_JSON
+    elif Path(reference).is_file():
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(Path(reference).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"--template: cannot read {reference}: {exc}") from exc
+    else:
+        try:
+            data = template_version_latest(key=reference).definition
+        except NotFound as exc:
+            raise CommandError(
+                f"--template: {reference!r} is neither a file nor a stored template id"
+            ) from exc
     try:
         return template_parse(data)
     except ValidationError as exc:

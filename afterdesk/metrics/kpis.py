@@ -20,7 +20,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from afterdesk.core.errors import ValidationError
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.models import TicketFacts
-from afterdesk.metrics.templates import ScorecardTemplate
+from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.tickets.events import RETURN_OUTCOMES_RETAINED
 from afterdesk.tickets.models import TicketEvent
 
@@ -52,7 +52,7 @@ def _in_period(field: str, start: datetime, end: datetime) -> Q:
 
 
 def compute_kpis(
-    *, start: datetime, end: datetime, template: ScorecardTemplate
+    *, start: datetime, end: datetime, template: TemplateSpec
 ) -> dict[int, AgentKpis]:
     """Every KPI of §4 for every agent with data in [start, end): agent id → KPI id → value."""
     period_validate(start, end)
@@ -76,7 +76,7 @@ def compute_kpis(
 
 
 def _first_reply(
-    start: datetime, end: datetime, template: ScorecardTemplate
+    start: datetime, end: datetime, template: TemplateSpec
 ) -> dict[int, AgentKpis]:
     targets = {
         priority: math.floor(minutes * US_PER_MINUTE)
@@ -121,7 +121,7 @@ def _first_reply(
 
 
 def _resolution(
-    start: datetime, end: datetime, template: ScorecardTemplate
+    start: datetime, end: datetime, template: TemplateSpec
 ) -> dict[int, AgentKpis]:
     counted = Q(customer_initiated=True, agent_replies__gte=1)
     rows = (
@@ -201,7 +201,7 @@ def _returns(start: datetime, end: datetime) -> dict[int, AgentKpis]:
 
 
 def _volume_and_rates(
-    start: datetime, end: datetime, template: ScorecardTemplate
+    start: datetime, end: datetime, template: TemplateSpec
 ) -> dict[int, AgentKpis]:
     events = TicketEvent.objects.filter(_in_period("at", start, end), agent__isnull=False)
     handled: dict[int, int] = defaultdict(int)

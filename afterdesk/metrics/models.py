@@ -58,3 +58,63 @@ class TicketFacts(models.Model):
 
     def __str__(self) -> str:
         return f"facts of ticket {self.ticket_id}"
+
+
+class ScorecardTemplate(models.Model):
+    """A named template (METRICS.md §5); its definitions are kept as numbered versions."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=50, blank=True, help_text="Role the template is meant for")
+    is_preset = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardTemplateVersion(models.Model):
+    """One immutable definition of a template. Published scorecards point at the version."""
+
+    template = models.ForeignKey(
+        ScorecardTemplate, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="uniq_template_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.key} v{self.number}"
+
+
+class PublishedScorecard(models.Model):
+    """A scorecard frozen for a period, with the exact template version it used."""
+
+    template_version = models.ForeignKey(
+        ScorecardTemplateVersion, on_delete=models.PROTECT, related_name="published"
+    )
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    rows = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.template_version} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"

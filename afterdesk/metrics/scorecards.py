@@ -13,7 +13,7 @@ from typing import Any
 from afterdesk.accounts.models import User
 from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
 from afterdesk.metrics.kpis import KpiValue, compute_kpis
-from afterdesk.metrics.templates import ScorecardTemplate, TemplateKpi
+from afterdesk.metrics.templates import TemplateKpi, TemplateSpec
 
 HUNDRED = Fraction(100)
 
@@ -84,7 +84,7 @@ class ScorecardRow:
 
 
 def score_agent(
-    *, agent_id: int, agent: str, values: dict[str, KpiValue], template: ScorecardTemplate
+    *, agent_id: int, agent: str, values: dict[str, KpiValue], template: TemplateSpec
 ) -> ScorecardRow:
     lines: dict[str, KpiLine] = {}
     categories: dict[str, Fraction | None] = {}
@@ -133,7 +133,7 @@ def rank_rows(rows: list[ScorecardRow]) -> list[ScorecardRow]:
 
 
 def scorecard_compute(
-    *, start: datetime, end: datetime, template: ScorecardTemplate
+    *, start: datetime, end: datetime, template: TemplateSpec
 ) -> list[ScorecardRow]:
     """One row per agent who appears in the period (§4), ranked."""
     values = compute_kpis(start=start, end=end, template=template)

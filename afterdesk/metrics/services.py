@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
+from django.db import transaction
+
+from afterdesk.accounts.models import User
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
+from afterdesk.core.errors import NotFound
 from afterdesk.metrics.facts import EventRow, compute_facts
-from afterdesk.metrics.models import TicketFacts
+from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion, TicketFacts
+from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets.models import Ticket, TicketEvent
 
 FACT_FIELDS = [f.name for f in TicketFacts._meta.concrete_fields if f.name not in ("ticket",)]
@@ -94,3 +100,38 @@ def _refresh_chunk(ids: Sequence[int], calendars: dict[int, BusinessCalendar]) -
         update_fields=[*FACT_FIELDS, "computed_at"],
     )
     return len(rows)
+
+
+@transaction.atomic
+def template_save(
+    *, definition: dict[str, Any], by: User | None = None, role: str = ""
+) -> ScorecardTemplateVersion:
+    """Validate and store a template; an unchanged definition keeps its current version."""
+    spec = template_parse(definition)
+    template, _ = ScorecardTemplate.objects.get_or_create(
+        key=spec.id, defaults={"name": spec.name, "role": role}
+    )
+    template.name = spec.name
+    template.role = role or template.role
+    template.save(update_fields=["name", "role"])
+    latest = template.versions.order_by("-number").first()
+    if latest is not None and latest.definition == definition:
+        return latest
+    return ScorecardTemplateVersion.objects.create(
+        template=template,
+        number=(latest.number + 1) if latest else 1,
+        definition=definition,
+        created_by=by,
+    )
+
+
+def template_version_latest(*, key: str) -> ScorecardTemplateVersion:
+    version = (
+        ScorecardTemplateVersion.objects.filter(template__key=key)
+        .select_related("template")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise NotFound(f"no scorecard template {key!r}")
+    return version

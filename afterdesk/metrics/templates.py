@@ -29,7 +29,7 @@ class TemplateCategory:
 
 
 @dataclass(frozen=True)
-class ScorecardTemplate:
+class TemplateSpec:
     id: str
     name: str
     min_samples: int
@@ -61,7 +61,7 @@ def _positive_map(data: Mapping[str, Any], key: str) -> dict[str, Fraction]:
     return {name: _number(value, f"{key}.{name}", positive=True) for name, value in raw.items()}
 
 
-def template_parse(data: object) -> ScorecardTemplate:
+def template_parse(data: object) -> TemplateSpec:
     """Validate a template's JSON form; raise ValidationError naming the offending field."""
     if not isinstance(data, dict):
         raise ValidationError("a template must be a JSON object", field="template")
@@ -128,7 +128,7 @@ def template_parse(data: object) -> ScorecardTemplate:
                 f"first_reply_target.{priority}: not a priority ({', '.join(PRIORITIES)})",
                 field=f"first_reply_target.{priority}",
             )
-    return ScorecardTemplate(
+    return TemplateSpec(
         id=template_id,
         name=str(data.get("name") or template_id),
         min_samples=min_samples,
@@ -175,6 +175,6 @@ DEFAULT_TEMPLATE_JSON: dict[str, Any] = {
 }
 
 
-def default_template() -> ScorecardTemplate:
+def default_template() -> TemplateSpec:
     """The built-in template (METRICS.md §5's example), used by `kpis` without --template."""
     return template_parse(DEFAULT_TEMPLATE_JSON)
