@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "afterdesk.commerce",
     "afterdesk.tickets",
     "afterdesk.metrics",
+    "afterdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the UI's own CSS/JS (afterdesk/static/afterdesk/)
 MEDIA_ROOT = Path(os.environ.get("AFTERDESK_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

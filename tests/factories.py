@@ -147,3 +147,16 @@ class TicketFactory(factory.django.DjangoModelFactory[Ticket]):
     team = factory.SubFactory(TeamFactory)
     created_at = T0
     updated_at = T0
+
+
+class TrackingEventFactory(factory.django.DjangoModelFactory):
+    """commerce.TrackingEvent (named by label: appended without touching the imports)."""
+
+    class Meta:
+        model = "commerce.TrackingEvent"
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    at = T0
+    status = Shipment.Status.IN_TRANSIT
+    location = "Leipzig Hub"
+    description = "Arrived at the sorting centre"

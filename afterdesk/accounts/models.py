@@ -52,6 +52,7 @@ class AgentProfile(models.Model):
     languages = models.JSONField(default=list, blank=True)
     shift = models.CharField(max_length=50, blank=True)
     skills = models.JSONField(default=list, blank=True)
+    markets = models.JSONField(default=list, blank=True, help_text="Market codes, e.g. DE, JP")
 
     def __str__(self) -> str:
         return f"profile of {self.user}"

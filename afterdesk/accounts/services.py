@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from afterdesk.accounts.models import AgentProfile, ApiToken, Role, Team, User
-from afterdesk.core.errors import ValidationError
+from afterdesk.core.errors import Conflict, ValidationError
 
 TOKEN_PREFIX = "adk_"  # noqa: S105 - a public prefix, not a secret
 
@@ -82,3 +82,15 @@ def api_token_authenticate(*, raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def team_create(*, name: str) -> Team:
+    """A new team; a name already taken is a conflict (the caller checked the admin role)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("the team name is empty", field="name")
+    try:
+        with transaction.atomic():
+            return Team.objects.create(name=name)
+    except IntegrityError as error:
+        raise Conflict(f"a team named {name!r} already exists", field="name") from error

@@ -1,9 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import set_language
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's view: POST `language` (+ `next`), stores the choice in the language cookie.
+    path("language/", set_language, name="set_language"),
 ]

@@ -1,15 +1,32 @@
-"""The one django-ninja API object; each app contributes its router."""
+"""The one django-ninja API object; each app contributes its router.
+
+Callers authenticate with `Authorization: Bearer <token>` or the browser session (unsafe
+methods then need the CSRF token). Every error is JSON `{"message": …, "field": …}`.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from afterdesk.accounts.api import router as accounts_router
+from afterdesk.api.auth import SessionCsrfAuth, TokenAuth
+from afterdesk.commerce.api import router as commerce_router
 from afterdesk.core.errors import DomainError
+from afterdesk.tickets.api import router as tickets_router
 
-api = NinjaAPI(title="Afterdesk API", version="1", urls_namespace="api")
+api = NinjaAPI(
+    title="Afterdesk API",
+    version="1",
+    urls_namespace="api",
+    description="The after-sales desk's JSON API. See docs/api.md.",
+    auth=[TokenAuth(), SessionCsrfAuth()],
+)
+api.add_router("", tickets_router)
+api.add_router("", commerce_router)
+api.add_router("", accounts_router)
 
 
 @api.exception_handler(DomainError)
@@ -22,14 +39,40 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields = [".".join(str(p) for p in err.get("loc", ())[1:]) for err in exc.errors]
+    fields = [_field_name(err.get("loc", ())) for err in exc.errors]
     message = "; ".join(
         f"{field or 'body'}: {err.get('msg', 'invalid')}"
         for field, err in zip(fields, exc.errors, strict=True)
     )
-    return api.create_response(request, {"message": message, "errors": exc.errors}, status=422)
+    body = {"message": message, "field": next((f for f in fields if f), None)}
+    return api.create_response(request, {**body, "errors": _plain_errors(exc.errors)}, status=422)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"message": "authentication required"}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"message": "not found"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+def _field_name(loc: object) -> str:
+    """`("body", "payload", "subject")` → `subject`; `("query", "status")` → `status`."""
+    parts = [str(p) for p in (loc if isinstance(loc, list | tuple) else ())]
+    if parts and parts[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _plain_errors(errors: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The errors without `ctx`/`url`, which may hold exceptions that do not serialise."""
+    return [{k: v for k, v in err.items() if k in {"type", "loc", "msg"}} for err in errors]

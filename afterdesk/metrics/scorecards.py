@@ -4,7 +4,7 @@ exact fractions and rounded half up to 2 decimals only when reported."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -13,9 +13,13 @@ from typing import Any
 from afterdesk.accounts.models import User
 from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
 from afterdesk.metrics.kpis import KpiValue, compute_kpis
-from afterdesk.metrics.templates import TemplateKpi, TemplateSpec
+from afterdesk.metrics.templates import SegmentOverride, TemplateKpi, TemplateSpec
 
 HUNDRED = Fraction(100)
+
+
+def _float(value: Fraction | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 def report(value: Fraction | None) -> Decimal | None:
@@ -46,11 +50,39 @@ def _weighted_mean(pairs: list[tuple[Fraction, Fraction]]) -> Fraction | None:
 
 
 @dataclass(frozen=True)
+class AgentSegment:
+    """What segment overrides and peer groups look at (shift, languages, markets, role)."""
+
+    role: str = ""
+    shift: str = ""
+    languages: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ()
+
+    def matches(self, override: SegmentOverride) -> bool:
+        for key, value in override.segment:
+            if key == "shift" and self.shift != value:
+                return False
+            if key == "language" and value not in self.languages:
+                return False
+            if key == "market" and value not in self.markets:
+                return False
+        return True
+
+    @property
+    def peer_group(self) -> tuple[str, str, str]:
+        """Same role, shift and (first) language: the fairness peer group."""
+        return (self.role, self.shift, self.languages[0] if self.languages else "")
+
+
+@dataclass(frozen=True)
 class KpiLine:
     value: Fraction | None
     n: int
     score: Fraction | None
     excluded: str | None
+    override: str | None = None  # the segment override that set target/floor, if any
+    target: Fraction | None = None
+    floor: Fraction | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +93,23 @@ class ScorecardRow:
     categories: dict[str, Fraction | None]
     total: Fraction | None
     rank: int | None = None
+    segment: AgentSegment | None = None
+    peer_medians: dict[str, Fraction | None] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, *, detailed: bool = False) -> dict[str, Any]:
+        """The §6 row; `detailed` adds target/floor, the override used and the peer median."""
+        row = self._contract_json()
+        if detailed:
+            for kpi, line in self.kpis.items():
+                row["kpis"][kpi].update(
+                    target=_float(line.target),
+                    floor=_float(line.floor),
+                    override=line.override,
+                    peer_median=_float(self.peer_medians.get(kpi)),
+                )
+        return row
+
+    def _contract_json(self) -> dict[str, Any]:
         def number(value: Decimal | None) -> float | None:
             return float(value) if value is not None else None
 
@@ -84,13 +131,19 @@ class ScorecardRow:
 
 
 def score_agent(
-    *, agent_id: int, agent: str, values: dict[str, KpiValue], template: TemplateSpec
+    *,
+    agent_id: int,
+    agent: str,
+    values: dict[str, KpiValue],
+    template: TemplateSpec,
+    segment: AgentSegment | None = None,
 ) -> ScorecardRow:
     lines: dict[str, KpiLine] = {}
     categories: dict[str, Fraction | None] = {}
     for category in template.categories:
         included: list[tuple[Fraction, Fraction]] = []
-        for item in category.kpis:
+        for template_item in category.kpis:
+            item, override = _apply_override(template_item, template, segment)
             kpi = values.get(item.kpi, KpiValue(None, 0))
             score = kpi_score(item, kpi.value) if kpi.value is not None else None
             if kpi.value is None:
@@ -101,7 +154,9 @@ def score_agent(
                 excluded = None
             if excluded is None and score is not None:
                 included.append((score, item.weight))
-            lines[item.kpi] = KpiLine(kpi.value, kpi.n, score, excluded)
+            lines[item.kpi] = KpiLine(
+                kpi.value, kpi.n, score, excluded, override, item.target, item.floor
+            )
         categories[category.name] = _weighted_mean(included)
     total = _weighted_mean(
         [
@@ -110,7 +165,21 @@ def score_agent(
             if (score := categories[category.name]) is not None
         ]
     )
-    return ScorecardRow(agent_id, agent, lines, categories, total)
+    return ScorecardRow(agent_id, agent, lines, categories, total, segment=segment)
+
+
+def _apply_override(
+    item: TemplateKpi, template: TemplateSpec, segment: AgentSegment | None
+) -> tuple[TemplateKpi, str | None]:
+    """The first matching segment override of this KPI replaces its target and floor."""
+    if segment is None:
+        return item, None
+    for override in template.segment_overrides:
+        if override.kpi == item.kpi and segment.matches(override):
+            return TemplateKpi(item.kpi, item.weight, override.target, override.floor), (
+                override.label
+            )
+    return item, None
 
 
 def rank_rows(rows: list[ScorecardRow]) -> list[ScorecardRow]:
@@ -132,14 +201,54 @@ def rank_rows(rows: list[ScorecardRow]) -> list[ScorecardRow]:
     return ranked + unscored
 
 
+def median(values: list[Fraction]) -> Fraction | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def agent_segments(agent_ids: list[int]) -> dict[int, tuple[str, AgentSegment]]:
+    """Username and segment (role, shift, languages, markets) of each agent."""
+    users = User.objects.filter(pk__in=agent_ids).select_related("profile")
+    result: dict[int, tuple[str, AgentSegment]] = {}
+    for user in users:
+        profile = getattr(user, "profile", None)
+        result[user.pk] = (
+            user.username,
+            AgentSegment(
+                role=user.role,
+                shift=profile.shift if profile else "",
+                languages=tuple(profile.languages) if profile else (),
+                markets=tuple(profile.markets) if profile else (),
+            ),
+        )
+    return result
+
+
 def scorecard_compute(
     *, start: datetime, end: datetime, template: TemplateSpec
 ) -> list[ScorecardRow]:
-    """One row per agent who appears in the period (§4), ranked."""
+    """One row per agent who appears in the period (§4), ranked, with each KPI's peer median
+    (agents of the same role, shift and language)."""
     values = compute_kpis(start=start, end=end, template=template)
-    names = dict(User.objects.filter(pk__in=values).values_list("pk", "username"))
-    rows = [
-        score_agent(agent_id=agent_id, agent=names[agent_id], values=kpis, template=template)
-        for agent_id, kpis in values.items()
-    ]
+    people = agent_segments(list(values))
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for agent_id, (_, segment) in people.items():
+        groups.setdefault(segment.peer_group, []).append(agent_id)
+    rows = []
+    for agent_id, kpis in values.items():
+        name, segment = people[agent_id]
+        peers = groups[segment.peer_group]
+        medians = {
+            kpi: median([v for p in peers if (v := values[p][kpi].value) is not None])
+            for kpi in template.kpi_ids
+        }
+        row = score_agent(
+            agent_id=agent_id, agent=name, values=kpis, template=template, segment=segment
+        )
+        rows.append(replace(row, peer_medians=medians))
     return rank_rows(rows)

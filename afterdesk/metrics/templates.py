@@ -28,6 +28,23 @@ class TemplateCategory:
     kpis: tuple[TemplateKpi, ...]
 
 
+SEGMENT_KEYS = ("shift", "language", "market")
+
+
+@dataclass(frozen=True)
+class SegmentOverride:
+    """A target/floor for one KPI that applies to agents of a segment (METRICS.md §5)."""
+
+    segment: tuple[tuple[str, str], ...]  # e.g. (("shift", "night"),); all must match
+    kpi: str
+    target: Fraction
+    floor: Fraction
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{key}={value}" for key, value in self.segment)
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     id: str
@@ -39,6 +56,7 @@ class TemplateSpec:
     category_weights: Mapping[str, Fraction] = field(default_factory=dict)
     first_reply_target: Mapping[str, Fraction] = field(default_factory=dict)
     source: Mapping[str, Any] = field(default_factory=dict)
+    segment_overrides: tuple[SegmentOverride, ...] = ()
 
     @property
     def kpi_ids(self) -> list[str]:
@@ -129,6 +147,7 @@ def template_parse(data: object) -> TemplateSpec:
                 field=f"first_reply_target.{priority}",
             )
     return TemplateSpec(
+        segment_overrides=_overrides(data, seen_kpis),
         id=template_id,
         name=str(data.get("name") or template_id),
         min_samples=min_samples,
@@ -139,6 +158,45 @@ def template_parse(data: object) -> TemplateSpec:
         first_reply_target=first_reply_target,
         source=data,
     )
+
+
+def _overrides(data: Mapping[str, Any], kpis: set[str]) -> tuple[SegmentOverride, ...]:
+    raw = data.get("segment_overrides", [])
+    if not isinstance(raw, list):
+        raise ValidationError("segment_overrides must be a list", field="segment_overrides")
+    result = []
+    for index, item in enumerate(raw):
+        where = f"segment_overrides[{index}]"
+        if not isinstance(item, dict):
+            raise ValidationError(f"{where} must be an object", field=where)
+        segment = item.get("segment")
+        if (
+            not isinstance(segment, dict)
+            or not segment
+            or any(k not in SEGMENT_KEYS or not isinstance(v, str) for k, v in segment.items())
+        ):
+            raise ValidationError(
+                f"{where}.segment must map {', '.join(SEGMENT_KEYS)} to strings",
+                field=f"{where}.segment",
+            )
+        if item.get("kpi") not in kpis:
+            raise ValidationError(
+                f"{where}.kpi must be a KPI of the template", field=f"{where}.kpi"
+            )
+        for required in ("target", "floor"):
+            if required not in item:
+                raise ValidationError(
+                    f"{where}.{required} is required", field=f"{where}.{required}"
+                )
+        result.append(
+            SegmentOverride(
+                segment=tuple(sorted(segment.items())),
+                kpi=item["kpi"],
+                target=_number(item["target"], f"{where}.target"),
+                floor=_number(item["floor"], f"{where}.floor"),
+            )
+        )
+    return tuple(result)
 
 
 DEFAULT_TEMPLATE_JSON: dict[str, Any] = {

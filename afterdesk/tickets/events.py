@@ -66,6 +66,10 @@ def canonical_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     for key, value in fields.items():
         if value is None and key not in spec.nullable:
             continue
+        if kind == "message" and key == "body" and value == "":
+            # A message's body lives in its Message row, where "" and no body look alike;
+            # treating them as one keeps export → import idempotent (docs/history.md).
+            continue
         result[key] = canonical_value(value)
     return result
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
-from afterdesk.accounts.models import User
-from afterdesk.core.errors import NotFound
-from afterdesk.tickets.models import Message, Ticket, TicketEvent
+from afterdesk.accounts.models import Role, Team, User
+from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
+from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+INBOX_PAGE_SIZE = 50
 
 
 def ticket_visible_q(user: User) -> Q:
@@ -97,8 +100,51 @@ def ticket_detail(*, user: User, ticket_id: int) -> Ticket:
                 "events", queryset=TicketEvent.objects.select_related("agent").order_by("at", "id")
             ),
             "tags",
+            "customer__identities",
             "orders__lines",
             "orders__shipments__events",
         )
         .get()
     )
+
+
+def inbox_page(*, user: User, filters: InboxFilters, page_number: str | int | None) -> Page[Ticket]:
+    """One page of the inbox (50 tickets) with their tags; out-of-range numbers clamp."""
+    queryset = inbox_queryset(user=user, filters=filters).prefetch_related("tags")
+    return Paginator(queryset, INBOX_PAGE_SIZE).get_page(page_number)
+
+
+def assignable_agents() -> QuerySet[User]:
+    """People a ticket can be given to (QA reviewers take no tickets)."""
+    return User.objects.filter(is_active=True).exclude(role=Role.QA_REVIEWER).order_by("username")
+
+
+def teams_all() -> QuerySet[Team]:
+    return Team.objects.order_by("name")
+
+
+def attachment_get_for_user(*, user: User, token: str) -> Attachment:
+    """The attachment if the user may see its ticket; otherwise NotFound."""
+    attachment = (
+        Attachment.objects.select_related("message").filter(token=token).first() if token else None
+    )
+    if attachment is None:
+        raise NotFound("attachment not found")
+    ticket_get_for_user(user=user, ticket_id=attachment.message.ticket_id)
+    return attachment
+
+
+def ticket_team_for_new(*, user: User, team: Team | None) -> Team | None:
+    """The team a ticket opened by `user` lands in. Supervisors and admins open tickets for
+    any team (or none); others only for their own teams, so that they can see what they opened,
+    and with no team given the ticket goes to their first team."""
+    if user.sees_all_tickets:
+        return team
+    own = list(user.teams.order_by("name"))
+    if team is None:
+        if not own:
+            raise ValidationError("choose a team for the ticket", field="team")
+        return own[0]
+    if team not in own:
+        raise PermissionDenied("you can open tickets only for your own teams", field="team")
+    return team

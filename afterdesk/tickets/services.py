@@ -109,7 +109,9 @@ def event_record(
     if existing is not None:
         return existing
     stored_fields = canonical_fields(kind, fields)
-    stored_fields.pop("body", None)
+    if kind == "message":
+        # A message's body lives in its Message row; a complaint's body is one of its fields.
+        stored_fields.pop("body", None)
     subtype, score = event_columns(kind, stored_fields)
     event = TicketEvent.objects.create(
         ticket=ticket,

@@ -6,4 +6,11 @@ app_name = "tickets"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("tickets/<int:ticket_id>/", views.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="reply"),
+    path("tickets/<int:ticket_id>/note/", views.ticket_note, name="note"),
+    path("tickets/<int:ticket_id>/assign/", views.ticket_assign, name="assign"),
+    path("tickets/<int:ticket_id>/status/", views.ticket_status, name="status"),
+    path("tickets/<int:ticket_id>/escalate/", views.ticket_escalate, name="escalate"),
+    path("attachments/<str:token>/", views.attachment_download, name="attachment"),
 ]

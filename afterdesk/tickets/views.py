@@ -1,7 +1,202 @@
+"""The server-rendered desk: inbox, ticket page, ticket actions, attachment downloads.
+
+Views parse input with a form, call one selector or service, and render; a DomainError from a
+service becomes a message in the form with the error's HTTP status (409/413/415/422).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from afterdesk.accounts.models import User
+from afterdesk.core.errors import DomainError, NotFound
+from afterdesk.core.htmx import render_page_or_partial, wants_partial
+from afterdesk.tickets import selectors, services
+from afterdesk.tickets.forms import (
+    AssignForm,
+    EscalateForm,
+    InboxFilterForm,
+    NoteForm,
+    ReplyForm,
+    StatusForm,
+)
+from afterdesk.tickets.models import Ticket
+
+# Attachments a browser may show inline; everything else (SVG and HTML above all) downloads.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in agent (every view is behind @login_required)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _ticket_or_404(request: HttpRequest, ticket_id: int, *, detail: bool = False) -> Ticket:
+    """The permission check of every ticket view: another team's ticket is a 404."""
+    get = selectors.ticket_detail if detail else selectors.ticket_get_for_user
+    try:
+        return get(user=_user(request), ticket_id=ticket_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("inbox")
+    form = InboxFilterForm(request.GET)
+    page = selectors.inbox_page(
+        user=_user(request), filters=form.filters(), page_number=request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render_page_or_partial(
+        request,
+        page="tickets/pages/inbox.html",
+        partial="tickets/partials/ticket_list.html",
+        context=context,
+    )
+
+
+def _forms(ticket: Ticket, **bound: forms.Form) -> dict[str, forms.Form]:
+    """Fresh forms for the ticket page; `bound` replaces one with the submitted form."""
+    fresh: dict[str, forms.Form] = {
+        "reply": ReplyForm(),
+        "note": NoteForm(),
+        "assign": AssignForm(initial={"agent": ticket.assignee_id, "team": ticket.team_id}),
+        "status": StatusForm(initial={"status": ticket.status}),
+        "escalate": EscalateForm(),
+    }
+    return {**fresh, **bound}
+
+
+@login_required
+@require_GET
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id, detail=True)
+    context = {"ticket": ticket, "forms": _forms(ticket)}
+    return render(request, "tickets/pages/ticket.html", context)
+
+
+def _run_action(
+    request: HttpRequest,
+    ticket_id: int,
+    name: str,
+    form: forms.Form,
+    perform: Callable[[Ticket, dict[str, Any]], object],
+) -> HttpResponse:
+    """Validate, call the service, answer: the form (+ out-of-band partials) for htmx, the page
+    or a redirect otherwise. A refused action writes nothing and keeps what was typed."""
+    ticket = _ticket_or_404(request, ticket_id)
+    status = 422
+    if form.is_valid():
+        try:
+            perform(ticket, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = error.status
+        else:
+            if not wants_partial(request):
+                return redirect("tickets:ticket", ticket_id=ticket_id)
+            ticket = _ticket_or_404(request, ticket_id, detail=True)
+            fresh = _forms(ticket)
+            context = {"ticket": ticket, "forms": fresh, "form": fresh[name], "name": name}
+            return render(request, "tickets/partials/action_done.html", context)
+    if wants_partial(request):
+        context = {"ticket": ticket, "form": form}
+        return render(request, f"tickets/partials/form_{name}.html", context, status=status)
+    ticket = _ticket_or_404(request, ticket_id, detail=True)
+    context = {"ticket": ticket, "forms": _forms(ticket, **{name: form})}
+    return render(request, "tickets/pages/ticket.html", context, status=status)
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.message_reply(
+            ticket=ticket,
+            by=_user(request),
+            body=data["body"],
+            status=data["status"] or None,
+            attachments=data["attachments"],
+        )
+
+    form = ReplyForm(request.POST, request.FILES)
+    return _run_action(request, ticket_id, "reply", form, perform)
+
+
+@login_required
+@require_POST
+def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.note_add(
+            ticket=ticket, by=_user(request), body=data["body"], attachments=data["attachments"]
+        )
+
+    form = NoteForm(request.POST, request.FILES)
+    return _run_action(request, ticket_id, "note", form, perform)
+
+
+@login_required
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.ticket_assign(
+            ticket=ticket, by=_user(request), agent=data["agent"], team=data["team"]
+        )
+
+    return _run_action(request, ticket_id, "assign", AssignForm(request.POST), perform)
+
+
+@login_required
+@require_POST
+def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.ticket_set_status(ticket=ticket, by=_user(request), status=data["status"])
+
+    return _run_action(request, ticket_id, "status", StatusForm(request.POST), perform)
+
+
+@login_required
+@require_POST
+def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.ticket_escalate(
+            ticket=ticket, by=_user(request), to=data["to"], reason=data["reason"]
+        )
+
+    return _run_action(request, ticket_id, "escalate", EscalateForm(request.POST), perform)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, token: str) -> HttpResponseBase:
+    """Behind the ticket's permission; inline only for plain raster images, never SVG/HTML."""
+    try:
+        attachment = selectors.attachment_get_for_user(user=_user(request), token=token)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    inline = attachment.content_type in INLINE_TYPES
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.filename,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response

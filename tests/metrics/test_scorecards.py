@@ -126,3 +126,55 @@ def test_template_rejections_name_the_field() -> None:
     assert _bad(lambda d: d["first_reply_target"].update(asap=5)) == "first_reply_target.asap"
     assert _bad(lambda d: d["category_weights"].update(dispute=0)) == "category_weights.dispute"
     assert _bad(lambda d: d["categories"].append(dict(d["categories"][0]))) == "categories[3].name"
+
+
+def test_segment_override_replaces_target_and_floor_and_is_shown() -> None:
+    from afterdesk.metrics.scorecards import AgentSegment
+
+    data = copy.deepcopy(DEFAULT_TEMPLATE_JSON)
+    data["segment_overrides"] = [
+        {
+            "segment": {"shift": "night"},
+            "kpi": "first_reply_time_business",
+            "target": 60,
+            "floor": 480,
+        },
+        {"segment": {"language": "ja"}, "kpi": "csat_rate", "target": 0.9, "floor": 0.7},
+    ]
+    template = template_parse(data)
+    values = {"first_reply_time_business": KpiValue(Fraction(60), 10)}
+    night = AgentSegment(shift="night", languages=("en",))
+    day = AgentSegment(shift="day", languages=("ja",))
+    night_row = score_agent(agent_id=1, agent="n", values=values, template=template, segment=night)
+    day_row = score_agent(agent_id=2, agent="d", values=values, template=template, segment=day)
+    assert night_row.kpis["first_reply_time_business"].score == 100
+    assert night_row.kpis["first_reply_time_business"].override == "shift=night"
+    assert day_row.kpis["first_reply_time_business"].override is None
+    assert day_row.kpis["first_reply_time_business"].score == Fraction(100 * 180, 210)
+    assert day_row.kpis["csat_rate"].override == "language=ja"
+    detailed = night_row.as_json(detailed=True)["kpis"]["first_reply_time_business"]
+    assert (detailed["target"], detailed["floor"], detailed["override"]) == (60, 480, "shift=night")
+    assert "override" not in night_row.as_json()["kpis"]["first_reply_time_business"]
+
+
+def test_override_validation_names_the_field() -> None:
+    assert (
+        _bad(lambda d: d.update(segment_overrides=[{"segment": {"team": "x"}, "kpi": "fcr_rate"}]))
+        == "segment_overrides[0].segment"
+    )
+    assert (
+        _bad(
+            lambda d: d.update(
+                segment_overrides=[{"segment": {"shift": "night"}, "kpi": "qa_score"}]
+            )
+        )
+        == "segment_overrides[0].kpi"
+    )
+
+
+def test_median() -> None:
+    from afterdesk.metrics.scorecards import median
+
+    assert median([]) is None
+    assert median([Fraction(3), Fraction(1), Fraction(2)]) == 2
+    assert median([Fraction(1), Fraction(4)]) == Fraction(5, 2)

@@ -1,0 +1,66 @@
+"""The caller, their API tokens, teams (admins configure them) and agents."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from afterdesk.accounts import selectors, services
+from afterdesk.accounts.models import ApiToken, Team, User
+from afterdesk.accounts.schemas import (
+    MeOut,
+    TeamIn,
+    TeamOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
+from afterdesk.api.auth import request_user
+from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
+
+router = Router(tags=["accounts"])
+
+
+@router.get("/me", response={200: MeOut, **AUTH_ERRORS})
+def me(request: HttpRequest) -> User:
+    return selectors.user_with_teams(user=request_user(request))
+
+
+@router.get("/tokens", response={200: list[TokenOut], **AUTH_ERRORS})
+def tokens_list(request: HttpRequest) -> list[ApiToken]:
+    """The caller's own tokens, revoked ones included."""
+    return list(selectors.api_tokens_for_user(user=request_user(request)))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS})
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
+    """A new token for the caller; the response holds the key, which is not stored."""
+    token, raw = services.api_token_create(user=request_user(request), name=payload.name)
+    return Status(201, TokenCreatedOut(**TokenOut.model_validate(token).model_dump(), key=raw))
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **READ_ERRORS})
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
+    """Revoke one of the caller's tokens (revoking twice is fine)."""
+    token = selectors.api_token_get_for_user(user=request_user(request), token_id=token_id)
+    services.api_token_revoke(token=token)
+    return Status(204, None)
+
+
+@router.get("/teams", response={200: list[TeamOut], **AUTH_ERRORS})
+def teams_list(request: HttpRequest) -> list[Team]:
+    return list(selectors.teams_list())
+
+
+@router.post("/teams", response={201: TeamOut, **WRITE_ERRORS})
+def team_create(request: HttpRequest, payload: TeamIn) -> Status[Team]:
+    """Create a team (configuration: admins only)."""
+    selectors.user_require_configure(user=request_user(request))
+    return Status(201, services.team_create(name=payload.name))
+
+
+@router.get("/agents", response={200: list[UserOut], **AUTH_ERRORS})
+def agents_list(request: HttpRequest) -> list[User]:
+    """Everyone who signs in, with role and teams (supervisors and admins)."""
+    return list(selectors.agents_for_user(user=request_user(request)))

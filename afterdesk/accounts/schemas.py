@@ -1,0 +1,54 @@
+"""Schemas of the accounts API: the caller, API tokens, teams and agents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from afterdesk.accounts.models import Role, User
+from afterdesk.api.schemas import SafeStr
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+
+
+class TeamIn(Schema):
+    name: SafeStr = Field(min_length=1, max_length=100)
+
+
+class UserOut(Schema):
+    username: str
+    display_name: str
+    role: Role
+    teams: list[str]
+    is_active: bool
+
+    @staticmethod
+    def resolve_teams(obj: User) -> list[str]:
+        return [team.name for team in obj.teams.all()]
+
+
+class MeOut(UserOut):
+    email: str
+    sees_all_tickets: bool
+    can_configure: bool
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the key, to tell tokens apart")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    key: str = Field(description="The token itself; shown this once and never again")
+
+
+class TokenIn(Schema):
+    name: SafeStr = Field(min_length=1, max_length=100)

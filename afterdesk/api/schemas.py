@@ -1,0 +1,70 @@
+"""Schemas and input types shared by every router: errors, ids, text and pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+# Primary keys are 64-bit (BigAutoField); a larger number would overflow the database driver.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Every string input: give it `Field(max_length=…)` matching its column.
+SafeStr = Annotated[str, AfterValidator(_no_nul)]
+
+
+class ErrorOut(Schema):
+    """Every error: a message for people and, for invalid input, the field it is about."""
+
+    message: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="The validation errors, for 422 responses on invalid input"
+    )
+
+
+AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: ErrorOut, 409: ErrorOut}
+
+
+class PageQuery(Schema):
+    """`limit`/`offset`, or `page` (1-based, `limit` per page) when given."""
+
+    limit: int = Field(50, ge=1, le=200, description="Items per page (at most 200)")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip")
+    page: int | None = Field(
+        None, ge=1, le=1_000_000, description="1-based page number; overrides offset"
+    )
+
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class PageSlice(Generic[M]):
+    count: int
+    limit: int
+    offset: int
+    items: Sequence[M]
+
+
+def paginate(queryset: QuerySet[M], params: PageQuery) -> PageSlice[M]:
+    """One page of an ordered queryset with the total count (two queries plus prefetches)."""
+    offset = (params.page - 1) * params.limit if params.page else params.offset
+    count = queryset.count()
+    items = list(queryset[offset : offset + params.limit]) if offset < count else []
+    return PageSlice(count=count, limit=params.limit, offset=offset, items=items)

@@ -1,0 +1,1 @@
+"""Deterministic demo data (`afterdesk demo`) and the benchmarks (`afterdesk bench`)."""

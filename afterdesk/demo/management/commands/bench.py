@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from afterdesk.demo.bench.databases import DEFAULT_POSTGRES_URL, BenchError
+from afterdesk.demo.bench.runner import BenchOptions, run_import, run_inbox, save_results
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmarks: history import rate and peak RSS, inbox first-page latency. They run in "
+        "child processes against throwaway databases (bench/out/, PostgreSQL afterdesk_bench), "
+        "never the configured database. See bench/README.md."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        for name in ("all", "import", "inbox"):
+            sub = actions.add_parser(name)
+            sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+            sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
+            sub.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+            sub.add_argument("--events", type=int, default=1_000_000, help="import file size")
+            sub.add_argument(
+                "--tickets",
+                type=int,
+                action="append",
+                help="inbox table size (repeatable; default 100000 and 1000000)",
+            )
+            sub.add_argument("--repeat", type=int, default=200, help="inbox queries per size")
+        worker = actions.add_parser("_worker", help="internal: runs inside the bench database")
+        worker.add_argument("task", choices=("migrate", "import", "inbox"))
+        worker.add_argument("file", nargs="?", type=Path)
+        worker.add_argument("--sizes", type=_sizes, default=[])
+        worker.add_argument("--repeat", type=int, default=200)
+        worker.add_argument("--statuses", action="append", default=[])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "_worker":
+            self.stdout.write(json.dumps(self._worker(options)))
+            return
+        backends = ("sqlite", "postgres") if options["backend"] == "both" else (options["backend"],)
+        bench = BenchOptions(
+            out=options["out"].resolve(),
+            backends=backends,
+            events=options["events"],
+            sizes=tuple(options["tickets"] or (100_000, 1_000_000)),
+            repeat=options["repeat"],
+            postgres_url=options["postgres_url"],
+        )
+        bench.out.mkdir(parents=True, exist_ok=True)
+        write = self._write
+        try:
+            if options["action"] in ("all", "import"):
+                run_import(bench, write)
+            if options["action"] in ("all", "inbox"):
+                run_inbox(bench, write)
+        except BenchError as exc:
+            raise CommandError(str(exc)) from exc
+        write(f"figures saved to {save_results(bench)}")
+
+    def _write(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def _worker(self, options: dict[str, Any]) -> dict[str, Any]:
+        # Imported here: the worker's settings point at the benchmark database.
+        from afterdesk.demo.bench import worker
+
+        name = str(settings.DATABASES["default"]["NAME"])
+        if not (name.endswith("_bench") or name.endswith("bench.sqlite3")):
+            # The worker drops, fills and times: only ever inside a benchmark database.
+            raise CommandError(f"refusing to run a benchmark worker against {name!r}")
+        if options["task"] == "migrate":
+            return worker.migrate()
+        if options["task"] == "import":
+            if options["file"] is None:
+                raise CommandError("_worker import needs a FILE")
+            return worker.history_import_measure(path=options["file"])
+        return worker.inbox_run(
+            sizes=options["sizes"], repeat=options["repeat"], statuses=options["statuses"]
+        )

@@ -1,0 +1,134 @@
+"""`demo_load`: the demo dataset into the database.
+
+The ticket history (calendars, agents, tickets and all their events) goes through the same
+door as any customer's history: it is written as a JSON Lines file and loaded with
+`metrics.history.history_import`. Stores, customers, orders and parcels are not part of the
+history format, so they are written directly and the imported tickets linked to them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from afterdesk.accounts.models import User
+from afterdesk.commerce.models import Store
+from afterdesk.core.errors import Conflict, DomainError
+from afterdesk.demo.catalog import AGENTS, DEMO_PASSWORD, STORES, TEAMS
+from afterdesk.demo.commerce import CommerceCounts, commerce_create, stores_upsert
+from afterdesk.demo.generator import (
+    DEFAULT_DAYS,
+    DEFAULT_SEED,
+    DEFAULT_TICKETS,
+    DemoDataset,
+    generate,
+)
+from afterdesk.metrics.history import history_import
+from afterdesk.tickets.models import Ticket
+
+
+class DemoImportFailed(DomainError):
+    """The generated history did not import: a bug in the generator or the importer."""
+
+    status = 500
+
+
+@dataclass
+class DemoSummary:
+    dataset: DemoDataset
+    commerce: CommerceCounts
+    statuses: dict[str, int]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        data, shop = self.dataset, self.commerce
+        first = min((t.line["created_at"] for t in data.tickets), default="-")[:10]
+        languages = len({t.line["language"] for t in data.tickets})
+        categories = len({t.line["category"] for t in data.tickets})
+        statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.statuses.items()))
+        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.timings.items())
+        return [
+            f"Demo data loaded in {self.seconds:.1f} s ({steps}).",
+            f"  seed {data.seed}, tickets created {first} … {data.base.date().isoformat()}",
+            f"  {shop.stores} stores, {len(data.agents)} agents in {len(TEAMS)} teams, "
+            f"{len(data.calendars)} business-hours calendars",
+            f"  {len(data.tickets)} tickets in {languages} languages and {categories} "
+            f"categories, {data.event_count} events",
+            f"  tickets by status: {statuses}",
+            f"  {shop.customers} customers, {shop.orders} orders ({shop.order_lines} lines), "
+            f"{shop.shipments} shipments, {shop.tracking_events} tracking events",
+            f"Login: admin / {DEMO_PASSWORD} (agents: their id, e.g. lena.schmidt, same password)",
+        ]
+
+
+def demo_reset() -> dict[str, int]:
+    """Delete every ticket (with its events and messages) and every store (with its
+    customers, orders and parcels). Users, teams and calendars stay: the demo replaces them."""
+    deleted = {"tickets": Ticket.objects.count(), "stores": Store.objects.count()}
+    with transaction.atomic():
+        Ticket.objects.all().delete()
+        Store.objects.all().delete()
+    return deleted
+
+
+def demo_load(
+    *,
+    seed: int = DEFAULT_SEED,
+    tickets: int = DEFAULT_TICKETS,
+    days: int = DEFAULT_DAYS,
+    base: datetime | None = None,
+    history_path: Path | None = None,
+) -> DemoSummary:
+    """Generate the demo and load it. Refuses a database that already has tickets."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if Ticket.objects.exists():
+        raise Conflict(
+            f"the database already has {Ticket.objects.count()} tickets; the demo loads only "
+            "into an empty one (`afterdesk demo --reset` deletes tickets and stores first)"
+        )
+    dataset = generate(seed=seed, tickets=tickets, days=days, base=base)
+    timings["generate"] = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="afterdesk-demo-") as folder:
+        path = history_path or Path(folder) / "demo-history.jsonl"
+        dataset.write_history(path)
+        with transaction.atomic():
+            stores = stores_upsert(specs=STORES)
+            mark = time.perf_counter()
+            report = history_import(path)
+            timings["import"] = time.perf_counter() - mark
+            if report.errors:
+                shown = "; ".join(f"line {line}: {message}" for line, message in report.errors[:5])
+                raise DemoImportFailed(f"the demo history did not import: {shown}")
+            mark = time.perf_counter()
+            _agents_finish()
+            commerce = commerce_create(dataset=dataset, stores=stores)
+            timings["commerce"] = time.perf_counter() - mark
+    statuses = Counter(
+        Ticket.objects.filter(external_id__startswith="DM-").values_list("status", flat=True)
+    )
+    return DemoSummary(
+        dataset=dataset,
+        commerce=commerce,
+        statuses=dict(statuses),
+        seconds=time.perf_counter() - started,
+        timings=timings,
+    )
+
+
+def _agents_finish() -> None:
+    """One argon2 hash of the demo password, shared by every demo user; `admin` may open
+    the Django admin."""
+    hashed = make_password(DEMO_PASSWORD)
+    User.objects.filter(username__in=[agent.username for agent in AGENTS]).update(
+        password=hashed, is_active=True
+    )
+    User.objects.filter(username="admin").update(is_staff=True, is_superuser=True)

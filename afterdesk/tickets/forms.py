@@ -1,0 +1,153 @@
+"""Forms of the ticket UI: they parse and validate input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from afterdesk.accounts.models import Team, User
+from afterdesk.commerce.models import Platform
+from afterdesk.tickets.models import Category, Channel, Priority, Status
+from afterdesk.tickets.selectors import InboxFilters, assignable_agents, teams_all
+
+UNSOLVED = ",".join([Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD])
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's GET filters; an unknown value is ignored rather than failing the page."""
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Any status")), (UNSOLVED, _("Unsolved")), *Status.choices],
+    )
+    assignee = forms.ChoiceField(required=False)
+    team = forms.ChoiceField(required=False)
+    channel = forms.ChoiceField(required=False, choices=[("", _("Any channel")), *Channel.choices])
+    platform = forms.ChoiceField(
+        required=False, choices=[("", _("Any platform")), *Platform.choices]
+    )
+    language = forms.CharField(required=False, max_length=10)
+    category = forms.ChoiceField(
+        required=False, choices=[("", _("Any category")), *Category.choices]
+    )
+    priority = forms.ChoiceField(
+        required=False, choices=[("", _("Any priority")), *Priority.choices]
+    )
+    tag = forms.CharField(required=False, max_length=50)
+    q = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agents = [(user.username, str(user)) for user in assignable_agents()]
+        assignee_field = cast(forms.ChoiceField, self.fields["assignee"])
+        assignee_field.choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
+            *agents,
+        ]
+        team_field = cast(forms.ChoiceField, self.fields["team"])
+        team_field.choices = [("", _("Any team")), *((t.name, t.name) for t in teams_all())]
+        self.fields["language"].widget.attrs.update(placeholder=_("Language"), size=4)
+        self.fields["tag"].widget.attrs.update(placeholder=_("Tag"), size=8)
+        self.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Search subject, text, #number"), "size": 24}
+        )
+
+    def filters(self) -> InboxFilters:
+        self.is_valid()
+        data = {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors and value
+        }
+        return InboxFilters(
+            status=data.get("status"),
+            assignee=data.get("assignee"),
+            team=data.get("team"),
+            channel=data.get("channel"),
+            platform=data.get("platform"),
+            language=data.get("language"),
+            category=data.get("category"),
+            priority=data.get("priority"),
+            tag=data.get("tag"),
+            text=data.get("q"),
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Write a reply to the buyer…")}),
+    )
+    status = forms.ChoiceField(
+        label=_("and set status"),
+        required=False,
+        choices=[("", _("keep status")), *((v, lbl) for v, lbl in Status.choices if v != "new")],
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("Only agents see notes. The buyer never does.")}
+        ),
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class AssignForm(forms.Form):
+    agent = forms.ModelChoiceField(
+        label=_("Agent"), queryset=User.objects.none(), required=False, empty_label=_("Unassigned")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("Keep team")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["agent"]).queryset = assignable_agents()
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams_all()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(v, lbl) for v, lbl in Status.choices if v != "new"]
+    )
+
+
+class EscalateForm(forms.Form):
+    to = forms.CharField(
+        label=_("Escalate to"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. tier 2, logistics")}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("Why this needs someone else")}),
+    )

@@ -1,0 +1,110 @@
+"""Template helpers of the ticket UI: readable history lines and choice labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+
+from afterdesk.commerce.models import Platform
+from afterdesk.tickets.models import Category, Channel, Status, TicketEvent
+
+register = template.Library()
+
+CHOICES: dict[str, type[TextChoices]] = {
+    "channel": Channel,
+    "category": Category,
+    "platform": Platform,
+    "status": Status,
+}
+
+
+@register.filter
+def choice_label(value: str, kind: str) -> str:
+    """The translated label of a free-string field (channel, category) or the value itself."""
+    labels = dict(CHOICES[kind].choices)
+    return str(labels.get(value, value))
+
+
+def _who(event: TicketEvent) -> str:
+    if event.agent is not None:
+        return str(event.agent)
+    return str(event.fields.get("agent") or _("Someone"))
+
+
+def _message_line(event: TicketEvent) -> str:
+    who = _who(event)
+    return {
+        "inbound": _("Customer wrote"),
+        "reply": _("%(who)s replied") % {"who": who},
+        "auto": _("Automatic message sent"),
+        "note": _("%(who)s added an internal note") % {"who": who},
+    }.get(event.subtype, _("Message"))
+
+
+def _assign_line(event: TicketEvent) -> str:
+    team = event.fields.get("team")
+    if event.fields.get("agent") is None:
+        line = _("Unassigned")
+    else:
+        line = _("Assigned to %(agent)s") % {"agent": _who(event)}
+    if team:
+        line += " (" + _("team %(team)s") % {"team": team} + ")"
+    return line
+
+
+def _status_line(event: TicketEvent, previous: str) -> str:
+    labels = dict(Status.choices)
+    line = _("Status: %(old)s → %(new)s") % {
+        "old": labels.get(previous, previous),
+        "new": labels.get(event.subtype, event.subtype),
+    }
+    if event.fields.get("agent"):
+        line += " · " + _who(event)
+    return line
+
+
+def _other_line(event: TicketEvent) -> str:
+    fields = event.fields
+    if event.kind == "escalate":
+        line = _("%(who)s escalated") % {"who": _who(event)}
+        if fields.get("to"):
+            line += " " + _("to %(to)s") % {"to": fields["to"]}
+        return f"{line}: {fields['reason']}" if fields.get("reason") else line
+    if event.kind == "csat":
+        line = _("CSAT %(rating)s") % {"rating": fields.get("rating")}
+        return f"{line}: “{fields['comment']}”" if fields.get("comment") else line
+    if event.kind == "complaint":
+        return _("Complaint about %(who)s") % {"who": _who(event)}
+    if event.kind == "return":
+        line = _("Return outcome: %(outcome)s") % {"outcome": fields.get("outcome")}
+        if fields.get("amount") is not None:
+            amount = f"{fields['amount']} {fields.get('currency', '')}".strip()
+            line += f" ({amount})"
+        return line
+    if event.kind == "qa_review":
+        return _("QA review of %(who)s: %(score)s") % {"who": _who(event), "score": fields["score"]}
+    return str(event.get_kind_display())
+
+
+@register.simple_tag
+def history_lines(events: Iterable[TicketEvent]) -> list[tuple[TicketEvent, str]]:
+    """Each event with a readable line, in event order; status lines show the transition."""
+    lines: list[tuple[TicketEvent, str]] = []
+    status = Status.NEW.value
+    for event in events:
+        text: Any
+        if event.kind == "message":
+            text = _message_line(event)
+        elif event.kind == "assign":
+            text = _assign_line(event)
+        elif event.kind == "status":
+            text = _status_line(event, status)
+            status = event.subtype
+        else:
+            text = _other_line(event)
+        lines.append((event, str(text)))
+    return lines

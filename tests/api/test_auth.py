@@ -1,0 +1,154 @@
+"""Who may call the API: bearer tokens, the session with CSRF, anonymous callers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from afterdesk.accounts.models import User
+from afterdesk.accounts.services import api_token_create, api_token_revoke
+from afterdesk.api.api import api
+from tests.api.conftest import JSON, ApiClient
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = [
+    ("get", "/api/tickets"),
+    ("get", "/api/tickets/1"),
+    ("post", "/api/tickets"),
+    ("post", "/api/tickets/1/reply"),
+    ("post", "/api/tickets/1/reply/upload"),
+    ("post", "/api/tickets/1/notes"),
+    ("post", "/api/tickets/1/notes/upload"),
+    ("post", "/api/tickets/1/assign"),
+    ("post", "/api/tickets/1/status"),
+    ("post", "/api/tickets/1/escalate"),
+    ("get", "/api/attachments/abc"),
+    ("get", "/api/customers"),
+    ("get", "/api/customers/1"),
+    ("get", "/api/orders"),
+    ("get", "/api/orders/1"),
+    ("get", "/api/stores"),
+    ("get", "/api/me"),
+    ("get", "/api/tokens"),
+    ("post", "/api/tokens"),
+    ("delete", "/api/tokens/1"),
+    ("get", "/api/teams"),
+    ("post", "/api/teams"),
+    ("get", "/api/agents"),
+]
+
+
+def test_the_list_covers_every_operation() -> None:
+    schema = api.get_openapi_schema()
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+    assert len(operations) == len(ENDPOINTS)
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+def test_anonymous_gets_401_json(method: str, path: str) -> None:
+    client = Client()
+    response = getattr(client, method)(path, content_type=JSON)
+    assert response.status_code == 401
+    assert response.json() == {"message": "authentication required"}
+
+
+def test_valid_token_authenticates_and_records_use(agent: User) -> None:
+    token, raw = api_token_create(user=agent, name="cli")
+    response = ApiClient(raw).get("/api/me")
+    assert response.status_code == 200
+    assert response.json()["username"] == "anna"
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer adk_wrong",
+        "Bearer ",
+        "Token something",
+        "Basic YW5uYTpzZWNyZXQ=",
+    ],
+)
+def test_wrong_token_is_401(agent: User, header: str) -> None:
+    response = Client().get("/api/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.json()["message"] == "authentication required"
+
+
+def test_revoked_token_is_401(agent: User) -> None:
+    token, raw = api_token_create(user=agent, name="old")
+    api_token_revoke(token=token)
+    assert ApiClient(raw).get("/api/me").status_code == 401
+
+
+def test_token_of_deactivated_user_is_401(agent: User) -> None:
+    _token, raw = api_token_create(user=agent, name="cli")
+    agent.is_active = False
+    agent.save()
+    assert ApiClient(raw).get("/api/me").status_code == 401
+
+
+def test_token_post_needs_no_csrf(agent: User) -> None:
+    _token, raw = api_token_create(user=agent, name="cli")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/tokens",
+        {"name": "second"},
+        content_type=JSON,
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 201
+
+
+def test_session_reads_without_csrf(agent: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    assert client.get("/api/me").status_code == 200
+
+
+def test_session_write_without_csrf_is_403(agent: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post("/api/tokens", {"name": "x"}, content_type=JSON)
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
+
+
+def test_session_write_with_csrf_token_succeeds(agent: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    csrf = "k" * 32  # what the browser holds in the csrftoken cookie and echoes in the header
+    client.cookies[settings.CSRF_COOKIE_NAME] = csrf
+    response = client.post(
+        "/api/tokens", {"name": "x"}, content_type=JSON, headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_session_write_with_a_wrong_csrf_token_is_403(agent: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    client.cookies[settings.CSRF_COOKIE_NAME] = "k" * 32
+    response = client.post(
+        "/api/tokens", {"name": "x"}, content_type=JSON, headers={"X-CSRFToken": "j" * 32}
+    )
+    assert response.status_code == 403
+
+
+def test_anonymous_write_is_401_not_403_even_with_csrf_enforced() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/api/tokens", {"name": "x"}, content_type=JSON).status_code == 401
+
+
+def test_openapi_and_docs_are_served(agent: User, api_as: Callable[[User], ApiClient]) -> None:
+    client = Client()
+    schema = client.get("/api/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/tickets" in schema.json()["paths"]
+    client.force_login(agent)
+    assert client.get("/api/docs").status_code == 200
