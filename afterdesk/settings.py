@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "afterdesk.commerce",
     "afterdesk.tickets",
     "afterdesk.metrics",
+    "afterdesk.metrics.bonuses",
+    "afterdesk.metrics.alerts",
     "afterdesk.demo",
 ]
 

@@ -118,3 +118,23 @@ class PublishedScorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template_version} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+
+class MetricsSettings(models.Model):
+    """Desk-wide metrics settings (one row, pk=1)."""
+
+    public_leaderboard = models.BooleanField(
+        default=False, help_text="Agents may see other agents' ranks and totals"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "metrics settings"
+
+    def __str__(self) -> str:
+        return "metrics settings"
+
+    @classmethod
+    def load(cls) -> MetricsSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -213,3 +213,18 @@ def weekly_start(moment: datetime) -> datetime:
     """Monday 00:00 of the moment's week, in the moment's own offset."""
     day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     return day - timedelta(days=day.weekday())
+
+
+PERIOD_KINDS = ("week", "month")
+
+
+def period_bounds(*, kind: str, containing: datetime) -> tuple[datetime, datetime]:
+    """The calendar week (Monday–Monday) or month containing a moment, in its offset/zone."""
+    if kind == "week":
+        start = weekly_start(containing)
+        return start, start + timedelta(days=7)
+    if kind == "month":
+        start = containing.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return start, end
+    raise ValidationError(f"period must be one of {', '.join(PERIOD_KINDS)}", field="period")

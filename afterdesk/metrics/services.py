@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +14,14 @@ from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
 from afterdesk.core.errors import NotFound
 from afterdesk.metrics.facts import EventRow, compute_facts
-from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion, TicketFacts
+from afterdesk.metrics.models import (
+    MetricsSettings,
+    PublishedScorecard,
+    ScorecardTemplate,
+    ScorecardTemplateVersion,
+    TicketFacts,
+)
+from afterdesk.metrics.scorecards import scorecard_compute
 from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets.models import Ticket, TicketEvent
 
@@ -135,3 +142,25 @@ def template_version_latest(*, key: str) -> ScorecardTemplateVersion:
     if version is None:
         raise NotFound(f"no scorecard template {key!r}")
     return version
+
+
+@transaction.atomic
+def scorecard_publish(
+    *, template_key: str, start: datetime, end: datetime, by: User | None = None
+) -> PublishedScorecard:
+    """Freeze a scorecard for a period with the template version it used."""
+    version = template_version_latest(key=template_key)
+    spec = template_parse(version.definition)
+    rows = [
+        row.as_json(detailed=True) for row in scorecard_compute(start=start, end=end, template=spec)
+    ]
+    return PublishedScorecard.objects.create(
+        template_version=version, period_start=start, period_end=end, rows=rows, published_by=by
+    )
+
+
+def metrics_settings_update(*, public_leaderboard: bool) -> MetricsSettings:
+    settings_row = MetricsSettings.load()
+    settings_row.public_leaderboard = public_leaderboard
+    settings_row.save(update_fields=["public_leaderboard", "updated_at"])
+    return settings_row

@@ -134,3 +134,20 @@ def test_metrics_rebuild_recomputes_facts() -> None:
     TicketFacts.objects.all().delete()
     assert "facts rebuilt for 1 tickets" in run("metrics", "rebuild")
     assert TicketFacts.objects.get().solved
+
+
+def test_publish_keeps_the_template_version() -> None:
+    from afterdesk.metrics.services import scorecard_publish
+
+    for _ in range(2):
+        solved_ticket(UserFactory(username="anna"), 30, rating=5)
+    data: dict[str, Any] = copy.deepcopy(DEFAULT_TEMPLATE_JSON)
+    data.update(id="team_a", min_samples=1)
+    v1 = template_save(definition=data)
+    start, end = T0 - timedelta(days=1), T0 + timedelta(days=30)
+    published = scorecard_publish(template_key="team_a", start=start, end=end)
+    template_save(definition={**data, "min_samples": 2})
+    published.refresh_from_db()
+    assert published.template_version == v1
+    assert published.rows[0]["agent"] == "anna"
+    assert published.rows[0]["kpis"]["csat_rate"]["target"] == 0.98
