@@ -7,8 +7,12 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+
 from afterdesk.calendars.models import Calendar
-from afterdesk.core.errors import ValidationError
+from afterdesk.core.errors import Conflict, ValidationError
+from afterdesk.metrics.services import facts_refresh
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -95,3 +99,49 @@ def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
     if calendar.holidays:
         line["holidays"] = calendar.holidays
     return line
+
+
+def calendar_create(
+    *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
+) -> Calendar:
+    """A new calendar; a key already in use is a conflict (use `calendar_update`)."""
+    clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
+    with transaction.atomic():
+        if Calendar.objects.filter(key=key).exists():
+            raise Conflict(f"calendar {key!r} already exists", field="key")
+        return Calendar.objects.create(
+            key=key, name=name, tz=clean_tz, hours=clean_hours, holidays=clean_holidays
+        )
+
+
+def calendar_update(
+    *, calendar: Calendar, tz: object, hours: object, holidays: object = None, name: str = ""
+) -> Calendar:
+    """Replace a calendar's fields. When its time changes (zone, hours or holidays), the
+    business durations of its tickets are recomputed (METRICS.md §3: facts follow the stored
+    history and calendars), in the same transaction."""
+    clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
+    changed = (calendar.tz, calendar.hours, calendar.holidays) != (
+        clean_tz,
+        clean_hours,
+        clean_holidays,
+    )
+    with transaction.atomic():
+        calendar.name, calendar.tz = name, clean_tz
+        calendar.hours, calendar.holidays = clean_hours, clean_holidays
+        calendar.save(update_fields=["name", "tz", "hours", "holidays"])
+        if changed:
+            facts_refresh(ticket_ids=calendar.tickets.values_list("pk", flat=True))
+    return calendar
+
+
+def calendar_delete(*, calendar: Calendar) -> None:
+    """Delete a calendar no ticket uses; one in use is a conflict (tickets keep theirs)."""
+    in_use = calendar.tickets.count()
+    if in_use:
+        raise Conflict(f"calendar {calendar.key!r} is used by {in_use} ticket(s)")
+    try:
+        with transaction.atomic():
+            calendar.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise Conflict(f"calendar {calendar.key!r} is still in use") from exc
