@@ -1,0 +1,199 @@
+"""The weekly review as display tables (strings), shared by the HTML page and the PDF so both
+show exactly the same figures. Scores are reported half up to 2 decimals (METRICS.md §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from afterdesk.metrics.reports.review import Distribution, WeeklyReview
+from afterdesk.metrics.scorecards import report
+
+DASH = "–"
+MAX_DISTRIBUTION_ROWS = 12
+
+
+@dataclass(frozen=True)
+class DisplayTable:
+    header: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]  # per column: right-aligned figures
+    links: list[int | None] | None = None  # per row: the ticket id the row is about
+
+    @property
+    def linked_rows(self) -> list[tuple[int | None, list[tuple[str, bool]]]]:
+        links = self.links or [None] * len(self.rows)
+        return [
+            (link, list(zip(row, self.numeric, strict=True)))
+            for link, row in zip(links, self.rows, strict=True)
+        ]
+
+    @property
+    def header_cells(self) -> list[tuple[str, bool]]:
+        return list(zip(self.header, self.numeric, strict=True))
+
+
+def score(value: Fraction | None) -> str:
+    reported = report(value)
+    return DASH if reported is None else f"{reported:.2f}"
+
+
+def change(value: Fraction | None) -> str:
+    """A signed score change, rounded like a score (half away from zero)."""
+    if value is None:
+        return DASH
+    reported = report(abs(value))
+    if reported == 0:
+        return "±0.00"
+    return f"{'+' if value > 0 else '−'}{reported:.2f}"
+
+
+def percent(value: Fraction | None) -> str:
+    return DASH if value is None else f"{float(value * 100):.1f} %"
+
+
+def minutes(value: Fraction | None) -> str:
+    if value is None:
+        return DASH
+    if value < 60:
+        return f"{float(value):.1f} min"
+    whole = round(value)
+    return f"{whole // 60} h {whole % 60:02d} min"
+
+
+def period_label(start: datetime, end: datetime) -> str:
+    return f"{start:%a %d %b %Y %H:%M} – {end:%a %d %b %Y %H:%M} ({start:%z})".replace(
+        "(+0000)", "(UTC)"
+    )
+
+
+def team_table(review: WeeklyReview) -> DisplayTable:
+    """Each team in the last trend week (the period's own week), with the week before."""
+    rows = []
+    for trend in review.team_trends:
+        now, before = trend.weeks[-1], trend.weeks[-2] if len(trend.weeks) > 1 else None
+        delta = (
+            now.total - before.total
+            if before and now.total is not None and before.total is not None
+            else None
+        )
+        kpis = now.kpis
+        rows.append(
+            [
+                trend.team,
+                str(now.scored_agents),
+                score(now.total),
+                change(delta),
+                str(kpis["handled_volume"].n),
+                minutes(kpis["first_reply_time_business"].value),
+                percent(kpis["sla_first_reply_rate"].value),
+                percent(kpis["csat_rate"].value),
+            ]
+        )
+    return DisplayTable(
+        [
+            "Team",
+            "Scored agents",
+            "Total",
+            "vs week before",
+            "Handled",
+            "First reply (business)",
+            "Within target",
+            "CSAT 4–5",
+        ],
+        rows,
+        [False] + [True] * 7,
+    )
+
+
+def leaderboard_table(review: WeeklyReview) -> DisplayTable:
+    rows = [
+        [
+            str(r.row.rank) if r.row.rank is not None else DASH,
+            r.row.agent,
+            score(r.row.total),
+            score(r.previous_total),
+            change(r.trend),
+            str(r.previous_rank) if r.previous_rank is not None else DASH,
+        ]
+        for r in review.leaderboard
+    ]
+    return DisplayTable(
+        ["Rank", "Agent", "Total", "Previous", "Change", "Previous rank"],
+        rows,
+        [True, False, True, True, True, True],
+    )
+
+
+def improvers_table(review: WeeklyReview) -> DisplayTable:
+    rows = [
+        [i.agent, score(i.previous_total), score(i.total), change(i.change)]
+        for i in review.improvers
+    ]
+    return DisplayTable(
+        ["Agent", "Previous total", "Total", "Change"], rows, [False, True, True, True]
+    )
+
+
+def breaches_table(review: WeeklyReview) -> DisplayTable:
+    rows = [
+        [
+            f"#{b.ticket_id}",
+            b.subject,
+            b.priority,
+            b.category or DASH,
+            b.market or DASH,
+            b.agent or DASH,
+            minutes(b.business_minutes),
+            minutes(b.target_minutes),
+            minutes(b.over_minutes),
+        ]
+        for b in review.breaches
+    ]
+    return DisplayTable(
+        [
+            "Ticket",
+            "Subject",
+            "Priority",
+            "Category",
+            "Market",
+            "First reply by",
+            "First reply (business)",
+            "Target",
+            "Over by",
+        ],
+        rows,
+        [False] * 6 + [True] * 3,
+        [b.ticket_id for b in review.breaches],
+    )
+
+
+def distribution_table(distribution: Distribution, label: str) -> DisplayTable:
+    folded = distribution.folded(MAX_DISTRIBUTION_ROWS)
+    rows = [[name, *(str(n) for n in counts), str(total)] for name, counts, total in folded.table()]
+    if folded.rows:
+        rows.append(
+            [
+                "Total",
+                *(str(folded.column_total(c)) for c in folded.columns),
+                str(folded.total),
+            ]
+        )
+    return DisplayTable(
+        [label, *folded.columns, "Total"], rows, [False] + [True] * (len(folded.columns) + 1)
+    )
+
+
+def summary(review: WeeklyReview) -> list[tuple[str, str]]:
+    breached = review.breach_count
+    replies = review.first_replies_with_target
+    share = percent(Fraction(breached, replies)) if replies else DASH
+    return [
+        ("Period", period_label(review.start, review.end)),
+        ("Compared with", period_label(review.previous_start, review.previous_end)),
+        ("Template", f"{review.template.name} ({review.template.id})"),
+        ("Tickets created", str(review.tickets_created)),
+        ("First replies over target", f"{breached} of {replies} ({share})"),
+        ("Agents on the leaderboard", str(len(review.leaderboard))),
+    ]
