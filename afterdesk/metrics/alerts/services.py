@@ -1,0 +1,143 @@
+"""Writes of the alerts app: the sweep that stores new alerts, acknowledging, and the email
+to supervisors. See docs/alerts.md."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from afterdesk.accounts.models import User
+from afterdesk.core.errors import PermissionDenied, ValidationError
+
+from .models import Alert, AlertSettings
+from .rules import AlertDraft, long_open_drafts, rate_drafts
+from .selectors import alert_recipients, alerts_can_view
+
+logger = logging.getLogger(__name__)
+
+# Loop protection (RELIABILITY.md): machines must not answer this mail.
+ALERT_MAIL_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+MAIL_LIST_LIMIT = 50
+
+
+@transaction.atomic
+def alerts_sweep(*, now: datetime, config: AlertSettings | None = None) -> list[Alert]:
+    """Store the alerts the figures at `now` call for and return the ones not stored before.
+
+    Idempotent: each alert has a dedupe key (kind, subject, period or open spell), so running
+    twice, or after downtime, adds nothing that is already there; a sweep running at the same
+    time loses the insert race quietly (unique key).
+    """
+    if now.tzinfo is None:
+        raise ValidationError("now needs a time zone", field="now")
+    config = config or AlertSettings.load()
+    drafts = long_open_drafts(now=now, config=config) + rate_drafts(now=now, config=config)
+    keys = [d.dedupe_key for d in drafts]
+    known: set[str] = set()
+    for i in range(0, len(keys), 500):  # bounded IN lists (SQLite's parameter limit)
+        chunk = Alert.objects.filter(dedupe_key__in=keys[i : i + 500])
+        known.update(chunk.values_list("dedupe_key", flat=True))
+    created: list[Alert] = []
+    for draft in drafts:
+        if draft.dedupe_key in known:
+            continue
+        known.add(draft.dedupe_key)
+        alert = _alert_store(draft=draft, now=now)
+        if alert is not None:
+            created.append(alert)
+    return created
+
+
+def _alert_store(*, draft: AlertDraft, now: datetime) -> Alert | None:
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the sweep going
+            return Alert.objects.create(
+                kind=draft.kind,
+                severity=draft.severity,
+                dedupe_key=draft.dedupe_key,
+                message=draft.message,
+                figures=draft.figures,
+                ticket_id=draft.ticket_id,
+                agent_id=draft.agent_id,
+                team_id=draft.team_id,
+                period_start=draft.period_start,
+                period_end=draft.period_end,
+                created_at=now,
+            )
+    except IntegrityError:
+        return None
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, by: User, at: datetime | None = None) -> Alert:
+    """Mark an alert as seen. Acknowledging it again keeps the first acknowledgement."""
+    if not alerts_can_view(by):
+        raise PermissionDenied("alerts are for supervisors and admins")
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.acknowledged_at is None:
+        locked.acknowledged_at = at or timezone.now()
+        locked.acknowledged_by = by
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return locked
+
+
+def alert_mail(*, alerts: Sequence[Alert], recipients: Sequence[str]) -> EmailMessage:
+    """One message listing a batch of alerts (the first MAIL_LIST_LIMIT of them)."""
+    count = len(alerts)
+    subject = (
+        f"[Afterdesk] New alert: {alerts[0].get_kind_display()}"
+        if count == 1
+        else f"[Afterdesk] {count} new alerts"
+    )
+    lines = [
+        f"Afterdesk raised {count} new alert{'s' if count != 1 else ''}:",
+        "",
+        *(
+            f"- [{alert.get_severity_display()}] {alert.get_kind_display()}: {alert.message}"
+            for alert in alerts[:MAIL_LIST_LIMIT]
+        ),
+    ]
+    if count > MAIL_LIST_LIMIT:
+        lines.append(f"… and {count - MAIL_LIST_LIMIT} more.")
+    lines += ["", "Review and acknowledge them on the Alerts page (/alerts/) of Afterdesk."]
+    return EmailMessage(
+        subject=subject,
+        body="\n".join(lines) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(recipients),
+        headers=ALERT_MAIL_HEADERS,
+    )
+
+
+@transaction.atomic
+def alerts_notify(*, now: datetime | None = None) -> list[Alert]:
+    """Email the supervisors and admins one message about every alert not yet notified (and
+    not yet acknowledged), then stamp `notified_at`; returns the alerts it mailed.
+
+    The rows stay locked while the mail goes out, so two runs never mail the same alert; a
+    failed send rolls back and the next run tries again. Without any recipient nothing is sent
+    and nothing stamped (the alerts go out once someone has an address).
+    """
+    pending = list(
+        Alert.objects.select_for_update()
+        .filter(notified_at__isnull=True, acknowledged_at__isnull=True)
+        .order_by("created_at", "id")
+    )
+    if not pending:
+        return []
+    recipients = alert_recipients()
+    if not recipients:
+        logger.warning("%d alerts not mailed: no supervisor or admin has an email", len(pending))
+        return []
+    alert_mail(alerts=pending, recipients=recipients).send(fail_silently=False)
+    stamp = now or timezone.now()
+    Alert.objects.filter(pk__in=[a.pk for a in pending]).update(notified_at=stamp)
+    for alert in pending:
+        alert.notified_at = stamp
+    return pending

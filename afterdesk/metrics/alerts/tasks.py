@@ -1,0 +1,28 @@
+"""Background jobs of the alerts app: the sweep every 15 minutes, then the email after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from afterdesk.core.tasks import enqueue_on_commit
+
+from .models import AlertSettings
+from .services import alerts_notify, alerts_sweep
+
+
+@db_task(retries=5, retry_delay=120)
+def alerts_notify_task() -> int:
+    """Mail every alert not mailed yet (safe to run twice: notified_at is stamped)."""
+    return len(alerts_notify())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def alerts_sweep_periodic() -> int:
+    with transaction.atomic():
+        created = alerts_sweep(now=timezone.now(), config=AlertSettings.load())
+        # Always: a batch whose mail failed earlier goes out with the next run.
+        enqueue_on_commit(alerts_notify_task)
+    return len(created)
