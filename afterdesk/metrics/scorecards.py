@@ -194,9 +194,7 @@ def rank_rows(rows: list[ScorecardRow]) -> list[ScorecardRow]:
         reported = report(row.total)
         if reported != previous:
             rank, previous = position, reported
-        ranked.append(
-            ScorecardRow(row.agent_id, row.agent, row.kpis, row.categories, row.total, rank)
-        )
+        ranked.append(replace(row, rank=rank))  # keeps the segment and peer medians
     unscored = sorted((r for r in rows if r.total is None), key=lambda r: r.agent)
     return ranked + unscored
 

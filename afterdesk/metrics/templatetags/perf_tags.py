@@ -1,0 +1,226 @@
+"""Template helpers of the performance pages: KPI labels, values in their units (rates as
+percentages, times in minutes or hours), scores, trends and each KPI score's formula with
+its numbers filled in (METRICS.md §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
+from afterdesk.metrics.scorecards import KpiLine, report
+
+register = template.Library()
+
+Number = Fraction | float | int | Decimal
+
+KPI_LABELS: dict[str, Any] = {
+    "first_reply_time": gettext_lazy("First reply time"),
+    "first_reply_time_business": gettext_lazy("First reply time (business)"),
+    "resolution_time": gettext_lazy("Resolution time"),
+    "resolution_time_business": gettext_lazy("Resolution time (business)"),
+    "resolution_time_index": gettext_lazy("Resolution time index"),
+    "fcr_rate": gettext_lazy("First contact resolution"),
+    "one_touch_rate": gettext_lazy("One-touch resolution"),
+    "reopen_rate": gettext_lazy("Reopen rate"),
+    "csat_rate": gettext_lazy("CSAT (4–5 stars)"),
+    "csat_avg": gettext_lazy("CSAT average"),
+    "handled_volume": gettext_lazy("Handled tickets"),
+    "weighted_volume": gettext_lazy("Weighted volume"),
+    "escalation_rate": gettext_lazy("Escalations per ticket"),
+    "complaint_rate": gettext_lazy("Complaints per ticket"),
+    "return_retention_rate": gettext_lazy("Return retention"),
+    "sla_first_reply_rate": gettext_lazy("First reply within SLA"),
+    "qa_score": gettext_lazy("QA score"),
+}
+TIMES = {
+    "first_reply_time",
+    "first_reply_time_business",
+    "resolution_time",
+    "resolution_time_business",
+}
+PER_TICKET = {"escalation_rate", "complaint_rate"}
+PERCENTAGES = {k for k in KPI_DIRECTION if k.endswith("_rate") and k not in PER_TICKET}
+
+
+@register.filter
+def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def kpi_label(kpi: str) -> str:
+    return str(KPI_LABELS.get(kpi, kpi))
+
+
+@register.filter
+def kpi_direction(kpi: str) -> str:
+    return _("higher is better") if KPI_DIRECTION.get(kpi) == HIGHER else _("lower is better")
+
+
+@register.filter(name="number")
+def number(value: Number, places: int = 4) -> str:
+    """Up to `places` decimals, trailing zeros dropped but at least two for a fraction."""
+    exact = Fraction(str(value)) if isinstance(value, float | Decimal) else Fraction(value)
+    if exact.denominator == 1:
+        return str(exact.numerator)
+    text = f"{float(exact):.{places}f}".rstrip("0")
+    whole, _dot, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def minutes(value: Number) -> str:
+    """A duration in minutes, as minutes below an hour and as hours above."""
+    amount = float(value)
+    if abs(amount) < 60:
+        return _("%(n)s min") % {"n": f"{amount:.1f}"}
+    return _("%(n)s h") % {"n": f"{amount / 60:.1f}"}
+
+
+@register.filter
+def kpi_value(value: Number | None, kpi: str) -> str:
+    """A KPI value in its unit; null (no data) is a dash, never 0."""
+    if value is None or value == "":
+        return "—"
+    if kpi in TIMES:
+        return minutes(value)
+    if kpi in PERCENTAGES:
+        return f"{float(value) * 100:.1f}%"
+    if kpi in PER_TICKET:
+        return f"{float(value):.2f}"
+    if kpi == "resolution_time_index":
+        return f"{float(value):.2f}×"
+    if kpi == "handled_volume":
+        return str(int(value))
+    return f"{float(value):.1f}" if kpi != "csat_avg" else f"{float(value):.2f}"
+
+
+@register.filter
+def score(value: Number | None) -> str:
+    """A score as reported: 2 decimals, half up from the exact value (METRICS.md §5)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Fraction):
+        return f"{report(value):.2f}"
+    return f"{Decimal(str(value)):.2f}"
+
+
+def _exact(value: Number) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(str(value))
+
+
+@register.filter
+def period_label(start: datetime, end: datetime) -> str:
+    """`2026-10-05 – 2026-10-11` (last day included) for whole local days, else the exact
+    bounds in the desk time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first, after = start.astimezone(zone), end.astimezone(zone)
+    if first.time() == time.min and after.time() == time.min:
+        last = (after - timedelta(days=1)).date()
+        if last == first.date():
+            return first.date().isoformat()
+        return f"{first.date().isoformat()} – {last.isoformat()}"
+    return f"{first:%Y-%m-%d %H:%M} – {after:%Y-%m-%d %H:%M} ({settings.TIME_ZONE})"
+
+
+@register.simple_tag
+def trend(now: Number | None, before: Number | None, lower_is_better: bool = False) -> SafeString:
+    """▲/▼ with the change since the previous period, coloured good or bad; — when either is
+    missing."""
+    if now is None:
+        return format_html('<span class="perf-trend perf-trend-none">{}</span>', "—")
+    if before is None:
+        return format_html('<span class="perf-trend perf-trend-none">{}</span>', _("new"))
+    delta = _exact(now) - _exact(before)
+    if delta == 0:
+        return format_html('<span class="perf-trend perf-trend-flat">{}</span>', "= 0")
+    better = (delta < 0) if lower_is_better else (delta > 0)
+    arrow = "▲" if delta > 0 else "▼"
+    sign = "+" if delta > 0 else "−"
+    return format_html(
+        '<span class="perf-trend {}">{} {}{}</span>',
+        "perf-good" if better else "perf-bad",
+        arrow,
+        sign,
+        f"{report(abs(delta)):.2f}",
+    )
+
+
+@register.simple_tag
+def segment_trend(now: float | None, before: float | str | None, kind: str) -> SafeString:
+    """The change of one segment figure: points for rates, minutes for times, count for solved.
+    A segment absent from the previous period (`before` unresolved) shows a dash."""
+    if now is None or before is None or isinstance(before, str):
+        return format_html('<span class="perf-trend perf-trend-none">{}</span>', "—")
+    delta = now - before
+    if delta == 0:
+        return format_html('<span class="perf-trend perf-trend-flat">{}</span>', "= 0")
+    lower_is_better = kind in ("time", "reopen")
+    better = (delta < 0) if lower_is_better else (delta > 0)
+    if kind == "time":
+        shown = minutes(abs(delta))
+    elif kind == "count":
+        shown = str(int(abs(delta)))
+    else:
+        shown = _("%(n)s pts") % {"n": f"{abs(delta) * 100:.1f}"}
+    return format_html(
+        '<span class="perf-trend {}">{} {}{}</span>',
+        "perf-good" if better else "perf-bad",
+        "▲" if delta > 0 else "▼",
+        "+" if delta > 0 else "−",
+        shown,
+    )
+
+
+@register.filter
+def percent(value: float | str | None) -> str:
+    return "—" if value is None or isinstance(value, str) else f"{value * 100:.1f}%"
+
+
+@register.filter
+def in_minutes(value: float | str | None) -> str:
+    return "—" if value is None or isinstance(value, str) else minutes(value)
+
+
+@register.simple_tag
+def drill_url(query: str, agent: str, kpi: str) -> str:
+    """The drill-down page of one figure (the period/template query plus agent and KPI)."""
+    return f"{reverse('metrics:drilldown')}?{query}&{urlencode({'agent': agent, 'kpi': kpi})}"
+
+
+@register.simple_tag
+def kpi_formula(line: KpiLine, kpi: str) -> str:
+    """The score's formula with the numbers filled in, e.g.
+    `100 × clamp((0.91 − 0.80) / (0.98 − 0.80), 0, 1) = 61.11`."""
+    if line.value is None:
+        return _("no value in this period: no score")
+    if line.target is None or line.floor is None or line.score is None:
+        return "—"
+    value, target, floor = number(line.value), number(line.target), number(line.floor)
+    result = f"{report(line.score):.2f}"
+    higher = KPI_DIRECTION[kpi] == HIGHER
+    if line.target == line.floor:
+        sign = "≥" if higher else "≤"
+        return f"{value} {sign} {target} ? 100 : 0 = {result}"
+    if higher:
+        return f"100 × clamp(({value} − {floor}) / ({target} − {floor}), 0, 1) = {result}"
+    return f"100 × clamp(({floor} − {value}) / ({floor} − {target}), 0, 1) = {result}"
+
+
+@register.filter
+def kpi_bound(value: Number | None, kpi: str) -> str:
+    """A target or floor in the KPI's unit (the formula shows the raw number)."""
+    return kpi_value(value, kpi)
