@@ -172,6 +172,22 @@ else:
         "immediate": HUEY_IMMEDIATE,
     }
 
+# Outgoing mail (alerts to supervisors, docs/alerts.md): SMTP when EMAIL_HOST is set, else
+# printed on the console. EMAIL_BACKEND may name another backend explicitly.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Afterdesk <afterdesk@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Security headers (RELIABILITY.md "Web and API").
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

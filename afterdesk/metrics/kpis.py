@@ -51,9 +51,7 @@ def _in_period(field: str, start: datetime, end: datetime) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def compute_kpis(
-    *, start: datetime, end: datetime, template: TemplateSpec
-) -> dict[int, AgentKpis]:
+def compute_kpis(*, start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
     """Every KPI of §4 for every agent with data in [start, end): agent id → KPI id → value."""
     period_validate(start, end)
     result: dict[int, AgentKpis] = defaultdict(dict)
@@ -75,9 +73,7 @@ def compute_kpis(
     }
 
 
-def _first_reply(
-    start: datetime, end: datetime, template: TemplateSpec
-) -> dict[int, AgentKpis]:
+def _first_reply(start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
     targets = {
         priority: math.floor(minutes * US_PER_MINUTE)
         for priority, minutes in template.first_reply_target.items()
@@ -120,9 +116,7 @@ def _first_reply(
     return out
 
 
-def _resolution(
-    start: datetime, end: datetime, template: TemplateSpec
-) -> dict[int, AgentKpis]:
+def _resolution(start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
     counted = Q(customer_initiated=True, agent_replies__gte=1)
     rows = (
         TicketFacts.objects.filter(
