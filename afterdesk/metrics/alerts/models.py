@@ -60,6 +60,7 @@ class Alert(models.Model):
         related_name="+",
     )
     notified_at = models.DateTimeField(null=True, blank=True)
+    notify_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
@@ -115,29 +116,47 @@ def alert_mail(*, alerts: Sequence[Alert], recipients: Sequence[str]) -> EmailMe
     )
 
 
-@transaction.atomic
+NOTIFY_CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
 def alerts_notify(*, now: datetime | None = None) -> list[Alert]:
     """Email the supervisors and admins one message about every alert not yet notified (and
     not yet acknowledged), then stamp `notified_at`; returns the alerts it mailed.
 
-    The rows stay locked while the mail goes out, so two runs never mail the same alert; a
-    failed send rolls back and the next run tries again. Without any recipient nothing is sent
-    and nothing stamped (the alerts go out once someone has an address).
+    The alerts are first claimed in a short transaction (so two runs never mail the same
+    alert, and no database lock is held while the mail server is talked to); a failed send
+    releases the claim so the next run tries again, and a claim left by a worker that died
+    expires after NOTIFY_CLAIM_TIMEOUT. Without any recipient nothing is sent or stamped.
     """
+    recipients = alert_recipients()
+    pending = _claim_pending(now=now or timezone.now(), has_recipients=bool(recipients))
+    if not pending:
+        return []
+    ids = [alert.pk for alert in pending]
+    try:
+        alert_mail(alerts=pending, recipients=recipients).send(fail_silently=False)
+    except Exception:
+        Alert.objects.filter(pk__in=ids).update(notify_claimed_at=None)
+        raise
+    stamp = now or timezone.now()
+    Alert.objects.filter(pk__in=ids).update(notified_at=stamp)
+    for alert in pending:
+        alert.notified_at = stamp
+    return pending
+
+
+@transaction.atomic
+def _claim_pending(*, now: datetime, has_recipients: bool) -> list[Alert]:
     pending = list(
         Alert.objects.select_for_update()
         .filter(notified_at__isnull=True, acknowledged_at__isnull=True)
+        .filter(
+            Q(notify_claimed_at__isnull=True) | Q(notify_claimed_at__lt=now - NOTIFY_CLAIM_TIMEOUT)
+        )
         .order_by("created_at", "id")
     )
-    if not pending:
-        return []
-    recipients = alert_recipients()
-    if not recipients:
+    if pending and not has_recipients:
         logger.warning("%d alerts not mailed: no supervisor or admin has an email", len(pending))
         return []
-    alert_mail(alerts=pending, recipients=recipients).send(fail_silently=False)
-    stamp = now or timezone.now()
-    Alert.objects.filter(pk__in=[a.pk for a in pending]).update(notified_at=stamp)
-    for alert in pending:
-        alert.notified_at = stamp
+    Alert.objects.filter(pk__in=[a.pk for a in pending]).update(notify_claimed_at=now)
     return pending

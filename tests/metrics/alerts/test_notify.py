@@ -137,3 +137,22 @@ def test_long_batches_are_cut_in_the_mail() -> None:
     assert f"m{MAIL_LIST_LIMIT - 1}\n" in mail.body
     assert f"m{MAIL_LIST_LIMIT}\n" not in mail.body
     assert "… and 3 more." in mail.body
+
+
+@pytest.mark.usefixtures("recipients")
+def test_alerts_claimed_by_another_run_are_skipped_until_the_claim_expires(
+    smtp_server: Mailbox,
+) -> None:
+    from datetime import timedelta
+
+    from afterdesk.metrics.alerts.services import NOTIFY_CLAIM_TIMEOUT
+
+    alert = make_alert()
+    alert.notify_claimed_at = timezone.now()
+    alert.save(update_fields=["notify_claimed_at"])
+    with override_settings(**smtp_settings(smtp_server.port)):
+        assert alerts_notify() == []
+        alert.notify_claimed_at = timezone.now() - NOTIFY_CLAIM_TIMEOUT - timedelta(seconds=1)
+        alert.save(update_fields=["notify_claimed_at"])
+        assert [a.pk for a in alerts_notify()] == [alert.pk]
+    assert len(smtp_server.messages) == 1
