@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 
 from afterdesk.accounts.models import AgentProfile, User
 from afterdesk.accounts.services import team_get_or_create
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
+from afterdesk.metrics.history.bulk import db_datetime, insert_rows
 from afterdesk.metrics.history.report import EntityCounts
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, TicketLine
 from afterdesk.tickets.models import Ticket
@@ -186,7 +188,7 @@ class TicketWriter:
                 if ticket.pk is not None:
                     changed[line.id] = ticket
                 self.counts.updated += 1
-        Ticket.objects.bulk_create(new.values(), batch_size=500)
+        _tickets_insert(list(new.values()))
         Ticket.objects.bulk_update(changed.values(), [*TICKET_FIELDS, "updated_at"], batch_size=500)
         self.touched.update(ticket.pk for ticket in changed.values())
 
@@ -225,3 +227,49 @@ class TicketWriter:
                 code=code, platform=stores[code].platform, market=stores[code].market
             )
             self._stores[code] = store.pk
+
+
+_INSERT_COLUMNS = (
+    "external_id",
+    "subject",
+    "channel",
+    "platform",
+    "store_id",
+    "market",
+    "language",
+    "category",
+    "priority",
+    "status",
+    "calendar_id",
+    "order_value",
+    "currency",
+    "created_at",
+    "updated_at",
+)
+
+
+def _tickets_insert(tickets: list[Ticket]) -> None:
+    """New tickets start `new`, unassigned; the log replay sets their state afterwards."""
+    order_value = Ticket._meta.get_field("order_value")
+    rows = [
+        (
+            t.external_id,
+            t.subject,
+            t.channel,
+            t.platform,
+            t.store_id,
+            t.market,
+            t.language,
+            t.category,
+            t.priority,
+            t.status,
+            t.calendar_id,
+            order_value.get_db_prep_save(t.order_value, connection),
+            t.currency,
+            db_datetime(t.created_at),
+            db_datetime(t.updated_at),
+        )
+        for t in tickets
+    ]
+    for ticket, pk in zip(tickets, insert_rows(Ticket, _INSERT_COLUMNS, rows), strict=True):
+        ticket.pk = pk

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from afterdesk.accounts.models import User
+from afterdesk.metrics.history.bulk import db_datetime, db_json, insert_rows
 from afterdesk.metrics.history.checker import (
     AGENT,
     CALENDAR,
@@ -45,6 +48,27 @@ from afterdesk.tickets.services import ticket_refresh_state
 EVENT_BATCH = 5000
 TICKET_BATCH = 2000
 REFRESH_CHUNK = 1000
+EVENT_COLUMNS = (
+    "ticket_id",
+    "kind",
+    "at",
+    "agent_id",
+    "subtype",
+    "score",
+    "fields",
+    "fingerprint",
+    "recorded_at",
+)
+MESSAGE_COLUMNS = (
+    "ticket_id",
+    "event_id",
+    "kind",
+    "author_id",
+    "body_text",
+    "body_html",
+    "external_message_id",
+    "created_at",
+)
 
 
 def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
@@ -122,54 +146,53 @@ class EventWriter:
             (tickets[line.ticket], event_fingerprint(line.kind, line.at, line.fields), line)
             for line in batch
         ]
+        # All stored fingerprints of the batch's tickets (a few per ticket): filtering on the
+        # fingerprints too makes SQLite probe every (ticket, fingerprint) pair.
         seen = set(
             TicketEvent.objects.filter(
-                ticket_id__in={ticket_pk for ticket_pk, _fp, _line in prepared},
-                fingerprint__in={fingerprint for _pk, fingerprint, _line in prepared},
+                ticket_id__in={ticket_pk for ticket_pk, _fp, _line in prepared}
             ).values_list("ticket_id", "fingerprint")
         )
-        events: list[TicketEvent] = []
-        bodies: list[str | None] = []
+        now = db_datetime(timezone.now())
+        event_rows: list[tuple[Any, ...]] = []
+        messages: list[tuple[int, str]] = []  # (index in event_rows, body)
         for ticket_pk, fingerprint, line in prepared:
             if (ticket_pk, fingerprint) in seen:
                 self.counts[line.kind].present += 1
                 continue
             seen.add((ticket_pk, fingerprint))
             self.counts[line.kind].added += 1
+            self.touched.add(ticket_pk)
             stored = dict(line.fields)
             # A message's body lives in its Message row, as tickets.services.event_record does.
-            bodies.append(stored.pop("body", None) if line.kind == "message" else None)
+            body = stored.pop("body", None) if line.kind == "message" else None
             subtype, score = event_columns(line.kind, stored)
             agent = stored.get("agent")
-            events.append(
-                TicketEvent(
-                    ticket_id=ticket_pk,
-                    kind=line.kind,
-                    at=line.at,
-                    agent_id=self._agents[agent] if isinstance(agent, str) else None,
-                    subtype=subtype,
-                    score=score,
-                    fields=stored,
-                    fingerprint=fingerprint,
+            agent_pk = self._agents[agent] if isinstance(agent, str) else None
+            at = db_datetime(line.at)
+            if line.kind == "message":
+                messages.append((len(event_rows), body or ""))
+            event_rows.append(
+                (
+                    ticket_pk,
+                    line.kind,
+                    at,
+                    agent_pk,
+                    subtype,
+                    score,
+                    db_json(TicketEvent, "fields", stored),
+                    fingerprint,
+                    now,
                 )
             )
-        TicketEvent.objects.bulk_create(events, batch_size=1000)
-        Message.objects.bulk_create(
-            [
-                Message(
-                    ticket_id=event.ticket_id,
-                    event_id=event.pk,
-                    kind=event.fields["kind"],
-                    author_id=event.agent_id,
-                    body_text=body or "",
-                    created_at=event.at,
-                )
-                for event, body in zip(events, bodies, strict=True)
-                if event.kind == "message"
-            ],
-            batch_size=1000,
-        )
-        self.touched.update(event.ticket_id for event in events)
+        event_ids = insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
+        message_rows = []
+        for index, body in messages:
+            ticket_pk, _kind, at, author_pk, message_kind = event_rows[index][:5]
+            message_rows.append(
+                (ticket_pk, event_ids[index], message_kind, author_pk, body, "", "", at)
+            )
+        insert_rows(Message, MESSAGE_COLUMNS, message_rows)
 
     def _lookup_agents(self, batch: list[EventLine]) -> None:
         usernames = {
