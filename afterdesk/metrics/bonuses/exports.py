@@ -1,0 +1,204 @@
+"""Exports of a payout document (a preview or a frozen statement): JSON, CSV, XLSX and a text
+table. Every text cell goes through `csv_cell`, in CSV and XLSX alike, so a name such as
+`=HYPERLINK(…)` is shown as text and never run as a formula (RELIABILITY.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
+
+from afterdesk.metrics.cli import csv_cell
+
+MONEY_FORMAT = "#,##0.00"
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def extra_names(document: dict[str, Any]) -> list[str]:
+    return [extra["name"] for extra in document["rule"]["definition"]["extras"]]
+
+
+def payout_header(document: dict[str, Any]) -> list[str]:
+    header = ["agent", "total", "rank", "tier", "tier_amount", "tier_reason", "gate_passed"]
+    for name in extra_names(document):
+        header += [f"{name}_paid", f"{name}_amount", f"{name}_reason"]
+    return [*header, "amount", "currency"]
+
+
+def payout_rows(document: dict[str, Any]) -> list[list[object]]:
+    """One row per agent; money as Decimal, so nothing is lost on the way to a cell."""
+    currency = document["rule"]["currency"]
+    names = extra_names(document)
+    rows: list[list[object]] = []
+    for line in document["lines"]:
+        row: list[object] = [
+            line["agent"],
+            Decimal(line["total"]) if line["total"] is not None else None,
+            line["rank"],
+            line["tier"],
+            Decimal(line["tier_amount"]),
+            line["tier_reason"],
+            line["gate_passed"],
+        ]
+        extras = {extra["name"]: extra for extra in line["extras"]}
+        for name in names:
+            extra = extras.get(name)
+            if extra is None:
+                row += [None, None, None]
+            else:
+                row += [extra["paid"], Decimal(extra["paid_amount"]), extra["reason"]]
+        rows.append([*row, Decimal(line["amount"]), currency])
+    return rows
+
+
+def summary_rows(document: dict[str, Any]) -> list[list[object]]:
+    summary = document["summary"]
+    if summary is None:
+        return []
+    rule, period = document["rule"], document["period"]
+
+    def money(value: str | None) -> Decimal | None:
+        return Decimal(value) if value is not None else None
+
+    rows: list[list[object]] = [
+        ["rule", rule["name"]],
+        ["role", summary["role"]],
+        ["template", f"{rule['template']} v{rule['template_version']}"],
+        ["from", period["from"]],
+        ["to", period["to"]],
+        ["currency", summary["currency"]],
+        ["agents", summary["agents"]],
+        ["paid_agents", summary["paid_agents"]],
+        ["total", money(summary["total"])],
+        ["budget", money(summary["budget"])],
+        ["labour_cost", money(summary["labour_cost"])],
+        ["labour_share", money(summary["labour_share"])],
+        ["max_share", money(summary["max_share"])],
+    ]
+    rows += [["warning", f"{w['code']}: {w['message']}"] for w in summary["warnings"]]
+    return rows
+
+
+def _text(cell: object) -> object:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    return csv_cell(str(cell))
+
+
+def payout_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def payout_csv(document: dict[str, Any]) -> str:
+    """The lines, one row per agent (the role summary is in JSON, XLSX and the table)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_text(cell) for cell in payout_header(document)])
+    for row in payout_rows(document):
+        writer.writerow([_text(cell) for cell in row])
+    return out.getvalue()
+
+
+def payout_table(document: dict[str, Any]) -> str:
+    header = ["agent", "total", "tier", "tier_amount", "extras", "amount"]
+    cells = [header]
+    for line in document["lines"]:
+        paid = [e["name"] for e in line["extras"] if e["paid"]]
+        cells.append(
+            [
+                line["agent"],
+                line["total"] or "",
+                line["tier"] or "",
+                line["tier_amount"],
+                ", ".join(paid),
+                line["amount"],
+            ]
+        )
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(header))]
+    text = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
+    summary = summary_rows(document)
+    if summary:
+        text.append("")
+        text += [f"{key}: {'' if value is None else value}" for key, value in summary]
+    return "\n".join(text) + "\n"
+
+
+def _xlsx_cell(cell: object) -> object:
+    if cell is None or isinstance(cell, bool | int | Decimal):
+        return cell
+    return ILLEGAL_CHARACTERS_RE.sub("", str(csv_cell(str(cell))))
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def _sheet(sheet: Worksheet, header: list[str] | None, rows: list[list[object]]) -> None:
+    if header:
+        sheet.append([_xlsx_cell(c) for c in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(c) for c in row])
+    for column in sheet.iter_cols():
+        for cell in column:
+            if isinstance(cell.value, Decimal) and _exponent(cell.value) >= -2:
+                cell.number_format = MONEY_FORMAT  # never hides a digit: ≤ 2 decimals
+            if cell.data_type == "f":  # pragma: no cover - csv_cell leaves no formula
+                cell.data_type = "s"
+
+
+def payout_xlsx(document: dict[str, Any]) -> bytes:
+    """A workbook with three sheets: Payouts (a row per agent), Conditions (every condition
+    checked, with the value, n and why) and Summary (budget, labour share, warnings)."""
+    workbook = Workbook()
+    payouts = workbook.active
+    assert payouts is not None  # noqa: S101 - a new workbook always has one sheet
+    payouts.title = "Payouts"
+    _sheet(payouts, payout_header(document), payout_rows(document))
+    conditions = workbook.create_sheet("Conditions")
+    header = ["agent", "applies_to", "kind", "kpi", "op", "threshold", "value", "n", "excluded"]
+    _sheet(conditions, [*header, "holds", "explanation"], _condition_rows(document))
+    _sheet(workbook.create_sheet("Summary"), None, summary_rows(document))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _condition_rows(document: dict[str, Any]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for line in document["lines"]:
+        groups = [("gate", line["gate"])] + [(e["name"], e["conditions"]) for e in line["extras"]]
+        for applies_to, results in groups:
+            for c in results:
+                value = Decimal(str(c["value"])) if c["value"] is not None else None
+                rows.append(
+                    [
+                        line["agent"],
+                        applies_to,
+                        c["kind"],
+                        c["kpi"],
+                        c["op"],
+                        Decimal(c["threshold"]),
+                        value,
+                        c["n"],
+                        c["excluded"],
+                        c["holds"],
+                        c["explanation"],
+                    ]
+                )
+    return rows

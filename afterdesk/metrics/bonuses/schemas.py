@@ -1,0 +1,183 @@
+"""Schemas of the bonuses API. Money is a decimal string ("300.00") everywhere, so no amount
+is ever rounded by a float. (metrics may not import `afterdesk.api`: pyproject.toml's
+import-linter contract, hence its own error schema.)"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+MAX_ID = 2**63 - 1
+RuleId = Annotated[int, Field(ge=1, le=MAX_ID)]
+StatementId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+SafeStr = Annotated[str, AfterValidator(_no_nul)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class BonusErrorOut(Schema):
+    """An error: a message and, for invalid input, the field it is about."""
+
+    message: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+AUTH_ERRORS: dict[int, type[Schema]] = {401: BonusErrorOut, 403: BonusErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {**AUTH_ERRORS, 404: BonusErrorOut, 422: BonusErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: BonusErrorOut, 409: BonusErrorOut}
+
+
+class BonusRuleIn(Schema):
+    """A whole rule (POST creates, PUT replaces). `definition` is checked field by field; an
+    error names e.g. `definition.tiers[0].amount`."""
+
+    name: SafeStr = Field(max_length=150)
+    role: SafeStr = Field(max_length=50, description="A user role or the template's role")
+    template_key: SafeStr = Field(max_length=100, description="Scorecard template id")
+    currency: SafeStr = Field(max_length=3, description="ISO 4217, e.g. EUR")
+    definition: dict[str, Any] = Field(description="tiers, extras, gate (docs/bonuses.md)")
+    budget: Money | None = Field(None, description="Per payout period; null: no budget check")
+    labour_cost: Money | None = Field(None, description="The role's labour cost per period")
+    max_share: Decimal = Field(
+        Decimal("0.10"), gt=0, le=1, max_digits=5, decimal_places=4, description="Of labour cost"
+    )
+    active: bool = True
+
+
+class BonusRuleOut(Schema):
+    id: int
+    name: str
+    role: str
+    template_key: str
+    currency: str
+    definition: dict[str, Any]
+    budget: Decimal | None
+    labour_cost: Decimal | None
+    max_share: Decimal
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class PeriodQuery(Schema):
+    start: str = Field(alias="from", max_length=64, description="ISO 8601 with an offset")
+    end: str = Field(alias="to", max_length=64, description="ISO 8601 with an offset")
+
+
+class StatementIn(Schema):
+    start: SafeStr = Field(alias="from", max_length=64, description="ISO 8601 with an offset")
+    end: SafeStr = Field(alias="to", max_length=64, description="ISO 8601 with an offset")
+
+
+class StatementListQuery(Schema):
+    rule_id: RuleId | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ExportQuery(Schema):
+    format: Literal["csv", "xlsx", "json"] = "csv"
+
+
+class ConditionOut(Schema):
+    kind: Literal["when", "unless"]
+    kpi: str
+    op: str
+    threshold: str
+    value: float | None
+    n: int
+    excluded: str | None
+    holds: bool
+    explanation: str
+
+
+class ExtraOut(Schema):
+    name: str
+    amount: str
+    paid: bool
+    paid_amount: str
+    reason: str
+    conditions: list[ConditionOut]
+
+
+class LineOut(Schema):
+    agent_id: int
+    agent: str
+    total: str | None = Field(description="The reported scorecard total (2 decimals)")
+    rank: int | None
+    tier: str | None
+    tier_min_total: str | None
+    tier_amount: str
+    tier_reason: str
+    gate_passed: bool
+    gate: list[ConditionOut]
+    extras: list[ExtraOut]
+    amount: str
+
+
+class WarningOut(Schema):
+    code: Literal["budget_exceeded", "labour_share_exceeded"]
+    message: str
+
+
+class SummaryOut(Schema):
+    role: str
+    currency: str
+    agents: int
+    paid_agents: int
+    total: str
+    budget: str | None
+    labour_cost: str | None
+    labour_share: str | None = Field(description="total ÷ labour cost, 4 decimals")
+    max_share: str
+    warnings: list[WarningOut]
+
+
+class RuleRefOut(Schema):
+    id: int | None
+    name: str
+    role: str
+    currency: str
+    template: str
+    template_version: int
+    definition: dict[str, Any]
+
+
+class PeriodOut(Schema):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+
+
+class PayoutOut(Schema):
+    """A payout: the rule used, each agent's explained line and the role summary (null for
+    agents, who see only their own line)."""
+
+    rule: RuleRefOut
+    period: PeriodOut
+    lines: list[LineOut]
+    summary: SummaryOut | None
+
+
+class StatementOut(PayoutOut):
+    id: int
+    created_at: datetime
+    created_by: str | None
+
+
+class StatementPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[StatementOut]
