@@ -1,0 +1,51 @@
+"""Every change to a ticket goes through here and writes its TicketEvent in the same
+transaction (DESIGN.md "The spine: one event log")."""
+
+from afterdesk.tickets.services.actions import (
+    complaint_record,
+    csat_record,
+    message_ingest,
+    message_reply,
+    note_add,
+    qa_review_record,
+    return_record,
+    ticket_assign,
+    ticket_create,
+    ticket_escalate,
+    ticket_open,
+    ticket_set_status,
+    ticket_set_tags,
+)
+from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
+from afterdesk.tickets.services.log import (
+    TicketState,
+    event_record,
+    replay_state,
+    sanitize_html,
+    team_for_name,
+    ticket_refresh_state,
+)
+
+__all__ = [
+    "TicketState",
+    "attachments_save",
+    "attachments_validate",
+    "complaint_record",
+    "csat_record",
+    "event_record",
+    "message_ingest",
+    "message_reply",
+    "note_add",
+    "qa_review_record",
+    "replay_state",
+    "return_record",
+    "sanitize_html",
+    "team_for_name",
+    "ticket_assign",
+    "ticket_create",
+    "ticket_escalate",
+    "ticket_open",
+    "ticket_refresh_state",
+    "ticket_set_status",
+    "ticket_set_tags",
+]
