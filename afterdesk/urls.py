@@ -7,5 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("afterdesk.accounts.urls")),
+    path("calendars/", include("afterdesk.calendars.urls")),
+    path("performance/", include("afterdesk.metrics.urls")),
+    path("alerts/", include("afterdesk.metrics.alerts.urls")),
+    path("reports/", include("afterdesk.metrics.reports.urls")),
     path("", include("afterdesk.tickets.urls")),
 ]
