@@ -13,8 +13,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from afterdesk.accounts.api import router as accounts_router
 from afterdesk.api.auth import SessionCsrfAuth, TokenAuth
+from afterdesk.calendars.api import router as calendars_router
 from afterdesk.commerce.api import router as commerce_router
 from afterdesk.core.errors import DomainError
+from afterdesk.metrics.alerts.api import router as alerts_router
+from afterdesk.metrics.api import router as metrics_router
+from afterdesk.metrics.bonuses.api import router as bonuses_router
 from afterdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -27,6 +31,10 @@ api = NinjaAPI(
 api.add_router("", tickets_router)
 api.add_router("", commerce_router)
 api.add_router("", accounts_router)
+api.add_router("", metrics_router)
+api.add_router("", calendars_router)
+api.add_router("", alerts_router)
+api.add_router("", bonuses_router)
 
 
 @api.exception_handler(DomainError)

@@ -1,0 +1,472 @@
+"""The performance API: KPIs, scorecards, drill-down, leaderboards, segments, templates.
+
+Who sees what (docs/api.md): supervisors and admins see every agent; agents and QA reviewers
+see their own figures, and other agents' rank and total only when the desk's leaderboard is
+public (`MetricsSettings.public_leaderboard`). Every figure comes from `metrics.kpis`,
+`metrics.scorecards` and `metrics.selectors`, so the API shows what the commands print.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from ninja import Query, Router, Status
+
+from afterdesk.accounts.models import User
+from afterdesk.accounts.selectors import agent_get_by_username, user_require_configure
+from afterdesk.api.auth import request_user
+from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
+from afterdesk.core.errors import NotFound, PermissionDenied
+from afterdesk.metrics import selectors, services
+from afterdesk.metrics.kpis import compute_kpis, kpis_as_json
+from afterdesk.metrics.models import (
+    MetricsSettings,
+    PublishedScorecard,
+    ScorecardTemplate,
+    ScorecardTemplateVersion,
+)
+from afterdesk.metrics.schemas import (
+    DrilldownOut,
+    DrilldownQuery,
+    ExportQuery,
+    KpisOut,
+    KpisQuery,
+    LeaderboardOut,
+    MetricsSettingsIn,
+    MetricsSettingsOut,
+    PublishedOut,
+    PublishedPage,
+    PublishedQuery,
+    PublishIn,
+    ScorecardOut,
+    ScorecardQuery,
+    SegmentQuery,
+    SegmentsOut,
+    TeamLeaderboardOut,
+    TemplateDetailOut,
+    TemplateIn,
+    TemplateKey,
+    TemplateListItemOut,
+    TemplateSavedOut,
+    TemplateSaveQuery,
+    TemplateVersionOut,
+    VersionNumber,
+)
+from afterdesk.metrics.scorecards import report, scorecard_compute
+from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, TemplateSpec, template_parse
+
+router = Router(tags=["performance"])
+
+
+# --- reads that authorise -------------------------------------------------------------------
+
+
+def _score(value: Fraction | None) -> float | None:
+    reported = report(value)
+    return float(reported) if reported is not None else None
+
+
+def _template(key: str) -> tuple[ScorecardTemplateVersion, TemplateSpec]:
+    """The latest version of a stored template (404 when unknown) and its parsed form."""
+    version = services.template_version_latest(key=key)
+    return version, template_parse(version.definition)
+
+
+def _template_ref(version: ScorecardTemplateVersion) -> dict[str, Any]:
+    return {"key": version.template.key, "name": version.template.name, "version": version.number}
+
+
+def _require_sees_all(user: User, what: str) -> None:
+    if not user.sees_all_tickets:
+        raise PermissionDenied(f"only supervisors and admins may {what}")
+
+
+def _agent_for(user: User, username: str | None) -> User:
+    """The agent whose figures are asked for: anyone for supervisors/admins, else only you
+    (refused before the lookup, so agents cannot probe usernames)."""
+    if username is None or username == user.username:
+        return user
+    if not user.sees_all_tickets:
+        raise PermissionDenied("agents may only see their own figures")
+    return agent_get_by_username(username=username)
+
+
+def _visible_rows(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scorecard rows as `user` may see them: all, or their own plus (public leaderboard)
+    the others' agent, total and rank."""
+    if user.sees_all_tickets:
+        return rows
+    public = MetricsSettings.load().public_leaderboard
+    return [
+        row
+        if row["agent"] == user.username
+        else {"agent": row["agent"], "total": row["total"], "rank": row["rank"]}
+        for row in rows
+        if row["agent"] == user.username or public
+    ]
+
+
+def _require_leaderboard(user: User) -> None:
+    if not user.sees_all_tickets and not MetricsSettings.load().public_leaderboard:
+        raise PermissionDenied("the leaderboard is not public on this desk")
+
+
+def _published_get(published_id: int) -> PublishedScorecard:
+    published = (
+        PublishedScorecard.objects.select_related(
+            "template_version__template", "template_version__created_by", "published_by"
+        )
+        .filter(pk=published_id)
+        .first()
+    )
+    if published is None:
+        raise NotFound(f"no published scorecard {published_id}")
+    return published
+
+
+def _published_json(published: PublishedScorecard) -> dict[str, Any]:
+    return {
+        "id": published.pk,
+        "template": _template_ref(published.template_version),
+        "period_start": published.period_start,
+        "period_end": published.period_end,
+        "published_at": published.published_at,
+        "published_by": published.published_by.username if published.published_by else None,
+        "agents": len(published.rows),
+    }
+
+
+# --- KPIs and scorecards --------------------------------------------------------------------
+
+
+@router.get("/kpis", response={200: KpisOut, **READ_ERRORS})
+def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
+    """Every KPI of METRICS.md §4 (`value`, `n`) for every agent with data in the period;
+    the template (default: the built-in one) sets the template-dependent KPIs."""
+    user = request_user(request)
+    start, end = query.bounds()
+    only = _agent_for(user, query.agent) if query.agent or not user.sees_all_tickets else None
+    if query.template:
+        version, spec = _template(query.template)
+        ref = _template_ref(version)
+    else:
+        spec = template_parse(DEFAULT_TEMPLATE_JSON)
+        ref = {"key": spec.id, "name": spec.name, "version": None}
+    values = compute_kpis(start=start, end=end, template=spec)
+    if only is not None:
+        values = {only.pk: values[only.pk]} if only.pk in values else {}
+    names = dict(User.objects.filter(pk__in=values).values_list("pk", "username"))
+    agents = [{"agent": names[a], "kpis": kpis_as_json(v)} for a, v in values.items()]
+    agents.sort(key=lambda row: str(row["agent"]))
+    return {"template": ref, "period_start": start, "period_end": end, "agents": agents}
+
+
+@router.get("/scorecards", response={200: ScorecardOut, **READ_ERRORS})
+def scorecards(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
+    """The scorecard of METRICS.md §5/§6 with targets, floors, overrides and peer medians."""
+    user = request_user(request)
+    start, end = query.bounds()
+    version, spec = _template(query.template)
+    rows = [
+        r.as_json(detailed=True) for r in scorecard_compute(start=start, end=end, template=spec)
+    ]
+    return {
+        "template": _template_ref(version),
+        "period_start": start,
+        "period_end": end,
+        "ranked": sum(1 for r in rows if r["rank"] is not None),
+        "rows": _visible_rows(user, rows),
+    }
+
+
+@router.get("/scorecards/drilldown", response={200: DrilldownOut, **READ_ERRORS})
+def scorecard_drilldown(
+    request: HttpRequest, query: Query[DrilldownQuery], page: Query[PageQuery]
+) -> dict[str, Any]:
+    """The tickets behind one agent's KPI figure, most recently updated first."""
+    user = request_user(request)
+    start, end = query.bounds()
+    agent = _agent_for(user, query.agent)
+    version, spec = _template(query.template)
+    tickets = selectors.kpi_tickets(kpi=query.kpi, agent=agent, start=start, end=end, template=spec)
+    result = paginate(tickets.select_related("facts"), page)
+    return {
+        "kpi": query.kpi,
+        "agent": agent.username,
+        "template": _template_ref(version),
+        "period_start": start,
+        "period_end": end,
+        "count": result.count,
+        "limit": result.limit,
+        "offset": result.offset,
+        "items": result.items,
+    }
+
+
+@router.post("/scorecards/publish", response={201: PublishedOut, **WRITE_ERRORS})
+def scorecard_publish(request: HttpRequest, payload: PublishIn) -> Status[dict[str, Any]]:
+    """Freeze a scorecard with the template version it used (supervisors and admins)."""
+    user = request_user(request)
+    _require_sees_all(user, "publish scorecards")
+    start, end = payload.bounds()
+    published = services.scorecard_publish(
+        template_key=payload.template, start=start, end=end, by=user
+    )
+    return Status(201, _published_detail(user, _published_get(published.pk)))
+
+
+def _published_detail(user: User, published: PublishedScorecard) -> dict[str, Any]:
+    rows = list(published.rows)
+    return {
+        **_published_json(published),
+        "template_definition": published.template_version.definition,
+        "ranked": sum(1 for r in rows if r.get("rank") is not None),
+        "rows": _visible_rows(user, rows),
+    }
+
+
+@router.get("/scorecards/published", response={200: PublishedPage, **READ_ERRORS})
+def published_list(
+    request: HttpRequest, query: Query[PublishedQuery], page: Query[PageQuery]
+) -> dict[str, Any]:
+    """Published scorecards, newest first (optionally of one template), without their rows."""
+    request_user(request)
+    published = PublishedScorecard.objects.select_related(
+        "template_version__template", "published_by"
+    ).order_by("-published_at", "-id")
+    if query.template:
+        published = published.filter(template_version__template__key=query.template)
+    result = paginate(published, page)
+    return {
+        "count": result.count,
+        "limit": result.limit,
+        "offset": result.offset,
+        "items": [_published_json(p) for p in result.items],
+    }
+
+
+@router.get("/scorecards/published/{published_id}", response={200: PublishedOut, **READ_ERRORS})
+def published_get(request: HttpRequest, published_id: Id) -> dict[str, Any]:
+    """A frozen scorecard, its template version and definition; rows as for live scorecards."""
+    return _published_detail(request_user(request), _published_get(published_id))
+
+
+# --- leaderboards and segments --------------------------------------------------------------
+
+
+def _previous(start: datetime, end: datetime) -> dict[str, datetime]:
+    previous_start, previous_end = selectors.previous_period(start, end)
+    return {"previous_start": previous_start, "previous_end": previous_end}
+
+
+@router.get("/leaderboards/agents", response={200: LeaderboardOut, **READ_ERRORS})
+def leaderboard_agents(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
+    """Agents ranked by total, with the previous period of equal length and the trend."""
+    _require_leaderboard(request_user(request))
+    start, end = query.bounds()
+    version, spec = _template(query.template)
+    rows = [
+        {
+            "agent": item.row.agent,
+            "rank": item.row.rank,
+            "total": _score(item.row.total),
+            "previous_total": _score(item.previous_total),
+            "previous_rank": item.previous_rank,
+            "trend": _score(item.trend),
+        }
+        for item in selectors.leaderboard(start=start, end=end, template=spec)
+    ]
+    return {
+        "template": _template_ref(version),
+        "period_start": start,
+        "period_end": end,
+        **_previous(start, end),
+        "rows": rows,
+    }
+
+
+@router.get("/leaderboards/teams", response={200: TeamLeaderboardOut, **READ_ERRORS})
+def leaderboard_teams(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
+    """Teams ranked by the mean total of their scored agents, with the previous period."""
+    _require_leaderboard(request_user(request))
+    start, end = query.bounds()
+    version, spec = _template(query.template)
+    rows = [
+        {
+            "team": row.team,
+            "agents": row.agents,
+            "rank": row.rank,
+            "total": _score(row.total),
+            "previous_total": _score(row.previous_total),
+            "trend": _score(row.total - row.previous_total)
+            if row.total is not None and row.previous_total is not None
+            else None,
+        }
+        for row in selectors.team_leaderboard(start=start, end=end, template=spec)
+    ]
+    return {
+        "template": _template_ref(version),
+        "period_start": start,
+        "period_end": end,
+        **_previous(start, end),
+        "rows": rows,
+    }
+
+
+@router.get("/segments", response={200: SegmentsOut, **READ_ERRORS})
+def segments(request: HttpRequest, query: Query[SegmentQuery]) -> dict[str, Any]:
+    """Solved-ticket figures per language, market, platform, channel, category or shift."""
+    _require_sees_all(request_user(request), "see segment views")
+    start, end = query.bounds()
+    rows = selectors.segment_view(dimension=query.dimension, start=start, end=end)
+    return {"dimension": query.dimension, "period_start": start, "period_end": end, "rows": rows}
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def _template_get(key: str) -> ScorecardTemplate:
+    template = ScorecardTemplate.objects.filter(key=key).first()
+    if template is None:
+        raise NotFound(f"no scorecard template {key!r}")
+    return template
+
+
+def _latest_numbers() -> dict[int, int]:
+    rows = ScorecardTemplateVersion.objects.values_list("template_id", "number")
+    latest: dict[int, int] = {}
+    for template_id, number in rows:
+        latest[template_id] = max(number, latest.get(template_id, 0))
+    return latest
+
+
+@router.get("/scorecard-templates", response={200: list[TemplateListItemOut], **AUTH_ERRORS})
+def templates_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every stored template (presets included) with its latest version number."""
+    request_user(request)
+    latest = _latest_numbers()
+    return [
+        {
+            "key": t.key,
+            "name": t.name,
+            "role": t.role,
+            "is_preset": t.is_preset,
+            "latest_version": latest.get(t.pk),
+        }
+        for t in ScorecardTemplate.objects.order_by("key")
+    ]
+
+
+@router.get("/scorecard-templates/{key}", response={200: TemplateDetailOut, **READ_ERRORS})
+def template_get(request: HttpRequest, key: TemplateKey) -> dict[str, Any]:
+    """The latest definition and every version (newest first)."""
+    request_user(request)
+    template = _template_get(key)
+    versions = list(template.versions.select_related("created_by").order_by("-number"))
+    return {
+        "key": template.key,
+        "name": template.name,
+        "role": template.role,
+        "is_preset": template.is_preset,
+        "latest_version": versions[0].number if versions else None,
+        "definition": versions[0].definition if versions else {},
+        "versions": versions,
+    }
+
+
+def _version_get(key: str, number: int | None) -> ScorecardTemplateVersion:
+    versions = ScorecardTemplateVersion.objects.filter(template__key=key).select_related(
+        "template", "created_by"
+    )
+    version = (
+        versions.filter(number=number).first()
+        if number is not None
+        else versions.order_by("-number").first()
+    )
+    if version is None:
+        raise NotFound(f"no version {number} of scorecard template {key!r}")
+    return version
+
+
+@router.get(
+    "/scorecard-templates/{key}/versions/{number}",
+    response={200: TemplateVersionOut, **READ_ERRORS},
+)
+def template_version_get(
+    request: HttpRequest, key: TemplateKey, number: VersionNumber
+) -> ScorecardTemplateVersion:
+    request_user(request)
+    return _version_get(key, number)
+
+
+@router.post(
+    "/scorecard-templates", response={200: TemplateSavedOut, 201: TemplateSavedOut, **WRITE_ERRORS}
+)
+def template_save(
+    request: HttpRequest, payload: TemplateIn, query: Query[TemplateSaveQuery]
+) -> Status[dict[str, Any]]:
+    """Store a template (admins). An existing `id` gets a new version (201); a definition equal
+    to the latest version changes nothing (200)."""
+    user = request_user(request)
+    user_require_configure(user=user)
+    definition = payload.definition()
+    before = ScorecardTemplateVersion.objects.filter(template__key=definition["id"]).count()
+    version = services.template_save(definition=definition, by=user, role=query.role)
+    created = version.template.versions.count() > before
+    body = {
+        "key": version.template.key,
+        "name": version.template.name,
+        "version": version.number,
+        "created": created,
+    }
+    return Status(201 if created else 200, body)
+
+
+@router.get(
+    "/scorecard-templates/{key}/export",
+    response=READ_ERRORS,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The template's JSON (METRICS.md §5), as a download",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def template_export(
+    request: HttpRequest, key: TemplateKey, query: Query[ExportQuery]
+) -> HttpResponse:
+    """The definition of the latest (or the given) version, as a `.json` download."""
+    request_user(request)
+    version = _version_get(key, query.version)
+    response = HttpResponse(
+        json.dumps(version.definition, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"{version.template.key}-v{version.number}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+@router.get("/metrics-settings", response={200: MetricsSettingsOut, **AUTH_ERRORS})
+def metrics_settings_get(request: HttpRequest) -> MetricsSettings:
+    request_user(request)
+    return MetricsSettings.load()
+
+
+@router.put("/metrics-settings", response={200: MetricsSettingsOut, **WRITE_ERRORS})
+def metrics_settings_put(request: HttpRequest, payload: MetricsSettingsIn) -> MetricsSettings:
+    """Change the desk's metrics settings (admins)."""
+    user_require_configure(user=request_user(request))
+    return services.metrics_settings_update(public_leaderboard=payload.public_leaderboard)

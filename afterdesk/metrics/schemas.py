@@ -1,0 +1,367 @@
+"""Request and response schemas of the performance API (METRICS.md §4–§6).
+
+Figures are floats in the JSON (exact fractions inside); scores are reported to 2 decimals,
+rounded half up from the exact value (§5). Periods are `[period_start, period_end)`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from datetime import datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+from afterdesk.api.schemas import SafeStr
+from afterdesk.core.errors import ValidationError
+from afterdesk.core.timeutil import parse_instant
+from afterdesk.metrics.kpis import period_validate
+from afterdesk.metrics.selectors import PERIOD_KINDS, period_bounds
+from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, template_parse
+
+TemplateKey = Annotated[SafeStr, Field(max_length=100)]  # a stored template's id (a slug)
+VersionNumber = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _instant(value: str, field: str) -> datetime:
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise ValidationError(f"{field}: {exc}", field=field) from exc
+
+
+class PeriodQuery(Schema):
+    """Either `from` and `to` (ISO 8601 with an offset), or `period` with an optional `date`
+    (default: today) in the time zone `tz` (default UTC)."""
+
+    start: SafeStr | None = Field(
+        None,
+        alias="from",
+        max_length=40,
+        description="Period start, ISO 8601 with an offset (e.g. `2026-10-01T00:00:00+02:00`)",
+    )
+    end: SafeStr | None = Field(
+        None, alias="to", max_length=40, description="Period end (exclusive), with an offset"
+    )
+    period: Literal["week", "month"] | None = Field(
+        None, description="A calendar week (Monday–Monday) or month, instead of from/to"
+    )
+    date: Date | None = Field(None, description="A day inside the period (default: today)")
+    tz: SafeStr = Field("UTC", max_length=64, description="Time zone of `period`/`date`")
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as two aware instants; a 422 naming the field when it is unusable."""
+        if self.start is not None or self.end is not None:
+            if self.start is None:
+                raise ValidationError("from is required with to", field="from")
+            if self.end is None:
+                raise ValidationError("to is required with from", field="to")
+            start, end = _instant(self.start, "from"), _instant(self.end, "to")
+            period_validate(start, end)
+            return start, end
+        if self.period is None:
+            raise ValidationError(
+                f"give from and to, or period ({', '.join(PERIOD_KINDS)})", field="from"
+            )
+        try:
+            zone = ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"unknown time zone {self.tz!r}", field="tz") from exc
+        day = self.date or timezone.now().astimezone(zone).date()
+        return period_bounds(kind=self.period, containing=datetime.combine(day, time(), zone))
+
+
+class TemplateRef(Schema):
+    key: str
+    name: str
+    version: int | None = Field(description="The stored version used; null for the built-in")
+
+
+class KpiValueOut(Schema):
+    value: float | None = Field(description="null when n = 0 or the denominator is 0")
+    n: int
+
+
+class AgentKpisOut(Schema):
+    agent: str
+    kpis: dict[str, KpiValueOut]
+
+
+class KpisOut(Schema):
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    agents: list[AgentKpisOut]
+
+
+class ScorecardKpiOut(KpiValueOut):
+    score: float | None
+    excluded: str | None = Field(description="Why the KPI does not count, or null")
+    target: float | None = None
+    floor: float | None = None
+    override: str | None = Field(None, description="The segment override that set target/floor")
+    peer_median: float | None = Field(None, description="Median of the agent's peer group")
+
+
+class ScorecardRowOut(Schema):
+    """A full row; for another agent seen through a public leaderboard only agent, total and
+    rank (`kpis` and `categories` are null)."""
+
+    agent: str
+    kpis: dict[str, ScorecardKpiOut] | None = None
+    categories: dict[str, float | None] | None = None
+    total: float | None
+    rank: int | None
+
+
+class ScorecardOut(Schema):
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    ranked: int = Field(description="How many agents have a rank")
+    rows: list[ScorecardRowOut]
+
+
+class DrilldownTicketOut(Schema):
+    id: int
+    external_id: str
+    subject: str
+    status: str
+    priority: str
+    category: str
+    created_at: datetime
+    updated_at: datetime
+    first_reply_at: datetime | None
+    last_solve_at: datetime | None
+
+    @staticmethod
+    def resolve_first_reply_at(obj: Any) -> datetime | None:
+        facts = getattr(obj, "facts", None)
+        return facts.first_reply_at if facts else None
+
+    @staticmethod
+    def resolve_last_solve_at(obj: Any) -> datetime | None:
+        facts = getattr(obj, "facts", None)
+        return facts.last_solve_at if facts else None
+
+
+class DrilldownQuery(PeriodQuery):
+    kpi: SafeStr = Field(max_length=50, description="A KPI id of METRICS.md §4")
+    agent: SafeStr | None = Field(None, max_length=150, description="Username (default: you)")
+    template: TemplateKey = Field("first_line", max_length=100)
+
+
+class DrilldownOut(Schema):
+    kpi: str
+    agent: str
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    count: int = Field(description="Number of tickets: the KPI's n for ticket-counted KPIs")
+    limit: int
+    offset: int
+    items: list[DrilldownTicketOut]
+
+
+class ScorecardQuery(PeriodQuery):
+    template: TemplateKey = Field("first_line", max_length=100)
+
+
+class KpisQuery(PeriodQuery):
+    template: TemplateKey | None = Field(
+        None, max_length=100, description="Stored template id (default: the built-in template)"
+    )
+    agent: SafeStr | None = Field(None, max_length=150, description="Only this username")
+
+
+class PublishIn(PeriodQuery):
+    template: TemplateKey = Field(max_length=100)
+
+
+class PublishedQuery(Schema):
+    template: TemplateKey | None = Field(None, max_length=100)
+
+
+class PublishedSummaryOut(Schema):
+    id: int
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    published_at: datetime
+    published_by: str | None
+    agents: int
+
+
+class PublishedPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PublishedSummaryOut]
+
+
+class PublishedOut(PublishedSummaryOut):
+    template_definition: dict[str, Any] = Field(description="The template version's JSON")
+    ranked: int
+    rows: list[ScorecardRowOut]
+
+
+class LeaderboardRowOut(Schema):
+    agent: str
+    rank: int | None
+    total: float | None
+    previous_total: float | None
+    previous_rank: int | None
+    trend: float | None = Field(description="total − previous_total")
+
+
+class LeaderboardOut(Schema):
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    previous_start: datetime
+    previous_end: datetime
+    rows: list[LeaderboardRowOut]
+
+
+class TeamRowOut(Schema):
+    team: str
+    agents: int = Field(description="Scored agents of the team")
+    rank: int | None
+    total: float | None = Field(description="Mean total of its scored agents")
+    previous_total: float | None
+    trend: float | None
+
+
+class TeamLeaderboardOut(Schema):
+    template: TemplateRef
+    period_start: datetime
+    period_end: datetime
+    previous_start: datetime
+    previous_end: datetime
+    rows: list[TeamRowOut]
+
+
+SegmentDimension = Literal["language", "market", "platform", "channel", "category", "shift"]
+
+
+class SegmentQuery(PeriodQuery):
+    dimension: SegmentDimension
+
+
+class SegmentFiguresOut(Schema):
+    solved: int
+    resolution_time_business: float = Field(description="Mean business minutes")
+    reopen_rate: float
+    csat_rate: float | None
+    csat_n: int
+    return_retention_rate: float | None
+
+
+class SegmentRowOut(SegmentFiguresOut):
+    segment: str
+    previous: SegmentFiguresOut | None = Field(description="The previous period of equal length")
+
+
+class SegmentsOut(Schema):
+    dimension: str
+    period_start: datetime
+    period_end: datetime
+    rows: list[SegmentRowOut]
+
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+
+
+def _no_nul(value: object, where: str) -> None:
+    # PostgreSQL JSON cannot hold NUL characters: refuse them here, naming the field.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(f"{where or 'template'} must not contain NUL characters", field=where)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, where)
+            _no_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _no_nul(item, f"{where}[{index}]")
+
+
+class TemplateIn(BaseModel):
+    """A scorecard template in the JSON form of METRICS.md §5. It is validated as a whole by
+    `metrics.templates.template_parse`, so a 422 names the field as the contract does
+    (`categories[0].weight`). A plain pydantic model: ninja's `Schema` would drop the
+    undeclared keys."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"example": DEFAULT_TEMPLATE_JSON})
+
+    def definition(self) -> dict[str, Any]:
+        """The template JSON, checked; ids appear in URLs, so `id` must be a slug."""
+        definition = self.model_dump()
+        _no_nul(definition, "")
+        spec = template_parse(definition)
+        if not _SLUG.match(spec.id):
+            raise ValidationError("id must be a slug (letters, digits, - and _; ≤ 100)", field="id")
+        if len(spec.name) > 150:
+            raise ValidationError("name must be at most 150 characters", field="name")
+        return definition
+
+
+class TemplateVersionSummaryOut(Schema):
+    number: int
+    created_at: datetime
+    created_by: str | None
+
+    @staticmethod
+    def resolve_created_by(obj: Any) -> str | None:
+        return obj.created_by.username if obj.created_by else None
+
+
+class TemplateListItemOut(Schema):
+    key: str
+    name: str
+    role: str
+    is_preset: bool
+    latest_version: int | None
+
+
+class TemplateDetailOut(TemplateListItemOut):
+    definition: dict[str, Any] = Field(description="The latest version's JSON (METRICS.md §5)")
+    versions: list[TemplateVersionSummaryOut] = Field(description="Newest first")
+
+
+class TemplateVersionOut(TemplateVersionSummaryOut):
+    key: str
+    definition: dict[str, Any]
+
+    @staticmethod
+    def resolve_key(obj: Any) -> str:
+        return str(obj.template.key)
+
+
+class TemplateSavedOut(Schema):
+    key: str
+    name: str
+    version: int
+    created: bool = Field(description="False when the definition equals the latest version")
+
+
+class TemplateSaveQuery(Schema):
+    role: SafeStr = Field("", max_length=50, description="Role the template is meant for")
+
+
+class ExportQuery(Schema):
+    version: VersionNumber | None = Field(None, description="Default: the latest")
+
+
+class MetricsSettingsOut(Schema):
+    public_leaderboard: bool = Field(
+        description="Agents may see other agents' ranks and totals, and the leaderboards"
+    )
+    updated_at: datetime
+
+
+class MetricsSettingsIn(Schema):
+    public_leaderboard: bool
