@@ -62,6 +62,18 @@ ENDPOINTS = [
     ("put", "/api/calendars/de"),
     ("delete", "/api/calendars/de"),
     ("get", "/api/calendars/de/business-minutes"),
+    ("get", "/api/alerts"),
+    ("post", "/api/alerts/1/acknowledge"),
+    ("get", "/api/bonus-rules"),
+    ("post", "/api/bonus-rules"),
+    ("get", "/api/bonus-rules/1"),
+    ("put", "/api/bonus-rules/1"),
+    ("delete", "/api/bonus-rules/1"),
+    ("get", "/api/bonus-rules/1/payouts"),
+    ("post", "/api/bonus-rules/1/statements"),
+    ("get", "/api/payout-statements"),
+    ("get", "/api/payout-statements/1"),
+    ("get", "/api/payout-statements/1/export"),
 ]
 
 
