@@ -44,11 +44,19 @@ def test_settings_select_redis_when_redis_url_is_set() -> None:
     code = "from afterdesk import settings; print(settings.HUEY['huey_class'])"
     env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0"}
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "huey.RedisHuey"
     env.pop("REDIS_URL")
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "huey.SqliteHuey"

@@ -52,7 +52,7 @@ def status_walk(events: list[RefEvent]) -> list[tuple[int, str, str]]:
 
 def status_at(events: list[RefEvent], index: int) -> str:
     current = "new"
-    for i, e in enumerate(events[: index + 1]):
+    for _i, e in enumerate(events[: index + 1]):
         if e.kind == "status":
             current = e.fields["status"]
     return current
@@ -183,7 +183,10 @@ def reference_kpis(
 
     result: dict[str, dict[str, tuple[Fraction | None, int]]] = {}
     for agent, d in data.items():
-        g = lambda k: d.get(k, [])  # noqa: E731
+
+        def g(k: str, d: dict[str, list[Any]] = d) -> list[Any]:
+            return d.get(k, [])
+
         handled = len(g("handled"))
         k: dict[str, tuple[Fraction | None, int]] = {
             "first_reply_time": mean(g("frt")),

@@ -66,7 +66,8 @@ def test_leaderboards_rank_people_and_teams_with_trend() -> None:
     rows = leaderboard(start=START, end=END, template=template)
     assert [r.row.agent for r in rows] == ["fast", "slow"]
     assert rows[0].previous_total is not None
-    assert rows[0].trend is not None and rows[0].trend > 0
+    assert rows[0].trend is not None
+    assert rows[0].trend > 0
     teams = team_leaderboard(start=START, end=END, template=template)
     assert [(t.team, t.rank) for t in teams] == [("red", 1), ("blue", 2)]
 
