@@ -81,34 +81,34 @@ def commerce_create(*, dataset: DemoDataset, stores: dict[str, Store]) -> Commer
     CustomerIdentity.objects.bulk_create(identities, batch_size=BATCH)
     orders = [
         Order(
-            store=stores[spec.store],
-            customer=by_key[spec.customer],
-            number=spec.number,
-            status=spec.status,
-            total=spec.total,
-            currency=spec.currency,
-            placed_at=spec.placed_at,
+            store=stores[order.store],
+            customer=by_key[order.customer],
+            number=order.number,
+            status=order.status,
+            total=order.total,
+            currency=order.currency,
+            placed_at=order.placed_at,
         )
-        for spec in dataset.orders
+        for order in dataset.orders
     ]
     Order.objects.bulk_create(orders, batch_size=BATCH)
     lines: list[OrderLine] = []
     shipments: list[Shipment] = []
-    for spec, order in zip(dataset.orders, orders, strict=True):
+    for order_spec, row in zip(dataset.orders, orders, strict=True):
         lines.extend(
             OrderLine(
-                order=order,
+                order=row,
                 sku=line.sku,
                 title=line.title,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
             )
-            for line in spec.lines
+            for line in order_spec.lines
         )
-        parcel = spec.shipment
+        parcel = order_spec.shipment
         shipments.append(
             Shipment(
-                order=order,
+                order=row,
                 carrier=parcel.carrier,
                 tracking_number=parcel.tracking,
                 status=parcel.status,
@@ -126,8 +126,8 @@ def commerce_create(*, dataset: DemoDataset, stores: dict[str, Store]) -> Commer
             location=event.location,
             description=event.description,
         )
-        for spec, shipment in zip(dataset.orders, shipments, strict=True)
-        for event in spec.shipment.events
+        for order_spec, shipment in zip(dataset.orders, shipments, strict=True)
+        for event in order_spec.shipment.events
     ]
     TrackingEvent.objects.bulk_create(tracking, batch_size=BATCH)
     counts.customers, counts.orders, counts.order_lines = len(customers), len(orders), len(lines)

@@ -144,7 +144,8 @@ class OrderBook:
                     f"{rng.randint(0, 9999999):07d}"
                 )
             elif store.platform == "ebay":
-                number = f"{rng.randint(1, 27):02d}-{rng.randint(10000, 99999)}-{rng.randint(0, 99999):05d}"
+                middle, last = rng.randint(10000, 99999), rng.randint(0, 99999)
+                number = f"{rng.randint(1, 27):02d}-{middle}-{last:05d}"
             elif store.platform == "aliexpress":
                 number = f"81{rng.randint(0, 10**14 - 1):014d}"
             else:
@@ -185,7 +186,9 @@ class OrderBook:
             count = max(count, 2)
         chosen = rng.sample(pool, count)
         lines = [
-            LineSpec(sku, title, rng.choices((1, 2), (0.85, 0.15))[0], price_in(store.currency, usd))
+            LineSpec(
+                sku, title, rng.choices((1, 2), (0.85, 0.15))[0], price_in(store.currency, usd)
+            )
             for sku, title, usd, _kind in chosen
         ]
         days_before = rng.uniform(9, 28) if category == "not_received" else rng.uniform(3, 20)
@@ -234,10 +237,8 @@ class OrderBook:
                 hub_at + timedelta(hours=rng.uniform(20, 90)), created_at - timedelta(hours=1)
             )
             delivered_at = max(delivered_at, hub_at + timedelta(hours=1))
-            events.append(
-                TrackingSpec(delivered_at - timedelta(hours=5), "out_for_delivery", hub,
-                             "Out for delivery")  # fmt: skip
-            )
+            out_at = delivered_at - min(timedelta(hours=5), (delivered_at - hub_at) / 2)
+            events.append(TrackingSpec(out_at, "out_for_delivery", hub, "Out for delivery"))
             events.append(TrackingSpec(delivered_at, "delivered", "", "Delivered"))
         for event in events:
             event.at = event.at.replace(microsecond=0)

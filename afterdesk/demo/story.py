@@ -170,19 +170,24 @@ class TicketStory:
     def _customer_time(self, after: datetime, median_hours: float) -> datetime:
         return (after + self._lognormal(median_hours * 60, 0.9)).replace(microsecond=0)
 
+    @property
+    def worker(self) -> AgentSpec:
+        """The agent the ticket is assigned to (every action after routing has one)."""
+        if self.agent is None:
+            raise RuntimeError(f"{self.id}: no agent assigned")
+        return self.agent
+
     def _reply(self, at: datetime, template: str, status: str | None) -> None:
-        assert self.agent is not None
-        self.values["agent"] = self.agent.name.split(" ")[0]
+        self.values["agent"] = self.worker.name.split(" ")[0]
         body = "\n\n".join(
             (self._text(self.pack.greeting), self._text(template), self._text(self.pack.signoff))
         )
-        self._add(at, "message", kind="reply", agent=self.agent.username, body=body)
+        self._add(at, "message", kind="reply", agent=self.worker.username, body=body)
         if status:
-            self._add(at, "status", status=status, agent=self.agent.username)
+            self._add(at, "status", status=status, agent=self.worker.username)
 
     def _note(self, at: datetime, body: str) -> None:
-        assert self.agent is not None
-        self._add(at, "message", kind="note", agent=self.agent.username, body=self._text(body))
+        self._add(at, "message", kind="note", agent=self.worker.username, body=self._text(body))
 
     def _assign(self, at: datetime, agent: AgentSpec | None, team: str) -> None:
         self.agent = agent
@@ -246,14 +251,11 @@ class TicketStory:
             if self.category == "not_received" and rng.random() < 0.15:
                 t = self._agent_time(t, 30)
                 self._note(t, NOTES["not_received"][0])
-                self._add(t, "status", status="on_hold", agent=self._username())
+                self._add(t, "status", status="on_hold", agent=self.worker.username)
             t = self._middle(t)
             self._solve(t, outcome)
         self._after_solve(t, outcome)
         return line, self._finish()
-
-    def _username(self) -> str:
-        return self.agent.username if self.agent else ""
 
     def _middle(self, t: datetime) -> datetime:
         """Between the first reply and the solve: answers, transfers, escalations."""
@@ -271,11 +273,10 @@ class TicketStory:
                 team=self.team, language=self.language, exclude=self.agent
             )
             self._assign(t, colleague, self.team)
-        assert self.agent is not None
         escalate = {"dispute": 0.45, "not_received": 0.06, "quality_issue": 0.06}
-        if rng.random() < escalate.get(self.category, 0.03) + 0.1 * (1 - self.agent.quality):
+        if rng.random() < escalate.get(self.category, 0.03) + 0.1 * (1 - self.worker.quality):
             t = self._agent_time(t, 60)
-            self._add(t, "escalate", agent=self.agent.username, to=TEAM_ESCALATIONS,
+            self._add(t, "escalate", agent=self.worker.username, to=TEAM_ESCALATIONS,
                       reason=rng.choice(ESCALATION_REASONS))  # fmt: skip
             specialist = self.ctx.pick_agent(team=TEAM_ESCALATIONS, language=self.language)
             t += timedelta(minutes=rng.randint(5, 120))
@@ -321,8 +322,7 @@ class TicketStory:
 
     def _after_solve(self, solved_at: datetime, outcome: str) -> None:
         rng = self.rng
-        agent = self.agent
-        assert agent is not None
+        agent = self.worker
         reopened = rng.random() < 0.03 + 0.15 * (1 - agent.quality)
         t = solved_at
         if reopened:

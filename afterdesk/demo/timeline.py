@@ -18,7 +18,8 @@ class OpeningHours:
         self.holidays = frozenset(line.get("holidays", ())) if line else frozenset()
 
     def _bound(self, day: date, clock: str) -> datetime:
-        assert self.tz is not None
+        if self.tz is None:
+            raise ValueError("a 24×7 calendar has no bounds")
         if clock == "24:00":
             return datetime.combine(day + timedelta(days=1), time(0), self.tz)
         hours, minutes = clock.split(":")

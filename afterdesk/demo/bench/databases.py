@@ -23,7 +23,6 @@ class BenchDatabase:
     out: Path  # folder for the child's data dir (huey file, SQLite database)
     file: Path | None = None  # the SQLite database file
 
-
     @classmethod
     def sqlite(cls, out: Path) -> BenchDatabase:
         path = (out / "sqlite" / "bench.sqlite3").resolve()
@@ -87,5 +86,5 @@ def postgres_reachable(url: str = DEFAULT_POSTGRES_URL) -> bool:
 
         with psycopg.connect(_maintenance_url(url), connect_timeout=3):
             return True
-    except Exception:  # noqa: BLE001 - any failure means "not available"
+    except Exception:  # any failure means "not available"
         return False

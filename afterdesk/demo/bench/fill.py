@@ -35,8 +35,16 @@ STATUS_WEIGHTS = (0.70, 0.10, 0.08, 0.07, 0.03, 0.02)
 LIVE = frozenset({"open", "pending", "new", "on_hold"})
 CHANNELS = ("email", "marketplace", "marketplace", "chat", "web")
 LANGUAGES = ("en", "en", "en", "de", "fr", "es", "ja", "pt", "ar")
-CATEGORIES = ("not_received", "size_issue", "quality_issue", "wrong_item", "usage_question")
-CATEGORIES += ("missing_item", "return_request", "dispute")
+CATEGORIES = (
+    "not_received",
+    "size_issue",
+    "quality_issue",
+    "wrong_item",
+    "usage_question",
+    "missing_item",
+    "return_request",
+    "dispute",
+)
 PRIORITIES = ("low", "normal", "normal", "normal", "normal", "high", "urgent")
 CHUNK = 20_000
 CUSTOMERS_PER_TICKET = 0.25
@@ -81,6 +89,7 @@ def _setup() -> tuple[list[int], dict[int, list[int]], list[tuple[int, str, str]
 
 
 def _insert(table: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert rows with COPY (PostgreSQL) or one executemany (SQLite)."""
     name = table._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -92,14 +101,22 @@ def _insert(table: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, 
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, list(rows))
 
 
 def _when(value: datetime) -> Any:
-    """A datetime as the backend stores it (SQLite: naive UTC text)."""
+    """A datetime as the backend stores it (SQLite: naive UTC text, as Django writes it)."""
     if connection.vendor == "postgresql":
         return value
-    return connection.ops.adapt_datetimefield_value(value)
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _weighted_table(values: Sequence[str], weights: Sequence[float]) -> list[str]:
+    """A 1,000-slot table: indexing it with a uniform draw is a fast weighted choice."""
+    table: list[str] = []
+    for value, weight in zip(values, weights, strict=True):
+        table += [value] * round(weight * 1000)
+    return table
 
 
 def _chunks(first: int, last: int) -> Iterator[tuple[int, int]]:
@@ -129,34 +146,37 @@ def _ticket_rows(
     customers: int,
 ) -> Iterator[tuple[Any, ...]]:
     year = 365 * 86400
+    statuses = _weighted_table(STATUSES, STATUS_WEIGHTS)
+    random_ = rng.random
     for pk in range(first, last + 1):
-        status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
-        team = rng.choice(team_ids)
+        status = statuses[int(random_() * len(statuses))]
+        team = team_ids[int(random_() * len(team_ids))]
         assignee = None
-        if status != "new" or rng.random() < 0.4:
-            assignee = rng.choice(by_team[team]) if rng.random() < 0.93 else None
+        if status != "new" or random_() < 0.4:
+            members = by_team[team]
+            assignee = members[int(random_() * len(members))] if random_() < 0.93 else None
         # Live tickets move every day; closed ones are spread over the year.
-        age = rng.randrange(14 * 86400) if status in LIVE else rng.randrange(year)
+        age = int(random_() * (14 * 86400 if status in LIVE else year))
         updated = END - timedelta(seconds=age)
-        created = updated - timedelta(seconds=rng.randrange(10 * 86400))
-        store_id, platform, market = rng.choice(stores)
+        created = updated - timedelta(seconds=int(random_() * 10 * 86400))
+        store_id, platform, market = stores[int(random_() * len(stores))]
         yield (
             pk,
             f"B-{pk:08d}",
             f"Where is my order? #{pk}",
-            rng.choice(CHANNELS),
+            CHANNELS[int(random_() * len(CHANNELS))],
             platform,
             store_id,
             market,
-            rng.choice(LANGUAGES),
-            rng.choice(CATEGORIES),
-            rng.choice(PRIORITIES),
+            LANGUAGES[int(random_() * len(LANGUAGES))],
+            CATEGORIES[int(random_() * len(CATEGORIES))],
+            PRIORITIES[int(random_() * len(PRIORITIES))],
             status,
             assignee,
             team,
-            rng.randint(1, customers),
+            1 + int(random_() * customers),
             None,
-            Decimal(rng.randint(500, 40000)) / 100,
+            Decimal(500 + int(random_() * 39500)) / 100,
             "USD",
             _when(created),
             _when(updated),

@@ -94,8 +94,9 @@ def inbox_lines(result: dict[str, Any]) -> list[str]:
     p95 = result["p95_ms"]
     line = (
         f"inbox   {result['backend']:<10} {result['tickets']:>9,} tickets  "
-        f"status={result['statuses']:<13} p50 {result['p50_ms']:7.2f} ms  p95 {p95:7.2f} ms  "
-        f"max {result['max_ms']:7.2f} ms  ({result['rows']} rows, fill {result['fill_seconds']:.0f} s)"
+        f"status={result['statuses']:<12} {result['render']:<6}  "
+        f"p50 {result['p50_ms']:7.2f} ms  p95 {p95:7.2f} ms  max {result['max_ms']:7.2f} ms  "
+        f"({result['rows']} rows, fill {result['fill_seconds']:.0f} s)"
     )
     if result["backend"] == "postgresql" and result["tickets"] >= 1_000_000:
         line += f"  [target p95 ≤ {INBOX_TARGET_P95_MS} ms: {_verdict(p95 <= INBOX_TARGET_P95_MS)}]"
@@ -128,8 +129,8 @@ def run_inbox(options: BenchOptions, write: Write) -> None:
         for result in json.loads(output.strip().splitlines()[-1])["results"]:
             result["kind"] = "inbox"
             options.results.append(result)
-            plan = options.out / f"plan-{result['backend']}-{result['tickets']}-{result['statuses']}.txt"
-            plan.write_text(result.pop("plan") + "\n")
+            name = f"plan-{result['backend']}-{result['tickets']}-{result['statuses']}.txt"
+            (options.out / name).write_text(result.pop("plan") + "\n")
             for line in inbox_lines(result):
                 write(line)
 

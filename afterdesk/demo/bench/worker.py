@@ -19,6 +19,24 @@ from afterdesk.tickets.selectors import InboxFilters, inbox_queryset
 
 PAGE = 50
 WARMUP = 5
+# The columns an inbox row shows, for the `.values()` rendering.
+ROW_VALUES = (
+    "id",
+    "external_id",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "platform",
+    "language",
+    "category",
+    "updated_at",
+    "assignee__username",
+    "assignee__display_name",
+    "team__name",
+    "store__name",
+    "customer__name",
+)
 
 
 def _rss_mb() -> float:
@@ -59,24 +77,43 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def inbox_measure(*, statuses: str, repeat: int) -> dict[str, Any]:
-    """First page of the inbox (status + team filter, newest update first) as the page
-    renders it: model rows with their assignee, team, store and customer joined."""
+def _page(*, user: User, filters: InboxFilters, render: str) -> list[Any]:
+    queryset = inbox_queryset(user=user, filters=filters)
+    if render == "sql":  # no model rows: the query compiled, executed and fetched as tuples
+        sql, params = queryset[:PAGE].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    if render == "values":
+        return list(queryset.values(*ROW_VALUES)[:PAGE])
+    rows = list(queryset[:PAGE])
+    for ticket in rows:  # what a row of the page shows
+        _ = (ticket.assignee, ticket.team, ticket.store, ticket.customer, ticket.subject)
+    return rows
+
+
+def inbox_measure(*, statuses: str, repeat: int, render: str = "models") -> dict[str, Any]:
+    """First page of the inbox (status + team filter, newest update first), rendered as
+    model rows with their assignee, team, store and customer joined (`models`, what the
+    page does) or as `.values()` of the shown columns (`values`); `sql` stops at the raw
+    tuples of the compiled query, which isolates the database's share."""
     user = User.objects.get(username=BENCH_ADMIN)
     timings: list[float] = []
     rows: list[Any] = []
     for index in range(WARMUP + repeat):
         filters = InboxFilters(status=statuses, team=TEAMS[index % 4])
         started = time.perf_counter()
-        rows = list(inbox_queryset(user=user, filters=filters)[:PAGE])
-        for ticket in rows:  # what a row of the page shows
-            _ = (ticket.assignee, ticket.team, ticket.store, ticket.customer, ticket.subject)
+        rows = _page(user=user, filters=filters, render=render)
         if index >= WARMUP:
             timings.append((time.perf_counter() - started) * 1000)
     plan_qs = inbox_queryset(user=user, filters=InboxFilters(status=statuses, team=TEAMS[1]))
-    plan = plan_qs[:PAGE].explain(**({"analyze": True} if connection.vendor == "postgresql" else {}))
+    if connection.vendor == "postgresql":
+        plan = plan_qs[:PAGE].explain(analyze=True)
+    else:
+        plan = plan_qs[:PAGE].explain()
     return {
         "statuses": statuses,
+        "render": render,
         "repeat": repeat,
         "rows": len(rows),
         "p50_ms": statistics.median(timings),
@@ -91,7 +128,8 @@ def inbox_run(*, sizes: list[int], repeat: int, statuses: list[str]) -> dict[str
     for size in sorted(sizes):
         fill_seconds = tickets_fill(target=size)
         for status in statuses:
-            result = inbox_measure(statuses=status, repeat=repeat)
-            result.update(backend=connection.vendor, tickets=size, fill_seconds=fill_seconds)
-            results.append(result)
+            for render in ("models", "values", "sql"):
+                result = inbox_measure(statuses=status, repeat=repeat, render=render)
+                result.update(backend=connection.vendor, tickets=size, fill_seconds=fill_seconds)
+                results.append(result)
     return {"results": results}

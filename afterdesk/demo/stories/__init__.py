@@ -46,7 +46,9 @@ class LanguagePack:
 def _packs() -> dict[str, LanguagePack]:
     from afterdesk.demo.stories import ar, de, en, es, fr, ja, pt
 
-    return {pack.code: pack for pack in (en.PACK, es.PACK, de.PACK, fr.PACK, ja.PACK, pt.PACK, ar.PACK)}
+    return {
+        pack.code: pack for pack in (en.PACK, es.PACK, de.PACK, fr.PACK, ja.PACK, pt.PACK, ar.PACK)
+    }
 
 
 PACKS: dict[str, LanguagePack] = _packs()

@@ -44,8 +44,7 @@ PACK = LanguagePack(
         "missing_item": [
             "My order {order} arrived but the {product} was not in the box. Only one item out "
             "of two.",
-            "The package for {order} was missing the charger that should come with the "
-            "{product}.",
+            "The package for {order} was missing the charger that should come with the {product}.",
         ],
         "usage_question": [
             "Hi, how do I pair the {product} with my phone? The manual isn't clear.",

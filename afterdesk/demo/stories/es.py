@@ -110,7 +110,9 @@ PACK = LanguagePack(
         ],
         "wrong_item": ["Su reembolso de {amount} está procesado. Gracias por su paciencia."],
         "missing_item": ["El {product} que faltaba se envió por separado: {tracking}."],
-        "usage_question": ["¡Me alegra que ya funcione! Cierro el caso; responda si necesita algo."],
+        "usage_question": [
+            "¡Me alegra que ya funcione! Cierro el caso; responda si necesita algo."
+        ],
         "return_request": ["Recibimos su devolución y le reembolsamos {amount}."],
         "dispute": [
             "He reembolsado {amount}. ¿Podría cerrar la reclamación por su parte?",

@@ -20,8 +20,7 @@ PACK = LanguagePack(
             "l'ai toujours pas reçu. Le suivi {carrier} {tracking} ne bouge plus. Pouvez-vous "
             "m'aider ?",
             "Bonjour, la commande {order} est indiquée comme livrée mais je n'ai rien reçu.",
-            "Mon colis est bloqué : le suivi {tracking} affiche le même statut depuis une "
-            "semaine.",
+            "Mon colis est bloqué : le suivi {tracking} affiche le même statut depuis une semaine.",
         ],
         "size_issue": [
             "Bonjour, {product} taille beaucoup trop petit. Je fais du M et j'ai suivi votre "

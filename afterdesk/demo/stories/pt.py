@@ -72,7 +72,9 @@ PACK = LanguagePack(
             "Desculpe pela troca no pedido {order}! Enviamos hoje o produto certo; pode ficar "
             "com o outro.",
         ],
-        "missing_item": ["Sinto muito pela falta do {product}. Estou verificando o pedido {order}."],
+        "missing_item": [
+            "Sinto muito pela falta do {product}. Estou verificando o pedido {order}."
+        ],
         "usage_question": [
             "Boa pergunta! Segure o botão liga/desliga por 5 segundos até a luz piscar em azul "
             "e escolha o {product} no Bluetooth do celular.",
