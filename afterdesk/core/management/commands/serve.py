@@ -26,9 +26,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         from afterdesk.accounts.models import User
 
-        if not options["no_demo"] and not User.objects.exists():
-            self.stderr.write("Empty database: loading the demo data (about a minute)…")
-            call_command("demo")
+        demo_loaded_now = not options["no_demo"] and not User.objects.exists()
+        if demo_loaded_now:
+            self.stderr.write("Empty database: loading the demo data (about half a minute)…")
+            call_command("demo")  # prints the demo login itself
         self._start_consumer()
         from waitress import serve
 
@@ -36,8 +37,14 @@ class Command(BaseCommand):
 
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(f"Afterdesk is running on {url}")
-        if not options["no_demo"]:
-            self.stdout.write("Demo login: admin / afterdesk-demo (agents: any agent id, same)")
+        if (
+            not options["no_demo"]
+            and not demo_loaded_now
+            and User.objects.filter(username="admin").exists()
+        ):
+            self.stdout.write(
+                "Demo login: admin / afterdesk-demo (agents: their id, same password)"
+            )
         serve(application, host=options["host"], port=options["port"], threads=options["threads"])
 
     def _start_consumer(self) -> None:
