@@ -15,7 +15,8 @@ def test_bench_all_with_tiny_sizes_on_sqlite(tmp_path: Path) -> None:
     out = StringIO()
     call_command(
         "bench", "all", "--backend", "sqlite", "--events", "200", "--tickets", "300",
-        "--repeat", "3", "--out", str(tmp_path), stdout=out,
+        "--repeat", "3", "--metrics-tickets", "300", "--rebuild-limit", "0",
+        "--out", str(tmp_path), stdout=out,
     )  # fmt: skip
     text = out.getvalue()
     assert "import  sqlite" in text
@@ -27,6 +28,14 @@ def test_bench_all_with_tiny_sizes_on_sqlite(tmp_path: Path) -> None:
     kinds = [result["kind"] for result in results]
     assert kinds.count("import") == 1
     assert kinds.count("inbox") == 6  # 2 status filters × (models, values, sql) × 1 size
+    assert kinds.count("metrics") == 1
+    metrics = results[-1]
+    assert metrics["tickets"] == 300
+    assert metrics["import_errors"] == 0
+    assert metrics["agents"] > 0
+    assert metrics["rebuild_tickets"] == 300
+    assert "monthly scorecard" in text
+    assert "metrics rebuild" in text
     imported = results[0]
     assert imported["errors"] == 0
     assert imported["events"] > 150

@@ -32,6 +32,8 @@ class BenchOptions:
     sizes: tuple[int, ...] = (100_000, 1_000_000)
     repeat: int = 200
     statuses: tuple[str, ...] = ("open", "open,pending")
+    metrics_tickets: int = 1_000_000
+    rebuild_limit: int = 200_000
     postgres_url: str = DEFAULT_POSTGRES_URL
     results: list[dict[str, Any]] = field(default_factory=list)
 
@@ -133,6 +135,46 @@ def run_inbox(options: BenchOptions, write: Write) -> None:
             (options.out / name).write_text(result.pop("plan") + "\n")
             for line in inbox_lines(result):
                 write(line)
+
+
+SCORECARD_TARGET_S = {"postgresql": 1.0, "sqlite": 3.0}
+FACTS_ONE_TICKET_TARGET_MS = 5.0
+REBUILD_TARGET_PER_S = 5000
+
+
+def metrics_lines(result: dict[str, Any]) -> list[str]:
+    backend = result["backend"]
+    scorecard = result["scorecard_seconds_median"]
+    scorecard_target = SCORECARD_TARGET_S[backend]
+    one = result["facts_one_ticket_p95_ms"]
+    rate = result["rebuild_tickets_per_second"]
+    return [
+        f"metrics {backend:<10} {result['tickets']:>9,} tickets {result['events']:>10,} events "
+        f"(import {result['import_seconds']:.0f} s, {result['import_errors']} errors)",
+        f"  monthly scorecard, {result['agents']} agents: median {scorecard:.3f} s "
+        f"(min {result['scorecard_seconds_min']:.3f} s)  [target ≤ "
+        f"{scorecard_target:.0f} s: {_verdict(scorecard <= scorecard_target)}]",
+        f"  one ticket's facts: p50 {result['facts_one_ticket_p50_ms']:.2f} ms, p95 {one:.2f} ms"
+        f"  [target ≤ {FACTS_ONE_TICKET_TARGET_MS:.0f} ms: "
+        f"{_verdict(one <= FACTS_ONE_TICKET_TARGET_MS)}]",
+        f"  metrics rebuild: {rate:,.0f} tickets/s over {result['rebuild_tickets']:,} tickets"
+        f"  [target ≥ {REBUILD_TARGET_PER_S:,}/s: {_verdict(rate >= REBUILD_TARGET_PER_S)}]",
+    ]
+
+
+def run_metrics(options: BenchOptions, write: Write) -> None:
+    path, count = history_file(options.out, options.metrics_tickets * EVENTS_PER_TICKET)
+    write(f"history file: {path} ({count:,} events)")
+    for database in databases(options, write):
+        database.reset()
+        args = ["metrics", str(path), "--repeat", "3"]
+        args += ["--rebuild-limit", str(options.rebuild_limit)]
+        output = database.run_worker(args)
+        result = json.loads(output.strip().splitlines()[-1])
+        result["kind"] = "metrics"
+        options.results.append(result)
+        for line in metrics_lines(result):
+            write(line)
 
 
 def save_results(options: BenchOptions) -> Path:

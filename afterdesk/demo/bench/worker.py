@@ -133,3 +133,68 @@ def inbox_run(*, sizes: list[int], repeat: int, statuses: list[str]) -> dict[str
                 result.update(backend=connection.vendor, tickets=size, fill_seconds=fill_seconds)
                 results.append(result)
     return {"results": results}
+
+
+# Targets of the performance-evaluation issue (docs/benchmarks.md).
+SCORECARD_MONTH = ("2026-03-01T00:00:00+00:00", "2026-04-01T00:00:00+00:00")
+
+
+def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any]:
+    """Import the synthetic history, then time: the monthly scorecard of every agent, one
+    ticket's facts recomputation, and `metrics rebuild` (tickets/s)."""
+    import random
+
+    from django.db import transaction
+
+    from afterdesk.core.timeutil import parse_instant
+    from afterdesk.metrics.history import history_import
+    from afterdesk.metrics.scorecards import scorecard_compute
+    from afterdesk.metrics.services import facts_refresh
+    from afterdesk.metrics.templates import default_template
+    from afterdesk.tickets.models import Ticket, TicketEvent
+
+    started = time.perf_counter()
+    report = history_import(path)
+    import_seconds = time.perf_counter() - started
+    tickets = Ticket.objects.count()
+    events = TicketEvent.objects.count()
+
+    start, end = (parse_instant(v) for v in SCORECARD_MONTH)
+    template = default_template()
+    scorecard_times, rows = [], []
+    for _ in range(max(repeat, 1) + 1):  # the first run warms caches and is dropped
+        began = time.perf_counter()
+        rows = scorecard_compute(start=start, end=end, template=template)
+        scorecard_times.append(time.perf_counter() - began)
+    scorecard_times = scorecard_times[1:]
+
+    ids = list(Ticket.objects.values_list("pk", flat=True))
+    sample = random.Random(1).sample(ids, min(200, len(ids)))
+    one_ticket_ms = []
+    for pk in sample:
+        began = time.perf_counter()
+        with transaction.atomic():
+            facts_refresh(ticket_ids=[pk])
+        one_ticket_ms.append((time.perf_counter() - began) * 1000)
+
+    rebuild_ids = ids[:rebuild_limit] if rebuild_limit else ids
+    began = time.perf_counter()
+    for offset in range(0, len(rebuild_ids), 2000):
+        with transaction.atomic():
+            facts_refresh(ticket_ids=rebuild_ids[offset : offset + 2000])
+    rebuild_seconds = time.perf_counter() - began
+    return {
+        "backend": connection.vendor,
+        "tickets": tickets,
+        "events": events,
+        "agents": len(rows),
+        "import_seconds": import_seconds,
+        "import_errors": len(report.errors),
+        "scorecard_seconds_median": statistics.median(scorecard_times),
+        "scorecard_seconds_min": min(scorecard_times),
+        "facts_one_ticket_p50_ms": statistics.median(one_ticket_ms),
+        "facts_one_ticket_p95_ms": percentile(one_ticket_ms, 0.95),
+        "rebuild_tickets": len(rebuild_ids),
+        "rebuild_tickets_per_second": len(rebuild_ids) / rebuild_seconds,
+        "peak_rss_mb": _rss_mb(),
+    }

@@ -8,7 +8,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from afterdesk.demo.bench.databases import DEFAULT_POSTGRES_URL, BenchError
-from afterdesk.demo.bench.runner import BenchOptions, run_import, run_inbox, save_results
+from afterdesk.demo.bench.runner import (
+    BenchOptions,
+    run_import,
+    run_inbox,
+    run_metrics,
+    save_results,
+)
 
 
 def _sizes(text: str) -> list[int]:
@@ -25,7 +31,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        for name in ("all", "import", "inbox"):
+        for name in ("all", "import", "inbox", "metrics"):
             sub = actions.add_parser(name)
             sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
             sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
@@ -38,8 +44,21 @@ class Command(BaseCommand):
                 help="inbox table size (repeatable; default 100000 and 1000000)",
             )
             sub.add_argument("--repeat", type=int, default=200, help="inbox queries per size")
+            sub.add_argument(
+                "--metrics-tickets",
+                type=int,
+                default=1_000_000,
+                help="tickets of the metrics benchmark (about 5 events each)",
+            )
+            sub.add_argument(
+                "--rebuild-limit",
+                type=int,
+                default=200_000,
+                help="tickets timed for `metrics rebuild` (0 = all)",
+            )
         worker = actions.add_parser("_worker", help="internal: runs inside the bench database")
-        worker.add_argument("task", choices=("migrate", "import", "inbox"))
+        worker.add_argument("task", choices=("migrate", "import", "inbox", "metrics"))
+        worker.add_argument("--rebuild-limit", type=int, default=0)
         worker.add_argument("file", nargs="?", type=Path)
         worker.add_argument("--sizes", type=_sizes, default=[])
         worker.add_argument("--repeat", type=int, default=200)
@@ -57,6 +76,8 @@ class Command(BaseCommand):
             sizes=tuple(options["tickets"] or (100_000, 1_000_000)),
             repeat=options["repeat"],
             postgres_url=options["postgres_url"],
+            metrics_tickets=options["metrics_tickets"],
+            rebuild_limit=options["rebuild_limit"],
         )
         bench.out.mkdir(parents=True, exist_ok=True)
         write = self._write
@@ -65,6 +86,8 @@ class Command(BaseCommand):
                 run_import(bench, write)
             if options["action"] in ("all", "inbox"):
                 run_inbox(bench, write)
+            if options["action"] in ("all", "metrics"):
+                run_metrics(bench, write)
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
         write(f"figures saved to {save_results(bench)}")
@@ -87,6 +110,14 @@ class Command(BaseCommand):
             if options["file"] is None:
                 raise CommandError("_worker import needs a FILE")
             return worker.history_import_measure(path=options["file"])
+        if options["task"] == "metrics":
+            if options["file"] is None:
+                raise CommandError("_worker metrics needs a FILE")
+            return worker.metrics_run(
+                path=options["file"],
+                repeat=options["repeat"],
+                rebuild_limit=options["rebuild_limit"],
+            )
         return worker.inbox_run(
             sizes=options["sizes"], repeat=options["repeat"], statuses=options["statuses"]
         )
