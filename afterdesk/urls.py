@@ -11,5 +11,6 @@ urlpatterns = [
     path("performance/", include("afterdesk.metrics.urls")),
     path("alerts/", include("afterdesk.metrics.alerts.urls")),
     path("reports/", include("afterdesk.metrics.reports.urls")),
+    path("bonuses/", include("afterdesk.metrics.bonuses.urls")),
     path("", include("afterdesk.tickets.urls")),
 ]
