@@ -142,7 +142,7 @@ def _free_port() -> int:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     port = _free_port()
-    driver = subprocess.Popen(  # noqa: S603 - a fixed local binary
+    driver = subprocess.Popen(
         [str(CHROMEDRIVER), f"--port={port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
