@@ -45,7 +45,7 @@ class Command(BaseCommand):
         )
 
     def _table(self, header: list[str], rows: list[list[object]]) -> None:
-        cells = [header] + [["" if c is None else str(c) for c in row] for row in rows]
+        cells = [header] + [[_cell(c) for c in row] for row in rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
         for row in cells:
             self.stdout.write(
@@ -53,3 +53,12 @@ class Command(BaseCommand):
                     cell.ljust(width) for cell, width in zip(row, widths, strict=True)
                 ).rstrip()
             )
+
+
+def _cell(value: object) -> str:
+    """Scores as reported: two decimals; missing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
