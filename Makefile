@@ -27,7 +27,7 @@ lint: install
 	$(BIN)/afterdesk makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: install
 	$(BIN)/afterdesk bench all
