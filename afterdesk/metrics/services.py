@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
 from afterdesk.core.errors import NotFound
-from afterdesk.metrics.facts import EventRow, compute_facts
+from afterdesk.metrics.facts import EventRow, Facts, compute_facts
 from afterdesk.metrics.models import (
     MetricsSettings,
     PublishedScorecard,
@@ -25,8 +26,36 @@ from afterdesk.metrics.scorecards import scorecard_compute
 from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets.models import Ticket, TicketEvent
 
-FACT_FIELDS = [f.name for f in TicketFacts._meta.concrete_fields if f.name not in ("ticket",)]
-FACT_FIELDS.remove("computed_at")
+# TicketFacts columns in the order `facts_row` gives them.
+FACTS_COLUMNS = (
+    "ticket_id",
+    "customer_initiated",
+    "agent_replies",
+    "first_reply_at",
+    "first_reply_agent_id",
+    "first_reply_us",
+    "first_reply_business_us",
+    "solved",
+    "last_solve_at",
+    "resolver_id",
+    "resolution_us",
+    "resolution_business_us",
+    "reopens",
+    "transfers",
+    "escalations",
+    "rating",
+    "rating_at",
+    "rating_agent_id",
+    "return_outcome",
+    "return_at",
+    "return_agent_id",
+    "computed_at",
+)
+
+ONE_DAY = timedelta(days=1)
+
+# (pk, created_at, calendar id) of a ticket whose facts are computed
+TicketHead = tuple[int, datetime, int | None]
 
 
 def _us(duration: timedelta | None) -> int | None:
@@ -36,16 +65,130 @@ def _us(duration: timedelta | None) -> int | None:
     return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
 
 
-def _calendar(
-    calendar: Calendar | None, cache: dict[int, BusinessCalendar]
+class DayCachedCalendar(BusinessCalendar):
+    """A BusinessCalendar that remembers each local date's open intervals: recomputing facts
+    for many tickets asks for the same dates over and over (zoneinfo conversions dominated)."""
+
+    def open_intervals(self, first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
+        days: dict[date, tuple[tuple[datetime, datetime], ...]]
+        days = self.__dict__.setdefault("_days", {})  # frozen dataclass: no __setattr__
+        day = first
+        while day <= last:
+            intervals = days.get(day)
+            if intervals is None:
+                intervals = days[day] = tuple(super().open_intervals(day, day))
+            yield from intervals
+            day += ONE_DAY
+
+
+def business_calendar(
+    calendar_id: int | None, cache: dict[int, BusinessCalendar]
 ) -> BusinessCalendar | None:
-    if calendar is None:
+    """The BusinessCalendar of a calendar id (None: 24×7), loaded once per cache."""
+    if calendar_id is None:
         return None
-    if calendar.pk not in cache:
-        cache[calendar.pk] = BusinessCalendar.from_fields(
+    if calendar_id not in cache:
+        calendar = Calendar.objects.get(pk=calendar_id)
+        cache[calendar_id] = DayCachedCalendar.from_fields(
             tz=calendar.tz, hours=calendar.hours, holidays=calendar.holidays
         )
-    return cache[calendar.pk]
+    return cache[calendar_id]
+
+
+def facts_row(
+    *,
+    ticket_id: int,
+    facts: Facts,
+    computed_at: Any,
+    moment: Callable[[datetime | None], Any] | None = None,
+) -> tuple[Any, ...]:
+    """One TicketFacts row, database-ready, in FACTS_COLUMNS order. `computed_at` is already
+    database-ready; `moment` adapts the other datetimes (default: the connection's adapter,
+    looked up once per row — pass it when building many rows)."""
+    moment = moment or connection.ops.adapt_datetimefield_value
+    return (
+        ticket_id,
+        facts.customer_initiated,
+        facts.agent_replies,
+        moment(facts.first_reply_at),
+        facts.first_reply_agent_id,
+        _us(facts.first_reply),
+        _us(facts.first_reply_business),
+        facts.solved,
+        moment(facts.last_solve_at),
+        facts.resolver_id,
+        _us(facts.resolution),
+        _us(facts.resolution_business),
+        facts.reopens,
+        facts.transfers,
+        facts.escalations,
+        facts.rating,
+        moment(facts.rating_at),
+        facts.rating_agent_id,
+        facts.return_outcome or "",
+        moment(facts.return_at),
+        facts.return_agent_id,
+        computed_at,
+    )
+
+
+def _facts_upsert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in FACTS_COLUMNS)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in FACTS_COLUMNS[1:])
+    return (  # only quoted identifiers are interpolated; values are parameters
+        f"INSERT INTO {quote(TicketFacts._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(FACTS_COLUMNS))}) "
+        f"ON CONFLICT ({quote('ticket_id')}) DO UPDATE SET {updates}"
+    )
+
+
+def ticket_history_load(
+    *, ticket_ids: Sequence[int]
+) -> tuple[list[TicketHead], dict[int, list[EventRow]]]:
+    """The tickets (pk, created_at, calendar id) and each one's events in event order."""
+    tickets: list[TicketHead] = list(
+        Ticket.objects.filter(pk__in=ticket_ids)
+        .order_by()
+        .values_list("pk", "created_at", "calendar_id")
+    )
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    for ticket_id, kind, at, agent_id, subtype, score, fields in (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "at", "id")
+        .values_list("ticket_id", "kind", "at", "agent_id", "subtype", "score", "fields")
+    ):
+        events[ticket_id].append(EventRow(kind, at, agent_id, subtype, score, fields))
+    return tickets, events
+
+
+def facts_store(
+    *,
+    tickets: Iterable[TicketHead],
+    events: Mapping[int, Sequence[EventRow]],
+    calendars: dict[int, BusinessCalendar],
+) -> int:
+    """Compute and write (insert or replace) the facts of these tickets; returns the count.
+    One single-row upsert through executemany: the statement text is the same every time."""
+    moment = connection.ops.adapt_datetimefield_value
+    now = moment(timezone.now())
+    rows = [
+        facts_row(
+            ticket_id=pk,
+            facts=compute_facts(
+                created_at=created_at,
+                calendar=business_calendar(calendar_id, calendars),
+                events=events.get(pk, ()),
+            ),
+            computed_at=now,
+            moment=moment,
+        )
+        for pk, created_at, calendar_id in tickets
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_facts_upsert_sql(), rows)
+    return len(rows)
 
 
 def facts_refresh(*, ticket_ids: Iterable[int], chunk_size: int = 2000) -> int:
@@ -59,54 +202,8 @@ def facts_refresh(*, ticket_ids: Iterable[int], chunk_size: int = 2000) -> int:
 
 
 def _refresh_chunk(ids: Sequence[int], calendars: dict[int, BusinessCalendar]) -> int:
-    tickets = list(Ticket.objects.filter(pk__in=ids).select_related("calendar"))
-    events: dict[int, list[EventRow]] = defaultdict(list)
-    for ticket_id, kind, at, agent_id, subtype, score, fields in (
-        TicketEvent.objects.filter(ticket_id__in=ids)
-        .order_by("ticket_id", "at", "id")
-        .values_list("ticket_id", "kind", "at", "agent_id", "subtype", "score", "fields")
-    ):
-        events[ticket_id].append(EventRow(kind, at, agent_id, subtype, score, fields))
-    rows = []
-    for ticket in tickets:
-        facts = compute_facts(
-            created_at=ticket.created_at,
-            calendar=_calendar(ticket.calendar, calendars),
-            events=events[ticket.pk],
-        )
-        rows.append(
-            TicketFacts(
-                ticket_id=ticket.pk,
-                customer_initiated=facts.customer_initiated,
-                agent_replies=facts.agent_replies,
-                first_reply_at=facts.first_reply_at,
-                first_reply_agent_id=facts.first_reply_agent_id,
-                first_reply_us=_us(facts.first_reply),
-                first_reply_business_us=_us(facts.first_reply_business),
-                solved=facts.solved,
-                last_solve_at=facts.last_solve_at,
-                resolver_id=facts.resolver_id,
-                resolution_us=_us(facts.resolution),
-                resolution_business_us=_us(facts.resolution_business),
-                reopens=facts.reopens,
-                transfers=facts.transfers,
-                escalations=facts.escalations,
-                rating=facts.rating,
-                rating_at=facts.rating_at,
-                rating_agent_id=facts.rating_agent_id,
-                return_outcome=facts.return_outcome or "",
-                return_at=facts.return_at,
-                return_agent_id=facts.return_agent_id,
-            )
-        )
-    TicketFacts.objects.bulk_create(
-        rows,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["ticket"],
-        update_fields=[*FACT_FIELDS, "computed_at"],
-    )
-    return len(rows)
+    tickets, events = ticket_history_load(ticket_ids=ids)
+    return facts_store(tickets=tickets, events=events, calendars=calendars)
 
 
 @transaction.atomic

@@ -1,54 +1,127 @@
-"""Multi-row INSERTs from ready-made parameter tuples.
+"""Bulk writes and look-ups from ready-made, database-ready values.
 
-`QuerySet.bulk_create` spends most of a large import preparing every field of every model
-instance; the importer already holds database-ready values, so it inserts them directly
-(the same `INSERT … VALUES (…), (…) RETURNING id` that bulk_create issues).
+The importer already holds the values it writes, so it skips the ORM's per-instance work:
+
+- ids are allocated up front (`IdAllocator`), so rows that point at each other (a message at
+  its event, an event at a ticket written later in the same transaction: foreign keys are
+  deferred) can be written in any order, and events keep file order among equal instants;
+- rows go in with PostgreSQL `COPY … FROM STDIN` or, on SQLite, `executemany` of a one-row
+  INSERT (`copy_rows`): the statement text never grows with the batch, so nothing is
+  re-parsed per batch;
+- look-ups by many keys pass the keys as one parameter (`= ANY(%s)` on PostgreSQL, `IN
+  (SELECT value FROM json_each(%s))` on SQLite), not as thousands of placeholders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model
 
-# Parameters per statement: below SQLite's 32766 (3.32+) and PostgreSQL's 65535.
-MAX_PARAMS = 30_000
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def db_datetime(value: datetime) -> Any:
+    """A datetime as the database takes it (PostgreSQL: as is; SQLite: UTC text)."""
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def db_json(model: type[Model], field: str, value: Any) -> Any:
-    return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+_EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite stores naive UTC text
+_EPOCH = _EPOCH_NAIVE.replace(tzinfo=UTC)
 
 
-def insert_rows(
-    model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> list[int]:
-    """Insert the rows (values in `columns` order); return their ids in the same order."""
-    if not rows:
-        return []
-    quote = connection.ops.quote_name
-    head = (  # only quoted identifiers are interpolated; values are parameters
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(column) for column in columns)}) VALUES "
-    )
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    ids: list[int] = []
+def datetime_to_db() -> Callable[[datetime | None], Any]:
+    """`db_datetime` as one function for many values. On SQLite with the usual UTC connection
+    it skips Django's per-call checks: naive UTC text, exactly what the adapter writes."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if is_postgresql() or connection.timezone_name != "UTC":
+        return adapt
+    return lambda value: None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def micros_to_db() -> Callable[[int], Any]:
+    """A function from UTC epoch microseconds to the database's datetime value (what
+    `db_datetime` gives for that instant: an aware datetime, or SQLite's naive UTC text)."""
+    if is_postgresql():
+        return lambda micros: _EPOCH + timedelta(microseconds=micros)
+    return lambda micros: str(_EPOCH_NAIVE + timedelta(microseconds=micros))
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class IdAllocator:
+    """Hands out primary keys for rows this import will insert, in increasing order.
+
+    PostgreSQL takes them from the table's sequence (safe beside concurrent writers). SQLite
+    runs the import in one IMMEDIATE transaction that holds the write lock, so the ids after
+    the largest one used (`sqlite_sequence` included: Django's keys are AUTOINCREMENT) are
+    free; SQLite moves `sqlite_sequence` forward itself when they are inserted.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        self.table = model._meta.db_table
+        self._next: int | None = None
+
+    def take(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        with connection.cursor() as cursor:
+            if is_postgresql():
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self.table, count],
+                )
+                return sorted(row[0] for row in cursor.fetchall())
+            if self._next is None:
+                cursor.execute(f"SELECT max({_quote('id')}) FROM {_quote(self.table)}")  # noqa: S608
+                largest = cursor.fetchone()[0] or 0
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
+                row = cursor.fetchone()
+                self._next = max(largest, row[0] if row else 0) + 1
+        start, self._next = self._next, self._next + count
+        return list(range(start, start + count))
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows (values in `columns` order) into `table`: COPY or executemany."""
     with connection.cursor() as cursor:
-        if not connection.features.can_return_rows_from_bulk_insert:  # SQLite < 3.35
-            for row in rows:
-                cursor.execute(head + placeholder, row)
-                ids.append(cursor.lastrowid)
-            return ids
-        size = max(1, MAX_PARAMS // len(columns))
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = f"{head}{', '.join([placeholder] * len(chunk))} RETURNING {quote('id')}"
-            cursor.execute(sql, [value for row in chunk for value in row])
-            ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+        if is_postgresql():
+            names = ", ".join(_quote(column) for column in columns)
+            with cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = (  # only quoted identifiers are interpolated; values are parameters
+            f"INSERT INTO {_quote(table)} ({', '.join(_quote(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        cursor.executemany(sql, rows)
+
+
+def keys_param(keys: Iterable[Any]) -> tuple[str, Any]:
+    """(SQL condition on a column placeholder `{}`, its single parameter) for `column IN keys`."""
+    if is_postgresql():
+        return "{} = ANY(%s)", list(keys)
+    return "{} IN (SELECT value FROM json_each(%s))", json.dumps(list(keys))
+
+
+def rows_by_keys(
+    table: str, key: str, columns: Sequence[str], keys: Iterable[Any]
+) -> list[tuple[Any, ...]]:
+    """SELECT columns FROM table WHERE key IN keys, with the keys as one parameter."""
+    condition, param = keys_param(keys)
+    sql = (  # only quoted identifiers are interpolated; the keys are one parameter
+        f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} "  # noqa: S608
+        f"WHERE {condition.format(_quote(key))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        return cursor.fetchall()

@@ -9,7 +9,7 @@ after the pass; only when some are bad is the file read again to name every bad 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from afterdesk.metrics.history.schema import (
     AgentLine,
     CalendarLine,
     EventLine,
+    Line,
     LineError,
     TicketLine,
     parse_line,
@@ -61,6 +62,8 @@ TicketDefinition = tuple[datetime, str, int]
 class CheckResult:
     classes: bytearray = field(default_factory=lambda: bytearray([BLANK]))
     errors: dict[int, str] = field(default_factory=dict)
+    # ticket ids with more than one line in the file (rare: a later line replaces the fields)
+    repeated_tickets: set[str] = field(default_factory=set)
 
     def fail(self, line: int, message: str) -> None:
         if line not in self.errors:
@@ -82,8 +85,12 @@ class _Collected:
     agent_references: set[str] = field(default_factory=set)
 
 
-def history_check(*, path: Path) -> CheckResult:
-    """Check every line of the file; return each line's class and the errors by line."""
+def history_check(*, path: Path, sink: Callable[[int, Line], None] | None = None) -> CheckResult:
+    """Check every line of the file; return each line's class and the errors by line.
+
+    `sink` gets every line that parses, with its number, so a caller can keep what it needs
+    instead of parsing the file again (a line found bad later is marked INVALID in `classes`).
+    """
     result = CheckResult()
     collected = _Collected()
     for number, raw in read_lines(path):
@@ -96,6 +103,8 @@ def history_check(*, path: Path) -> CheckResult:
             result.fail(number, str(exc))
             continue
         _collect(collected, result, number, line)
+        if sink is not None:
+            sink(number, line)
     created_at = _resolve_tickets(collected, result)
     bad_tickets = _check_event_tickets(collected, created_at)
     bad_agents = _check_agents(collected)
@@ -116,6 +125,7 @@ def _collect(collected: _Collected, result: CheckResult, number: int, line: obje
         previous = collected.tickets.get(line.id)
         if previous is not None:
             collected.earlier_tickets.setdefault(line.id, []).append(previous)
+            result.repeated_tickets.add(line.id)
         collected.tickets[line.id] = (line.created_at, line.calendar, number)
     elif isinstance(line, AgentLine):
         result.classes[number] = AGENT

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 
 from afterdesk.accounts.models import AgentProfile, User
 from afterdesk.accounts.services import team_get_or_create
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
-from afterdesk.metrics.history.bulk import db_datetime, insert_rows
+from afterdesk.metrics.history.bulk import IdAllocator, rows_by_keys
 from afterdesk.metrics.history.report import EntityCounts
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, TicketLine
 from afterdesk.tickets.models import Ticket
@@ -145,19 +144,35 @@ def _stored_agent_state(user: User) -> AgentState:
     )
 
 
+# A ticket line's values as stored: TICKET_FIELDS with store and calendar as ids.
+TicketValues = dict[str, Any]
+
+
 @dataclass
 class TicketWriter:
-    """Buffers ticket lines and writes them in bulk, a batch at a time, in file order."""
+    """Ticket lines, a batch at a time, in file order.
+
+    A ticket already in the database is updated in place (its state and facts are replayed
+    afterwards, see `touched`). A ticket new to the database only gets its id here: the event
+    pass points its events at that id, and `history.fresh` inserts the ticket after the events
+    with its final line's fields and the state and facts its events give (foreign keys are
+    checked at commit). `pks` and `fresh` grow with the number of tickets, not lines.
+    """
 
     counts: EntityCounts
+    repeated: set[str] = field(default_factory=set)  # ids with several lines in the file
     batch_size: int = 2000
-    touched: set[int] = field(default_factory=set)  # tickets whose state needs a replay
-    _batch: list[TicketLine] = field(default_factory=list)
+    pks: dict[str, int] = field(default_factory=dict)  # ticket id → pk, both kinds
+    fresh: dict[str, int] = field(default_factory=dict)  # new ticket id → its last line
+    touched: set[int] = field(default_factory=set)  # stored tickets whose fields changed
+    _batch: list[tuple[int, TicketLine]] = field(default_factory=list)
+    _fresh_values: dict[str, TicketValues] = field(default_factory=dict)  # repeated ids only
     _stores: dict[str, int] = field(default_factory=dict)
     _calendars: dict[str, int] = field(default_factory=dict)
+    _ids: IdAllocator = field(default_factory=lambda: IdAllocator(Ticket))
 
-    def add(self, line: TicketLine) -> None:
-        self._batch.append(line)
+    def add(self, number: int, line: TicketLine) -> None:
+        self._batch.append((number, line))
         if len(self._batch) >= self.batch_size:
             self.flush()
 
@@ -165,34 +180,57 @@ class TicketWriter:
         if not self._batch:
             return
         batch, self._batch = self._batch, []
-        self._lookup_references(batch)
+        self._lookup_references([line for _number, line in batch])
+        unknown = {line.id for _number, line in batch if line.id not in self.pks}
+        if unknown:
+            self.pks.update(rows_by_keys(_TICKETS, "external_id", ("external_id", "id"), unknown))
         stored = {
             ticket.external_id: ticket
-            for ticket in Ticket.objects.filter(external_id__in={line.id for line in batch})
+            for ticket in Ticket.objects.filter(
+                pk__in=[
+                    self.pks[line.id]
+                    for _number, line in batch
+                    if line.id in self.pks and line.id not in self.fresh
+                ]
+            )
         }
-        new: dict[str, Ticket] = {}
+        new_ids = iter(self._ids.take(len({line.id for _n, line in batch} - self.pks.keys())))
         changed: dict[str, Ticket] = {}
-        for line in batch:
-            values = self._values(line)
-            ticket = stored.get(line.id) or new.get(line.id)
-            if ticket is None:
-                new[line.id] = Ticket(external_id=line.id, updated_at=line.created_at, **values)
-                self.counts.created += 1
-            elif all(getattr(ticket, name) == value for name, value in values.items()):
-                self.counts.unchanged += 1
-            else:
-                if ticket.created_at != line.created_at:
-                    ticket.updated_at = line.created_at  # replayed from the log at the end
-                for name, value in values.items():
-                    setattr(ticket, name, value)
-                if ticket.pk is not None:
+        for number, line in batch:
+            values = self.values(line)
+            ticket = stored.get(line.id)
+            if ticket is not None:
+                if self._update(ticket, line, values):
                     changed[line.id] = ticket
-                self.counts.updated += 1
-        _tickets_insert(list(new.values()))
+                continue
+            if line.id in self.fresh:
+                previous = self._fresh_values.get(line.id)
+                if previous == values:
+                    self.counts.unchanged += 1
+                else:
+                    self.counts.updated += 1
+            else:
+                self.pks[line.id] = next(new_ids)
+                self.counts.created += 1
+            self.fresh[line.id] = number
+            if line.id in self.repeated:
+                self._fresh_values[line.id] = values
         Ticket.objects.bulk_update(changed.values(), [*TICKET_FIELDS, "updated_at"], batch_size=500)
         self.touched.update(ticket.pk for ticket in changed.values())
 
-    def _values(self, line: TicketLine) -> dict[str, Any]:
+    def _update(self, ticket: Ticket, line: TicketLine, values: TicketValues) -> bool:
+        """Apply a line to a stored ticket; True when a field changed."""
+        if all(getattr(ticket, name) == value for name, value in values.items()):
+            self.counts.unchanged += 1
+            return False
+        if ticket.created_at != line.created_at:
+            ticket.updated_at = line.created_at  # replayed from the log at the end
+        for name, value in values.items():
+            setattr(ticket, name, value)
+        self.counts.updated += 1
+        return True
+
+    def values(self, line: TicketLine) -> TicketValues:
         return {
             "created_at": line.created_at,
             "channel": line.channel,
@@ -229,47 +267,4 @@ class TicketWriter:
             self._stores[code] = store.pk
 
 
-_INSERT_COLUMNS = (
-    "external_id",
-    "subject",
-    "channel",
-    "platform",
-    "store_id",
-    "market",
-    "language",
-    "category",
-    "priority",
-    "status",
-    "calendar_id",
-    "order_value",
-    "currency",
-    "created_at",
-    "updated_at",
-)
-
-
-def _tickets_insert(tickets: list[Ticket]) -> None:
-    """New tickets start `new`, unassigned; the log replay sets their state afterwards."""
-    order_value = Ticket._meta.get_field("order_value")
-    rows = [
-        (
-            t.external_id,
-            t.subject,
-            t.channel,
-            t.platform,
-            t.store_id,
-            t.market,
-            t.language,
-            t.category,
-            t.priority,
-            t.status,
-            t.calendar_id,
-            order_value.get_db_prep_save(t.order_value, connection),
-            t.currency,
-            db_datetime(t.created_at),
-            db_datetime(t.updated_at),
-        )
-        for t in tickets
-    ]
-    for ticket, pk in zip(tickets, insert_rows(Ticket, _INSERT_COLUMNS, rows), strict=True):
-        ticket.pk = pk
+_TICKETS = Ticket._meta.db_table

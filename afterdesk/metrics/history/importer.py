@@ -1,20 +1,22 @@
 """`history_import`: a JSON Lines history file into the database (METRICS.md §1).
 
-The file is read several times, never held in memory:
-
-1. check every line (`history.checker`); with errors and no `skip_invalid`, stop here;
-2. calendars and agents (few; one line at a time), then
-3. tickets, in bulk batches, then
-4. events, in bulk batches: a line becomes the TicketEvent (and Message) that
+1. check every line (`history.checker`); each ticket and event line is parsed once, and kept
+   on disk in compact form (`history.spill`); with errors and no `skip_invalid`, stop here;
+2. calendars and agents (few; their lines are read from the file again), then
+3. tickets, in batches: stored ones are updated, new ones only get their ids (`entities`),
+4. events, in batches: a line becomes the TicketEvent (and Message) that
    `tickets.services.event_record` would write for it, so an event already stored, or twice in
-   the file, is recognised by its fingerprint and not added again;
-5. each ticket that got events has its status/assignee/team/updated_at replayed from its log.
+   the file, is recognised by its fingerprint and not added again; rows go in with COPY;
+5. new tickets are inserted in their final state, with their facts, computed from the events
+   this import gave them (`history.fresh`); stored tickets that changed or got events have
+   their state and facts replayed from their whole log (`ticket_refresh_state`).
 
-Steps 2–5 run in one transaction: an import is all or nothing.
+Steps 2–5 run in one transaction (foreign keys are checked at commit): all or nothing.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
-from afterdesk.metrics.history.bulk import db_datetime, db_json, insert_rows
+from afterdesk.metrics.history.bulk import (
+    IdAllocator,
+    copy_rows,
+    db_datetime,
+    micros_to_db,
+    rows_by_keys,
+)
 from afterdesk.metrics.history.checker import (
     AGENT,
     CALENDAR,
@@ -33,15 +41,11 @@ from afterdesk.metrics.history.checker import (
     read_lines,
 )
 from afterdesk.metrics.history.entities import AgentWriter, TicketWriter, calendar_apply
+from afterdesk.metrics.history.fresh import FreshTickets
 from afterdesk.metrics.history.report import EventCounts, ImportReport
-from afterdesk.metrics.history.schema import (
-    AgentLine,
-    CalendarLine,
-    EventLine,
-    TicketLine,
-    parse_line,
-)
-from afterdesk.tickets.events import event_columns, event_fingerprint
+from afterdesk.metrics.history.schema import AgentLine, CalendarLine, parse_line
+from afterdesk.metrics.history.spill import EventRecord, Spill
+from afterdesk.tickets.events import event_columns
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
 
@@ -49,6 +53,7 @@ EVENT_BATCH = 5000
 TICKET_BATCH = 2000
 REFRESH_CHUNK = 1000
 EVENT_COLUMNS = (
+    "id",
     "ticket_id",
     "kind",
     "at",
@@ -80,55 +85,74 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     report = ImportReport(skip_invalid=skip_invalid)
-    check = history_check(path=path)
-    report.errors = check.sorted_errors()
-    if report.errors and not skip_invalid:
-        return report
-    classes = check.classes
-    with transaction.atomic():
-        agents = AgentWriter(counts=report.entities["agent"])
-        for number, raw in read_lines(path):
-            if classes[number] in (CALENDAR, AGENT):
-                line = parse_line(raw)
-                if isinstance(line, CalendarLine):
-                    calendar_apply(line=line, counts=report.entities["calendar"])
-                elif isinstance(line, AgentLine):
-                    agents.add(line)
-        agents.flush()
-        tickets = TicketWriter(counts=report.entities["ticket"], batch_size=TICKET_BATCH)
-        for number, raw in read_lines(path):
-            if classes[number] == TICKET:
-                ticket_line = parse_line(raw)
-                assert isinstance(ticket_line, TicketLine)  # noqa: S101 - checked in pass 1
-                tickets.add(ticket_line)
-        tickets.flush()
-        events = EventWriter(counts=report.events, batch_size=EVENT_BATCH)
-        for number, raw in read_lines(path):
-            if classes[number] == EVENT:
-                event_line = parse_line(raw)
-                assert isinstance(event_line, EventLine)  # noqa: S101 - checked in pass 1
-                events.add(event_line)
-        events.flush()
-        touched = sorted(tickets.touched | events.touched)
-        for start in range(0, len(touched), REFRESH_CHUNK):
-            ticket_refresh_state(ticket_ids=touched[start : start + REFRESH_CHUNK])
+    spill = Spill()
+    try:
+        check = history_check(path=path, sink=spill.add)
+        report.errors = check.sorted_errors()
+        if report.errors and not skip_invalid:
+            return report
+        classes = check.classes
+        with transaction.atomic():
+            agents = AgentWriter(counts=report.entities["agent"])
+            for number, raw in read_lines(path):
+                if classes[number] in (CALENDAR, AGENT):
+                    line = parse_line(raw)
+                    if isinstance(line, CalendarLine):
+                        calendar_apply(line=line, counts=report.entities["calendar"])
+                    elif isinstance(line, AgentLine):
+                        agents.add(line)
+            agents.flush()
+            tickets = TicketWriter(
+                counts=report.entities["ticket"],
+                repeated=check.repeated_tickets,
+                batch_size=TICKET_BATCH,
+            )
+            for number, ticket_line in spill.tickets():
+                if classes[number] == TICKET:
+                    tickets.add(number, ticket_line)
+            tickets.flush()
+            fresh = FreshTickets()
+            events = EventWriter(
+                counts=report.events, tickets=tickets, fresh=fresh, batch_size=EVENT_BATCH
+            )
+            for record in spill.events():
+                if classes[record[0]] == EVENT:
+                    events.add(record)
+            events.flush()
+            fresh.write(spill=spill, tickets=tickets)
+            ticket_refresh_state(
+                ticket_ids=sorted(tickets.touched | events.touched), chunk_size=REFRESH_CHUNK
+            )
+    finally:
+        spill.close()
     report.imported = True
     return report
 
 
 @dataclass
 class EventWriter:
-    """Buffers event lines and writes the new ones in bulk, keeping file order within a batch
-    and across batches, so ids keep file order among equal instants (METRICS.md §1)."""
+    """Writes the event lines that are new, a batch at a time, in file order: ids are taken
+    in file order, so events keep file order among equal instants (METRICS.md §1).
+
+    A line equal to a stored event of its ticket, or to an earlier line, is that event. A
+    ticket new to the database has no stored events: an earlier line with the same
+    fingerprint is looked for in a set of 64-bit keys (ticket, fingerprint prefix), and only
+    a key already seen is confirmed against the exact fingerprints. Other tickets' stored
+    fingerprints are read per batch.
+    """
 
     counts: dict[str, EventCounts]
+    tickets: TicketWriter
+    fresh: FreshTickets
     batch_size: int = EVENT_BATCH
-    touched: set[int] = field(default_factory=set)
-    _batch: list[EventLine] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # stored tickets that got events
+    _batch: list[EventRecord] = field(default_factory=list)
     _agents: dict[str, int] = field(default_factory=dict)
+    _seen: set[int] = field(default_factory=set)
+    _ids: IdAllocator = field(default_factory=lambda: IdAllocator(TicketEvent))
 
-    def add(self, line: EventLine) -> None:
-        self._batch.append(line)
+    def add(self, record: EventRecord) -> None:
+        self._batch.append(record)
         if len(self._batch) >= self.batch_size:
             self.flush()
 
@@ -136,69 +160,101 @@ class EventWriter:
         if not self._batch:
             return
         batch, self._batch = self._batch, []
-        tickets = dict(
-            Ticket.objects.filter(external_id__in={line.ticket for line in batch}).values_list(
-                "external_id", "pk"
-            )
-        )
+        pks, fresh = self.tickets.pks, self.tickets.fresh
+        unknown = {record[1] for record in batch} - pks.keys()
+        if unknown:  # tickets that only the database defines
+            pks.update(rows_by_keys(_TICKETS, "external_id", ("external_id", "id"), unknown))
         self._lookup_agents(batch)
-        prepared = [
-            (tickets[line.ticket], event_fingerprint(line.kind, line.at, line.fields), line)
-            for line in batch
-        ]
-        # All stored fingerprints of the batch's tickets (a few per ticket): filtering on the
-        # fingerprints too makes SQLite probe every (ticket, fingerprint) pair.
-        seen = set(
-            TicketEvent.objects.filter(
-                ticket_id__in={ticket_pk for ticket_pk, _fp, _line in prepared}
-            ).values_list("ticket_id", "fingerprint")
-        )
-        now = db_datetime(timezone.now())
-        event_rows: list[tuple[Any, ...]] = []
-        messages: list[tuple[int, str]] = []  # (index in event_rows, body)
-        for ticket_pk, fingerprint, line in prepared:
-            if (ticket_pk, fingerprint) in seen:
-                self.counts[line.kind].present += 1
+        stored_tickets = {pks[record[1]] for record in batch if record[1] not in fresh}
+        stored: set[tuple[int, str]] = set()
+        if stored_tickets:
+            stored.update(
+                rows_by_keys(_EVENTS, "ticket_id", ("ticket_id", "fingerprint"), stored_tickets)
+            )
+        added: list[tuple[int, EventRecord]] = []
+        for record in batch:
+            _number, ticket, kind, _at, fingerprint, _fields = record
+            ticket_pk = pks[ticket]
+            pair = (ticket_pk, fingerprint)
+            if ticket in fresh:
+                key = ticket_pk << 64 | int(fingerprint[:16], 16)
+                duplicate = key in self._seen and (pair in stored or _stored_exactly(pair))
+                self._seen.add(key)
+            else:
+                duplicate = pair in stored
+            if duplicate:
+                self.counts[kind].present += 1
                 continue
-            seen.add((ticket_pk, fingerprint))
-            self.counts[line.kind].added += 1
-            self.touched.add(ticket_pk)
-            stored = dict(line.fields)
+            if ticket not in fresh:
+                self.touched.add(ticket_pk)
+            stored.add(pair)
+            self.counts[kind].added += 1
+            added.append((ticket_pk, record))
+        self._write(added)
+
+    def _write(self, added: list[tuple[int, EventRecord]]) -> None:
+        fresh = self.tickets.fresh
+        now = db_datetime(timezone.now())
+        moment = micros_to_db()
+        add_fresh = self.fresh.add_event
+        event_rows: list[tuple[Any, ...]] = []
+        message_rows: list[tuple[Any, ...]] = []
+        for event_id, (ticket_pk, record) in zip(self._ids.take(len(added)), added, strict=True):
+            _number, ticket, kind, at_micros, fingerprint, fields = record
+            stored = dict(fields)
             # A message's body lives in its Message row, as tickets.services.event_record does.
-            body = stored.pop("body", None) if line.kind == "message" else None
-            subtype, score = event_columns(line.kind, stored)
+            body = stored.pop("body", None) if kind == "message" else None
+            subtype, score = event_columns(kind, stored)
             agent = stored.get("agent")
             agent_pk = self._agents[agent] if isinstance(agent, str) else None
-            at = db_datetime(line.at)
-            if line.kind == "message":
-                messages.append((len(event_rows), body or ""))
+            at = moment(at_micros)
             event_rows.append(
                 (
+                    event_id,
                     ticket_pk,
-                    line.kind,
+                    kind,
                     at,
                     agent_pk,
                     subtype,
                     score,
-                    db_json(TicketEvent, "fields", stored),
+                    json.dumps(stored),  # what JSONField writes
                     fingerprint,
                     now,
                 )
             )
-        event_ids = insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
-        message_rows = []
-        for index, body in messages:
-            ticket_pk, _kind, at, author_pk, message_kind = event_rows[index][:5]
-            message_rows.append(
-                (ticket_pk, event_ids[index], message_kind, author_pk, body, "", "", at)
-            )
-        insert_rows(Message, MESSAGE_COLUMNS, message_rows)
+            if kind == "message":
+                message_rows.append(
+                    (ticket_pk, event_id, subtype, agent_pk, body or "", "", "", at)
+                )
+            if ticket in fresh:
+                add_fresh(
+                    ticket_pk,
+                    event_id,
+                    kind,
+                    at_micros,
+                    agent_pk,
+                    subtype,
+                    score,
+                    (stored.get("team") or "") if kind == "assign" else "",
+                )
+        copy_rows(_EVENTS, EVENT_COLUMNS, event_rows)
+        copy_rows(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
 
-    def _lookup_agents(self, batch: list[EventLine]) -> None:
+    def _lookup_agents(self, batch: list[EventRecord]) -> None:
         usernames = {
-            agent for line in batch if isinstance(agent := line.fields.get("agent"), str)
+            agent for record in batch if isinstance(agent := record[5].get("agent"), str)
         } - self._agents.keys()
         if usernames:
             self._agents.update(
                 User.objects.filter(username__in=usernames).values_list("username", "pk")
             )
+
+
+_TICKETS = Ticket._meta.db_table
+_EVENTS = TicketEvent._meta.db_table
+
+
+def _stored_exactly(pair: tuple[int, str]) -> bool:
+    """Whether an earlier batch wrote this (ticket, fingerprint): only asked when the 64-bit
+    key was seen before, i.e. for a repeated line (or, in theory, a key collision)."""
+    return TicketEvent.objects.filter(ticket_id=pair[0], fingerprint=pair[1]).exists()

@@ -8,6 +8,7 @@ checked by `history.checker` once the whole file has been read.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from afterdesk.tickets.events import (
     MESSAGE_KINDS,
     RETURN_OUTCOMES,
     STATUSES,
-    canonical_fields,
+    canonical_value,
 )
 from afterdesk.tickets.models import Priority
 
@@ -40,6 +41,8 @@ AGENT_REFERENCE_FIELDS = ("agent", "reviewer")
 AGENT_MESSAGE_KINDS = frozenset({"reply", "note"})
 ORDER_VALUE_LIMIT = Decimal(10) ** 10  # Ticket.order_value: 14 digits, 4 of them decimals
 ORDER_VALUE_QUANTUM = Decimal("0.0001")
+ROLES = tuple(Role.values)
+PRIORITIES = tuple(Priority.values)
 
 
 class LineError(Exception):
@@ -124,7 +127,9 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 def parse_object(raw: bytes) -> dict[str, Any]:
     try:
-        obj = _DECODER.decode(raw.decode("utf-8-sig"))
+        # utf-8-sig's decoder is written in Python; plain UTF-8 is the common case.
+        text = raw.decode("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
+        obj = _DECODER.decode(text)
     except RecursionError as exc:
         raise LineError("not valid JSON: nested too deeply") from exc
     except UnicodeDecodeError as exc:
@@ -202,7 +207,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _choice(key: str, value: Any, choices: tuple[str, ...] | frozenset[str]) -> None:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         allowed = ", ".join(sorted(choices))
         raise LineError(f"{key} {value!r} is not one of {allowed}")
 
@@ -227,7 +232,7 @@ def _calendar_line(obj: dict[str, Any]) -> CalendarLine:
 def _agent_line(obj: dict[str, Any]) -> AgentLine:
     _fields_check("agent", obj, ("id", "name"), ("role", "team", "shift", "languages", "email"))
     role = obj.get("role") or Role.AGENT.value
-    _choice("role", role, tuple(Role.values))
+    _choice("role", role, ROLES)
     languages = obj.get("languages") or []
     if not isinstance(languages, list) or not all(isinstance(item, str) for item in languages):
         raise LineError("languages must be a list of strings")
@@ -265,7 +270,7 @@ TICKET_OPTIONAL = (
 def _ticket_line(obj: dict[str, Any]) -> TicketLine:
     _fields_check("ticket", obj, ("id", "created_at", "channel"), TICKET_OPTIONAL)
     priority = obj.get("priority") or Priority.NORMAL.value
-    _choice("priority", priority, tuple(Priority.values))
+    _choice("priority", priority, PRIORITIES)
     order_value: Decimal | None = None
     raw_value = obj.get("order_value")
     if raw_value is not None:
@@ -369,21 +374,49 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
 }
 
 
+# Per event type: the keys a line may have, and the ones it must have.
+_EVENT_ALLOWED = {
+    kind: frozenset({"type", "ticket", "at", *spec.required, *spec.optional})
+    for kind, spec in EVENT_SPECS.items()
+}
+_EVENT_REQUIRED = {kind: ("ticket", "at", *spec.required) for kind, spec in EVENT_SPECS.items()}
+_LINE_KEYS = frozenset({"type", "ticket", "at"})
+
+
+def _event_fields(kind: str, obj: dict[str, Any], nullable: tuple[str, ...]) -> dict[str, Any]:
+    """`tickets.events.canonical_fields` of the line's fields, inlined for the scalar values
+    valid lines have (this runs once per event of a file)."""
+    fields: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in _LINE_KEYS:
+            continue
+        if value is None:
+            if key not in nullable:
+                continue
+        elif type(value) is float:
+            if value.is_integer():
+                value = int(value)
+        elif type(value) is str:
+            if value == "" and key == "body" and kind == "message":
+                continue
+        elif isinstance(value, dict | list):
+            value = canonical_value(value)
+        fields[key] = value
+    return fields
+
+
 def _event_line(kind: str, obj: dict[str, Any]) -> EventLine:
     spec = EVENT_SPECS[kind]
-    allowed = {"type", "ticket", "at", *spec.required, *spec.optional}
-    unknown = sorted(key for key in obj if key not in allowed)
-    if unknown:
+    if not obj.keys() <= _EVENT_ALLOWED[kind]:
+        unknown = sorted(key for key in obj if key not in _EVENT_ALLOWED[kind])
         names = ", ".join(repr(key) for key in unknown)
         raise LineError(f"unknown field{'s' if len(unknown) > 1 else ''} {names} for type {kind}")
-    for key in ("ticket", "at", *spec.required):
+    for key in _EVENT_REQUIRED[kind]:
         if key not in obj or (obj[key] is None and key not in spec.nullable):
             raise LineError(f"missing required field {key!r}")
     ticket = _identifier(obj, "ticket", max_length=100)
     at = _instant(obj, "at")
-    fields = canonical_fields(
-        kind, {key: value for key, value in obj.items() if key not in ("type", "ticket", "at")}
-    )
+    fields = _event_fields(kind, obj, spec.nullable)
     for key, value in fields.items():
         if value is None:  # only a nullable required field (an unassignment) gets here
             continue

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import nh3
 from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 
 from afterdesk.accounts.models import Team, User
-from afterdesk.metrics.services import facts_refresh
+from afterdesk.calendars.business_time import BusinessCalendar
+from afterdesk.metrics.facts import EventRow
+from afterdesk.metrics.services import (
+    TicketHead,
+    facts_refresh,
+    facts_store,
+    ticket_history_load,
+)
 from afterdesk.tickets.events import (
     canonical_fields,
     event_columns,
@@ -130,7 +136,8 @@ def _apply_to_ticket(*, ticket: Ticket, event: TicketEvent, agent: User | None) 
     latest = TicketEvent.objects.filter(ticket=ticket).order_by("-at", "-id").first()
     if latest is not None and latest.pk != event.pk:
         # An event dated before the newest one (a late import): replay the whole log.
-        _refresh_state(ticket_ids=[ticket.pk])
+        tickets, events = ticket_history_load(ticket_ids=[ticket.pk])
+        _refresh_state(tickets=tickets, events=events)
         ticket.refresh_from_db()
         return
     update = ["updated_at"]
@@ -152,71 +159,68 @@ def team_for_name(name: str) -> Team:
     return team
 
 
-def ticket_refresh_state(*, ticket_ids: Sequence[int]) -> None:
+def ticket_refresh_state(*, ticket_ids: Sequence[int], chunk_size: int = 1000) -> None:
     """Recompute status/assignee/team/updated_at and the metric facts from the log (after
-    imports)."""
-    _refresh_state(ticket_ids=ticket_ids)
-    facts_refresh(ticket_ids=ticket_ids)
+    imports). Each chunk's events are read once and serve both."""
+    ids = list(ticket_ids)
+    calendars: dict[int, BusinessCalendar] = {}
+    for start in range(0, len(ids), chunk_size):
+        tickets, events = ticket_history_load(ticket_ids=ids[start : start + chunk_size])
+        _refresh_state(tickets=tickets, events=events)
+        facts_store(tickets=tickets, events=events, calendars=calendars)
 
 
-def _refresh_state(*, ticket_ids: Sequence[int]) -> None:
-    tickets = {t.pk: t for t in Ticket.objects.filter(pk__in=ticket_ids)}
-    events: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = {pk: [] for pk in tickets}
-    for ticket_id, kind, at, fields in (
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=("status", "assign"))
-        .order_by("ticket_id", "at", "id")
-        .values_list("ticket_id", "kind", "at", "fields")
-    ):
-        events[ticket_id].append((kind, at, fields))
-    last_at = dict(
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
-        .order_by()
-        .values("ticket_id")
-        .annotate(last=Max("at"))
-        .values_list("ticket_id", "last")
-    )
+def _refresh_state(
+    *, tickets: Sequence[TicketHead], events: Mapping[int, Sequence[EventRow]]
+) -> None:
     usernames: set[str] = set()
     team_names: set[str] = set()
     states: dict[int, TicketState] = {}
-    for pk, ticket in tickets.items():
-        state = replay_state(created_at=ticket.created_at, events=events[pk])
-        if last_at.get(pk) and last_at[pk] > state.updated_at:
-            state = TicketState(state.status, state.assignee_username, state.team_name, last_at[pk])
+    for pk, created_at, _calendar in tickets:
+        log = events.get(pk, ())
+        state = replay_state(
+            created_at=created_at,
+            events=((e.kind, e.at, e.fields) for e in log if e.kind in ("status", "assign")),
+        )
+        if log:  # the newest event of any kind dates the ticket
+            last_at = max(event.at for event in log)
+            if last_at > state.updated_at:
+                state = TicketState(state.status, state.assignee_username, state.team_name, last_at)
         states[pk] = state
         if state.assignee_username:
             usernames.add(state.assignee_username)
         if state.team_name:
             team_names.add(state.team_name)
     users = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
-    teams = {name: team_for_name(name).pk for name in team_names}
-    for pk, state in states.items():
-        ticket = tickets[pk]
-        ticket.status = state.status
-        ticket.assignee_id = users.get(state.assignee_username or "")
-        if state.team_name:
-            ticket.team_id = teams[state.team_name]
-        ticket.updated_at = state.updated_at
-    _tickets_save_state(tickets.values())
+    teams = {name: team_for_name(name).pk for name in sorted(team_names)}
+    _tickets_save_state(
+        (
+            pk,
+            state.status,
+            users.get(state.assignee_username or ""),
+            teams[state.team_name] if state.team_name else None,
+            state.updated_at,
+        )
+        for pk, state in states.items()
+    )
 
 
-def _tickets_save_state(tickets: Iterable[Ticket]) -> None:
-    """One plain UPDATE per ticket through executemany: bulk_update's CASE expressions cost
-    milliseconds per row to build, which dominated large history imports."""
+def _tickets_save_state(
+    states: Iterable[tuple[int, str, int | None, int | None, datetime]],
+) -> None:
+    """(pk, status, assignee id, team id or None to keep it, updated_at) per ticket, one plain
+    UPDATE each through executemany: bulk_update's CASE expressions cost milliseconds per row
+    to build, which dominated large history imports."""
     quote = connection.ops.quote_name
     sql = (  # only quoted identifiers are interpolated; values are parameters
         f"UPDATE {quote(Ticket._meta.db_table)} SET {quote('status')} = %s, "  # noqa: S608
-        f"{quote('assignee_id')} = %s, {quote('team_id')} = %s, {quote('updated_at')} = %s "
+        f"{quote('assignee_id')} = %s, "
+        f"{quote('team_id')} = COALESCE(%s, {quote('team_id')}), {quote('updated_at')} = %s "
         f"WHERE {quote('id')} = %s"
     )
     rows = [
-        (
-            ticket.status,
-            ticket.assignee_id,
-            ticket.team_id,
-            connection.ops.adapt_datetimefield_value(ticket.updated_at),
-            ticket.pk,
-        )
-        for ticket in tickets
+        (status, assignee, team, connection.ops.adapt_datetimefield_value(updated_at), pk)
+        for pk, status, assignee, team, updated_at in states
     ]
     if rows:
         with connection.cursor() as cursor:

@@ -1,0 +1,165 @@
+"""The lines the check pass parsed, kept on disk for the write passes.
+
+Parsing a line (JSON, checks, times) and fingerprinting an event cost more than writing it, so
+each line is parsed once: the check pass hands every ticket and event line to a `Spill`, which
+stores a compact record of it (`marshal`, in blocks) in an anonymous temporary file. The write
+passes read the records back instead of the file. Memory stays bounded: only one block is held.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import json.encoder
+import marshal
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+from afterdesk.core.timeutil import format_instant
+from afterdesk.metrics.history.schema import EventLine, Line, TicketLine
+
+BLOCK = 2000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# (line number, ticket id, type, `at` as UTC microseconds, fingerprint, canonical fields)
+EventRecord = tuple[int, str, str, int, str, dict[str, Any]]
+
+# json.dumps(…, sort_keys=True, ensure_ascii=False, separators=(",", ":")), as
+# `event_fingerprint` calls it, builds an encoder per call; build the same one once.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_encode: Callable[[Any], str] = _ENCODER.encode
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _c_make_encoder is not None:  # CPython's C encoder: what `encode` uses
+    _c_encoder = _c_make_encoder(
+        None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+
+    def _encode(value: Any) -> str:
+        return "".join(_c_encoder(value, 0))
+
+
+def fingerprint(kind: str, at: datetime, fields: dict[str, Any]) -> str:
+    """`tickets.events.event_fingerprint` for fields already in canonical form (as parsed
+    lines hold them): canonicalising is idempotent, so the result is the same."""
+    payload = {"type": kind, "at": format_instant(at), "fields": fields}
+    return hashlib.sha256(_encode(payload).encode()).hexdigest()
+
+
+def to_micros(at: datetime) -> int:
+    delta = at - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+class _Blocks:
+    """Records in blocks of BLOCK, each written as its length and its `marshal` bytes
+    (`marshal.load` on a file reads it a few bytes at a time; `loads` on one block is fast)."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Spill.close
+        self.block: list[Any] = []
+        self.count = 0
+
+    def add(self, record: Any) -> None:
+        self.block.append(record)
+        self.count += 1
+        if len(self.block) >= BLOCK:
+            self._dump()
+
+    def _dump(self) -> None:
+        data = marshal.dumps(self.block)
+        self.file.write(len(data).to_bytes(8, "little") + data)
+        self.block = []
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.block:
+            self._dump()
+        self.file.flush()
+        self.file.seek(0)
+        while header := self.file.read(8):
+            data = self.file.read(int.from_bytes(header, "little"))
+            yield from marshal.loads(data)  # noqa: S302 - our own temporary file
+
+
+class Spill:
+    """Ticket and event lines of one file, in file order, each with its line number."""
+
+    def __init__(self) -> None:
+        self._tickets = _Blocks()
+        self._events = _Blocks()
+
+    def add(self, number: int, line: Line) -> None:
+        """The check pass's sink: keep ticket and event lines (the others are few and are
+        read again from the file)."""
+        if isinstance(line, EventLine):
+            self._events.add(
+                (
+                    number,
+                    line.ticket,
+                    line.kind,
+                    to_micros(line.at),
+                    fingerprint(line.kind, line.at, line.fields),
+                    line.fields,
+                )
+            )
+        elif isinstance(line, TicketLine):
+            self._tickets.add(
+                (
+                    number,
+                    line.id,
+                    to_micros(line.created_at),
+                    line.channel,
+                    line.subject,
+                    line.platform,
+                    line.store,
+                    line.market,
+                    line.language,
+                    line.category,
+                    line.priority,
+                    line.calendar,
+                    None if line.order_value is None else str(line.order_value),
+                    line.currency,
+                )
+            )
+
+    @property
+    def event_count(self) -> int:
+        return self._events.count
+
+    def events(self) -> Iterator[EventRecord]:
+        yield from self._events
+
+    def tickets(self) -> Iterator[tuple[int, TicketLine]]:
+        for record in self._tickets:
+            number, ticket_id, created_us, *texts, order_value, currency = record
+            channel, subject, platform, store, market, language, category, priority, calendar = (
+                texts
+            )
+            yield (
+                number,
+                TicketLine(
+                    id=ticket_id,
+                    created_at=from_micros(created_us),
+                    channel=channel,
+                    subject=subject,
+                    platform=platform,
+                    store=store,
+                    market=market,
+                    language=language,
+                    category=category,
+                    priority=priority,
+                    calendar=calendar,
+                    order_value=None if order_value is None else Decimal(order_value),
+                    currency=currency,
+                ),
+            )
+
+    def close(self) -> None:
+        self._tickets.file.close()
+        self._events.file.close()
