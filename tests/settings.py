@@ -3,7 +3,8 @@
 import os
 import tempfile
 
-os.environ.setdefault("AFTERDESK_DATA_DIR", tempfile.mkdtemp(prefix="afterdesk-test-"))
+# Always a throwaway folder: tests never write into a real data directory.
+os.environ["AFTERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="afterdesk-test-")
 os.environ["HUEY_IMMEDIATE"] = "1"
 
 from afterdesk.settings import *  # noqa: F403
