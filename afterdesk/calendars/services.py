@@ -81,12 +81,15 @@ def calendar_validate(
 def calendar_upsert(
     *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
 ) -> Calendar:
+    """Create a calendar, or replace an existing one's fields (recomputing its tickets' facts
+    when its time changes, as calendar_update does)."""
+    existing = Calendar.objects.filter(key=key).first()
+    if existing is not None:
+        return calendar_update(calendar=existing, tz=tz, hours=hours, holidays=holidays, name=name)
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
-    calendar, _ = Calendar.objects.update_or_create(
-        key=key,
-        defaults={"tz": clean_tz, "hours": clean_hours, "holidays": clean_holidays, "name": name},
+    return Calendar.objects.create(
+        key=key, tz=clean_tz, hours=clean_hours, holidays=clean_holidays, name=name
     )
-    return calendar
 
 
 def calendar_to_history(calendar: Calendar) -> dict[str, Any]:

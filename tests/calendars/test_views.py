@@ -69,3 +69,23 @@ def test_supervisor_reads_agent_is_refused(supervisor: User, agent: User) -> Non
     assert client_for(supervisor).get("/calendars/new/").status_code == 403
     assert client_for(agent).get("/calendars/").status_code == 403
     assert Client().get("/calendars/").status_code == 302
+
+
+def test_changing_hours_recomputes_the_facts_of_its_tickets(admin_user: User) -> None:
+    from datetime import timedelta
+
+    from afterdesk.tickets import services
+    from tests.factories import T0
+
+    calendar = CalendarFactory(key="utc-office", tz="UTC", hours={"thu": [["08:00", "09:00"]]})
+    ticket = services.ticket_create(
+        subject="x", channel="email", body="hi", at=T0, calendar=calendar
+    )  # T0 is Thursday 08:00 UTC
+    services.message_reply(ticket=ticket, by=admin_user, body="ok", at=T0 + timedelta(hours=2))
+    assert ticket.facts.first_reply_business_us == 3600 * 10**6
+    response = client_for(admin_user).post(
+        "/calendars/utc-office/", {**FORM, "tz": "UTC", "mon": "", "tue": "", "thu": "08:00-10:00"}
+    )
+    assert response.status_code == 302
+    ticket.facts.refresh_from_db()
+    assert ticket.facts.first_reply_business_us == 2 * 3600 * 10**6

@@ -16,6 +16,7 @@ from afterdesk.commerce.services import store_get_or_create
 from afterdesk.metrics.history.bulk import IdAllocator, rows_by_keys
 from afterdesk.metrics.history.report import EntityCounts
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, TicketLine
+from afterdesk.metrics.services import facts_refresh
 from afterdesk.tickets.models import Ticket
 
 TICKET_FIELDS = (
@@ -46,6 +47,8 @@ def calendar_apply(*, line: CalendarLine, counts: EntityCounts) -> None:
         return
     calendar.tz, calendar.hours, calendar.holidays = line.tz, line.hours, line.holidays
     calendar.save(update_fields=["tz", "hours", "holidays"])
+    # Business durations of the tickets already on this calendar change with it.
+    facts_refresh(ticket_ids=list(calendar.tickets.values_list("pk", flat=True)))
     counts.updated += 1
 
 
