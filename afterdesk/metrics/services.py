@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -146,20 +147,73 @@ def _facts_upsert_sql() -> str:
 def ticket_history_load(
     *, ticket_ids: Sequence[int]
 ) -> tuple[list[TicketHead], dict[int, list[EventRow]]]:
-    """The tickets (pk, created_at, calendar id) and each one's events in event order."""
+    """The tickets (pk, created_at, calendar id) and each one's events in event order.
+
+    Read with one plain query: only assignments need their JSON fields (agent, team); a
+    status event's new status is its `subtype`. Skipping the ORM's per-value converters and
+    the JSON of every other event is most of the cost of `metrics rebuild`.
+    """
     tickets: list[TicketHead] = list(
         Ticket.objects.filter(pk__in=ticket_ids)
         .order_by()
         .values_list("pk", "created_at", "calendar_id")
     )
     events: dict[int, list[EventRow]] = defaultdict(list)
-    for ticket_id, kind, at, agent_id, subtype, score, fields in (
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
-        .order_by("ticket_id", "at", "id")
-        .values_list("ticket_id", "kind", "at", "agent_id", "subtype", "score", "fields")
-    ):
-        events[ticket_id].append(EventRow(kind, at, agent_id, subtype, score, fields))
+    if not ticket_ids:
+        return tickets, events
+    quote = connection.ops.quote_name
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        where, params = f"{quote('ticket_id')} = ANY(%s)", [list(ticket_ids)]
+    else:
+        where = f"{quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_ids))})"
+        params = list(ticket_ids)
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"SELECT {quote('ticket_id')}, {quote('kind')}, {quote('at')}, {quote('agent_id')}, "  # noqa: S608
+        f"{quote('subtype')}, {quote('score')}, "
+        f"CASE WHEN {quote('kind')} = 'assign' THEN {quote('fields')} END "
+        f"FROM {quote(TicketEvent._meta.db_table)} WHERE {where} "
+        f"ORDER BY {quote('ticket_id')}, {quote('at')}, {quote('id')}"
+    )
+    instant = _instant_reader()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for ticket_id, kind, at, agent_id, subtype, score, raw in cursor.fetchall():
+            if kind == "assign":
+                fields = json.loads(raw) if isinstance(raw, str | bytes) else raw
+            elif kind == "status":
+                fields = {"status": subtype}
+            else:
+                fields = {}
+            events[ticket_id].append(EventRow(kind, instant(at), agent_id, subtype, score, fields))
     return tickets, events
+
+
+def _instant_writer() -> Callable[[datetime | None], Any]:
+    """Aware datetimes as the database column takes them (what Django's adapter does, without
+    its per-call settings look-ups): PostgreSQL adapts them itself; SQLite stores UTC text."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+
+    def write(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+
+    return write
+
+
+def _instant_reader() -> Callable[[Any], datetime]:
+    """Raw `at` values as aware datetimes: PostgreSQL gives them; SQLite gives naive UTC
+    datetimes (Django's column converter) or, without it, UTC text."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+
+    def read(value: Any) -> datetime:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+    return read
 
 
 def facts_store(
@@ -170,7 +224,7 @@ def facts_store(
 ) -> int:
     """Compute and write (insert or replace) the facts of these tickets; returns the count.
     One single-row upsert through executemany: the statement text is the same every time."""
-    moment = connection.ops.adapt_datetimefield_value
+    moment = _instant_writer()
     now = moment(timezone.now())
     rows = [
         facts_row(
