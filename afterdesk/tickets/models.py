@@ -176,6 +176,13 @@ class TicketEvent(models.Model):
             models.Index(fields=["ticket", "at", "id"], name="event_order"),
             models.Index(fields=["kind", "at"], name="event_kind_at"),
             models.Index(fields=["agent", "kind", "at"], name="event_agent_kind_at"),
+            # Covers the handled-volume aggregation (replies in a period, by agent and ticket)
+            # without reading the table: replies are a fifth of the events.
+            models.Index(
+                fields=["at", "agent", "ticket"],
+                name="event_reply_at",
+                condition=Q(kind="message", subtype="reply"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -155,3 +155,30 @@ def test_a_byte_order_mark_and_a_list_for_an_enum_are_handled(tmp_path: Path) ->
     report = history_import(path)
     assert [line for line, _message in report.errors] == [6]
     assert report.errors[0][1].startswith("outcome ['x'] is not one of exchange, ")
+
+
+def test_a_large_import_refreshes_the_planner_statistics_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    synthetic = tmp_path / "synthetic.jsonl"
+    write_synthetic_history(synthetic, tickets=20, agents=4, seed=5)
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_EVENTS", 10**9)
+    with CaptureQueriesContext(connection) as small:
+        history_import(synthetic)
+    assert not [q for q in small.captured_queries if q["sql"].startswith("ANALYZE")]
+
+    Ticket.objects.all().delete()
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_EVENTS", 1)
+    with CaptureQueriesContext(connection) as large:
+        report = history_import(synthetic)
+    assert report.events_added > 1
+    analyzed = [q["sql"] for q in large.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyzed) == 1
+        assert '"tickets_ticketevent"' in analyzed[0]
+        assert '"metrics_ticketfacts"' in analyzed[0]
+    else:
+        assert analyzed == []

@@ -150,7 +150,8 @@ def metrics_lines(result: dict[str, Any]) -> list[str]:
     rate = result["rebuild_tickets_per_second"]
     return [
         f"metrics {backend:<10} {result['tickets']:>9,} tickets {result['events']:>10,} events "
-        f"(import {result['import_seconds']:.0f} s, {result['import_errors']} errors)",
+        f"(import {result['import_seconds']:.0f} s, {result['import_errors']} errors, "
+        f"then VACUUM (ANALYZE) {result['vacuum_seconds']:.0f} s)",
         f"  monthly scorecard, {result['agents']} agents: median {scorecard:.3f} s "
         f"(min {result['scorecard_seconds_min']:.3f} s)  [target ≤ "
         f"{scorecard_target:.0f} s: {_verdict(scorecard <= scorecard_target)}]",

@@ -139,6 +139,18 @@ def inbox_run(*, sizes: list[int], repeat: int, statuses: list[str]) -> dict[str
 SCORECARD_MONTH = ("2026-03-01T00:00:00+00:00", "2026-04-01T00:00:00+00:00")
 
 
+def _vacuum() -> float:
+    """PostgreSQL: VACUUM (ANALYZE) the freshly loaded database, which autovacuum does by
+    itself within minutes of a bulk load (insert threshold): the KPI queries are measured in
+    that steady state, where index-only scans work. Returns the seconds it took."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    return time.perf_counter() - started
+
+
 def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any]:
     """Import the synthetic history, then time: the monthly scorecard of every agent, one
     ticket's facts recomputation, and `metrics rebuild` (tickets/s)."""
@@ -156,6 +168,7 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
     started = time.perf_counter()
     report = history_import(path)
     import_seconds = time.perf_counter() - started
+    vacuum_seconds = _vacuum()
     tickets = Ticket.objects.count()
     events = TicketEvent.objects.count()
 
@@ -190,6 +203,7 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
         "agents": len(rows),
         "import_seconds": import_seconds,
         "import_errors": len(report.errors),
+        "vacuum_seconds": vacuum_seconds,
         "scorecard_seconds_median": statistics.median(scorecard_times),
         "scorecard_seconds_min": min(scorecard_times),
         "facts_one_ticket_p50_ms": statistics.median(one_ticket_ms),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
@@ -29,6 +29,7 @@ from afterdesk.metrics.history.bulk import (
     IdAllocator,
     copy_rows,
     db_datetime,
+    is_postgresql,
     micros_to_db,
     rows_by_keys,
 )
@@ -45,6 +46,7 @@ from afterdesk.metrics.history.fresh import FreshTickets
 from afterdesk.metrics.history.report import EventCounts, ImportReport
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, parse_line
 from afterdesk.metrics.history.spill import EventRecord, Spill
+from afterdesk.metrics.models import TicketFacts
 from afterdesk.tickets.events import event_columns
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
@@ -52,6 +54,10 @@ from afterdesk.tickets.services import ticket_refresh_state
 EVENT_BATCH = 5000
 TICKET_BATCH = 2000
 REFRESH_CHUNK = 1000
+# A bulk load changes the tables' shape faster than autovacuum notices; stale statistics make
+# PostgreSQL plan the KPI queries for empty tables (nested loops over millions of rows).
+ANALYZE_AFTER_EVENTS = 10_000
+ANALYZED_MODELS = (Ticket, TicketEvent, Message, TicketFacts)
 EVENT_COLUMNS = (
     "id",
     "ticket_id",
@@ -123,6 +129,8 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
             ticket_refresh_state(
                 ticket_ids=sorted(tickets.touched | events.touched), chunk_size=REFRESH_CHUNK
             )
+            if report.events_added >= ANALYZE_AFTER_EVENTS:
+                statistics_refresh()
     finally:
         spill.close()
     report.imported = True
@@ -252,6 +260,16 @@ class EventWriter:
 
 _TICKETS = Ticket._meta.db_table
 _EVENTS = TicketEvent._meta.db_table
+
+
+def statistics_refresh() -> None:
+    """ANALYZE the tables an import fills (PostgreSQL; SQLite plans well without statistics
+    and its ANALYZE reads whole indexes). Allowed inside the import's transaction."""
+    if not is_postgresql():
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in ANALYZED_MODELS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _stored_exactly(pair: tuple[int, str]) -> bool:
