@@ -5,27 +5,36 @@ Memory stays bounded by the number of tickets, not lines: the pass keeps one byt
 referenced ticket's earliest event. Forward references are fine (METRICS.md §1: an id is known
 when any line of the file defines it, or the database has it), so references are resolved
 after the pass; only when some are bad is the file read again to name every bad line.
+
+The lines are parsed in chunks of whole lines (`check_chunk`), by worker processes when the
+file is large (`core.parallel`), and the chunks' findings are merged in file order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from afterdesk.accounts.models import User
 from afterdesk.calendars.models import Calendar
+from afterdesk.core.parallel import (
+    Chunk,
+    chunk_lines,
+    file_chunks,
+    ordered_map,
+    process_count,
+)
 from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.history.schema import (
     AgentLine,
-    CalendarLine,
     EventLine,
-    Line,
     LineError,
     TicketLine,
     parse_line,
 )
+from afterdesk.metrics.history.spill import Spill, SpillBlocks, event_record, ticket_record
 from afterdesk.tickets.models import Ticket
 
 # One byte per line of the file: what the line is, once checked.
@@ -85,26 +94,25 @@ class _Collected:
     agent_references: set[str] = field(default_factory=set)
 
 
-def history_check(*, path: Path, sink: Callable[[int, Line], None] | None = None) -> CheckResult:
+def history_check(
+    *, path: Path, spill: Spill | None = None, processes: int | None = None
+) -> CheckResult:
     """Check every line of the file; return each line's class and the errors by line.
 
-    `sink` gets every line that parses, with its number, so a caller can keep what it needs
-    instead of parsing the file again (a line found bad later is marked INVALID in `classes`).
+    Every ticket and event line that parses goes to `spill` (in file order, as `Spill`
+    records), so the write passes need not parse the file again (a line found bad later is
+    marked INVALID in `classes`). The lines are parsed in chunks, by `processes` worker
+    processes (default: `parallel.process_count`; 0 parses in this process).
     """
     result = CheckResult()
     collected = _Collected()
-    for number, raw in read_lines(path):
-        result.classes.append(BLANK)
-        if is_blank(raw):
-            continue
-        try:
-            line = parse_line(raw)
-        except LineError as exc:
-            result.fail(number, str(exc))
-            continue
-        _collect(collected, result, number, line)
-        if sink is not None:
-            sink(number, line)
+    if processes is None:
+        processes = process_count(path)
+    tasks = ((str(path), chunk) for chunk in file_chunks(path))
+    for chunk in ordered_map(check_chunk, tasks, processes=processes):
+        _merge(collected, result, chunk)
+        if spill is not None:
+            spill.add_blocks(chunk.spill)
     created_at = _resolve_tickets(collected, result)
     bad_tickets = _check_event_tickets(collected, created_at)
     bad_agents = _check_agents(collected)
@@ -113,26 +121,76 @@ def history_check(*, path: Path, sink: Callable[[int, Line], None] | None = None
     return result
 
 
-def _collect(collected: _Collected, result: CheckResult, number: int, line: object) -> None:
-    if isinstance(line, EventLine):
-        result.classes[number] = EVENT
-        earliest = collected.earliest_event.get(line.ticket)
-        if earliest is None or line.at < earliest:
-            collected.earliest_event[line.ticket] = line.at
-        collected.agent_references.update(line.agent_references())
-    elif isinstance(line, TicketLine):
-        result.classes[number] = TICKET
-        previous = collected.tickets.get(line.id)
+@dataclass
+class ChunkResult:
+    """What one chunk of lines contributes to the check (built in a worker process)."""
+
+    first: int  # the number of the chunk's first line
+    classes: bytearray = field(default_factory=bytearray)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    calendars: list[str] = field(default_factory=list)
+    agents: list[str] = field(default_factory=list)
+    tickets: list[tuple[str, TicketDefinition]] = field(default_factory=list)
+    earliest_event: dict[str, datetime] = field(default_factory=dict)
+    agent_references: set[str] = field(default_factory=set)
+    spill: SpillBlocks = field(default_factory=SpillBlocks)
+
+
+def check_chunk(path: str, chunk: Chunk) -> ChunkResult:
+    """Parse and check the lines of one chunk on their own (references come later)."""
+    out = ChunkResult(first=chunk[2])
+    classes, earliest = out.classes, out.earliest_event
+    events, tickets = [], []
+    for number, raw in chunk_lines(Path(path), chunk):
+        if is_blank(raw):
+            classes.append(BLANK)
+            continue
+        try:
+            line = parse_line(raw)
+        except LineError as exc:
+            classes.append(INVALID)
+            out.errors.append((number, str(exc)))
+            continue
+        if isinstance(line, EventLine):
+            classes.append(EVENT)
+            known = earliest.get(line.ticket)
+            if known is None or line.at < known:
+                earliest[line.ticket] = line.at
+            out.agent_references.update(line.agent_references())
+            events.append(event_record(number, line))
+        elif isinstance(line, TicketLine):
+            classes.append(TICKET)
+            out.tickets.append((line.id, (line.created_at, line.calendar, number)))
+            tickets.append(ticket_record(number, line))
+        elif isinstance(line, AgentLine):
+            classes.append(AGENT)
+            out.agents.append(line.id)
+        else:
+            classes.append(CALENDAR)
+            out.calendars.append(line.id)
+    out.spill = SpillBlocks.of(tickets=tickets, events=events)
+    return out
+
+
+def _merge(collected: _Collected, result: CheckResult, chunk: ChunkResult) -> None:
+    """Add a chunk's findings, in file order (a later line of a ticket id replaces it)."""
+    assert chunk.first == len(result.classes), "chunks out of order"  # noqa: S101
+    result.classes += chunk.classes
+    result.errors.update(chunk.errors)
+    collected.calendars.update(chunk.calendars)
+    collected.agents.update(chunk.agents)
+    collected.agent_references |= chunk.agent_references
+    for ticket_id, definition in chunk.tickets:
+        previous = collected.tickets.get(ticket_id)
         if previous is not None:
-            collected.earlier_tickets.setdefault(line.id, []).append(previous)
-            result.repeated_tickets.add(line.id)
-        collected.tickets[line.id] = (line.created_at, line.calendar, number)
-    elif isinstance(line, AgentLine):
-        result.classes[number] = AGENT
-        collected.agents.add(line.id)
-    elif isinstance(line, CalendarLine):
-        result.classes[number] = CALENDAR
-        collected.calendars.add(line.id)
+            collected.earlier_tickets.setdefault(ticket_id, []).append(previous)
+            result.repeated_tickets.add(ticket_id)
+        collected.tickets[ticket_id] = definition
+    earliest = collected.earliest_event
+    for ticket_id, at in chunk.earliest_event.items():
+        known = earliest.get(ticket_id)
+        if known is None or at < known:
+            earliest[ticket_id] = at
 
 
 def _resolve_tickets(collected: _Collected, result: CheckResult) -> dict[str, datetime]:

@@ -93,7 +93,7 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
     report = ImportReport(skip_invalid=skip_invalid)
     spill = Spill()
     try:
-        check = history_check(path=path, sink=spill.add)
+        check = history_check(path=path, spill=spill)
         report.errors = check.sorted_errors()
         if report.errors and not skip_invalid:
             return report

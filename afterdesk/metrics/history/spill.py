@@ -1,9 +1,10 @@
 """The lines the check pass parsed, kept on disk for the write passes.
 
 Parsing a line (JSON, checks, times) and fingerprinting an event cost more than writing it, so
-each line is parsed once: the check pass hands every ticket and event line to a `Spill`, which
-stores a compact record of it (`marshal`, in blocks) in an anonymous temporary file. The write
-passes read the records back instead of the file. Memory stays bounded: only one block is held.
+each line is parsed once: the check pass turns every ticket and event line into a compact
+record, and a `Spill` stores them (`marshal`, a block per chunk of the file) in an anonymous
+temporary file. The write passes read the records back instead of the file. Memory stays
+bounded: only one block is held.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import json.encoder
 import marshal
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
 from afterdesk.core.timeutil import format_instant
-from afterdesk.metrics.history.schema import EventLine, Line, TicketLine
+from afterdesk.metrics.history.schema import EventLine, TicketLine
 
-BLOCK = 2000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # (line number, ticket id, type, `at` as UTC microseconds, fingerprint, canonical fields)
@@ -57,29 +58,70 @@ def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
 
 
+def event_record(number: int, line: EventLine) -> EventRecord:
+    return (
+        number,
+        line.ticket,
+        line.kind,
+        to_micros(line.at),
+        fingerprint(line.kind, line.at, line.fields),
+        line.fields,
+    )
+
+
+def ticket_record(number: int, line: TicketLine) -> tuple[Any, ...]:
+    return (
+        number,
+        line.id,
+        to_micros(line.created_at),
+        line.channel,
+        line.subject,
+        line.platform,
+        line.store,
+        line.market,
+        line.language,
+        line.category,
+        line.priority,
+        line.calendar,
+        None if line.order_value is None else str(line.order_value),
+        line.currency,
+    )
+
+
+@dataclass(frozen=True)
+class SpillBlocks:
+    """The ticket and event records of one chunk of lines, `marshal`led (cheap to send from a
+    worker process and written to the spill file as they are)."""
+
+    tickets: bytes = b""
+    ticket_count: int = 0
+    events: bytes = b""
+    event_count: int = 0
+
+    @classmethod
+    def of(cls, *, tickets: list[Any], events: list[EventRecord]) -> SpillBlocks:
+        return cls(
+            tickets=marshal.dumps(tickets) if tickets else b"",
+            ticket_count=len(tickets),
+            events=marshal.dumps(events) if events else b"",
+            event_count=len(events),
+        )
+
+
 class _Blocks:
-    """Records in blocks of BLOCK, each written as its length and its `marshal` bytes
-    (`marshal.load` on a file reads it a few bytes at a time; `loads` on one block is fast)."""
+    """Records in blocks, each written as its length and its `marshal` bytes (`marshal.load`
+    on a file reads it a few bytes at a time; `loads` on one block is fast)."""
 
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Spill.close
-        self.block: list[Any] = []
         self.count = 0
 
-    def add(self, record: Any) -> None:
-        self.block.append(record)
-        self.count += 1
-        if len(self.block) >= BLOCK:
-            self._dump()
-
-    def _dump(self) -> None:
-        data = marshal.dumps(self.block)
-        self.file.write(len(data).to_bytes(8, "little") + data)
-        self.block = []
+    def add_block(self, data: bytes, count: int) -> None:
+        if count:
+            self.file.write(len(data).to_bytes(8, "little") + data)
+            self.count += count
 
     def __iter__(self) -> Iterator[Any]:
-        if self.block:
-            self._dump()
         self.file.flush()
         self.file.seek(0)
         while header := self.file.read(8):
@@ -94,39 +136,11 @@ class Spill:
         self._tickets = _Blocks()
         self._events = _Blocks()
 
-    def add(self, number: int, line: Line) -> None:
-        """The check pass's sink: keep ticket and event lines (the others are few and are
+    def add_blocks(self, blocks: SpillBlocks) -> None:
+        """The check pass's records of one chunk (calendar and agent lines are few and are
         read again from the file)."""
-        if isinstance(line, EventLine):
-            self._events.add(
-                (
-                    number,
-                    line.ticket,
-                    line.kind,
-                    to_micros(line.at),
-                    fingerprint(line.kind, line.at, line.fields),
-                    line.fields,
-                )
-            )
-        elif isinstance(line, TicketLine):
-            self._tickets.add(
-                (
-                    number,
-                    line.id,
-                    to_micros(line.created_at),
-                    line.channel,
-                    line.subject,
-                    line.platform,
-                    line.store,
-                    line.market,
-                    line.language,
-                    line.category,
-                    line.priority,
-                    line.calendar,
-                    None if line.order_value is None else str(line.order_value),
-                    line.currency,
-                )
-            )
+        self._tickets.add_block(blocks.tickets, blocks.ticket_count)
+        self._events.add_block(blocks.events, blocks.event_count)
 
     @property
     def event_count(self) -> int:
