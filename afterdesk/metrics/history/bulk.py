@@ -69,17 +69,14 @@ class IdAllocator:
     def __init__(self, model: type[Model]) -> None:
         self.table = model._meta.db_table
         self._next: int | None = None
+        self._sequence: str | None = None
 
-    def take(self, count: int) -> list[int]:
+    def take(self, count: int) -> list[int] | range:
         if count <= 0:
             return []
         with connection.cursor() as cursor:
             if is_postgresql():
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.table, count],
-                )
-                return sorted(row[0] for row in cursor.fetchall())
+                return self._take_from_sequence(cursor, count)
             if self._next is None:
                 cursor.execute(f"SELECT max({_quote('id')}) FROM {_quote(self.table)}")  # noqa: S608
                 largest = cursor.fetchone()[0] or 0
@@ -87,7 +84,24 @@ class IdAllocator:
                 row = cursor.fetchone()
                 self._next = max(largest, row[0] if row else 0) + 1
         start, self._next = self._next, self._next + count
-        return list(range(start, start + count))
+        return range(start, start + count)
+
+    def _take_from_sequence(self, cursor: Any, count: int) -> list[int] | range:
+        if self._sequence is None:  # looked up once: per id it would cost more than nextval
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
+            self._sequence = cursor.fetchone()[0]
+        values = "SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)"
+        cursor.execute(
+            f"SELECT min(id), max(id), count(*) FROM ({values}) AS taken",  # noqa: S608
+            [self._sequence, count],
+        )
+        low, high, taken = cursor.fetchone()
+        if high - low + 1 == taken:  # no concurrent writer took ids in between: a range
+            return range(low, high + 1)
+        # Interleaved with another writer's ids: those taken above are lost (sequences have
+        # gaps anyway); take a fresh set and list it.
+        cursor.execute(f"{values} ORDER BY 1", [self._sequence, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
