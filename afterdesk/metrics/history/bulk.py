@@ -66,17 +66,23 @@ class IdAllocator:
     free; SQLite moves `sqlite_sequence` forward itself when they are inserted.
     """
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[Model], *, reserve: int = 1) -> None:
         self.table = model._meta.db_table
+        self.reserve = reserve  # PostgreSQL: ids taken from the sequence at least at once
         self._next: int | None = None
         self._sequence: str | None = None
+        self._reserved: list[int] | range = range(0)
 
     def take(self, count: int) -> list[int] | range:
         if count <= 0:
             return []
+        if is_postgresql():
+            if len(self._reserved) < count:  # what is left is dropped: ids may have gaps
+                with connection.cursor() as cursor:
+                    self._reserved = self._take_from_sequence(cursor, max(count, self.reserve))
+            taken, self._reserved = self._reserved[:count], self._reserved[count:]
+            return taken
         with connection.cursor() as cursor:
-            if is_postgresql():
-                return self._take_from_sequence(cursor, count)
             if self._next is None:
                 cursor.execute(f"SELECT max({_quote('id')}) FROM {_quote(self.table)}")  # noqa: S608
                 largest = cursor.fetchone()[0] or 0
@@ -104,12 +110,16 @@ class IdAllocator:
         return [row[0] for row in cursor.fetchall()]
 
 
+def copy_sql(table: str, columns: Sequence[str]) -> str:
+    """PostgreSQL's COPY … FROM STDIN for these columns."""
+    return f"COPY {_quote(table)} ({', '.join(_quote(column) for column in columns)}) FROM STDIN"
+
+
 def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert rows (values in `columns` order) into `table`: COPY or executemany."""
     with connection.cursor() as cursor:
         if is_postgresql():
-            names = ", ".join(_quote(column) for column in columns)
-            with cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(copy_sql(table, columns)) as copy:
                 for row in rows:
                     copy.write_row(row)
             return

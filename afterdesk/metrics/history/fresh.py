@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.metrics.facts import EventRow, compute_facts
-from afterdesk.metrics.history.bulk import copy_rows, datetime_to_db
+from afterdesk.metrics.history.bulk import datetime_to_db
+from afterdesk.metrics.history.copier import BackgroundCopy
 from afterdesk.metrics.history.entities import TicketWriter
 from afterdesk.metrics.history.spill import Spill, from_micros
 from afterdesk.metrics.models import TicketFacts
@@ -102,7 +103,7 @@ class FreshTickets:
         else:
             log += record
 
-    def write(self, *, spill: Spill, tickets: TicketWriter) -> None:
+    def write(self, *, spill: Spill, tickets: TicketWriter, copies: BackgroundCopy) -> None:
         """Insert every new ticket (its last line's fields) in its final state, and the facts
         of those that got events (as `ticket_refresh_state` would compute them)."""
         calendars: dict[int, BusinessCalendar] = {}
@@ -157,9 +158,9 @@ class FreshTickets:
                     facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment)
                 )
             if len(ticket_rows) >= WRITE_BATCH:
-                _write(ticket_rows, facts_rows)
+                _write(copies, ticket_rows, facts_rows)
                 ticket_rows, facts_rows = [], []
-        _write(ticket_rows, facts_rows)
+        _write(copies, ticket_rows, facts_rows)
 
     def _events(self, log: bytearray | None) -> list[tuple[EventRow, str]]:
         """A ticket's events in event order: (at, id), ids being in file order."""
@@ -188,6 +189,8 @@ def _team_pk(teams: dict[str, int], name: str) -> int:
     return teams[name]
 
 
-def _write(ticket_rows: list[tuple[Any, ...]], facts_rows: list[tuple[Any, ...]]) -> None:
-    copy_rows(Ticket._meta.db_table, TICKET_COLUMNS, ticket_rows)
-    copy_rows(TicketFacts._meta.db_table, FACTS_COLUMNS, facts_rows)
+def _write(
+    copies: BackgroundCopy, ticket_rows: list[tuple[Any, ...]], facts_rows: list[tuple[Any, ...]]
+) -> None:
+    copies.copy(Ticket._meta.db_table, TICKET_COLUMNS, ticket_rows)  # before their facts
+    copies.copy(TicketFacts._meta.db_table, FACTS_COLUMNS, facts_rows)

@@ -16,7 +16,6 @@ Steps 2–5 run in one transaction (foreign keys are checked at commit): all or 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from django.utils import timezone
 from afterdesk.accounts.models import User
 from afterdesk.metrics.history.bulk import (
     IdAllocator,
-    copy_rows,
     db_datetime,
     is_postgresql,
     micros_to_db,
@@ -41,17 +39,24 @@ from afterdesk.metrics.history.checker import (
     history_check,
     read_lines,
 )
+from afterdesk.metrics.history.copier import (
+    BackgroundCopy,
+    foreign_keys_deferred,
+    foreign_keys_immediate,
+)
 from afterdesk.metrics.history.entities import AgentWriter, TicketWriter, calendar_apply
 from afterdesk.metrics.history.fresh import FreshTickets
 from afterdesk.metrics.history.report import EventCounts, ImportReport
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, parse_line
 from afterdesk.metrics.history.spill import EventRecord, Spill
 from afterdesk.metrics.models import TicketFacts
-from afterdesk.tickets.events import event_columns
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
 
 EVENT_BATCH = 5000
+# Event ids are taken from the sequence this many at a time (a query waits for the COPYs
+# in flight); up to this many are left unused at the end.
+EVENT_ID_RESERVE = 50_000
 TICKET_BATCH = 2000
 REFRESH_CHUNK = 1000
 # A bulk load changes the tables' shape faster than autovacuum notices; stale statistics make
@@ -118,14 +123,22 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
                     tickets.add(number, ticket_line)
             tickets.flush()
             fresh = FreshTickets()
-            events = EventWriter(
-                counts=report.events, tickets=tickets, fresh=fresh, batch_size=EVENT_BATCH
-            )
-            for record in spill.events():
-                if classes[record[0]] == EVENT:
-                    events.add(record)
-            events.flush()
-            fresh.write(spill=spill, tickets=tickets)
+            copies = BackgroundCopy()
+            foreign_keys_immediate()
+            with copies.running():
+                events = EventWriter(
+                    counts=report.events,
+                    tickets=tickets,
+                    fresh=fresh,
+                    copies=copies,
+                    batch_size=EVENT_BATCH,
+                )
+                for record in spill.events():
+                    if classes[record[0]] == EVENT:
+                        events.add(record)
+                events.flush()
+                fresh.write(spill=spill, tickets=tickets, copies=copies)
+            foreign_keys_deferred()
             ticket_refresh_state(
                 ticket_ids=sorted(tickets.touched | events.touched), chunk_size=REFRESH_CHUNK
             )
@@ -152,12 +165,15 @@ class EventWriter:
     counts: dict[str, EventCounts]
     tickets: TicketWriter
     fresh: FreshTickets
+    copies: BackgroundCopy
     batch_size: int = EVENT_BATCH
     touched: set[int] = field(default_factory=set)  # stored tickets that got events
     _batch: list[EventRecord] = field(default_factory=list)
     _agents: dict[str, int] = field(default_factory=dict)
     _seen: set[int] = field(default_factory=set)
-    _ids: IdAllocator = field(default_factory=lambda: IdAllocator(TicketEvent))
+    _ids: IdAllocator = field(
+        default_factory=lambda: IdAllocator(TicketEvent, reserve=EVENT_ID_RESERVE)
+    )
 
     def add(self, record: EventRecord) -> None:
         self._batch.append(record)
@@ -181,7 +197,7 @@ class EventWriter:
             )
         added: list[tuple[int, EventRecord]] = []
         for record in batch:
-            _number, ticket, kind, _at, fingerprint, _fields = record
+            ticket, kind, fingerprint = record[1], record[2], record[4]
             ticket_pk = pks[ticket]
             pair = (ticket_pk, fingerprint)
             if ticket in fresh:
@@ -207,50 +223,25 @@ class EventWriter:
         add_fresh = self.fresh.add_event
         event_rows: list[tuple[Any, ...]] = []
         message_rows: list[tuple[Any, ...]] = []
+        agents = self._agents
         for event_id, (ticket_pk, record) in zip(self._ids.take(len(added)), added, strict=True):
-            _number, ticket, kind, at_micros, fingerprint, fields = record
-            stored = dict(fields)
-            # A message's body lives in its Message row, as tickets.services.event_record does.
-            body = stored.pop("body", None) if kind == "message" else None
-            subtype, score = event_columns(kind, stored)
-            agent = stored.get("agent")
-            agent_pk = self._agents[agent] if isinstance(agent, str) else None
+            _number, ticket, kind, at_micros, fingerprint, stored, subtype, score = record[:8]
+            agent, team, body = record[8:]
+            agent_pk = agents[agent] if agent is not None else None
             at = moment(at_micros)
             event_rows.append(
-                (
-                    event_id,
-                    ticket_pk,
-                    kind,
-                    at,
-                    agent_pk,
-                    subtype,
-                    score,
-                    json.dumps(stored),  # what JSONField writes
-                    fingerprint,
-                    now,
-                )
+                (event_id, ticket_pk, kind, at, agent_pk, subtype, score, stored, fingerprint, now)
             )
             if kind == "message":
-                message_rows.append(
-                    (ticket_pk, event_id, subtype, agent_pk, body or "", "", "", at)
-                )
+                message_rows.append((ticket_pk, event_id, subtype, agent_pk, body, "", "", at))
             if ticket in fresh:
-                add_fresh(
-                    ticket_pk,
-                    event_id,
-                    kind,
-                    at_micros,
-                    agent_pk,
-                    subtype,
-                    score,
-                    (stored.get("team") or "") if kind == "assign" else "",
-                )
-        copy_rows(_EVENTS, EVENT_COLUMNS, event_rows)
-        copy_rows(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
+                add_fresh(ticket_pk, event_id, kind, at_micros, agent_pk, subtype, score, team)
+        self.copies.copy(_EVENTS, EVENT_COLUMNS, event_rows)
+        self.copies.copy(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
 
     def _lookup_agents(self, batch: list[EventRecord]) -> None:
         usernames = {
-            agent for record in batch if isinstance(agent := record[5].get("agent"), str)
+            agent for record in batch if (agent := record[8]) is not None
         } - self._agents.keys()
         if usernames:
             self._agents.update(

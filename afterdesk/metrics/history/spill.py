@@ -22,11 +22,14 @@ from typing import IO, Any
 
 from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.history.schema import EventLine, TicketLine
+from afterdesk.tickets.events import event_columns
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# (line number, ticket id, type, `at` as UTC microseconds, fingerprint, canonical fields)
-EventRecord = tuple[int, str, str, int, str, dict[str, Any]]
+# An event line as the event pass writes it, everything the database does not decide done:
+# (line number, ticket id, type, `at` as UTC microseconds, fingerprint, stored fields as
+# JSON, subtype, score, agent id or None, team name of an `assign` or "", message body or "")
+EventRecord = tuple[int, str, str, int, str, str, str, float | None, str | None, str, str]
 
 # json.dumps(…, sort_keys=True, ensure_ascii=False, separators=(",", ":")), as
 # `event_fingerprint` calls it, builds an encoder per call; build the same one once.
@@ -59,13 +62,27 @@ def from_micros(micros: int) -> datetime:
 
 
 def event_record(number: int, line: EventLine) -> EventRecord:
+    """What `tickets.services.event_record` would store for the line: a message's body lives
+    in its Message row (a complaint's body is one of its fields)."""
+    kind, stored = line.kind, line.fields
+    body = ""
+    if kind == "message" and "body" in stored:
+        stored = dict(stored)
+        body = stored.pop("body") or ""
+    subtype, score = event_columns(kind, stored)
+    agent = stored.get("agent")
     return (
         number,
         line.ticket,
-        line.kind,
+        kind,
         to_micros(line.at),
-        fingerprint(line.kind, line.at, line.fields),
-        line.fields,
+        fingerprint(kind, line.at, line.fields),
+        json.dumps(stored),  # what JSONField writes
+        subtype,
+        score,
+        agent if isinstance(agent, str) else None,
+        (stored.get("team") or "") if kind == "assign" else "",
+        body,
     )
 
 
