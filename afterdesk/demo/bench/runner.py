@@ -76,7 +76,8 @@ def import_lines(result: dict[str, Any]) -> list[str]:
     rate, rss = result["events_per_second"], result["peak_rss_mb"]
     line = (
         f"import  {result['backend']:<10} {result['events']:>9,} events  "
-        f"{result['seconds']:7.1f} s  {rate:9,.0f} events/s  peak RSS {rss:6.0f} MB"
+        f"{result['seconds']:7.1f} s  {rate:9,.0f} events/s  peak RSS {rss:6.0f} MB "
+        f"(check workers: {result.get('peak_worker_rss_mb', 0):.0f} MB each at most)"
     )
     if result["backend"] == "postgresql":
         line += (

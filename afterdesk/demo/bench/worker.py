@@ -39,9 +39,9 @@ ROW_VALUES = (
 )
 
 
-def _rss_mb() -> float:
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def migrate() -> dict[str, Any]:
@@ -66,6 +66,8 @@ def history_import_measure(*, path: Path) -> dict[str, Any]:
         "events_per_second": events / seconds if seconds else 0.0,
         "rss_before_mb": rss_before,
         "peak_rss_mb": _rss_mb(),
+        # the largest of the check pass's worker processes (they live only during that pass)
+        "peak_worker_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),
         "errors": len(report.errors),
         "first_errors": report.error_lines()[:5],
     }
