@@ -1,12 +1,15 @@
 """The weekly review as a PDF (reportlab platypus), with the same tables and charts as the page.
 
 Text is set in DejaVu Sans, the TrueType font matplotlib ships, embedded as a subset: the
-standard PDF fonts cover Latin-1 only, and agent names and ticket subjects are not.
+standard PDF fonts cover Latin-1 only, and agent names and ticket subjects are not. DejaVu has
+no Chinese, Japanese or Korean glyphs: runs of those scripts are set in the Adobe CJK fonts
+every PDF reader provides (reportlab's `UnicodeCIDFont`: referenced, not embedded).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -20,6 +23,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Image,
@@ -42,12 +46,44 @@ LINE = colors.HexColor("#dfe3e8")
 MUTED = colors.HexColor("#6b7785")
 
 
+CJK_FONTS = {"ja": "HeiseiKakuGo-W5", "ko": "HYGothic-Medium", "zh": "STSong-Light"}
+# CJK punctuation, kana, Han (with extension A and compatibility), Hangul, full-width forms
+_CJK_RUN = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u1100-\u11ff"
+    "\u3130-\u318f\uac00-\ud7af\uff00-\uffef]+"
+)
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
 @cache
 def _fonts() -> tuple[str, str]:
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+    for name in CJK_FONTS.values():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
     return FONT, BOLD
+
+
+def _cjk_font(run: str) -> str:
+    if _KANA.search(run):
+        return CJK_FONTS["ja"]
+    if _HANGUL.search(run):
+        return CJK_FONTS["ko"]
+    return CJK_FONTS["zh"]
+
+
+def markup(text: str) -> str:
+    """Paragraph markup for plain text: escaped, with CJK runs in a CJK font."""
+    parts, last = [], 0
+    for match in _CJK_RUN.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        run = match.group()
+        parts.append(f'<font name="{_cjk_font(run)}">{escape(run)}</font>')
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -70,7 +106,7 @@ def _table(table: present.DisplayTable, styles: dict[str, ParagraphStyle]) -> Ta
         return Paragraph("Nothing to show for this period.", styles["muted"])
 
     def cell(text: str, numeric: bool, style: str | None = None) -> Paragraph:
-        return Paragraph(escape(text), styles[style or ("num" if numeric else "cell")])
+        return Paragraph(markup(text), styles[style or ("num" if numeric else "cell")])
 
     data: list[list[Any]] = [[cell(h, n, "head") for h, n in table.header_cells]]
     data += [[cell(text, n) for text, n in cells] for _, cells in table.linked_rows]
@@ -115,11 +151,11 @@ def review_pdf(review: WeeklyReview, charts: dict[str, bytes]) -> bytes:
     )
     story: list[Any] = [Paragraph("Weekly review", styles["title"])]
     for key, value in present.summary(review):
-        story.append(Paragraph(f"<b>{escape(key)}:</b> {escape(value)}", styles["body"]))
+        story.append(Paragraph(f"<b>{markup(key)}:</b> {markup(value)}", styles["body"]))
     story.append(Paragraph(f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", styles["muted"]))
 
     def section(title: str, *flowables: Any) -> None:
-        story.append(KeepTogether([Paragraph(escape(title), styles["h2"]), flowables[0]]))
+        story.append(KeepTogether([Paragraph(markup(title), styles["h2"]), flowables[0]]))
         story.extend(flowables[1:])
 
     section(

@@ -177,3 +177,24 @@ def test_weekly_page_for_an_empty_week(supervisor: User) -> None:
     response = signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-07"})
     assert response.status_code == 200
     assert "No first reply over its target in this period." in response.content.decode()
+
+
+def test_weekly_pdf_sets_chinese_and_japanese_names_in_cjk_fonts(supervisor: User) -> None:
+    for username in ("王芳", "さとう"):  # usernames are agent ids, shown on the leaderboard
+        agent = UserFactory(username=username)
+        solved(agent, created=WEEK_START + timedelta(days=1), reply_minutes=30)
+    response = signed_in(supervisor).get("/reports/weekly.pdf", {"week": "2026-10-05"})
+    assert response.status_code == 200
+    assert b"/BaseFont /STSong-Light" in response.content
+    assert b"/BaseFont /HeiseiKakuGo-W5" in response.content
+
+
+def test_pdf_markup_escapes_and_switches_fonts_by_script() -> None:
+    from afterdesk.metrics.reports.pdf import markup
+
+    assert markup("a < b & c") == "a &lt; b &amp; c"
+    assert markup("Size 尺码 issue") == 'Size <font name="STSong-Light">尺码</font> issue'
+    assert markup("サイズ違い") == '<font name="HeiseiKakuGo-W5">サイズ違い</font>'
+    assert markup("배송 <지연>") == (
+        '<font name="HYGothic-Medium">배송</font> &lt;<font name="HYGothic-Medium">지연</font>&gt;'
+    )
