@@ -151,7 +151,11 @@ class TicketEvent(models.Model):
     (message kind, new status, return outcome; csat rating, QA score).
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # No single-column indexes on ticket and agent: event_order, uniq_event_per_ticket and
+    # event_agent_kind_at start with them (every index slows the history import).
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     at = models.DateTimeField()
     agent = models.ForeignKey(
@@ -160,6 +164,7 @@ class TicketEvent(models.Model):
         null=True,
         blank=True,
         related_name="ticket_events",
+        db_index=False,
     )
     subtype = models.CharField(max_length=30, blank=True)
     score = models.FloatField(null=True, blank=True)
@@ -197,7 +202,9 @@ class MessageKind(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(  # message_ticket starts with it
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     event = models.OneToOneField(TicketEvent, on_delete=models.CASCADE, related_name="message")
     kind = models.CharField(max_length=10, choices=MessageKind.choices)
     author = models.ForeignKey(

@@ -182,3 +182,25 @@ def test_a_large_import_refreshes_the_planner_statistics_on_postgresql(
         assert '"metrics_ticketfacts"' in analyzed[0]
     else:
         assert analyzed == []
+
+
+def test_awkward_characters_survive_the_copy(tmp_path: Path) -> None:
+    """Tabs, line ends, backslashes and \\N-lookalikes in bodies and fields are stored as
+    written (PostgreSQL's rows go in as COPY text, escaped by the importer)."""
+    body = 'line one\r\nline\ttwo \\ back\\slash \\N "quoted" 返信\n'
+    history_import(
+        write_history(
+            tmp_path / "h.jsonl",
+            *BASE,
+            event("message", "2026-10-01T08:00:00Z", kind="inbound", body=body),
+            event("complaint", "2026-10-01T08:30:00Z", agent="anna", body="\\N\t\\t"),
+            event("csat", "2026-10-02T09:00:00Z", rating=3, comment="tab\there\\"),
+            event("qa_review", "2026-10-02T10:00:00Z", agent="anna", reviewer="quinn", score=0.1),
+        )
+    )
+    message = TicketEvent.objects.get(kind="message").message
+    assert message.body_text == body
+    assert TicketEvent.objects.get(kind="complaint").fields["body"] == "\\N\t\\t"
+    assert TicketEvent.objects.get(kind="csat").fields["comment"] == "tab\there\\"
+    assert TicketEvent.objects.get(kind="qa_review").score == 0.1
+    assert TicketEvent.objects.get(kind="complaint").agent.username == "anna"

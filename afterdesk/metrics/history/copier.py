@@ -24,7 +24,11 @@ from afterdesk.tickets.models import Message, Ticket, TicketEvent
 
 # Batches waiting for the thread: enough to keep it busy, few enough to bound memory.
 QUEUE_DEPTH = 2
-Job = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
+# A batch is rows (psycopg formats each value) or ready COPY text (one line per row).
+Job = tuple[str, Sequence[str], Sequence[Sequence[Any]] | str]
+# COPY's text format: backslash escapes for these characters, \N for NULL.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
 
 
 class BackgroundCopy:
@@ -42,6 +46,19 @@ class BackgroundCopy:
             return
         self._raise()
         self._queue.put((table, columns, rows))
+
+    @property
+    def takes_text(self) -> bool:
+        """Whether `copy_text` may be used (only while the thread runs: PostgreSQL)."""
+        return self._thread is not None
+
+    def copy_text(self, table: str, columns: Sequence[str], text: str) -> None:
+        """Insert rows given in COPY's text format (values escaped with COPY_ESCAPES)."""
+        if self._thread is None:
+            raise RuntimeError("COPY text needs the PostgreSQL copy thread")
+        if text:
+            self._raise()
+            self._queue.put((table, columns, text))
 
     def drain(self) -> None:
         """Wait until every batch handed over so far is written."""
@@ -79,8 +96,11 @@ class BackgroundCopy:
                 if self._error is None:  # after an error the transaction is lost anyway
                     table, columns, rows = job
                     with raw.cursor() as cursor, cursor.copy(copy_sql(table, columns)) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                        if isinstance(rows, str):
+                            copy.write(rows)
+                        else:
+                            for row in rows:
+                                copy.write_row(row)
             except BaseException as exc:  # handed to the importing thread
                 self._error = exc
             finally:

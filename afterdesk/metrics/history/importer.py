@@ -40,6 +40,8 @@ from afterdesk.metrics.history.checker import (
     read_lines,
 )
 from afterdesk.metrics.history.copier import (
+    COPY_ESCAPES,
+    NULL,
     BackgroundCopy,
     foreign_keys_deferred,
     foreign_keys_immediate,
@@ -223,21 +225,54 @@ class EventWriter:
         add_fresh = self.fresh.add_event
         event_rows: list[tuple[Any, ...]] = []
         message_rows: list[tuple[Any, ...]] = []
+        event_text: list[str] = []
+        message_text: list[str] = []
+        as_text = self.copies.takes_text
+        now_text = timezone.now().isoformat()
         agents = self._agents
         for event_id, (ticket_pk, record) in zip(self._ids.take(len(added)), added, strict=True):
             _number, ticket, kind, at_micros, fingerprint, stored, subtype, score = record[:8]
-            agent, team, body = record[8:]
+            agent, team, body, at_text = record[8:]
             agent_pk = agents[agent] if agent is not None else None
-            at = moment(at_micros)
-            event_rows.append(
-                (event_id, ticket_pk, kind, at, agent_pk, subtype, score, stored, fingerprint, now)
-            )
-            if kind == "message":
-                message_rows.append((ticket_pk, event_id, subtype, agent_pk, body, "", "", at))
+            if as_text:  # COPY's text format, without psycopg formatting each value
+                agent_text = NULL if agent_pk is None else str(agent_pk)
+                subtype_text = subtype.translate(COPY_ESCAPES)
+                event_text.append(
+                    f"{event_id}\t{ticket_pk}\t{kind}\t{at_text}\t{agent_text}\t{subtype_text}\t"
+                    f"{NULL if score is None else repr(score)}\t{stored.translate(COPY_ESCAPES)}\t"
+                    f"{fingerprint}\t{now_text}\n"
+                )
+                if kind == "message":
+                    message_text.append(
+                        f"{ticket_pk}\t{event_id}\t{subtype_text}\t{agent_text}\t"
+                        f"{body.translate(COPY_ESCAPES)}\t\t\t{at_text}\n"
+                    )
+            else:
+                at = moment(at_micros)
+                event_rows.append(
+                    (
+                        event_id,
+                        ticket_pk,
+                        kind,
+                        at,
+                        agent_pk,
+                        subtype,
+                        score,
+                        stored,
+                        fingerprint,
+                        now,
+                    )
+                )
+                if kind == "message":
+                    message_rows.append((ticket_pk, event_id, subtype, agent_pk, body, "", "", at))
             if ticket in fresh:
                 add_fresh(ticket_pk, event_id, kind, at_micros, agent_pk, subtype, score, team)
-        self.copies.copy(_EVENTS, EVENT_COLUMNS, event_rows)
-        self.copies.copy(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
+        if as_text:
+            self.copies.copy_text(_EVENTS, EVENT_COLUMNS, "".join(event_text))
+            self.copies.copy_text(Message._meta.db_table, MESSAGE_COLUMNS, "".join(message_text))
+        else:
+            self.copies.copy(_EVENTS, EVENT_COLUMNS, event_rows)
+            self.copies.copy(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
 
     def _lookup_agents(self, batch: list[EventRecord]) -> None:
         usernames = {

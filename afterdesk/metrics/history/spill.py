@@ -28,8 +28,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # An event line as the event pass writes it, everything the database does not decide done:
 # (line number, ticket id, type, `at` as UTC microseconds, fingerprint, stored fields as
-# JSON, subtype, score, agent id or None, team name of an `assign` or "", message body or "")
-EventRecord = tuple[int, str, str, int, str, str, str, float | None, str | None, str, str]
+# JSON, subtype, score, agent id or None, team name of an `assign` or "", message body or "",
+# `at` in ISO 8601 for PostgreSQL's COPY text)
+EventRecord = tuple[int, str, str, int, str, str, str, float | None, str | None, str, str, str]
 
 # json.dumps(…, sort_keys=True, ensure_ascii=False, separators=(",", ":")), as
 # `event_fingerprint` calls it, builds an encoder per call; build the same one once.
@@ -83,6 +84,7 @@ def event_record(number: int, line: EventLine) -> EventRecord:
         agent if isinstance(agent, str) else None,
         (stored.get("team") or "") if kind == "assign" else "",
         body,
+        line.at.isoformat(),
     )
 
 
