@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
@@ -52,6 +52,7 @@ class PageQuery(Schema):
 
 
 M = TypeVar("M", bound=Model)
+M_co = TypeVar("M_co", bound=Model, covariant=True)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,15 @@ class PageSlice(Generic[M]):
     items: Sequence[M]
 
 
-def paginate(queryset: QuerySet[M], params: PageQuery) -> PageSlice[M]:
+class Sliceable(Protocol[M_co]):
+    """An ordered queryset, or a sequence that pages like one (count and slices)."""
+
+    def count(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Iterable[M_co]: ...
+
+
+def paginate(queryset: Sliceable[M], params: PageQuery) -> PageSlice[M]:
     """One page of an ordered queryset with the total count (two queries plus prefetches)."""
     offset = (params.page - 1) * params.limit if params.page else params.offset
     count = queryset.count()

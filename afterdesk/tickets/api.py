@@ -54,8 +54,8 @@ def tickets_list(
     request: HttpRequest, filters: Query[TicketFilterQuery], page: Query[PageQuery]
 ) -> object:
     """Tickets the caller may see, filtered, most recently updated first."""
-    queryset = selectors.inbox_queryset(user=request_user(request), filters=filters.to_filters())
-    return paginate(queryset.prefetch_related("tags"), page)
+    tickets = selectors.inbox_tickets(user=request_user(request), filters=filters.to_filters())
+    return paginate(tickets, page)
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetail, **READ_ERRORS})

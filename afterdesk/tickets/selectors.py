@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -53,12 +55,13 @@ class InboxFilters:
     text: str | None = None
 
 
-def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
-    """Tickets the user may see, filtered, newest update first."""
+def _statuses(filters: InboxFilters) -> list[str]:
+    return sorted({s for s in (filters.status or "").split(",") if s})
+
+
+def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
+    """Tickets the user may see, with every filter but the status."""
     queryset = tickets_for_user(user=user)
-    if filters.status:
-        statuses = [s for s in filters.status.split(",") if s]
-        queryset = queryset.filter(status__in=statuses)
     if filters.assignee == "me":
         queryset = queryset.filter(assignee=user)
     elif filters.assignee == "none":
@@ -83,6 +86,59 @@ def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
     return queryset.select_related("assignee", "team", "store", "customer").order_by(
         "-updated_at", "-id"
     )
+
+
+def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
+    """Tickets the user may see, filtered, newest update first."""
+    queryset = _inbox_filtered(user=user, filters=filters)
+    statuses = _statuses(filters)
+    return queryset.filter(status__in=statuses) if statuses else queryset
+
+
+class StatusMergedTickets:
+    """The inbox with several statuses, as a sliceable sequence with `count()` (what
+    `Paginator` and the API's `paginate` take).
+
+    `status IN (…)` with the newest first makes a database (SQLite at least) collect every
+    ticket of those statuses and sort them; one query per status walks the status index in
+    order and stops after the page. A slice takes the first `stop` keys (updated_at, id) of
+    each status, merges them in order, then loads only that page's tickets.
+    """
+
+    def __init__(self, queryset: QuerySet[Ticket], statuses: list[str]) -> None:
+        self.queryset = queryset  # filtered and ordered, no status condition
+        self.statuses = statuses
+
+    def count(self) -> int:
+        return self.queryset.filter(status__in=self.statuses).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Ticket]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("StatusMergedTickets takes a slice without a step")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            raise TypeError("StatusMergedTickets needs the end of the slice")
+        heads = [
+            list(self.queryset.filter(status=status).values_list("updated_at", "pk")[:stop])
+            for status in self.statuses
+        ]
+        keys = itertools.islice(heapq.merge(*heads, reverse=True), start, stop)
+        page = [pk for _updated_at, pk in keys]
+        loaded = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=page)}
+        return [loaded[pk] for pk in page]
+
+
+def inbox_tickets(*, user: User, filters: InboxFilters) -> QuerySet[Ticket] | StatusMergedTickets:
+    """The inbox as the page and the API read it: tickets with their tags, newest update
+    first, one page at a time."""
+    statuses = _statuses(filters)
+    queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
+    if len(statuses) > 1:
+        return StatusMergedTickets(queryset, statuses)
+    return queryset.filter(status__in=statuses) if statuses else queryset
 
 
 def ticket_detail(*, user: User, ticket_id: int) -> Ticket:
@@ -110,8 +166,9 @@ def ticket_detail(*, user: User, ticket_id: int) -> Ticket:
 
 def inbox_page(*, user: User, filters: InboxFilters, page_number: str | int | None) -> Page[Ticket]:
     """One page of the inbox (50 tickets) with their tags; out-of-range numbers clamp."""
-    queryset = inbox_queryset(user=user, filters=filters).prefetch_related("tags")
-    return Paginator(queryset, INBOX_PAGE_SIZE).get_page(page_number)
+    tickets = inbox_tickets(user=user, filters=filters)
+    # Paginator only counts and slices; StatusMergedTickets is not iterable as a whole.
+    return Paginator(tickets, INBOX_PAGE_SIZE).get_page(page_number)  # type: ignore[arg-type]
 
 
 def assignable_agents() -> QuerySet[User]:

@@ -15,7 +15,7 @@ from django.db import connection
 
 from afterdesk.accounts.models import User
 from afterdesk.demo.bench.fill import BENCH_ADMIN, TEAMS, tickets_fill
-from afterdesk.tickets.selectors import InboxFilters, inbox_queryset
+from afterdesk.tickets.selectors import InboxFilters, inbox_queryset, inbox_tickets
 
 PAGE = 50
 WARMUP = 5
@@ -88,7 +88,9 @@ def _page(*, user: User, filters: InboxFilters, render: str) -> list[Any]:
             return cursor.fetchall()
     if render == "values":
         return list(queryset.values(*ROW_VALUES)[:PAGE])
-    rows = list(queryset[:PAGE])
+    # What the inbox page does: one status → the queryset; several → one ordered query per
+    # status, merged (`StatusMergedTickets`); tags prefetched.
+    rows = list(inbox_tickets(user=user, filters=filters)[0:PAGE])
     for ticket in rows:  # what a row of the page shows
         _ = (ticket.assignee, ticket.team, ticket.store, ticket.customer, ticket.subject)
     return rows
