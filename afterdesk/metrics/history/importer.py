@@ -1,17 +1,21 @@
 """`history_import`: a JSON Lines history file into the database (METRICS.md §1).
 
-1. check every line (`history.checker`); each ticket and event line is parsed once, and kept
-   on disk in compact form (`history.spill`); with errors and no `skip_invalid`, stop here;
+1. check every line (`history.checker`, in worker processes for a large file); each ticket and
+   event line is parsed once, and kept on disk in compact form (`history.spill`); with errors
+   and no `skip_invalid`, stop here;
 2. calendars and agents (few; their lines are read from the file again), then
 3. tickets, in batches: stored ones are updated, new ones only get their ids (`entities`),
 4. events, in batches: a line becomes the TicketEvent (and Message) that
    `tickets.services.event_record` would write for it, so an event already stored, or twice in
-   the file, is recognised by its fingerprint and not added again; rows go in with COPY;
+   the file, is recognised by its fingerprint and not added again; rows go in with COPY, on a
+   background thread (`history.copier`);
 5. new tickets are inserted in their final state, with their facts, computed from the events
    this import gave them (`history.fresh`); stored tickets that changed or got events have
-   their state and facts replayed from their whole log (`ticket_refresh_state`).
+   their state and facts replayed from their whole log (`ticket_refresh_state`);
+6. after a large import, PostgreSQL's planner statistics are refreshed.
 
-Steps 2–5 run in one transaction (foreign keys are checked at commit): all or nothing.
+Steps 2–6 run in one transaction: all or nothing. Foreign keys are deferred to the commit,
+except during 4–5 on PostgreSQL those that already hold when a row is written.
 """
 
 from __future__ import annotations
