@@ -3,6 +3,10 @@
 PNG rather than SVG: matplotlib's SVG carries `style` attributes, which the
 Content-Security-Policy forbids; a PNG goes into the page as a `data:` image and into the PDF
 as is. Only `matplotlib.figure.Figure` is used, so rendering is thread-safe.
+
+Text is set in DejaVu Sans (shipped with matplotlib); glyphs it lacks (Chinese, Japanese,
+Korean agent ids, SKUs or markets) come from the first CJK font installed on the server
+(`chart_fonts`; e.g. Debian's `fonts-noto-cjk`), else they show as missing.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 import io
 import math
 from fractions import Fraction
+from functools import cache
 
+from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -25,6 +31,35 @@ COLOURS = [
 ]  # fmt: skip
 MAX_BARS = 12
 NO_DATA = "No data in this period"
+
+
+# CJK families, preferred first: Noto/Source Han (Linux), then macOS and Windows fonts.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+)
+
+
+@cache
+def chart_fonts() -> tuple[str, ...]:
+    """DejaVu Sans, then the CJK families found on this machine (looked for once: matplotlib's
+    font cache does not see fonts installed after it was built)."""
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if not known & set(CJK_FAMILIES):
+        for path in font_manager.findSystemFonts():
+            if "cjk" in path.lower() or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                    continue
+        known = {font.name for font in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(family for family in CJK_FAMILIES if family in known))
 
 
 def _png(figure: Figure) -> bytes:
@@ -138,6 +173,8 @@ def distribution_chart(distribution: Distribution, title: str) -> bytes:
 
 
 def review_charts(review: WeeklyReview) -> dict[str, bytes]:
+    # Text properties take their family from rcParams when a figure is drawn.
+    rcParams["font.family"] = list(chart_fonts())
     return {
         "team_trends": team_trends_chart(review),
         "leaderboard": leaderboard_chart(review),

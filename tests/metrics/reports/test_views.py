@@ -198,3 +198,20 @@ def test_pdf_markup_escapes_and_switches_fonts_by_script() -> None:
     assert markup("배송 <지연>") == (
         '<font name="HYGothic-Medium">배송</font> &lt;<font name="HYGothic-Medium">지연</font>&gt;'
     )
+
+
+def test_weekly_charts_draw_cjk_names_with_an_installed_cjk_font(supervisor: User) -> None:
+    import warnings
+
+    from afterdesk.metrics.reports.charts import chart_fonts
+
+    if len(chart_fonts()) < 2:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    for username in ("王芳", "さとう"):
+        agent = UserFactory(username=username)
+        solved(agent, created=WEEK_START + timedelta(days=1), reply_minutes=30)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-05"})
+    assert response.status_code == 200
+    assert not [w for w in caught if "missing from font" in str(w.message)]
