@@ -16,6 +16,7 @@ import math
 from fractions import Fraction
 from functools import cache
 
+from django.utils.translation import gettext as _
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -30,7 +31,6 @@ COLOURS = [
     "#0f8b8d", "#8a99ab", "#c2185b", "#6d8f1e", "#5d4037",
 ]  # fmt: skip
 MAX_BARS = 12
-NO_DATA = "No data in this period"
 
 
 # CJK families, preferred first: Noto/Source Han (Linux), then macOS and Windows fonts.
@@ -77,7 +77,15 @@ def _style(ax: Axes, title: str) -> None:
 
 
 def _empty(ax: Axes) -> None:
-    ax.text(0.5, 0.5, NO_DATA, ha="center", va="center", color="#6b7785", transform=ax.transAxes)
+    ax.text(
+        0.5,
+        0.5,
+        _("No data in this period"),
+        ha="center",
+        va="center",
+        color="#6b7785",
+        transform=ax.transAxes,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -96,10 +104,10 @@ def team_trends_chart(review: WeeklyReview) -> bytes:
     axes = figure.subplots(2, 2)
     labels = [start.strftime("%d %b") for start, _ in review.weeks]
     panels: list[tuple[str, str | None, int]] = [
-        ("Total score (mean of scored agents)", None, 1),
-        ("Handled tickets", "handled_volume", 1),
-        ("First replies within target (%)", "sla_first_reply_rate", 100),
-        ("CSAT 4–5 (%)", "csat_rate", 100),
+        (_("Total score (mean of scored agents)"), None, 1),
+        (_("Handled tickets"), "handled_volume", 1),
+        (_("First replies within target (%)"), "sla_first_reply_rate", 100),
+        (_("CSAT 4–5 (%)"), "csat_rate", 100),
     ]
     for ax, (title, kpi, scale) in zip(axes.flat, panels, strict=True):
         _style(ax, title)
@@ -135,15 +143,15 @@ def leaderboard_chart(review: WeeklyReview) -> bytes:
     rows = [r for r in review.leaderboard if r.row.total is not None][:MAX_BARS]
     figure = Figure(figsize=(10, 0.9 + 0.32 * max(len(rows), 3)))
     ax = figure.subplots()
-    _style(ax, f"Total score, {review.template.name}")
+    _style(ax, _("Total score, %(template)s") % {"template": review.template.name})
     if not rows:
         _empty(ax)
         return _png(figure)
     names = [r.row.agent for r in rows][::-1]
     totals = [float(report(r.row.total) or 0) for r in rows][::-1]
     previous = [_number(r.previous_total) for r in rows][::-1]
-    ax.barh(names, totals, color=COLOURS[0], height=0.6, label="this period")
-    ax.scatter(previous, names, color=COLOURS[1], zorder=3, s=18, label="previous period")
+    ax.barh(names, totals, color=COLOURS[0], height=0.6, label=_("this period"))
+    ax.scatter(previous, names, color=COLOURS[1], zorder=3, s=18, label=_("previous period"))
     for y, total in enumerate(totals):
         ax.text(total + 1, y, f"{total:.2f}", va="center", fontsize=7)
     ax.set_xlim(0, 108)
@@ -168,7 +176,7 @@ def distribution_chart(distribution: Distribution, title: str) -> bytes:
         ax.barh(rows, counts, left=left, color=colour, height=0.6, label=column)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    ax.set_xlabel("tickets", fontsize=8)
+    ax.set_xlabel(_("tickets"), fontsize=8)
     return _png(figure)
 
 
@@ -178,6 +186,6 @@ def review_charts(review: WeeklyReview) -> dict[str, bytes]:
     return {
         "team_trends": team_trends_chart(review),
         "leaderboard": leaderboard_chart(review),
-        "by_sku": distribution_chart(review.by_sku, "Problem types by SKU"),
-        "by_market": distribution_chart(review.by_market, "Problem types by market"),
+        "by_sku": distribution_chart(review.by_sku, _("Problem types by SKU")),
+        "by_market": distribution_chart(review.by_market, _("Problem types by market")),
     }

@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -103,7 +104,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _table(table: present.DisplayTable, styles: dict[str, ParagraphStyle]) -> Table | Paragraph:
     if not table.rows:
-        return Paragraph("Nothing to show for this period.", styles["muted"])
+        return Paragraph(markup(_("Nothing to show for this period.")), styles["muted"])
 
     def cell(text: str, numeric: bool, style: str | None = None) -> Paragraph:
         return Paragraph(markup(text), styles[style or ("num" if numeric else "cell")])
@@ -149,38 +150,39 @@ def review_pdf(review: WeeklyReview, charts: dict[str, bytes]) -> bytes:
         author="Afterdesk",
         invariant=True,
     )
-    story: list[Any] = [Paragraph("Weekly review", styles["title"])]
+    story: list[Any] = [Paragraph(markup(_("Weekly review")), styles["title"])]
     for key, value in present.summary(review):
         story.append(Paragraph(f"<b>{markup(key)}:</b> {markup(value)}", styles["body"]))
-    story.append(Paragraph(f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", styles["muted"]))
+    generated = _("Generated %(time)s UTC") % {"time": f"{datetime.now(UTC):%Y-%m-%d %H:%M}"}
+    story.append(Paragraph(markup(generated), styles["muted"]))
 
     def section(title: str, *flowables: Any) -> None:
         story.append(KeepTogether([Paragraph(markup(title), styles["h2"]), flowables[0]]))
         story.extend(flowables[1:])
 
     section(
-        "Team trends (last 8 weeks)",
+        _("Team trends (last 8 weeks)"),
         _chart(charts["team_trends"]),
         Spacer(1, 3 * mm),
         _table(present.team_table(review), styles),
     )
     section(
-        "Leaderboard",
+        _("Leaderboard"),
         _chart(charts["leaderboard"]),
         Spacer(1, 3 * mm),
         _table(present.leaderboard_table(review), styles),
     )
-    section("Most improved", _table(present.improvers_table(review), styles))
-    section("Worst first-reply SLA breaches", _table(present.breaches_table(review), styles))
+    section(_("Most improved"), _table(present.improvers_table(review), styles))
+    section(_("Worst first-reply SLA breaches"), _table(present.breaches_table(review), styles))
     section(
-        "Problem types by SKU",
+        _("Problem types by SKU"),
         _chart(charts["by_sku"]),
-        _table(present.distribution_table(review.by_sku, "SKU"), styles),
+        _table(present.distribution_table(review.by_sku, _("SKU")), styles),
     )
     section(
-        "Problem types by market",
+        _("Problem types by market"),
         _chart(charts["by_market"]),
-        _table(present.distribution_table(review.by_market, "Market"), styles),
+        _table(present.distribution_table(review.by_market, _("Market")), styles),
     )
     doc.build(story)
     return out.getvalue()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from afterdesk.metrics.reports.review import Distribution, WeeklyReview
 from afterdesk.metrics.scorecards import report
 
@@ -93,14 +95,14 @@ def team_table(review: WeeklyReview) -> DisplayTable:
         )
     return DisplayTable(
         [
-            "Team",
-            "Scored agents",
-            "Total",
-            "vs week before",
-            "Handled",
-            "First reply (business)",
-            "Within target",
-            "CSAT 4–5",
+            _("Team"),
+            _("Scored agents"),
+            _("Total"),
+            _("vs week before"),
+            _("Handled"),
+            _("First reply (business)"),
+            _("Within target"),
+            _("CSAT 4–5"),
         ],
         rows,
         [False] + [True] * 7,
@@ -120,7 +122,7 @@ def leaderboard_table(review: WeeklyReview) -> DisplayTable:
         for r in review.leaderboard
     ]
     return DisplayTable(
-        ["Rank", "Agent", "Total", "Previous", "Change", "Previous rank"],
+        [_("Rank"), _("Agent"), _("Total"), _("Previous"), _("Change"), _("Previous rank")],
         rows,
         [True, False, True, True, True, True],
     )
@@ -132,7 +134,7 @@ def improvers_table(review: WeeklyReview) -> DisplayTable:
         for i in review.improvers
     ]
     return DisplayTable(
-        ["Agent", "Previous total", "Total", "Change"], rows, [False, True, True, True]
+        [_("Agent"), _("Previous total"), _("Total"), _("Change")], rows, [False, True, True, True]
     )
 
 
@@ -153,15 +155,15 @@ def breaches_table(review: WeeklyReview) -> DisplayTable:
     ]
     return DisplayTable(
         [
-            "Ticket",
-            "Subject",
-            "Priority",
-            "Category",
-            "Market",
-            "First reply by",
-            "First reply (business)",
-            "Target",
-            "Over by",
+            _("Ticket"),
+            _("Subject"),
+            _("Priority"),
+            _("Category"),
+            _("Market"),
+            _("First reply by"),
+            _("First reply (business)"),
+            _("Target"),
+            _("Over by"),
         ],
         rows,
         [False] * 6 + [True] * 3,
@@ -175,13 +177,13 @@ def distribution_table(distribution: Distribution, label: str) -> DisplayTable:
     if folded.rows:
         rows.append(
             [
-                "Total",
+                _("Total"),
                 *(str(folded.column_total(c)) for c in folded.columns),
                 str(folded.total),
             ]
         )
     return DisplayTable(
-        [label, *folded.columns, "Total"], rows, [False] + [True] * (len(folded.columns) + 1)
+        [label, *folded.columns, _("Total")], rows, [False] + [True] * (len(folded.columns) + 1)
     )
 
 
@@ -190,10 +192,14 @@ def summary(review: WeeklyReview) -> list[tuple[str, str]]:
     replies = review.first_replies_with_target
     share = percent(Fraction(breached, replies)) if replies else DASH
     return [
-        ("Period", period_label(review.start, review.end)),
-        ("Compared with", period_label(review.previous_start, review.previous_end)),
-        ("Template", f"{review.template.name} ({review.template.id})"),
-        ("Tickets created", str(review.tickets_created)),
-        ("First replies over target", f"{breached} of {replies} ({share})"),
-        ("Agents on the leaderboard", str(len(review.leaderboard))),
+        (_("Period"), period_label(review.start, review.end)),
+        (_("Compared with"), period_label(review.previous_start, review.previous_end)),
+        (_("Template"), f"{review.template.name} ({review.template.id})"),
+        (_("Tickets created"), str(review.tickets_created)),
+        (
+            _("First replies over target"),
+            _("%(breached)s of %(replies)s (%(share)s)")
+            % {"breached": breached, "replies": replies, "share": share},
+        ),
+        (_("Agents on the leaderboard"), str(len(review.leaderboard))),
     ]

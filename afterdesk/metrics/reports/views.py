@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from afterdesk.accounts.models import User
@@ -104,8 +105,8 @@ def weekly(request: HttpRequest) -> HttpResponse:
         "leaderboard": present.leaderboard_table(review),
         "improvers": present.improvers_table(review),
         "breaches": present.breaches_table(review),
-        "by_sku": present.distribution_table(review.by_sku, "SKU"),
-        "by_market": present.distribution_table(review.by_market, "Market"),
+        "by_sku": present.distribution_table(review.by_sku, _("SKU")),
+        "by_market": present.distribution_table(review.by_market, _("Market")),
     }
     return render(request, "metrics/reports/weekly.html", context)
 

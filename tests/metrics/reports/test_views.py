@@ -215,3 +215,16 @@ def test_weekly_charts_draw_cjk_names_with_an_installed_cjk_font(supervisor: Use
         response = signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-05"})
     assert response.status_code == 200
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+@pytest.mark.usefixtures("history")
+def test_weekly_review_speaks_chinese(supervisor: User) -> None:
+    client = signed_in(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/reports/weekly/", {"week": "2026-10-05"}).content.decode()
+    for text in ("团队趋势 · 最近 8 周", "进步最大", "已评分客服", "对比周期", "各 SKU 的问题类型"):
+        assert text in html
+    assert "Most improved" not in html
+    pdf = client.get("/reports/weekly.pdf", {"week": "2026-10-05"})
+    assert pdf.status_code == 200
+    assert b"/BaseFont /STSong-Light" in pdf.content  # the Chinese headings
