@@ -91,11 +91,17 @@ class BackgroundCopy:
         return execute(*args)
 
     def _run(self, raw: Any) -> None:
+        wrap_errors = connection.wrap_database_errors
         while (job := self._queue.get()) is not None:
             try:
                 if self._error is None:  # after an error the transaction is lost anyway
                     table, columns, rows = job
-                    with raw.cursor() as cursor, cursor.copy(copy_sql(table, columns)) as copy:
+                    # Django's exception classes, as for any other query of the import.
+                    with (
+                        wrap_errors,
+                        raw.cursor() as cursor,
+                        cursor.copy(copy_sql(table, columns)) as copy,
+                    ):
                         if isinstance(rows, str):
                             copy.write(rows)
                         else:
@@ -108,9 +114,10 @@ class BackgroundCopy:
         self._queue.task_done()
 
     def _raise(self) -> None:
+        # The error stays: the thread skips what is handed over after it (the transaction is
+        # lost), and every later call raises it again.
         if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+            raise self._error
 
 
 def foreign_keys_immediate() -> None:
