@@ -135,10 +135,10 @@ def inbox_tickets(*, user: User, filters: InboxFilters) -> QuerySet[Ticket] | St
     """The inbox as the page and the API read it: tickets with their tags, newest update
     first, one page at a time."""
     statuses = _statuses(filters)
-    queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
     if len(statuses) > 1:
+        queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
         return StatusMergedTickets(queryset, statuses)
-    return queryset.filter(status__in=statuses) if statuses else queryset
+    return inbox_queryset(user=user, filters=filters).prefetch_related("tags")
 
 
 def ticket_detail(*, user: User, ticket_id: int) -> Ticket:

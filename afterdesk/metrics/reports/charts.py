@@ -102,7 +102,7 @@ def team_trends_chart(review: WeeklyReview) -> bytes:
     """Four small multiples, one line per team over the trend weeks."""
     figure = Figure(figsize=(10, 5.6))
     axes = figure.subplots(2, 2)
-    labels = [start.strftime("%d %b") for start, _ in review.weeks]
+    labels = [start.strftime("%d %b") for start, _end in review.weeks]
     panels: list[tuple[str, str | None, int]] = [
         (_("Total score (mean of scored agents)"), None, 1),
         (_("Handled tickets"), "handled_volume", 1),

@@ -110,7 +110,7 @@ def _table(table: present.DisplayTable, styles: dict[str, ParagraphStyle]) -> Ta
         return Paragraph(markup(text), styles[style or ("num" if numeric else "cell")])
 
     data: list[list[Any]] = [[cell(h, n, "head") for h, n in table.header_cells]]
-    data += [[cell(text, n) for text, n in cells] for _, cells in table.linked_rows]
+    data += [[cell(text, n) for text, n in cells] for _link, cells in table.linked_rows]
     result = Table(data, repeatRows=1, hAlign="LEFT")
     result.setStyle(
         TableStyle(
