@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -51,16 +51,50 @@ def _in_period(field: str, start: datetime, end: datetime) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def compute_kpis(*, start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
-    """Every KPI of §4 for every agent with data in [start, end): agent id → KPI id → value."""
+class TemplateChoice:
+    """The template whose parameters the template-dependent KPIs (resolution_time_index,
+    weighted_volume, sla_first_reply_rate) use for each agent: the agent's own one where
+    given (docs/metrics.md, "Positions and templates"), else `default`."""
+
+    def __init__(
+        self, default: TemplateSpec, per_agent: Mapping[int, TemplateSpec] | None = None
+    ) -> None:
+        self.default = default
+        self.per_agent = dict(per_agent or {})
+        distinct = {id(default): default}
+        for spec in self.per_agent.values():
+            distinct.setdefault(id(spec), spec)
+        self.templates = list(distinct.values())
+        self._index = {key: position for position, key in enumerate(distinct)}
+
+    def of(self, agent_id: int) -> TemplateSpec:
+        return self.per_agent.get(agent_id, self.default)
+
+    def index_of(self, agent_id: int) -> int:
+        return self._index[id(self.of(agent_id))]
+
+
+def compute_kpis(
+    *,
+    start: datetime,
+    end: datetime,
+    template: TemplateSpec,
+    agent_templates: Mapping[int, TemplateSpec] | None = None,
+) -> dict[int, AgentKpis]:
+    """Every KPI of §4 for every agent with data in [start, end): agent id → KPI id → value.
+
+    The template-dependent KPIs take their parameters from `agent_templates[agent]` where
+    given, else from `template`; the queries are the same either way (one per KPI family).
+    """
     period_validate(start, end)
+    choice = TemplateChoice(template, agent_templates)
     result: dict[int, AgentKpis] = defaultdict(dict)
     for part in (
-        _first_reply(start, end, template),
-        _resolution(start, end, template),
+        _first_reply(start, end, choice),
+        _resolution(start, end, choice),
         _csat(start, end),
         _returns(start, end),
-        _volume_and_rates(start, end, template),
+        _volume_and_rates(start, end, choice),
         _qa(start, end),
     ):
         for agent_id, values in part.items():
@@ -73,50 +107,73 @@ def compute_kpis(*, start: datetime, end: datetime, template: TemplateSpec) -> d
     }
 
 
-def _first_reply(start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
-    targets = {
+def _target_us(template: TemplateSpec) -> dict[str, int]:
+    return {
         priority: math.floor(minutes * US_PER_MINUTE)
         for priority, minutes in template.first_reply_target.items()
     }
-    met = Case(
-        *[
-            When(ticket__priority=priority, first_reply_business_us__lte=target_us, then=Value(1))
-            for priority, target_us in targets.items()
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
+
+
+def _met(template: TemplateSpec) -> Any:
+    """1 for a first reply within the template's target for its priority, else 0."""
+    targets = _target_us(template)
+    if not targets:
+        return Value(0)
+    return Sum(
+        Case(
+            *[
+                When(
+                    ticket__priority=priority, first_reply_business_us__lte=target_us, then=Value(1)
+                )
+                for priority, target_us in targets.items()
+            ],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     )
-    with_target = Q(ticket__priority__in=list(targets))
+
+
+def _first_reply(start: datetime, end: datetime, choice: TemplateChoice) -> dict[int, AgentKpis]:
+    # Grouped by priority too, so each agent's template decides which priorities have a
+    # target; one "met" column per distinct template in use.
     rows = (
         TicketFacts.objects.filter(
             _in_period("first_reply_at", start, end),
             first_reply_agent__isnull=False,
             first_reply_us__isnull=False,
         )
-        .values("first_reply_agent")
+        .values("first_reply_agent", "ticket__priority")
         .annotate(
             n=Count("pk"),
             elapsed=Sum("first_reply_us"),
             business=Sum("first_reply_business_us"),
-            targeted=Count("pk", filter=with_target),
-            met=Sum(met) if targets else Value(0),
+            **{f"met_{i}": _met(spec) for i, spec in enumerate(choice.templates)},
         )
         .order_by()
     )
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    row: dict[str, Any]
+    for row in rows:  # type: ignore[assignment]  # the "met" columns are named at run time
+        agent_id = row["first_reply_agent"]
+        agent = sums[agent_id]
+        agent["n"] += row["n"]
+        agent["elapsed"] += row["elapsed"]
+        agent["business"] += row["business"]
+        if row["ticket__priority"] in choice.of(agent_id).first_reply_target:
+            agent["targeted"] += row["n"]
+            agent["met"] += row[f"met_{choice.index_of(agent_id)}"] or 0
     out: dict[int, AgentKpis] = {}
-    for row in rows:
-        n = row["n"]
-        out[row["first_reply_agent"]] = {
-            "first_reply_time": KpiValue(Fraction(row["elapsed"], n * US_PER_MINUTE), n),
-            "first_reply_time_business": KpiValue(Fraction(row["business"], n * US_PER_MINUTE), n),
-            "sla_first_reply_rate": KpiValue(
-                _ratio(row["met"] or 0, row["targeted"]), row["targeted"]
-            ),
+    for agent_id, s in sums.items():
+        n = s["n"]
+        out[agent_id] = {
+            "first_reply_time": KpiValue(Fraction(s["elapsed"], n * US_PER_MINUTE), n),
+            "first_reply_time_business": KpiValue(Fraction(s["business"], n * US_PER_MINUTE), n),
+            "sla_first_reply_rate": KpiValue(_ratio(s["met"], s["targeted"]), s["targeted"]),
         }
     return out
 
 
-def _resolution(start: datetime, end: datetime, template: TemplateSpec) -> dict[int, AgentKpis]:
+def _resolution(start: datetime, end: datetime, choice: TemplateChoice) -> dict[int, AgentKpis]:
     counted = Q(customer_initiated=True, agent_replies__gte=1)
     rows = (
         TicketFacts.objects.filter(
@@ -139,6 +196,7 @@ def _resolution(start: datetime, end: datetime, template: TemplateSpec) -> dict[
         agent = sums[row["resolver"]]
         for key in ("n", "elapsed", "business", "reopened", "counted", "fcr", "one_touch"):
             agent[key] += row[key]
+        template = choice.of(row["resolver"])
         target = template.category_targets.get(
             row["ticket__category"] or "", template.default_category_target
         )
@@ -195,7 +253,7 @@ def _returns(start: datetime, end: datetime) -> dict[int, AgentKpis]:
 
 
 def _volume_and_rates(
-    start: datetime, end: datetime, template: TemplateSpec
+    start: datetime, end: datetime, choice: TemplateChoice
 ) -> dict[int, AgentKpis]:
     events = TicketEvent.objects.filter(_in_period("at", start, end), agent__isnull=False)
     handled: dict[int, int] = defaultdict(int)
@@ -207,7 +265,8 @@ def _volume_and_rates(
         .order_by()
     ):
         handled[row["agent"]] += row["tickets"]
-        weight = template.category_weights.get(row["ticket__category"] or "", Fraction(1))
+        weights = choice.of(row["agent"]).category_weights
+        weight = weights.get(row["ticket__category"] or "", Fraction(1))
         weighted[row["agent"]] += weight * row["tickets"]
     counts: dict[tuple[int, str], int] = {
         (row["agent"], row["kind"]): row["n"]

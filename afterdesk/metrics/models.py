@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from afterdesk.tickets.models import Ticket
 
@@ -85,6 +86,9 @@ class ScorecardTemplateVersion(models.Model):
     number = models.PositiveIntegerField()
     definition = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The version scores the periods that end after this instant, until a later version
+    # takes over (docs/metrics.md, "Which template scores whom"); default: when it was saved.
+    effective_from = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -97,6 +101,58 @@ class ScorecardTemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.key} v{self.number}"
+
+
+class TemplateAssignment(models.Model):
+    """One change of the template that scores a position or one agent, from a date on.
+
+    Rows are never changed or deleted: the table is also the audit trail of who changed what,
+    when, and what was in force before (`previous_template`), because it decides pay. A row
+    with no template ends the target's assignment from that date."""
+
+    template = models.ForeignKey(
+        ScorecardTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    position = models.CharField(max_length=64, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="template_assignments",
+    )
+    effective_from = models.DateField(null=True, blank=True, help_text="Blank: always")
+    previous_template = models.ForeignKey(
+        ScorecardTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["position", "effective_from"], name="assignment_position"),
+            models.Index(fields=["agent", "effective_from"], name="assignment_agent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(agent__isnull=True) & ~models.Q(position=""))
+                    | (models.Q(agent__isnull=False) & models.Q(position=""))
+                ),
+                name="assignment_targets_position_or_agent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.position or f"agent {self.agent_id}"
+        return f"{target} → {self.template_id} from {self.effective_from or 'always'}"
 
 
 class PublishedScorecard(models.Model):

@@ -112,10 +112,13 @@ class ScorecardRowOut(Schema):
     rank (`kpis` and `categories` are null)."""
 
     agent: str
+    template: str | None = Field(
+        None, description="The template that scored the row (null: the agent has none)"
+    )
     kpis: dict[str, ScorecardKpiOut] | None = None
     categories: dict[str, float | None] | None = None
     total: float | None
-    rank: int | None
+    rank: int | None = Field(description="Rank among the agents of the same template")
 
 
 class ScorecardOut(Schema):

@@ -11,11 +11,18 @@ from fractions import Fraction
 from typing import Any
 
 from afterdesk.accounts.models import User
+from afterdesk.metrics.assignments import TemplateResolver
 from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
-from afterdesk.metrics.kpis import KpiValue, compute_kpis
-from afterdesk.metrics.templates import SegmentOverride, TemplateKpi, TemplateSpec
+from afterdesk.metrics.kpis import AgentKpis, KpiValue, compute_kpis
+from afterdesk.metrics.templates import (
+    SegmentOverride,
+    TemplateKpi,
+    TemplateSpec,
+    default_template,
+)
 
 HUNDRED = Fraction(100)
+NO_TEMPLATE = "no template"
 
 
 def _float(value: Fraction | None) -> float | None:
@@ -51,7 +58,7 @@ def _weighted_mean(pairs: list[tuple[Fraction, Fraction]]) -> Fraction | None:
 
 @dataclass(frozen=True)
 class AgentSegment:
-    """What segment overrides and peer groups look at (shift, languages, markets, role)."""
+    """What segment overrides and peer groups look at (shift, languages, markets, position)."""
 
     role: str = ""
     shift: str = ""
@@ -70,7 +77,7 @@ class AgentSegment:
 
     @property
     def peer_group(self) -> tuple[str, str, str]:
-        """Same role, shift and (first) language: the fairness peer group."""
+        """Same position, shift and (first) language: the fairness peer group."""
         return (self.role, self.shift, self.languages[0] if self.languages else "")
 
 
@@ -95,6 +102,11 @@ class ScorecardRow:
     rank: int | None = None
     segment: AgentSegment | None = None
     peer_medians: dict[str, Fraction | None] = field(default_factory=dict)
+    # The template that scored the row (None: the agent has no template, so no scores and
+    # no rank); with its name and version number for display.
+    template: str | None = None
+    template_name: str = ""
+    template_version: int | None = None
 
     def as_json(self, *, detailed: bool = False) -> dict[str, Any]:
         """The §6 row; `detailed` adds target/floor, the override used and the peer median."""
@@ -115,6 +127,7 @@ class ScorecardRow:
 
         return {
             "agent": self.agent,
+            "template": self.template,
             "kpis": {
                 kpi: {
                     "value": float(line.value) if line.value is not None else None,
@@ -210,7 +223,7 @@ def median(values: list[Fraction]) -> Fraction | None:
 
 
 def agent_segments(agent_ids: list[int]) -> dict[int, tuple[str, AgentSegment]]:
-    """Username and segment (role, shift, languages, markets) of each agent."""
+    """Username and segment (position, shift, languages, markets) of each agent."""
     users = User.objects.filter(pk__in=agent_ids).select_related("profile")
     result: dict[int, tuple[str, AgentSegment]] = {}
     for user in users:
@@ -218,7 +231,7 @@ def agent_segments(agent_ids: list[int]) -> dict[int, tuple[str, AgentSegment]]:
         result[user.pk] = (
             user.username,
             AgentSegment(
-                role=user.role,
+                role=user.position,
                 shift=profile.shift if profile else "",
                 languages=tuple(profile.languages) if profile else (),
                 markets=tuple(profile.markets) if profile else (),
@@ -227,11 +240,33 @@ def agent_segments(agent_ids: list[int]) -> dict[int, tuple[str, AgentSegment]]:
     return result
 
 
+def _peer_medians(
+    values: dict[int, AgentKpis], peers: list[int], kpi_ids: list[str]
+) -> dict[str, Fraction | None]:
+    return {
+        kpi: median([v for p in peers if (v := values[p][kpi].value) is not None])
+        for kpi in kpi_ids
+    }
+
+
 def scorecard_compute(
-    *, start: datetime, end: datetime, template: TemplateSpec
+    *, start: datetime, end: datetime, template: TemplateSpec | None = None
 ) -> list[ScorecardRow]:
     """One row per agent who appears in the period (§4), ranked, with each KPI's peer median
-    (agents of the same role, shift and language)."""
+    (agents of the same template, position, shift and language).
+
+    With a template, everyone is scored under it (the what-if view). Without one, each agent
+    under their own template (docs/metrics.md, "Positions and templates"): rows come grouped
+    by template and ranked within it; agents with no template come last, unscored.
+    """
+    if template is not None:
+        return _scorecard_one_template(start=start, end=end, template=template)
+    return _scorecard_own_templates(start=start, end=end)
+
+
+def _scorecard_one_template(
+    *, start: datetime, end: datetime, template: TemplateSpec
+) -> list[ScorecardRow]:
     values = compute_kpis(start=start, end=end, template=template)
     people = agent_segments(list(values))
     groups: dict[tuple[str, str, str], list[int]] = {}
@@ -240,13 +275,51 @@ def scorecard_compute(
     rows = []
     for agent_id, kpis in values.items():
         name, segment = people[agent_id]
-        peers = groups[segment.peer_group]
-        medians = {
-            kpi: median([v for p in peers if (v := values[p][kpi].value) is not None])
-            for kpi in template.kpi_ids
-        }
         row = score_agent(
             agent_id=agent_id, agent=name, values=kpis, template=template, segment=segment
         )
-        rows.append(replace(row, peer_medians=medians))
+        medians = _peer_medians(values, groups[segment.peer_group], template.kpi_ids)
+        rows.append(replace(row, peer_medians=medians, template=template.id))
     return rank_rows(rows)
+
+
+def _scorecard_own_templates(*, start: datetime, end: datetime) -> list[ScorecardRow]:
+    assigned = TemplateResolver().for_agents(
+        agent_ids=User.objects.values_list("pk", flat=True), end=end
+    )
+    specs = {agent_id: a.spec for agent_id, a in assigned.items() if a is not None}
+    values = compute_kpis(start=start, end=end, template=default_template(), agent_templates=specs)
+    people = agent_segments(list(values))
+    groups: dict[tuple[str | None, tuple[str, str, str]], list[int]] = {}
+    for agent_id, (_, segment) in people.items():
+        own = assigned.get(agent_id)
+        groups.setdefault((own.key if own else None, segment.peer_group), []).append(agent_id)
+    by_template: dict[str, list[ScorecardRow]] = {}
+    unscored: list[ScorecardRow] = []
+    for agent_id, kpis in values.items():
+        name, segment = people[agent_id]
+        own = assigned.get(agent_id)
+        if own is None:
+            unscored.append(_unscored_row(agent_id, name, kpis, segment))
+            continue
+        row = score_agent(
+            agent_id=agent_id, agent=name, values=kpis, template=own.spec, segment=segment
+        )
+        medians = _peer_medians(values, groups[(own.key, segment.peer_group)], own.spec.kpi_ids)
+        by_template.setdefault(own.key, []).append(
+            replace(
+                row,
+                peer_medians=medians,
+                template=own.key,
+                template_name=own.name,
+                template_version=own.version.number,
+            )
+        )
+    ranked = [row for key in sorted(by_template) for row in rank_rows(by_template[key])]
+    return ranked + sorted(unscored, key=lambda r: r.agent)
+
+
+def _unscored_row(agent_id: int, name: str, kpis: AgentKpis, segment: AgentSegment) -> ScorecardRow:
+    """An agent without a template: every KPI's figures, no score, no rank."""
+    lines = {kpi: KpiLine(value.value, value.n, None, NO_TEMPLATE) for kpi, value in kpis.items()}
+    return ScorecardRow(agent_id, name, lines, {}, None, segment=segment)
