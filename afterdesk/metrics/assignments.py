@@ -100,6 +100,15 @@ class TemplateResolver:
             return self._assigned(by_position, POSITION, end)
         return None
 
+    def assigned_positions(self) -> list[str]:
+        return list(self._by_position)
+
+    def position_rows(self, position: str) -> list[TemplateAssignment]:
+        return self._by_position.get(position, [])
+
+    def personally_assigned(self) -> list[int]:
+        return list(self._by_agent)
+
     def for_position(self, *, position: str, end: datetime) -> AssignedTemplate | None:
         row = _in_force_at(self._by_position.get(position, ()), end)
         return (
@@ -139,6 +148,57 @@ def agent_templates(
 ) -> dict[int, AssignedTemplate | None]:
     """agent id → the template that scores them for a period ending at `end` (or None)."""
     return TemplateResolver().for_agents(agent_ids=agent_ids, end=end)
+
+
+def assignment_history(*, limit: int | None = None) -> list[TemplateAssignment]:
+    """Every assignment change, newest first, with who made it (the audit trail)."""
+    rows = TemplateAssignment.objects.select_related(
+        "template", "previous_template", "agent", "changed_by"
+    ).order_by("-changed_at", "-id")
+    return list(rows[:limit] if limit else rows)
+
+
+@dataclass(frozen=True)
+class PositionOverview:
+    position: str
+    agents: list[User]
+    template: AssignedTemplate | None  # in force at `at`
+    since: date | None  # the date its assignment took effect (None: always)
+
+
+@dataclass(frozen=True)
+class AssignmentsOverview:
+    positions: list[PositionOverview]
+    personal: list[tuple[User, AssignedTemplate]]  # agents whose own assignment is in force
+
+
+def assignments_overview(*, at: datetime) -> AssignmentsOverview:
+    """Positions in use or assigned, their agents and template in force at `at`, and the
+    agents with a personal assignment in force (four queries)."""
+    resolver = TemplateResolver()
+    agents_by_position: dict[str, list[User]] = {}
+    users = list(User.objects.filter(is_active=True).exclude(position="").order_by("username"))
+    for user in users:
+        agents_by_position.setdefault(user.position, []).append(user)
+    positions = sorted(set(agents_by_position) | set(resolver.assigned_positions()))
+    overview = []
+    for position in positions:
+        row = _in_force_at(resolver.position_rows(position), at)
+        overview.append(
+            PositionOverview(
+                position=position,
+                agents=agents_by_position.get(position, []),
+                template=resolver.for_position(position=position, end=at),
+                since=row.effective_from if row is not None else None,
+            )
+        )
+    personal_ids = resolver.personally_assigned()
+    personal = []
+    for user in User.objects.filter(pk__in=personal_ids).order_by("username"):
+        own = resolver.for_agent(agent_id=user.pk, position=user.position, end=at)
+        if own is not None and own.source == AGENT:
+            personal.append((user, own))
+    return AssignmentsOverview(positions=overview, personal=personal)
 
 
 # ------------------------------------------------------------------------------------ writes

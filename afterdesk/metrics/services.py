@@ -169,8 +169,8 @@ def ticket_history_load(
         where = f"{quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_ids))})"
         params = list(ticket_ids)
     sql = (  # only quoted identifiers are interpolated; values are parameters
-        f"SELECT {quote('ticket_id')}, {quote('kind')}, {quote('at')}, {quote('agent_id')}, "  # noqa: S608
-        f"{quote('subtype')}, {quote('score')}, "
+        f"SELECT {quote('ticket_id')}, {quote('id')}, {quote('kind')}, {quote('at')}, "  # noqa: S608
+        f"{quote('agent_id')}, {quote('subtype')}, {quote('score')}, "
         f"CASE WHEN {quote('kind')} = 'assign' THEN {quote('fields')} END "
         f"FROM {quote(TicketEvent._meta.db_table)} WHERE {where} "
         f"ORDER BY {quote('ticket_id')}, {quote('at')}, {quote('id')}"
@@ -178,14 +178,16 @@ def ticket_history_load(
     instant = _instant_reader()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for ticket_id, kind, at, agent_id, subtype, score, raw in cursor.fetchall():
+        for ticket_id, pk, kind, at, agent_id, subtype, score, raw in cursor.fetchall():
             if kind == "assign":
                 fields = json.loads(raw) if isinstance(raw, str | bytes) else raw
             elif kind == "status":
                 fields = {"status": subtype}
             else:
                 fields = {}
-            events[ticket_id].append(EventRow(kind, instant(at), agent_id, subtype, score, fields))
+            events[ticket_id].append(
+                EventRow(kind, instant(at), agent_id, subtype, score, fields, pk)
+            )
     return tickets, events
 
 
@@ -262,9 +264,17 @@ def _refresh_chunk(ids: Sequence[int], calendars: dict[int, BusinessCalendar]) -
 
 @transaction.atomic
 def template_save(
-    *, definition: dict[str, Any], by: User | None = None, role: str = ""
+    *,
+    definition: dict[str, Any],
+    by: User | None = None,
+    role: str = "",
+    effective_from: datetime | None = None,
 ) -> ScorecardTemplateVersion:
-    """Validate and store a template; an unchanged definition keeps its current version."""
+    """Validate and store a template; an unchanged definition keeps its current version.
+
+    A new version scores the periods ending after `effective_from` (default: now); earlier
+    periods keep the version that was in force then (docs/metrics.md, "Positions and
+    templates")."""
     spec = template_parse(definition)
     template, _ = ScorecardTemplate.objects.get_or_create(
         key=spec.id, defaults={"name": spec.name, "role": role}
@@ -280,6 +290,7 @@ def template_save(
         number=(latest.number + 1) if latest else 1,
         definition=definition,
         created_by=by,
+        effective_from=effective_from or timezone.now(),
     )
 
 

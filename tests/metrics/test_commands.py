@@ -77,7 +77,7 @@ def test_scorecard_rows_and_rank(tmp_path: Path) -> None:
     assert rows[1]["kpis"]["first_reply_time_business"]["score"] == 0.0
     assert set(rows[0]["kpis"]) == set(template_parse(DEFAULT_TEMPLATE_JSON).kpi_ids)
     table = run("scorecard", "--template", "first_line", *PERIOD, "--format", "table")
-    assert table.splitlines()[0].split()[:3] == ["rank", "agent", "total"]
+    assert table.splitlines()[0].split()[:4] == ["template", "rank", "agent", "total"]
 
 
 @pytest.mark.parametrize(
