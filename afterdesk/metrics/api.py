@@ -23,6 +23,7 @@ from afterdesk.api.auth import request_user
 from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
 from afterdesk.core.errors import NotFound, PermissionDenied
 from afterdesk.metrics import selectors, services
+from afterdesk.metrics.assignments import agent_templates
 from afterdesk.metrics.kpis import compute_kpis, kpis_as_json
 from afterdesk.metrics.models import (
     MetricsSettings,
@@ -79,6 +80,26 @@ def _template(key: str) -> tuple[ScorecardTemplateVersion, TemplateSpec]:
 
 def _template_ref(version: ScorecardTemplateVersion) -> dict[str, Any]:
     return {"key": version.template.key, "name": version.template.name, "version": version.number}
+
+
+_BUILT_IN = {
+    "key": DEFAULT_TEMPLATE_JSON["id"],
+    "name": DEFAULT_TEMPLATE_JSON["name"],
+    "version": None,
+}
+
+
+def _drilldown_template(
+    key: str | None, agent: User, end: datetime
+) -> tuple[ScorecardTemplateVersion | None, TemplateSpec]:
+    """The given template's latest version, else the one that scores the agent for a period
+    ending at `end`, else the built-in template (version None)."""
+    if key:
+        return _template(key)
+    own = agent_templates(agent_ids=[agent.pk], end=end).get(agent.pk)
+    if own is not None:
+        return own.version, own.spec
+    return None, template_parse(DEFAULT_TEMPLATE_JSON)
 
 
 def _require_sees_all(user: User, what: str) -> None:
@@ -168,15 +189,18 @@ def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
 
 @router.get("/scorecards", response={200: ScorecardOut, **READ_ERRORS})
 def scorecards(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
-    """The scorecard of METRICS.md §5/§6 with targets, floors, overrides and peer medians."""
+    """The scorecard of METRICS.md §5/§6 with targets, floors, overrides and peer medians:
+    each agent under their own template, ranked within it, or everyone under `template`."""
     user = request_user(request)
     start, end = query.bounds()
-    version, spec = _template(query.template)
-    rows = [
-        r.as_json(detailed=True) for r in scorecard_compute(start=start, end=end, template=spec)
-    ]
+    version, spec = _template(query.template) if query.template else (None, None)
+    scored = scorecard_compute(start=start, end=end, template=spec)
+    if spec is None and query.own_template:
+        scored = [r for r in scored if r.template == query.own_template]
+    rows = [r.as_json(detailed=True) for r in scored]
     return {
-        "template": _template_ref(version),
+        "mode": "what_if" if version else "own",
+        "template": _template_ref(version) if version else None,
         "period_start": start,
         "period_end": end,
         "ranked": sum(1 for r in rows if r["rank"] is not None),
@@ -192,13 +216,13 @@ def scorecard_drilldown(
     user = request_user(request)
     start, end = query.bounds()
     agent = _agent_for(user, query.agent)
-    version, spec = _template(query.template)
+    version, spec = _drilldown_template(query.template, agent, end)
     tickets = selectors.kpi_tickets(kpi=query.kpi, agent=agent, start=start, end=end, template=spec)
     result = paginate(tickets.select_related("facts"), page)
     return {
         "kpi": query.kpi,
         "agent": agent.username,
-        "template": _template_ref(version),
+        "template": _template_ref(version) if version else _BUILT_IN,
         "period_start": start,
         "period_end": end,
         "count": result.count,

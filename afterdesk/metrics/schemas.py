@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from afterdesk.api.schemas import SafeStr
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant
-from afterdesk.metrics.kpis import period_validate
+from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate
 from afterdesk.metrics.selectors import PERIOD_KINDS, period_bounds
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, template_parse
 
@@ -122,11 +122,35 @@ class ScorecardRowOut(Schema):
 
 
 class ScorecardOut(Schema):
-    template: TemplateRef
+    mode: Literal["own", "what_if"] = Field(
+        description="`own`: each agent under their own template, ranked within it; `what_if`: "
+        "everyone under `template`"
+    )
+    template: TemplateRef | None = Field(description="The what-if template; null in `own` mode")
     period_start: datetime
     period_end: datetime
     ranked: int = Field(description="How many agents have a rank")
     rows: list[ScorecardRowOut]
+
+
+class DrilldownReplyOut(Schema):
+    """One reply behind a `reply_time_business` figure and the buyer message it answers."""
+
+    reply_event_id: int
+    at: datetime = Field(description="When the reply was sent (dates it in the period)")
+    inbound_event_id: int = Field(description="The answered message: the earliest `inbound` "
+        "since the previous reply (or since the ticket began)")
+    waiting_since: datetime = Field(description="When the answered message arrived")
+    business_minutes: float = Field(description="The wait in the ticket's business calendar")
+    elapsed_minutes: float
+
+    @staticmethod
+    def resolve_business_minutes(obj: Any) -> float:
+        return obj.business_us / US_PER_MINUTE
+
+    @staticmethod
+    def resolve_elapsed_minutes(obj: Any) -> float:
+        return obj.elapsed_us / US_PER_MINUTE
 
 
 class DrilldownTicketOut(Schema):
@@ -140,6 +164,15 @@ class DrilldownTicketOut(Schema):
     updated_at: datetime
     first_reply_at: datetime | None
     last_solve_at: datetime | None
+    replies: list[DrilldownReplyOut] | None = Field(
+        None,
+        description="`reply_time_business` only: the ticket's replies counted in the figure, "
+        "oldest first, each with the message it answers; null for other KPIs",
+    )
+
+    @staticmethod
+    def resolve_replies(obj: Any) -> list[Any] | None:
+        return getattr(obj, "replies_behind", None)
 
     @staticmethod
     def resolve_first_reply_at(obj: Any) -> datetime | None:
@@ -155,7 +188,12 @@ class DrilldownTicketOut(Schema):
 class DrilldownQuery(PeriodQuery):
     kpi: SafeStr = Field(max_length=50, description="A KPI id of METRICS.md §4")
     agent: SafeStr | None = Field(None, max_length=150, description="Username (default: you)")
-    template: TemplateKey = Field("first_line", max_length=100)
+    template: TemplateKey | None = Field(
+        None,
+        max_length=100,
+        description="The template whose parameters apply (default: the agent's own template at "
+        "the period end, else the built-in one)",
+    )
 
 
 class DrilldownOut(Schema):
@@ -171,7 +209,17 @@ class DrilldownOut(Schema):
 
 
 class ScorecardQuery(PeriodQuery):
-    template: TemplateKey = Field("first_line", max_length=100)
+    template: TemplateKey | None = Field(
+        None,
+        max_length=100,
+        description="Score everyone under this stored template (what-if). Default: each agent "
+        "under their own template (docs/metrics.md, 'Positions and templates')",
+    )
+    own_template: TemplateKey | None = Field(
+        None,
+        max_length=100,
+        description="Only the agents whose own template is this one (ignored with `template`)",
+    )
 
 
 class KpisQuery(PeriodQuery):

@@ -63,7 +63,9 @@ def solved_ticket(
 @pytest.fixture
 def desk(agent: User, other_agent: User) -> dict[str, list[Ticket]]:
     """anna: 5 fast tickets rated 5 in October (rank 1), 5 slow ones in September;
-    bo: 5 slow tickets rated 4 in October (rank 2), in German."""
+    bo: 5 slow tickets rated 4 in October (rank 2), in German. Both are first-line agents,
+    scored under the `first_line` preset (assigned to that position)."""
+    User.objects.filter(pk__in=[agent.pk, other_agent.pk]).update(position="first_line")
     tickets: dict[str, list[Ticket]] = {"anna": [], "bo": [], "anna_september": []}
     for i in range(5):
         tickets["anna"].append(solved_ticket(agent, 30, rating=5, at=T0 + timedelta(hours=i)))

@@ -14,7 +14,7 @@ from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
 from tests.factories import T0
-from tests.metrics.api.conftest import OCTOBER, ApiAs
+from tests.metrics.api.conftest import OCTOBER, ApiAs, solved_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,35 @@ def test_publish_validation(api_as: ApiAs, supervisor: User) -> None:
     assert (response.status_code, response.json()["field"]) == (422, "template")
     assert api.get("/api/scorecards/published/999").status_code == 404
     assert api.get("/api/scorecards/published/0").status_code == 422
+
+
+def test_without_a_template_each_agent_is_scored_under_their_own(
+    api_as: ApiAs, supervisor: User, agent: User, other_agent: User, desk: dict[str, list[Ticket]]
+) -> None:
+    User.objects.filter(pk=other_agent.pk).update(position="second_line")
+    for _ in range(5):
+        solved_ticket(supervisor, 30, rating=5)
+    body = api_as(supervisor).get("/api/scorecards", **OCTOBER).json()
+    assert (body["mode"], body["template"], body["ranked"]) == ("own", None, 2)
+    assert [(r["agent"], r["template"], r["rank"]) for r in body["rows"]] == [
+        ("anna", "first_line", 1),
+        ("bo", "second_line", 1),
+        ("sam", None, None),
+    ]
+    only = api_as(supervisor).get("/api/scorecards", own_template="second_line", **OCTOBER)
+    assert [r["agent"] for r in only.json()["rows"]] == ["bo"]
+    what_if = api_as(supervisor).get("/api/scorecards", template="second_line", **OCTOBER).json()
+    assert what_if["mode"] == "what_if"
+    assert {r["template"] for r in what_if["rows"]} == {"second_line"}
+
+
+def test_drilldown_uses_the_agents_own_template_by_default(
+    api_as: ApiAs, agent: User, desk: dict[str, list[Ticket]]
+) -> None:
+    body = (
+        api_as(agent)
+        .get("/api/scorecards/drilldown", kpi="resolution_time_index", **OCTOBER)
+        .json()
+    )
+    assert body["template"] == {"key": "first_line", "name": "First-line agent", "version": 1}
+    assert body["count"] == 5
