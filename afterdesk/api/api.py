@@ -18,6 +18,7 @@ from afterdesk.commerce.api import router as commerce_router
 from afterdesk.core.errors import DomainError
 from afterdesk.metrics.alerts.api import router as alerts_router
 from afterdesk.metrics.api import router as metrics_router
+from afterdesk.metrics.assignments_api import router as assignments_router
 from afterdesk.metrics.bonuses.api import router as bonuses_router
 from afterdesk.tickets.api import router as tickets_router
 
@@ -32,6 +33,7 @@ api.add_router("", tickets_router)
 api.add_router("", commerce_router)
 api.add_router("", accounts_router)
 api.add_router("", metrics_router)
+api.add_router("", assignments_router)
 api.add_router("", calendars_router)
 api.add_router("", alerts_router)
 api.add_router("", bonuses_router)

@@ -138,8 +138,10 @@ class DrilldownReplyOut(Schema):
 
     reply_event_id: int
     at: datetime = Field(description="When the reply was sent (dates it in the period)")
-    inbound_event_id: int = Field(description="The answered message: the earliest `inbound` "
-        "since the previous reply (or since the ticket began)")
+    inbound_event_id: int = Field(
+        description="The answered message: the earliest `inbound` "
+        "since the previous reply (or since the ticket began)"
+    )
     waiting_since: datetime = Field(description="When the answered message arrived")
     business_minutes: float = Field(description="The wait in the ticket's business calendar")
     elapsed_minutes: float
@@ -416,3 +418,90 @@ class MetricsSettingsOut(Schema):
 
 class MetricsSettingsIn(Schema):
     public_leaderboard: bool
+
+
+# --- template assignments (docs/metrics.md, "Positions and templates") ---------------------
+
+
+class AssignmentsQuery(Schema):
+    date: Date | None = Field(None, description="The day to show (default: today, UTC)")
+
+
+class AssignedTemplateOut(Schema):
+    key: str
+    name: str
+    version: int = Field(description="The version in force on that day")
+
+
+class PositionAssignmentOut(Schema):
+    position: str
+    agents: list[str] = Field(description="Active agents with this position")
+    template: AssignedTemplateOut | None = Field(description="null: the position is unscored")
+    since: Date | None = Field(description="From when its assignment applies (null: always)")
+
+
+class PersonalAssignmentOut(Schema):
+    agent: str
+    template: AssignedTemplateOut
+
+
+class AssignmentsOut(Schema):
+    date: Date
+    positions: list[PositionAssignmentOut]
+    personal: list[PersonalAssignmentOut] = Field(
+        description="Agents whose personal assignment wins over their position's"
+    )
+
+
+class AssignmentIn(Schema):
+    """A template for a position or for one agent (give exactly one), from a date on."""
+
+    template: TemplateKey | None = Field(
+        description="Template id; null ends the assignment (a position: unscored; an agent: "
+        "back to the position's template)"
+    )
+    position: SafeStr | None = Field(None, min_length=1, max_length=64)
+    agent: SafeStr | None = Field(None, min_length=1, max_length=150, description="Username")
+    effective_from: Date | None = Field(
+        None, description="From this day, 00:00 UTC (null: from the beginning of time)"
+    )
+
+
+class AssignmentChangeOut(Schema):
+    """One recorded change: who, when, what, and the template in force before."""
+
+    id: int
+    position: str | None
+    agent: str | None
+    template: str | None
+    previous_template: str | None
+    effective_from: Date | None
+    changed_at: datetime
+    changed_by: str | None
+
+    @staticmethod
+    def resolve_position(obj: Any) -> str | None:
+        return obj.position or None
+
+    @staticmethod
+    def resolve_agent(obj: Any) -> str | None:
+        return obj.agent.username if obj.agent_id else None
+
+    @staticmethod
+    def resolve_template(obj: Any) -> str | None:
+        return obj.template.key if obj.template_id else None
+
+    @staticmethod
+    def resolve_previous_template(obj: Any) -> str | None:
+        return obj.previous_template.key if obj.previous_template_id else None
+
+    @staticmethod
+    def resolve_changed_by(obj: Any) -> str | None:
+        return obj.changed_by.username if obj.changed_by_id else None
+
+
+class AssignmentPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AssignmentChangeOut]
