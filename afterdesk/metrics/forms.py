@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.models import ScorecardTemplate
-from afterdesk.metrics.selectors import period_bounds
+from afterdesk.metrics.selectors import TemplateGroups, period_bounds
 
 DEFAULT_TEMPLATE = "first_line"
 TEMPLATE_FILE_MAX_BYTES = 256 * 1024
@@ -52,7 +52,12 @@ def _bound(value: str) -> datetime:
 
 class PeriodForm(forms.Form):
     """A period (and, with `with_template`, a stored scorecard template). Always bound: missing
-    values take their defaults (this week, the first-line template)."""
+    values take their defaults (this week, the first-line template).
+
+    With `own_templates`, `template` may be blank: each agent under their own template
+    (docs/metrics.md, "Positions and templates"); a stored template is then the what-if view,
+    everyone under it. With `with_groups`, `own_template` picks one template group of the own
+    templates (blank: every group, or the view's default group)."""
 
     template = forms.ChoiceField(label=_("Template"))
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES)
@@ -61,6 +66,8 @@ class PeriodForm(forms.Form):
     )
     kinds: tuple[str, ...] = ("week", "month", "custom")
     with_template = True
+    own_templates = False
+    with_groups = False
     defaults: ClassVar[dict[str, str]] = {"period": "week"}
 
     def __init__(self, query: QueryDict | dict[str, str], **kwargs: Any) -> None:
@@ -70,7 +77,7 @@ class PeriodForm(forms.Form):
         keys: list[tuple[str, str]] = []
         if self.with_template:
             keys = list(ScorecardTemplate.objects.values_list("key", "name"))
-            if not data.get("template") and keys:
+            if not data.get("template") and keys and not self.own_templates:
                 known = any(key == DEFAULT_TEMPLATE for key, _name in keys)
                 data["template"] = DEFAULT_TEMPLATE if known else keys[0][0]
         super().__init__(data, **kwargs)
@@ -86,8 +93,21 @@ class PeriodForm(forms.Form):
         if self.with_template:
             template_field = cast(forms.ChoiceField, self.fields["template"])
             template_field.choices = [(key, f"{name} ({key})") for key, name in keys]
+            if self.own_templates:
+                template_field.label = _("Score under")
+                template_field.required = False
+                template_field.choices = [("", _("Each agent's own template"))] + [
+                    (key, _("What-if: everyone under %(template)s") % {"template": label})
+                    for key, label in template_field.choices
+                ]
         else:
             del self.fields["template"]
+        if self.with_groups:
+            self.fields["own_template"] = forms.ChoiceField(
+                label=_("Template group"),
+                required=False,
+                choices=[("", _("All template groups"))] + [(key, key) for key, _name in keys],
+            )
         self.start: datetime | None = None
         self.end: datetime | None = None
 
@@ -119,14 +139,57 @@ class PeriodForm(forms.Form):
                     self.start, self.end = start, end
         return data
 
+    @property
+    def what_if(self) -> str:
+        """The what-if template's key ("" when each agent is under their own template)."""
+        return str(self.cleaned_data.get("template") or "") if self.with_template else ""
+
+    @property
+    def own_template(self) -> str:
+        """The chosen template group ("" in the what-if view or when none is chosen)."""
+        if not self.with_groups or self.what_if:
+            return ""
+        return str(self.cleaned_data.get("own_template") or "")
+
     def period_query(self) -> str:
         """The validated period (and template) as a query string, for links to other pages."""
         if self.start is None or self.end is None:
             raise ValueError("period_query() needs a valid form")
         params = {"period": "custom", "from": _link_bound(self.start), "to": _link_bound(self.end)}
-        if self.with_template:
+        if self.with_template and (self.what_if or not self.own_templates):
             params = {"template": self.cleaned_data["template"], **params}
+        if self.own_template:
+            params = {"own_template": self.own_template, **params}
         return urlencode(params)
+
+    def bounds_query(self) -> str:
+        """The validated period alone (links that add their own template)."""
+        if self.start is None or self.end is None:
+            raise ValueError("bounds_query() needs a valid form")
+        return urlencode(
+            {"period": "custom", "from": _link_bound(self.start), "to": _link_bound(self.end)}
+        )
+
+    def groups_show(self, groups: TemplateGroups, shown: str, *, every: bool) -> None:
+        """The group picker lists the template groups in use (the viewer's own first) and shows
+        `shown` ("" = all groups when `every`); in the what-if view it is disabled."""
+        field = cast(forms.ChoiceField, self.fields["own_template"])
+        choices: list[tuple[str, str]] = [("", str(_("All template groups")))] if every else []
+        for group in groups.groups:
+            label = _("%(name)s v%(version)s (%(key)s)") % {
+                "name": group.name,
+                "version": group.version.number,
+                "key": group.key,
+            }
+            if group.yours:
+                label = _("%(template)s · yours") % {"template": label}
+            choices.append((group.key, label))
+        if shown and groups.get(shown) is None:
+            choices.append((shown, shown))
+        field.choices = choices
+        if self.what_if:
+            field.widget.attrs["disabled"] = True
+        self.data = {**self.data, "own_template": shown}
 
 
 def _link_bound(moment: datetime) -> str:
@@ -137,8 +200,21 @@ def _link_bound(moment: datetime) -> str:
     return moment.isoformat()
 
 
-class LeaderboardForm(PeriodForm):
+class ScorecardForm(PeriodForm):
+    """The scorecard page and publishing: own templates (all groups or one) or what-if."""
+
+    own_templates = True
+    with_groups = True
+
+
+class LeaderboardForm(ScorecardForm):
     kinds = ("week", "month")
+
+
+class AgentPeriodForm(PeriodForm):
+    """One agent's scorecard: under their own template, or what-if under a stored one."""
+
+    own_templates = True
 
 
 class SegmentForm(PeriodForm):
@@ -158,8 +234,20 @@ class SegmentForm(PeriodForm):
 
 
 class DrilldownForm(PeriodForm):
+    """The tickets behind a figure, with the template (and version) that scored its row: a
+    blank template is the built-in one (an agent without a template); no version is the
+    latest (the what-if view)."""
+
+    own_templates = True
     agent = forms.CharField(max_length=150)
     kpi = forms.ChoiceField(choices=[(kpi, kpi) for kpi in KPI_IDS])
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def back_query(self) -> str:
+        """The agent page's query: the what-if template when the figure came from one."""
+        if self.what_if and self.cleaned_data.get("version") is None:
+            return self.period_query()
+        return self.bounds_query()
 
 
 class TemplateJsonForm(forms.Form):
@@ -209,3 +297,44 @@ class MetricsSettingsForm(forms.Form):
         label=_("Public leaderboard: agents may see every agent's rank and total score"),
         required=False,
     )
+
+
+class TemplateAssignmentForm(forms.Form):
+    """Assign a template (or none) to a position or to one agent from a date on; the service
+    `assignments.template_assign` validates the target and records the change."""
+
+    target = forms.ChoiceField(choices=[("position", _("Position")), ("agent", _("Agent"))])
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "position-names"}),
+    )
+    agent = forms.CharField(
+        label=_("Agent"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "agent-names"}),
+    )
+    template = forms.ChoiceField(label=_("Template"), required=False)
+    effective_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("00:00 UTC of this day; empty: from the beginning"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        templates = ScorecardTemplate.objects.order_by("name").values_list("key", "name")
+        field = cast(forms.ChoiceField, self.fields["template"])
+        field.choices = [("", _("— no template —")), *templates]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        target = data.get("target")
+        if target == "position" and not (data.get("position") or "").strip():
+            self.add_error("position", _("Name the position."))
+        if target == "agent" and not data.get("agent"):
+            self.add_error("agent", _("Name the agent."))
+        return data

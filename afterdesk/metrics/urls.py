@@ -1,6 +1,6 @@
 from django.urls import path
 
-from afterdesk.metrics.views import boards, scorecard_templates, scorecards, settings
+from afterdesk.metrics.views import assignments, boards, scorecard_templates, scorecards, settings
 
 app_name = "metrics"
 
@@ -24,5 +24,6 @@ urlpatterns = [
         scorecard_templates.template_export,
         name="template_export",
     ),
+    path("assignments/", assignments.assignments_page, name="assignments"),
     path("settings/", settings.metrics_settings, name="settings"),
 ]
