@@ -60,15 +60,14 @@ def _order(row: TemplateAssignment) -> tuple[date, datetime, int]:
 def version_in_force(
     versions: Iterable[ScorecardTemplateVersion], end: datetime
 ) -> ScorecardTemplateVersion:
-    """The version whose `effective_from` is the latest before `end` (a higher number wins a
-    tie); a template that did not exist yet at `end` scores with its first version."""
+    """The newest version (highest number) that took effect before `end`: each version
+    replaces the earlier ones from its `effective_from` on. A template none of whose versions
+    was in force yet at `end` scores with its first version."""
     ordered = sorted(versions, key=lambda v: v.number)
     if not ordered:
         raise NotFound("the template has no version")
     earlier = [v for v in ordered if v.effective_from < end]
-    if not earlier:
-        return ordered[0]
-    return max(earlier, key=lambda v: (v.effective_from, v.number))
+    return earlier[-1] if earlier else ordered[0]
 
 
 class TemplateResolver:

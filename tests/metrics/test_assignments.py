@@ -302,6 +302,32 @@ def test_templates_load_creates_assigns_and_versions(tmp_path: Path) -> None:
     assert "agent anna" in listing
 
 
+def test_a_loaded_version_without_from_scores_past_periods(tmp_path: Path) -> None:
+    busy(UserFactory(username="anna", position="first_line"), minutes=120)
+    path = tmp_path / "first_line.json"
+    lenient = preset("first_line")
+    lenient["categories"][0]["kpis"][0]["floor"] = 121
+    path.write_text(json.dumps(lenient), encoding="utf-8")
+    before = scorecard_compute(**OCTOBER)[0]
+    run("templates", "load", str(path), "--roles", "first_line")
+    after = scorecard_compute(**OCTOBER)[0]
+    assert (before.template_version, after.template_version) == (1, 2)
+    kpi = "first_reply_time_business"
+    assert (before.kpis[kpi].floor, after.kpis[kpi].floor) == (240, 121)
+    assert before.kpis[kpi].score != after.kpis[kpi].score
+
+
+def test_a_later_version_wins_from_its_date_even_when_an_earlier_one_started_later() -> None:
+    template_save(definition=preset("first_line") | {"id": "t"}, effective_from=NOV_1)
+    changed = preset("first_line") | {"id": "t", "min_samples": 2}
+    template_save(definition=changed, effective_from=datetime(2026, 10, 1, tzinfo=UTC))
+    anna = UserFactory(username="anna", position="p")
+    template_assign(template_key="t", position="p")
+    found = agent_templates(agent_ids=[anna.pk], end=NOV_1 + timedelta(days=30))[anna.pk]
+    assert found is not None
+    assert found.version.number == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -21,6 +21,10 @@ from afterdesk.core.errors import DomainError
 from afterdesk.metrics.assignments import assignment_history, template_assign
 from afterdesk.metrics.services import template_save
 
+# "From the beginning of time" for a loaded version: it scores every period until a later
+# version takes effect.
+EPOCH = date(1970, 1, 1)
+
 
 def _names(raw: str | None) -> list[str]:
     return [name.strip() for name in (raw or "").split(",") if name.strip()]
@@ -39,7 +43,7 @@ class Command(BaseCommand):
             "--from",
             dest="start",
             help="YYYY-MM-DD (00:00 UTC) from which the assignments and a new version apply "
-            "(default: assignments from the beginning of time, a new version from now)",
+            "(default: from the beginning of time)",
         )
         actions.add_parser("assignments", help="list every assignment change, newest first")
 
@@ -59,7 +63,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 version = template_save(
                     definition=definition,
-                    effective_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
+                    effective_from=datetime.combine(start or EPOCH, time.min, tzinfo=UTC),
                 )
                 key = version.template.key
                 for position in positions:
