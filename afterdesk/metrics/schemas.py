@@ -115,6 +115,7 @@ class ScorecardRowOut(Schema):
     template: str | None = Field(
         None, description="The template that scored the row (null: the agent has none)"
     )
+    position: str | None = Field(None, description="The agent's position (free text)")
     kpis: dict[str, ScorecardKpiOut] | None = None
     categories: dict[str, float | None] | None = None
     total: float | None
@@ -264,15 +265,37 @@ class PublishedOut(PublishedSummaryOut):
 
 class LeaderboardRowOut(Schema):
     agent: str
-    rank: int | None
+    template: str = Field(description="The template that scored the agent (the board's)")
+    rank: int | None = Field(description="Rank among the agents of the board's template")
     total: float | None
-    previous_total: float | None
-    previous_rank: int | None
-    trend: float | None = Field(description="total − previous_total")
+    previous_total: float | None = Field(
+        description="The total of the previous period, under the template that scored the "
+        "agent then (`previous_template`)"
+    )
+    previous_rank: int | None = Field(
+        description="The rank of the previous period among the agents of `previous_template`"
+    )
+    previous_template: str | None = Field(
+        None, description="The template that scored the agent in the previous period"
+    )
+    trend: float | None = Field(
+        description="total − previous_total; null when another template scored the previous "
+        "period (scores of two templates do not compare)"
+    )
 
 
 class LeaderboardOut(Schema):
-    template: TemplateRef
+    mode: Literal["own", "what_if"] = Field(
+        description="`own`: one template group, its agents under their own template; "
+        "`what_if`: everyone under `template`"
+    )
+    template: TemplateRef | None = Field(
+        description="The group's template and the version in force at the period's end (own), "
+        "or the what-if template's latest version; null when no template scores anyone"
+    )
+    groups: list[TemplateGroupOut] = Field(
+        description="The template groups in use at the period's end, yours first"
+    )
     period_start: datetime
     period_end: datetime
     previous_start: datetime
@@ -282,15 +305,19 @@ class LeaderboardOut(Schema):
 
 class TeamRowOut(Schema):
     team: str
-    agents: int = Field(description="Scored agents of the team")
+    agents: int = Field(description="Scored agents of the team under the board's template")
     rank: int | None
-    total: float | None = Field(description="Mean total of its scored agents")
-    previous_total: float | None
+    total: float | None = Field(description="Mean total of those agents")
+    previous_total: float | None = Field(
+        description="Mean total of its agents under the same template in the previous period"
+    )
     trend: float | None
 
 
 class TeamLeaderboardOut(Schema):
-    template: TemplateRef
+    mode: Literal["own", "what_if"]
+    template: TemplateRef | None
+    groups: list[TemplateGroupOut]
     period_start: datetime
     period_end: datetime
     previous_start: datetime
@@ -505,3 +532,32 @@ class AssignmentPage(Schema):
     limit: int
     offset: int
     items: list[AssignmentChangeOut]
+
+
+# --- leaderboards under each agent's own template -------------------------------------------
+
+
+class TemplateGroupOut(Schema):
+    """A template that scores someone at the period's end: the agents it scores form a group,
+    ranked only among themselves (docs/metrics.md, "Positions and templates")."""
+
+    key: str
+    name: str
+    version: int = Field(description="The version in force at the period's end")
+    people: int = Field(description="How many users it scores then (with data or not)")
+    yours: bool = Field(description="Your own template")
+
+
+class LeaderboardQuery(PeriodQuery):
+    template: TemplateKey | None = Field(
+        None,
+        max_length=100,
+        description="Rank everyone under this stored template (what-if). Default: one template "
+        "group, each agent under their own template",
+    )
+    own_template: TemplateKey | None = Field(
+        None,
+        max_length=100,
+        description="The template group to rank (ignored with `template`). Default: your own "
+        "template at the period's end, else the first group in use",
+    )

@@ -109,9 +109,11 @@ class ScorecardRow:
     template_version: int | None = None
 
     def as_json(self, *, detailed: bool = False) -> dict[str, Any]:
-        """The §6 row; `detailed` adds target/floor, the override used and the peer median."""
+        """The §6 row; `detailed` adds the agent's position and per KPI target/floor, the
+        override used and the peer median."""
         row = self._contract_json()
         if detailed:
+            row["position"] = self.segment.role if self.segment else None
             for kpi, line in self.kpis.items():
                 row["kpis"][kpi].update(
                     target=_float(line.target),

@@ -242,6 +242,7 @@ def test_without_a_template_each_agent_is_scored_under_their_own(
         ("bo", "second_line", 1),
         ("sam", None, None),
     ]
+    assert [r["position"] for r in body["rows"]] == ["first_line", "second_line", ""]
     only = api_as(supervisor).get("/api/scorecards", own_template="second_line", **OCTOBER)
     assert [r["agent"] for r in only.json()["rows"]] == ["bo"]
     what_if = api_as(supervisor).get("/api/scorecards", template="second_line", **OCTOBER).json()
