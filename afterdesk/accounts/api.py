@@ -1,4 +1,5 @@
-"""The caller, their API tokens, teams (admins configure them) and agents."""
+"""The caller, their API tokens, teams (admins configure them) and agents (admins set their
+positions)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from afterdesk.accounts import selectors, services
 from afterdesk.accounts.models import ApiToken, Team, User
 from afterdesk.accounts.schemas import (
     MeOut,
+    PositionIn,
     TeamIn,
     TeamOut,
     TokenCreatedOut,
@@ -64,3 +66,13 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Status[Team]:
 def agents_list(request: HttpRequest) -> list[User]:
     """Everyone who signs in, with role and teams (supervisors and admins)."""
     return list(selectors.agents_for_user(user=request_user(request)))
+
+
+@router.patch("/agents/{username}", response={200: UserOut, **WRITE_ERRORS})
+def agent_update(request: HttpRequest, username: str, payload: PositionIn) -> User:
+    """Change an agent's position (admins). The access level follows it as on import:
+    `supervisor`/`qa_reviewer` grant that access, any other position agent access; an admin
+    stays an admin (docs/api.md, "Positions")."""
+    by = request_user(request)
+    agent = selectors.agent_get_for_admin(user=by, username=username)
+    return services.agent_position_set(user=agent, position=payload.position, by=by)

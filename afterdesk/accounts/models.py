@@ -6,12 +6,25 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+POSITION_MAX_LENGTH = 64
+
 
 class Role(models.TextChoices):
+    """The access level. It is not the position (`User.position`, docs/metrics.md)."""
+
     ADMIN = "admin", _("Admin")
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENT = "agent", _("Agent")
     QA_REVIEWER = "qa_reviewer", _("QA reviewer")
+
+
+# Positions that also grant an access level (docs/metrics.md, "Positions"); every other
+# position, `admin` included, gives agent access, so an import never makes an administrator.
+POSITION_ACCESS = {"supervisor": "supervisor", "qa_reviewer": "qa_reviewer"}
+
+
+def access_level_for_position(position: str) -> str:
+    return POSITION_ACCESS.get(position, Role.AGENT.value)
 
 
 class Team(models.Model):
@@ -30,6 +43,9 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    # Free text naming the agent's position in the team (the history format's `role`):
+    # it chooses the scorecard template (docs/metrics.md, "Positions").
+    position = models.CharField(max_length=POSITION_MAX_LENGTH, blank=True, db_index=True)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from afterdesk.accounts.models import Role, User
+from afterdesk.accounts.models import POSITION_MAX_LENGTH, Role, User
 from afterdesk.api.schemas import SafeStr
 
 
@@ -22,13 +22,23 @@ class TeamIn(Schema):
 class UserOut(Schema):
     username: str
     display_name: str
-    role: Role
+    role: Role = Field(description="The access level: admin, supervisor, agent or qa_reviewer")
+    position: str = Field(
+        description='The position in the team (free text, "" for none): the history\'s `role`'
+    )
     teams: list[str]
     is_active: bool
 
     @staticmethod
     def resolve_teams(obj: User) -> list[str]:
         return [team.name for team in obj.teams.all()]
+
+
+class PositionIn(Schema):
+    position: SafeStr = Field(
+        max_length=POSITION_MAX_LENGTH,
+        description='The new position, 1 to 64 characters, or "" for none',
+    )
 
 
 class MeOut(UserOut):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from afterdesk.accounts.models import ApiToken, Team, User
+from afterdesk.accounts.models import POSITION_ACCESS, ApiToken, Team, User
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 
 
@@ -45,6 +45,53 @@ def agents_for_user(*, user: User) -> QuerySet[User]:
     return User.objects.prefetch_related(
         Prefetch("teams", queryset=Team.objects.order_by("name"))
     ).order_by("username")
+
+
+def agent_get_for_admin(*, user: User, username: str) -> User:
+    """A user whose position an admin may change: any user, by username (404 otherwise)."""
+    user_require_configure(user=user)
+    agent = User.objects.prefetch_related("teams").filter(username=username).first()
+    if agent is None:
+        raise NotFound(f"agent {username!r} not found")
+    return agent
+
+
+# Positions the contract names (docs/metrics.md, "Positions"): offered beside the ones in use.
+SUGGESTED_POSITIONS = (
+    "first_line",
+    "second_line",
+    "returns_specialist",
+    "minor_language",
+    "new_agent",
+    "team_lead",
+    *POSITION_ACCESS,
+)
+
+
+def positions_list() -> dict[str, list[User]]:
+    """Every position in use → its users (by username, teams prefetched): positions in
+    code-point order (the same on every database), "" (no position) last. Two queries,
+    whatever the number of users."""
+    users = User.objects.prefetch_related(
+        Prefetch("teams", queryset=Team.objects.order_by("name"))
+    ).order_by("username")
+    grouped: dict[str, list[User]] = {}
+    for user in users:
+        grouped.setdefault(user.position, []).append(user)
+    return {position: grouped[position] for position in sorted(grouped, key=_no_position_last)}
+
+
+def _no_position_last(position: str) -> tuple[bool, str]:
+    return (position == "", position)
+
+
+def position_for_history(*, user: User) -> str:
+    """The `role` an export writes for `user` ("" for none): the position, unchanged; for a
+    supervisor or QA reviewer with no position (made in the app), that access level, so that
+    importing the export gives them the same access (docs/history.md, "Export")."""
+    if user.position:
+        return user.position
+    return user.role if user.role in POSITION_ACCESS.values() else ""
 
 
 def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:

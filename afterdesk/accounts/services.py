@@ -8,8 +8,16 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from afterdesk.accounts.models import AgentProfile, ApiToken, Role, Team, User
-from afterdesk.core.errors import Conflict, ValidationError
+from afterdesk.accounts.models import (
+    POSITION_MAX_LENGTH,
+    AgentProfile,
+    ApiToken,
+    Role,
+    Team,
+    User,
+    access_level_for_position,
+)
+from afterdesk.core.errors import Conflict, PermissionDenied, ValidationError
 
 TOKEN_PREFIX = "adk_"  # noqa: S105 - a public prefix, not a secret
 
@@ -18,28 +26,68 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def position_clean(position: object, *, field: str = "position") -> str:
+    """A position as stored: free text of 1 to 64 characters, or "" for none.
+
+    A value of only spaces is refused rather than stored: it would look like no position."""
+    if not isinstance(position, str):
+        raise ValidationError("the position must be a string", field=field)
+    if "\x00" in position:
+        raise ValidationError("the position must not contain NUL characters", field=field)
+    if len(position) > POSITION_MAX_LENGTH:
+        raise ValidationError(
+            f"the position is longer than {POSITION_MAX_LENGTH} characters", field=field
+        )
+    if position and not position.strip():
+        raise ValidationError(
+            f"the position is blank: give 1 to {POSITION_MAX_LENGTH} characters, or none",
+            field=field,
+        )
+    return position
+
+
+def access_level_for(*, user: User | None, position: str) -> str:
+    """The access level (`User.role`) that `user` gets with `position` (docs/metrics.md,
+    "Positions"; the history import and the position change use this one rule).
+
+    An admin keeps admin access: setting a position never makes an administrator (every
+    position but `supervisor`/`qa_reviewer` gives agent access, `admin` included) and never
+    locks the existing one out. `is_superuser` is never touched, so a superuser keeps admin
+    access whatever their role. Everyone else, a new user included, gets what the position
+    grants (`access_level_for_position`)."""
+    if user is not None and user.role == Role.ADMIN:
+        return Role.ADMIN.value
+    return access_level_for_position(position)
+
+
 @transaction.atomic
 def agent_upsert(
     *,
     username: str,
     name: str,
-    role: str = Role.AGENT,
+    position: str = "",
     team: str | None = None,
     shift: str = "",
     languages: list[str] | None = None,
     email: str = "",
     password: str | None = None,
 ) -> User:
-    """Create or replace an agent's fields (history `agent` line semantics, METRICS.md §1)."""
-    if role not in Role.values:
-        raise ValidationError(f"unknown role {role!r}", field="role")
-    user, _created = User.objects.get_or_create(username=username)
+    """Create or replace an agent's fields (history `agent` line semantics, METRICS.md §1):
+    `position` is the line's `role` ("" when it has none); the access level follows it
+    (`access_level_for`)."""
+    position = position_clean(position)
+    user = User.objects.filter(username=username).first()
+    role = access_level_for(user=user, position=position)
+    created = user is None
+    if user is None:
+        user = User(username=username)
     user.display_name = name
+    user.position = position
     user.role = role
     user.email = email
     if password is not None:
         user.set_password(password)
-    elif _created:
+    elif created:
         user.set_unusable_password()
     user.save()
     AgentProfile.objects.update_or_create(
@@ -49,6 +97,22 @@ def agent_upsert(
         user.teams.set([team_get_or_create(name=team)])
     else:
         user.teams.clear()
+    return user
+
+
+@transaction.atomic
+def agent_position_set(*, user: User, position: str, by: User) -> User:
+    """Give `user` a position (admins only; "" for none). The access level follows it as on
+    import (`access_level_for`): `supervisor` and `qa_reviewer` grant that access, any other
+    position gives agent access, and an admin stays an admin. So what the app stores is what
+    an export writes and a later import reproduces (docs/api.md, "Positions")."""
+    if not by.can_configure:
+        raise PermissionDenied("only admins may change positions")
+    position = position_clean(position)
+    role = access_level_for(user=user, position=position)
+    if (user.position, user.role) != (position, role):
+        user.position, user.role = position, role
+        user.save(update_fields=["position", "role"])
     return user
 
 

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
+from afterdesk.accounts import views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -15,4 +17,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's view: POST `language` (+ `next`), stores the choice in the language cookie.
     path("language/", set_language, name="set_language"),
+    path("positions/", views.positions_page, name="positions"),
+    path("positions/<str:username>/", views.position_set, name="position_set"),
 ]

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from afterdesk.accounts.models import Role, access_level_for_position
+
 DEMO_PASSWORD = "afterdesk-demo"  # noqa: S105 - the documented demo login, printed by `serve`
+# The demo's administrator: an import never makes one (docs/history.md), so `demo_load` gives
+# this user admin access after the import (`services._agents_finish`).
+DEMO_ADMIN = "admin"
 EMAIL_DOMAIN = "northwind-outfitters.example"
 
 
@@ -67,12 +72,19 @@ FX = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 150.0}
 class AgentSpec:
     username: str
     name: str
-    role: str
+    position: str  # the history line's `role` ("" for none); it chooses the scorecard template
     team: str | None
     shift: str
     languages: tuple[str, ...]
     speed: float = 1.0  # multiplies reply delays: < 1 is faster
     quality: float = 0.8  # 0..1: drives CSAT, reopens and QA scores
+
+    @property
+    def access(self) -> str:
+        """The access level (`User.role`) the demo user ends up with."""
+        if self.username == DEMO_ADMIN:
+            return Role.ADMIN.value
+        return access_level_for_position(self.position)
 
 
 TEAM_EN = "EN Tier 1"
@@ -81,27 +93,39 @@ TEAM_APAC = "APAC"
 TEAM_ESCALATIONS = "Escalations"
 TEAMS = (TEAM_EN, TEAM_EU, TEAM_APAC, TEAM_ESCALATIONS)
 
+# Positions (docs/demo.md): every preset position has agents, so every preset template
+# scores someone; supervisors and QA reviewers have the position that grants their access.
 AGENTS: tuple[AgentSpec, ...] = (
-    AgentSpec("admin", "Alex Morgan", "admin", None, "day", ("en", "de")),
+    AgentSpec(DEMO_ADMIN, "Alex Morgan", "", None, "day", ("en", "de")),
     AgentSpec("maria.garcia", "María García", "supervisor", TEAM_EN, "day", ("en", "es"), 0.8, 0.9),
     AgentSpec("thomas.weber", "Thomas Weber", "supervisor", TEAM_EU, "day", ("de", "en", "fr")),
     AgentSpec("priya.nair", "Priya Nair", "qa_reviewer", TEAM_EN, "day", ("en",)),
     AgentSpec("yuki.mori", "Yuki Mori", "qa_reviewer", TEAM_APAC, "day", ("ja", "en")),
-    AgentSpec("james.carter", "James Carter", "agent", TEAM_EN, "day", ("en",), 0.7, 0.85),
-    AgentSpec("emily.johnson", "Emily Johnson", "agent", TEAM_EN, "evening", ("en",), 1.0, 0.92),
-    AgentSpec("daniel.kim", "Daniel Kim", "agent", TEAM_EN, "night", ("en",), 0.6, 0.6),
-    AgentSpec("olivia.brown", "Olivia Brown", "agent", TEAM_EN, "day", ("en", "es"), 1.3, 0.95),
-    AgentSpec("carlos.mendez", "Carlos Méndez", "agent", TEAM_EN, "evening", ("es", "en", "pt")),
-    AgentSpec("lena.schmidt", "Lena Schmidt", "agent", TEAM_EU, "day", ("de", "en"), 0.8, 0.9),
-    AgentSpec("julien.dubois", "Julien Dubois", "agent", TEAM_EU, "day", ("fr", "en"), 1.1, 0.8),
-    AgentSpec("ana.souza", "Ana Souza", "agent", TEAM_EU, "evening", ("pt", "es", "en"), 0.9),
-    AgentSpec("omar.haddad", "Omar Haddad", "agent", TEAM_EU, "evening", ("ar", "fr", "en")),
-    AgentSpec("sofia.rossi", "Sofia Rossi", "agent", TEAM_EU, "day", ("es", "de", "en"), 1.4, 0.7),
-    AgentSpec("kenji.sato", "Kenji Sato", "agent", TEAM_APAC, "night", ("ja", "en"), 0.9, 0.9),
-    AgentSpec("aiko.nakamura", "Aiko Nakamura", "agent", TEAM_APAC, "night", ("ja",), 1.0, 0.85),
-    AgentSpec("wei.chen", "Wei Chen", "agent", TEAM_APAC, "evening", ("ja", "en"), 1.2, 0.75),
-    AgentSpec("rachel.cohen", "Rachel Cohen", "agent", TEAM_ESCALATIONS, "day", ("en", "de")),
-    AgentSpec("marco.bianchi", "Marco Bianchi", "agent", TEAM_ESCALATIONS, "evening",
+    AgentSpec("james.carter", "James Carter", "first_line", TEAM_EN, "day", ("en",), 0.7, 0.85),
+    AgentSpec("emily.johnson", "Emily Johnson", "first_line", TEAM_EN, "evening", ("en",), 1.0,
+              0.92),
+    AgentSpec("daniel.kim", "Daniel Kim", "new_agent", TEAM_EN, "night", ("en",), 0.6, 0.6),
+    AgentSpec("olivia.brown", "Olivia Brown", "returns_specialist", TEAM_EN, "day", ("en", "es"),
+              1.3, 0.95),
+    AgentSpec("carlos.mendez", "Carlos Méndez", "first_line", TEAM_EN, "evening",
+              ("es", "en", "pt")),
+    AgentSpec("lena.schmidt", "Lena Schmidt", "first_line", TEAM_EU, "day", ("de", "en"), 0.8,
+              0.9),
+    AgentSpec("julien.dubois", "Julien Dubois", "first_line", TEAM_EU, "day", ("fr", "en"), 1.1,
+              0.8),
+    AgentSpec("ana.souza", "Ana Souza", "first_line", TEAM_EU, "evening", ("pt", "es", "en"), 0.9),
+    AgentSpec("omar.haddad", "Omar Haddad", "minor_language", TEAM_EU, "evening",
+              ("ar", "fr", "en")),
+    AgentSpec("sofia.rossi", "Sofia Rossi", "first_line", TEAM_EU, "day", ("es", "de", "en"), 1.4,
+              0.7),
+    AgentSpec("kenji.sato", "Kenji Sato", "minor_language", TEAM_APAC, "night", ("ja", "en"), 0.9,
+              0.9),
+    AgentSpec("aiko.nakamura", "Aiko Nakamura", "minor_language", TEAM_APAC, "night", ("ja",),
+              1.0, 0.85),
+    AgentSpec("wei.chen", "Wei Chen", "new_agent", TEAM_APAC, "evening", ("ja", "en"), 1.2, 0.75),
+    AgentSpec("rachel.cohen", "Rachel Cohen", "second_line", TEAM_ESCALATIONS, "day",
+              ("en", "de")),
+    AgentSpec("marco.bianchi", "Marco Bianchi", "second_line", TEAM_ESCALATIONS, "evening",
               ("en", "es", "fr", "pt"), 1.1, 0.88),
 )  # fmt: skip
 AGENTS_BY_USERNAME = {agent.username: agent for agent in AGENTS}

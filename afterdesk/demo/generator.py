@@ -98,11 +98,10 @@ class DemoDataset:
 def agent_lines() -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     for agent in AGENTS:
-        line: dict[str, Any] = {
-            "type": "agent",
-            "id": agent.username,
-            "name": agent.name,
-            "role": agent.role,
+        line: dict[str, Any] = {"type": "agent", "id": agent.username, "name": agent.name}
+        if agent.position:
+            line["role"] = agent.position  # the position (docs/history.md)
+        line |= {
             "shift": agent.shift,
             "languages": list(agent.languages),
             "email": f"{agent.username}@{EMAIL_DOMAIN}",

@@ -18,10 +18,10 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from afterdesk.accounts.models import User
+from afterdesk.accounts.models import Role, User
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import Conflict, DomainError
-from afterdesk.demo.catalog import AGENTS, DEMO_PASSWORD, STORES, TEAMS
+from afterdesk.demo.catalog import AGENTS, DEMO_ADMIN, DEMO_PASSWORD, STORES, TEAMS
 from afterdesk.demo.commerce import CommerceCounts, commerce_create, stores_upsert
 from afterdesk.demo.generator import (
     DEFAULT_DAYS,
@@ -125,10 +125,13 @@ def demo_load(
 
 
 def _agents_finish() -> None:
-    """One argon2 hash of the demo password, shared by every demo user; `admin` may open
+    """One argon2 hash of the demo password, shared by every demo user; `admin` gets admin
+    access (an import never gives it, docs/history.md; a later import keeps it) and may open
     the Django admin."""
     hashed = make_password(DEMO_PASSWORD)
     User.objects.filter(username__in=[agent.username for agent in AGENTS]).update(
         password=hashed, is_active=True
     )
-    User.objects.filter(username="admin").update(is_staff=True, is_superuser=True)
+    User.objects.filter(username=DEMO_ADMIN).update(
+        role=Role.ADMIN, is_staff=True, is_superuser=True
+    )

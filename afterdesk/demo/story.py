@@ -81,7 +81,7 @@ class StoryContext:
 
     def __post_init__(self) -> None:
         for agent in AGENTS:
-            if agent.role in ("agent", "supervisor") and agent.team:
+            if agent.access in ("agent", "supervisor") and agent.team:
                 self.workers.setdefault(agent.team, []).append(agent)
 
     def pick_agent(
@@ -90,7 +90,7 @@ class StoryContext:
         pool = [a for a in self.workers[team] if a is not exclude]
         speakers = [a for a in pool if language in a.languages] or pool
         # Supervisors take a ticket now and then; agents do the bulk of the work.
-        weights = [0.15 if a.role == "supervisor" else 1.0 for a in speakers]
+        weights = [0.15 if a.access == "supervisor" else 1.0 for a in speakers]
         return self.rng.choices(speakers, weights)[0]
 
 

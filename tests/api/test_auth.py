@@ -39,6 +39,7 @@ ENDPOINTS = [
     ("get", "/api/teams"),
     ("post", "/api/teams"),
     ("get", "/api/agents"),
+    ("patch", "/api/agents/anna"),
     # performance (afterdesk/metrics/api.py) and calendars (afterdesk/calendars/api.py)
     ("get", "/api/kpis"),
     ("get", "/api/scorecards"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 from pathlib import Path
 
@@ -56,6 +57,23 @@ def test_demo_on_an_empty_database_loads_everything() -> None:
     roles = dict(User.objects.values_list("username", "role"))
     assert roles["admin"] == Role.ADMIN
     assert sorted(roles.values()).count(Role.SUPERVISOR) == 2
+    assert sorted(roles.values()).count(Role.QA_REVIEWER) == 2
+    positions = Counter(User.objects.values_list("position", flat=True))
+    assert positions == {
+        "": 1,  # admin
+        "supervisor": 2,
+        "qa_reviewer": 2,
+        "first_line": 7,
+        "second_line": 2,
+        "returns_specialist": 1,
+        "minor_language": 3,
+        "new_agent": 2,
+    }
+    assert {u: roles[u] for u in ("olivia.brown", "omar.haddad", "rachel.cohen")} == {
+        "olivia.brown": Role.AGENT,
+        "omar.haddad": Role.AGENT,
+        "rachel.cohen": Role.AGENT,
+    }
     assert Calendar.objects.count() == 4
     assert Store.objects.count() == 6
     assert Order.objects.count() == TICKETS == Shipment.objects.count()
@@ -89,6 +107,8 @@ def test_demo_refuses_a_database_with_tickets_unless_reset() -> None:
     assert "Deleted 200 tickets and 6 stores" in output
     assert Ticket.objects.count() == TICKETS
     assert Order.objects.count() == TICKETS
+    admin = User.objects.get(username="admin")  # imported again: still the admin
+    assert (admin.role, admin.position, admin.is_superuser) == (Role.ADMIN, "", True)
 
 
 def test_only_history_writes_the_file_and_leaves_the_database_alone(tmp_path: Path) -> None:

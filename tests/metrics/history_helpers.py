@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from afterdesk.accounts.models import User
+from afterdesk.accounts.selectors import position_for_history
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Store
 from afterdesk.tickets.models import Ticket, TicketEvent
@@ -85,7 +86,15 @@ def history_snapshot() -> dict[str, Any]:
         )
     ]
     agents = {
-        u.username: (u.display_name, u.role, u.email, sorted(t.name for t in u.teams.all()))
+        u.username: (
+            u.display_name,
+            # as the history carries it: a supervisor made in the app without a position
+            # comes back with the position `supervisor` (docs/history.md, "Export")
+            position_for_history(user=u),
+            u.role,
+            u.email,
+            sorted(t.name for t in u.teams.all()),
+        )
         for u in User.objects.prefetch_related("teams")
     }
     calendars = {c.key: (c.tz, c.hours, c.holidays) for c in Calendar.objects.all()}

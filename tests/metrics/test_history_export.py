@@ -85,7 +85,7 @@ def test_export_writes_calendars_agents_then_each_ticket_with_its_events(
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert lines == [
         {**CALENDAR},
-        {"type": "agent", "id": "anna", "name": "Anna", "role": "agent", "team": "EU"},
+        {"type": "agent", "id": "anna", "name": "Anna", "team": "EU"},  # no position: no role
         {
             "type": "ticket",
             "id": "T-1",

@@ -131,7 +131,10 @@ def test_imported_event_is_the_event_record_would_write(tmp_path: Path) -> None:
         (event("status", status="done"), "status 'done' is not one of"),
         ({**TICKET, "id": "T-2", "priority": "asap"}, "priority 'asap'"),
         (event("return", outcome="lost"), "outcome 'lost'"),
-        ({"type": "agent", "id": "bo", "name": "Bo", "role": "boss"}, "role 'boss'"),
+        ({"type": "agent", "id": "bo", "name": "Bo", "role": ""}, "role must not be empty"),
+        ({"type": "agent", "id": "bo", "name": "Bo", "role": " "}, "role must not be empty"),
+        ({"type": "agent", "id": "bo", "name": "Bo", "role": "x" * 65}, "longer than 64"),
+        ({"type": "agent", "id": "bo", "name": "Bo", "role": 3}, "role must be a string"),
         (event("csat", rating=6), "rating must be an integer from 1 to 5"),
         (event("csat", rating=4.5), "rating must be an integer"),
         (event("csat", rating="5"), "rating must be an integer"),
@@ -179,7 +182,7 @@ def test_skip_invalid_imports_the_valid_lines_and_reports_the_rest(tmp_path: Pat
         {**CALENDAR, "hours": {"mon": [["12:00", "09:00"]]}},  # 1: bad calendar
         TICKET,  # 2: its calendar line was skipped, so unknown
         INBOUND,  # 3: its ticket line was skipped
-        {"type": "agent", "id": "bo", "name": "Bo", "role": "chief"},  # 4: bad role
+        {"type": "agent", "id": "bo", "name": "Bo", "role": ""},  # 4: empty role (position)
         {**TICKET, "id": "T-2", "calendar": None},  # 5: fine
         {**INBOUND, "ticket": "T-2"},  # 6: fine
         {**REPLY, "ticket": "T-2", "agent": "bo"},  # 7: agent bo was skipped

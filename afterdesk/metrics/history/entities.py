@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 
 from afterdesk.accounts.models import AgentProfile, User
-from afterdesk.accounts.services import team_get_or_create
+from afterdesk.accounts.selectors import position_for_history
+from afterdesk.accounts.services import access_level_for, team_get_or_create
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
@@ -52,20 +53,32 @@ def calendar_apply(*, line: CalendarLine, counts: EntityCounts) -> None:
     counts.updated += 1
 
 
-# name, role, team names, shift, languages, email
-AgentState = tuple[str, str, tuple[str, ...], str, tuple[str, ...], str]
+# name, position, access level (`User.role`), team names, shift, languages, email
+AgentState = tuple[str, str, str, tuple[str, ...], str, tuple[str, ...], str]
 
 
-def _agent_state(line: AgentLine) -> AgentState:
+def _agent_state(line: AgentLine, stored: User | None) -> AgentState:
+    """What the line makes of the agent: the access level follows the position, except that
+    an admin already in the database stays one (`accounts.services.access_level_for`)."""
     teams = (line.team,) if line.team else ()
-    return (line.name, line.role, teams, line.shift, tuple(line.languages), line.email)
+    access = access_level_for(user=stored, position=line.position)
+    return (
+        line.name,
+        line.position,
+        access,
+        teams,
+        line.shift,
+        tuple(line.languages),
+        line.email,
+    )
 
 
 @dataclass
 class AgentWriter:
     """Agent lines, written in bulk at the end of their pass (a file names a few hundred
     agents, so their states fit in memory). Same semantics as accounts.services.agent_upsert:
-    a line replaces the agent's name, role, team membership, shift, languages and email."""
+    a line replaces the agent's name, position (and the access level that follows from it),
+    team membership, shift, languages and email."""
 
     counts: EntityCounts
     _lines: list[AgentLine] = field(default_factory=list)
@@ -85,7 +98,7 @@ class AgentWriter:
         current = {username: _stored_agent_state(user) for username, user in users.items()}
         final: dict[str, AgentState] = {}
         for line in self._lines:
-            state = _agent_state(line)
+            state = _agent_state(line, users.get(line.id))
             before = final.get(line.id, current.get(line.id))
             if before is None:
                 self.counts.created += 1
@@ -106,15 +119,22 @@ class AgentWriter:
         ]
         User.objects.bulk_create(new)
         users.update((user.username, user) for user in new)
-        for name, (display_name, role, _team, _shift, _languages, email) in changed.items():
+        for name, (display_name, position, role, *_profile, email) in changed.items():
             user = users[name]
-            user.display_name, user.role, user.email = display_name, role, email
+            user.display_name, user.position, user.role, user.email = (
+                display_name,
+                position,
+                role,
+                email,
+            )
         User.objects.bulk_update(
-            [users[name] for name in changed], ["display_name", "role", "email"], batch_size=500
+            [users[name] for name in changed],
+            ["display_name", "position", "role", "email"],
+            batch_size=500,
         )
         pks = [users[name].pk for name in changed]
         profiles = {p.user_id: p for p in AgentProfile.objects.filter(user_id__in=pks)}
-        for name, (_name, _role, _team, shift, languages, _email) in changed.items():
+        for name, (_name, _position, _role, _team, shift, languages, _email) in changed.items():
             profile = profiles.setdefault(users[name].pk, AgentProfile(user_id=users[name].pk))
             profile.shift, profile.languages = shift, list(languages)
         AgentProfile.objects.bulk_create([p for p in profiles.values() if p.pk is None])
@@ -123,22 +143,26 @@ class AgentWriter:
         )
         memberships = User.teams.through
         memberships.objects.filter(user_id__in=pks).delete()
-        names = sorted({team for state in changed.values() for team in state[2]})
+        names = sorted({team for state in changed.values() for team in state[3]})
         teams = {name: team_get_or_create(name=name).pk for name in names}
         memberships.objects.bulk_create(
             memberships(user_id=users[name].pk, team_id=teams[team])
             for name, state in changed.items()
-            for team in state[2]
+            for team in state[3]
         )
 
 
 def _stored_agent_state(user: User) -> AgentState:
+    """The agent as the history sees it. The position is the one an export writes: a
+    supervisor or QA reviewer made in the app without a position counts as having that
+    access level as position, so re-importing an export changes nothing."""
     try:
         profile: AgentProfile | None = user.profile
     except AgentProfile.DoesNotExist:
         profile = None
     return (
         user.display_name,
+        position_for_history(user=user),
         user.role,
         tuple(sorted(team.name for team in user.teams.all())),
         profile.shift if profile else "",

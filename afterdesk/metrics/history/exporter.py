@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from afterdesk.accounts.models import AgentProfile, User
+from afterdesk.accounts.selectors import position_for_history
 from afterdesk.calendars.models import Calendar
 from afterdesk.calendars.services import calendar_to_history
 from afterdesk.core.timeutil import format_instant
@@ -55,6 +56,10 @@ def _history_lines() -> Iterator[dict[str, Any]]:
 
 
 def agent_to_history(user: User) -> dict[str, Any]:
+    """`role` is the agent's position, unchanged; with no position it is left out, except for
+    a supervisor or QA reviewer, whose access level is written so that an import gives it back
+    (`accounts.selectors.position_for_history`). An admin's access is never exported: an
+    import does not make administrators."""
     try:
         profile: AgentProfile | None = user.profile
     except AgentProfile.DoesNotExist:
@@ -64,9 +69,9 @@ def agent_to_history(user: User) -> dict[str, Any]:
         "type": "agent",
         "id": user.username,
         "name": user.display_name,  # may be empty; the UI falls back to the username
-        "role": user.role,
     }
     optional = {
+        "role": position_for_history(user=user),
         "team": teams[0] if teams else "",
         "shift": profile.shift if profile else "",
         "languages": profile.languages if profile else [],

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
-from afterdesk.accounts.models import Role
+from afterdesk.accounts.models import POSITION_MAX_LENGTH
 from afterdesk.calendars.services import calendar_validate
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant
@@ -41,7 +41,6 @@ AGENT_REFERENCE_FIELDS = ("agent", "reviewer")
 AGENT_MESSAGE_KINDS = frozenset({"reply", "note"})
 ORDER_VALUE_LIMIT = Decimal(10) ** 10  # Ticket.order_value: 14 digits, 4 of them decimals
 ORDER_VALUE_QUANTUM = Decimal("0.0001")
-ROLES = tuple(Role.values)
 PRIORITIES = tuple(Priority.values)
 
 
@@ -61,7 +60,7 @@ class CalendarLine:
 class AgentLine:
     id: str
     name: str
-    role: str
+    position: str  # the line's `role`: free text, "" when left out (METRICS.md §1)
     team: str
     shift: str
     languages: list[str]
@@ -231,8 +230,7 @@ def _calendar_line(obj: dict[str, Any]) -> CalendarLine:
 
 def _agent_line(obj: dict[str, Any]) -> AgentLine:
     _fields_check("agent", obj, ("id", "name"), ("role", "team", "shift", "languages", "email"))
-    role = obj.get("role") or Role.AGENT.value
-    _choice("role", role, ROLES)
+    position = _position(obj.get("role"))
     languages = obj.get("languages") or []
     if not isinstance(languages, list) or not all(isinstance(item, str) for item in languages):
         raise LineError("languages must be a list of strings")
@@ -245,12 +243,35 @@ def _agent_line(obj: dict[str, Any]) -> AgentLine:
     return AgentLine(
         id=_identifier(obj, "id", max_length=150),
         name=_text(obj, "name", max_length=150),
-        role=role,
+        position=position,
         team=_text(obj, "team", max_length=100).strip(),
         shift=_text(obj, "shift", max_length=50),
         languages=list(languages),
         email=email,
     )
+
+
+def _position(value: Any) -> str:
+    """An agent's `role`: the agent's position, free text of 1 to 64 characters, accepted
+    whatever it says; left out or null means none (docs/history.md). Which access level it
+    gives is decided when the line is written (`accounts.services.access_level_for`)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise LineError(
+            f"role must be a string (the agent's position, 1 to {POSITION_MAX_LENGTH} characters)"
+        )
+    if not value.strip():
+        raise LineError(
+            f"role must not be empty (the agent's position, 1 to {POSITION_MAX_LENGTH} "
+            "characters); leave it out for none"
+        )
+    if len(value) > POSITION_MAX_LENGTH:
+        raise LineError(
+            f"role is longer than {POSITION_MAX_LENGTH} characters ({len(value)}; the agent's "
+            "position)"
+        )
+    return value
 
 
 TICKET_OPTIONAL = (
