@@ -54,7 +54,8 @@ class Command(BaseCommand):
             write_csv(self.stdout, header, table)
             return
         width = len(lead) + len(categories)
-        self._table(header[:width], [r[:width] for r in table])
+        # An agent without a template reads "-" in the template column, not a blank.
+        self._table(header[:width], [[r[0] or "-", *r[1:width]] for r in table])
 
     def _table(self, header: list[str], rows: list[list[object]]) -> None:
         cells = [header] + [[_cell(c) for c in row] for row in rows]
