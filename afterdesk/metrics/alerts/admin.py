@@ -36,7 +36,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(AlertSettings)
 class AlertSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "long_open_factor", "min_n", "updated_at"]
+    list_display = ["__str__", "long_open_factor", "min_n", "escalation_rate_max", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not AlertSettings.objects.exists()

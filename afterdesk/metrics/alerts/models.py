@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,8 @@ class AlertKind(models.TextChoices):
     COMPLAINT_RATE_JUMP = "complaint_rate_jump", _("Complaint rate jump")
     REOPEN_RATE_JUMP = "reopen_rate_jump", _("Reopen rate jump")
     SLA_DROP = "sla_drop", _("SLA compliance drop")
+    ESCALATION_RATE_HIGH = "escalation_rate_high", _("High escalation rate")
+    TEAM_ESCALATION_RATE_HIGH = "team_escalation_rate_high", _("High team escalation rate")
 
 
 class Severity(models.TextChoices):
@@ -111,6 +114,32 @@ class AlertSettings(models.Model):
         help_text="Scorecard template whose first-reply targets define SLA compliance "
         "(blank: the built-in default template)",
     )
+    escalation_window_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="Complete days (desk time zone) the escalation rate is measured over",
+    )
+    escalation_rate_max = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+        help_text="Alert when escalations per handled ticket are more than this (0: off)",
+    )
+    escalation_peer_factor = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Alert when the escalation rate is more than this × the median of the peers "
+        "(agents of the same template, or the other teams); 0: off, else at least 1",
+    )
+    escalation_min_handled = models.PositiveIntegerField(
+        default=20,
+        validators=[MinValueValidator(1)],
+        help_text="Handled tickets in the window an agent or team needs before its escalation "
+        "rate alerts or counts towards a median",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -123,7 +152,15 @@ class AlertSettings(models.Model):
         self.pk = 1  # one row: `load()` reads pk=1, so the admin's row is that one
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        factor = self.escalation_peer_factor
+        if factor is not None and Decimal("0") < factor < Decimal("1"):
+            # below 1 most agents would be "above" their peers: a mistake, not a setting
+            raise ValidationError(
+                {"escalation_peer_factor": _("Use 0 (off) or a factor of at least 1.")}
+            )
+
     @classmethod
     def load(cls) -> AlertSettings:
-        settings_row, _ = cls.objects.get_or_create(pk=1)
+        settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row

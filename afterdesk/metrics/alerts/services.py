@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -15,14 +18,15 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.metrics.models import ScorecardTemplate
 
 from .models import Alert, AlertSettings
-from .rules import AlertDraft, long_open_drafts, rate_drafts
+from .rules import AlertDraft, escalation_drafts, long_open_drafts, rate_drafts
 from .selectors import alert_recipients, alerts_can_view
 
 logger = logging.getLogger(__name__)
 
-# Loop protection (RELIABILITY.md): machines must not answer this mail.
+# Loop protection: auto-responders must not answer this mail (docs/alerts.md).
 ALERT_MAIL_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
 MAIL_LIST_LIMIT = 50
 
@@ -38,7 +42,11 @@ def alerts_sweep(*, now: datetime, config: AlertSettings | None = None) -> list[
     if now.tzinfo is None:
         raise ValidationError("now needs a time zone", field="now")
     config = config or AlertSettings.load()
-    drafts = long_open_drafts(now=now, config=config) + rate_drafts(now=now, config=config)
+    drafts = [
+        *long_open_drafts(now=now, config=config),
+        *rate_drafts(now=now, config=config),
+        *escalation_drafts(now=now, config=config),
+    ]
     keys = [d.dedupe_key for d in drafts]
     known: set[str] = set()
     for i in range(0, len(keys), 500):  # bounded IN lists (SQLite's parameter limit)
@@ -73,6 +81,47 @@ def _alert_store(*, draft: AlertDraft, now: datetime) -> Alert | None:
             )
     except IntegrityError:
         return None
+
+
+# The thresholds an admin may change (every AlertSettings field but the bookkeeping).
+SETTINGS_FIELDS = (
+    "long_open_factor",
+    "long_open_window_days",
+    "complaint_rate_rise",
+    "reopen_rate_rise",
+    "sla_drop",
+    "min_n",
+    "template_key",
+    "escalation_window_days",
+    "escalation_rate_max",
+    "escalation_peer_factor",
+    "escalation_min_handled",
+)
+
+
+@transaction.atomic
+def alert_settings_update(*, by: User, **values: Any) -> AlertSettings:
+    """Change the alert thresholds (admins). Unknown names and invalid values are refused as
+    a whole (the model's validators and `clean`); the next sweep uses the new values."""
+    if not by.is_active or not by.can_configure:
+        raise PermissionDenied("only admins change the alert settings")
+    unknown = sorted(set(values) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise ValidationError(f"unknown alert setting {unknown[0]!r}", field=unknown[0])
+    AlertSettings.load()  # the row exists from here on
+    row = AlertSettings.objects.select_for_update().get(pk=1)
+    for name, value in values.items():
+        setattr(row, name, value)
+    try:
+        row.full_clean(exclude=["updated_at"])
+    except DjangoValidationError as error:
+        name, messages = next(iter(error.message_dict.items()))
+        field = None if name == NON_FIELD_ERRORS else name
+        raise ValidationError(f"{name}: {' '.join(messages)}", field=field) from error
+    if row.template_key and not ScorecardTemplate.objects.filter(key=row.template_key).exists():
+        raise ValidationError(f"no template {row.template_key!r}", field="template_key")
+    row.save()
+    return row
 
 
 @transaction.atomic

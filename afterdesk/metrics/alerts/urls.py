@@ -6,5 +6,6 @@ app_name = "alerts"
 
 urlpatterns = [
     path("", views.alerts_page, name="list"),
+    path("settings/", views.alerts_settings, name="settings"),
     path("<int:alert_id>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
 ]

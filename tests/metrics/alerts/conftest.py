@@ -51,7 +51,7 @@ def open_ticket(*, team: Team, created: datetime, subject: str = "Still waiting"
 
 def handled(*, agent: User, at: datetime, count: int, complaints: int = 0) -> list[Ticket]:
     """`count` tickets the agent replied to at `at` (no team), `complaints` of them complained
-    about: handled_volume = count, complaint_rate = complaints / count (METRICS.md §4)."""
+    about: handled_volume = count, complaint_rate = complaints / count (docs/metrics.md)."""
     tickets = []
     for i in range(count):
         ticket = services.ticket_create(subject="Q", channel="chat", body="?", at=at)

@@ -121,3 +121,15 @@ def test_acknowledge_errors(
     assert response.status_code == status
     alerts[0].refresh_from_db()
     assert alerts[0].acknowledged_at is None
+
+
+def test_list_escalation_alerts(api_as: ApiAs, supervisor: User, team: Team) -> None:
+    figures = {"kpi": "escalation_rate", "value": 0.5, "escalations": 2, "handled": 4}
+    alert = make_alert(
+        kind=AlertKind.TEAM_ESCALATION_RATE_HIGH, team=team, figures=figures, message="EU"
+    )
+    make_alert(kind=AlertKind.ESCALATION_RATE_HIGH, message="anna")
+    body = api_as(supervisor).get("/api/alerts", kind="team_escalation_rate_high").json()
+    assert [(i["id"], i["kind"], i["team"], i["figures"]) for i in body["items"]] == [
+        (alert.pk, "team_escalation_rate_high", "EU", figures)
+    ]

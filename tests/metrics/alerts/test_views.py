@@ -37,10 +37,10 @@ def alerts() -> list[Alert]:
 @pytest.mark.usefixtures("alerts")
 @pytest.mark.parametrize("who", ["supervisor", "admin_user"])
 def test_page_lists_open_alerts(
-    who: str, request: pytest.FixtureRequest, django_assert_max_num_queries: Any
+    who: str, request: pytest.FixtureRequest, django_assert_num_queries: Any
 ) -> None:
     client = client_for(request.getfixturevalue(who))
-    with django_assert_max_num_queries(6):
+    with django_assert_num_queries(4):  # session, user, the alerts, their count
         response = client.get(reverse("alerts:list"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -109,3 +109,18 @@ def test_acknowledge_needs_csrf(supervisor: User, alerts: list[Alert]) -> None:
     client.force_login(supervisor)
     url = reverse("alerts:acknowledge", args=[alerts[0].pk])
     assert client.post(url, headers=HTMX).status_code == 403
+
+
+def test_escalation_alerts_are_listed_filtered_and_translated(supervisor: User) -> None:
+    make_alert(kind=AlertKind.ESCALATION_RATE_HIGH, message="escalation_rate of agent cora")
+    make_alert(kind=AlertKind.TEAM_ESCALATION_RATE_HIGH, message="escalation_rate of team EU")
+    client = client_for(supervisor)
+    body = client.get(reverse("alerts:list"), {"kind": "escalation_rate_high"}).content.decode()
+    assert "escalation_rate of agent cora" in body
+    assert "escalation_rate of team EU" not in body
+    assert "High escalation rate" in body
+    assert '<option value="team_escalation_rate_high">High team escalation rate</option>' in body
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("alerts:list")).content.decode()
+    assert "升级率过高" in body
+    assert "团队升级率过高" in body
