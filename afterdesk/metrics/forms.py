@@ -234,9 +234,9 @@ class SegmentForm(PeriodForm):
 
 
 class DrilldownForm(PeriodForm):
-    """The tickets behind a figure, with the template (and version) that scored its row: a
-    blank template is the built-in one (an agent without a template); no version is the
-    latest (the what-if view)."""
+    """The tickets behind a figure, with the template (and version) that scored its row: no
+    version is the template's latest (the what-if view); a blank template is the agent's own
+    template, else the built-in one (an agent without a template)."""
 
     own_templates = True
     agent = forms.CharField(max_length=150)
@@ -303,7 +303,9 @@ class TemplateAssignmentForm(forms.Form):
     """Assign a template (or none) to a position or to one agent from a date on; the service
     `assignments.template_assign` validates the target and records the change."""
 
-    target = forms.ChoiceField(choices=[("position", _("Position")), ("agent", _("Agent"))])
+    target = forms.ChoiceField(
+        label=_("For"), choices=[("position", _("a position")), ("agent", _("one agent"))]
+    )
     position = forms.CharField(
         label=_("Position"),
         max_length=64,
