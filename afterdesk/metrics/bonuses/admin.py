@@ -10,9 +10,18 @@ from afterdesk.metrics.bonuses.models import BonusRule, PayoutStatement
 class BonusRuleAdmin(admin.ModelAdmin):
     """Read-only here: rules are validated by `bonuses.services.bonus_rule_save` (API, CLI)."""
 
-    list_display = ("name", "role", "template_key", "currency", "budget", "max_share", "active")
-    list_filter = ("active", "role", "currency")
-    search_fields = ("name", "template_key")
+    list_display = (
+        "name",
+        "target_kind",
+        "position",
+        "template_key",
+        "currency",
+        "budget",
+        "max_share",
+        "active",
+    )
+    list_filter = ("active", "target_kind", "currency")
+    search_fields = ("name", "template_key", "position")
     readonly_fields = ("created_at", "updated_at")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

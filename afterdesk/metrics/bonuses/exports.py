@@ -1,6 +1,9 @@
 """Exports of a payout document (a preview or a frozen statement): JSON, CSV, XLSX and a text
 table. Every text cell goes through `csv_cell`, in CSV and XLSX alike, so a name such as
-`=HYPERLINK(…)` is shown as text and never run as a formula (RELIABILITY.md)."""
+`=HYPERLINK(…)` is shown as text and never run as a formula (docs/bonuses.md, "Exports").
+
+Statements frozen before rules had targets have `rule.role` instead of `target_kind` and
+lines without `position` and `template`: those cells are empty."""
 
 from __future__ import annotations
 
@@ -28,8 +31,19 @@ def extra_names(document: dict[str, Any]) -> list[str]:
     return [extra["name"] for extra in document["rule"]["definition"]["extras"]]
 
 
+def target_label(rule: dict[str, Any]) -> str:
+    """Whom the rule pays, as the document says it."""
+    kind = rule.get("target_kind")
+    if kind == "position":
+        return f"position {rule['position']}"
+    if kind == "template":
+        return f"template {rule['template']}"
+    return f"role {rule.get('role', '')}"  # a statement frozen before targets
+
+
 def payout_header(document: dict[str, Any]) -> list[str]:
-    header = ["agent", "total", "rank", "tier", "tier_amount", "tier_reason", "gate_passed"]
+    header = ["agent", "position", "template", "total", "rank", "tier", "tier_amount"]
+    header += ["tier_reason", "gate_passed"]
     for name in extra_names(document):
         header += [f"{name}_paid", f"{name}_amount", f"{name}_reason"]
     return [*header, "amount", "currency"]
@@ -43,6 +57,8 @@ def payout_rows(document: dict[str, Any]) -> list[list[object]]:
     for line in document["lines"]:
         row: list[object] = [
             line["agent"],
+            line.get("position"),
+            line.get("template"),
             Decimal(line["total"]) if line["total"] is not None else None,
             line["rank"],
             line["tier"],
@@ -61,6 +77,14 @@ def payout_rows(document: dict[str, Any]) -> list[list[object]]:
     return rows
 
 
+def excluded_rows(document: dict[str, Any]) -> list[list[object]]:
+    """The agents of a position rule not paid by it, with the reason."""
+    return [
+        [item["agent"], item["position"], item["template"], item["reason"]]
+        for item in document.get("excluded", [])
+    ]
+
+
 def summary_rows(document: dict[str, Any]) -> list[list[object]]:
     summary = document["summary"]
     if summary is None:
@@ -72,13 +96,14 @@ def summary_rows(document: dict[str, Any]) -> list[list[object]]:
 
     rows: list[list[object]] = [
         ["rule", rule["name"]],
-        ["role", summary["role"]],
+        ["target", target_label(rule)],
         ["template", f"{rule['template']} v{rule['template_version']}"],
         ["from", period["from"]],
         ["to", period["to"]],
         ["currency", summary["currency"]],
         ["agents", summary["agents"]],
         ["paid_agents", summary["paid_agents"]],
+        ["not_eligible", summary.get("excluded")],
         ["total", money(summary["total"])],
         ["budget", money(summary["budget"])],
         ["labour_cost", money(summary["labour_cost"])],
@@ -102,7 +127,8 @@ def payout_json(document: dict[str, Any]) -> str:
 
 
 def payout_csv(document: dict[str, Any]) -> str:
-    """The lines, one row per agent (the role summary is in JSON, XLSX and the table)."""
+    """The lines, one row per paid agent (the rule summary and the agents not eligible are
+    in JSON, XLSX and the table)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_text(cell) for cell in payout_header(document)])
@@ -112,13 +138,16 @@ def payout_csv(document: dict[str, Any]) -> str:
 
 
 def payout_table(document: dict[str, Any]) -> str:
-    header = ["agent", "total", "tier", "tier_amount", "extras", "amount"]
+    """The lines (an empty cell is "-"), the agents not eligible, then the summary."""
+    header = ["agent", "position", "template", "total", "tier", "tier_amount", "extras", "amount"]
     cells = [header]
     for line in document["lines"]:
         paid = [e["name"] for e in line["extras"] if e["paid"]]
         cells.append(
             [
                 line["agent"],
+                line.get("position") or "-",
+                line.get("template") or "-",
                 line["total"] or "",
                 line["tier"] or "",
                 line["tier_amount"],
@@ -131,6 +160,11 @@ def payout_table(document: dict[str, Any]) -> str:
         "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in cells
     ]
+    excluded = excluded_rows(document)
+    if excluded:
+        text += ["", "not eligible:"]
+        for agent, position, template, reason in excluded:
+            text.append(f"  {agent} ({position or '-'}, template {template or '-'}): {reason}")
     summary = summary_rows(document)
     if summary:
         text.append("")
@@ -163,8 +197,9 @@ def _sheet(sheet: Worksheet, header: list[str] | None, rows: list[list[object]])
 
 
 def payout_xlsx(document: dict[str, Any]) -> bytes:
-    """A workbook with three sheets: Payouts (a row per agent), Conditions (every condition
-    checked, with the value, n and why) and Summary (budget, labour share, warnings)."""
+    """A workbook with four sheets: Payouts (a row per agent), Conditions (every condition
+    checked, with the value, n and why), Not eligible (agents of the position scored under
+    another template, with the reason) and Summary (budget, labour share, warnings)."""
     workbook = Workbook()
     payouts = workbook.active
     assert payouts is not None  # noqa: S101 - a new workbook always has one sheet
@@ -173,6 +208,8 @@ def payout_xlsx(document: dict[str, Any]) -> bytes:
     conditions = workbook.create_sheet("Conditions")
     header = ["agent", "applies_to", "kind", "kpi", "op", "threshold", "value", "n", "excluded"]
     _sheet(conditions, [*header, "holds", "explanation"], _condition_rows(document))
+    not_eligible = workbook.create_sheet("Not eligible")
+    _sheet(not_eligible, ["agent", "position", "template", "reason"], excluded_rows(document))
     _sheet(workbook.create_sheet("Summary"), None, summary_rows(document))
     out = io.BytesIO()
     workbook.save(out)

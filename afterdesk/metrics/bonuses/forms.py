@@ -9,9 +9,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from afterdesk.accounts.models import Role
 from afterdesk.core.errors import DomainError
-from afterdesk.metrics.bonuses.models import DEFAULT_MAX_SHARE, BonusRule
+from afterdesk.metrics.bonuses.models import DEFAULT_MAX_SHARE, BonusRule, TargetKind
+from afterdesk.metrics.bonuses.selectors import positions_in_use
 from afterdesk.metrics.forms import PeriodForm
 from afterdesk.metrics.models import ScorecardTemplate
 
@@ -29,7 +29,16 @@ EXAMPLE_DEFINITION: dict[str, Any] = {
     ],
 }
 # Form fields that are rule fields of the same name (a service error on one lands on it).
-RULE_FIELDS = ("name", "role", "template_key", "currency", "budget", "labour_cost", "max_share")
+RULE_FIELDS = (
+    "name",
+    "target_kind",
+    "position",
+    "template_key",
+    "currency",
+    "budget",
+    "labour_cost",
+    "max_share",
+)
 
 
 def pretty(data: object) -> str:
@@ -43,14 +52,29 @@ class PayoutPeriodForm(PeriodForm):
 
 
 class BonusRuleForm(forms.Form):
+    """A rule pays the agents scored under its template: all of them, or one position's
+    (docs/bonuses.md, "Whom a rule pays"). Positions offered: those in use, plus the edited
+    rule's own."""
+
     name = forms.CharField(label=_("Name"), max_length=150)
-    role = forms.CharField(
-        label=_("Role"),
-        max_length=50,
-        help_text=_("A user role (agent, supervisor, qa_reviewer, admin) or the template's role"),
-        widget=forms.TextInput(attrs={"list": "bonus-roles"}),
+    template_key = forms.ChoiceField(
+        label=_("Scorecard template"),
+        help_text=_("The rule pays only agents scored under this template."),
     )
-    template_key = forms.ChoiceField(label=_("Scorecard template"))
+    target_kind = forms.ChoiceField(
+        label=_("Pays"),
+        choices=TargetKind.choices,
+        initial=TargetKind.TEMPLATE,
+        widget=forms.RadioSelect,
+    )
+    position = forms.ChoiceField(
+        label=_("Position"),
+        required=False,
+        help_text=_(
+            "Only when the rule pays one position. Agents of the position scored under "
+            "another template are listed as not eligible."
+        ),
+    )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
     budget = forms.CharField(
         label=_("Budget per period"), required=False, max_length=20, help_text=_("Optional")
@@ -67,26 +91,37 @@ class BonusRuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "perf-json"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rule: BonusRule | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ChoiceField, self.fields["template_key"])
         field.choices = [
             (key, f"{name} ({key})")
-            for key, name in ScorecardTemplate.objects.values_list("key", "name")
+            for key, name in ScorecardTemplate.objects.order_by("name", "key").values_list(
+                "key", "name"
+            )
         ]
-        self.role_suggestions = [
-            *Role.values,
-            *ScorecardTemplate.objects.exclude(role="").values_list("role", flat=True).distinct(),
-        ]
+        positions = positions_in_use()
+        if rule is not None and rule.position and rule.position not in positions:
+            positions = sorted([*positions, rule.position])
+        choices = cast(forms.ChoiceField, self.fields["position"])
+        choices.choices = [("", "—"), *((position, position) for position in positions)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("target_kind") == TargetKind.POSITION and not data.get("position"):
+            self.add_error("position", _("Pick the position the rule pays."))
+        return data
 
     @classmethod
     def for_rule(cls, rule: BonusRule | None) -> BonusRuleForm:
         if rule is None:
             return cls(initial={"definition": pretty(EXAMPLE_DEFINITION)})
         return cls(
+            rule=rule,
             initial={
                 "name": rule.name,
-                "role": rule.role,
+                "target_kind": rule.target_kind,
+                "position": rule.position,
                 "template_key": rule.template_key,
                 "currency": rule.currency,
                 "budget": "" if rule.budget is None else str(rule.budget),
@@ -94,7 +129,7 @@ class BonusRuleForm(forms.Form):
                 "max_share": str(rule.max_share),
                 "active": rule.active,
                 "definition": pretty(rule.definition),
-            }
+            },
         )
 
     def clean_definition(self) -> object:
@@ -110,9 +145,11 @@ class BonusRuleForm(forms.Form):
     def rule_fields(self) -> dict[str, Any]:
         """The cleaned values as `bonus_rule_save` takes them (an empty amount is null)."""
         data = self.cleaned_data
+        by_position = data["target_kind"] == TargetKind.POSITION
         return {
             "name": data["name"],
-            "role": data["role"].strip(),
+            "target_kind": data["target_kind"],
+            "position": data["position"] if by_position else "",
             "template_key": data["template_key"],
             "currency": data["currency"].strip().upper(),
             "definition": data["definition"],

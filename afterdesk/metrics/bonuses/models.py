@@ -1,4 +1,5 @@
-"""Bonus rules (a role's tiers and KPI extras, in money) and frozen payout statements.
+"""Bonus rules (tiers and KPI extras, in money, for the agents of one template or one
+position) and frozen payout statements.
 
 See docs/bonuses.md. Rules change through `bonuses.services` only; a statement is written
 once by `payout_statement_create` and never changes afterwards.
@@ -11,21 +12,39 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from afterdesk.accounts.models import POSITION_MAX_LENGTH
 from afterdesk.core.errors import Conflict
 from afterdesk.metrics.models import ScorecardTemplateVersion
 
 DEFAULT_MAX_SHARE = Decimal("0.10")
 
 
+class TargetKind(models.TextChoices):
+    """Whom a rule pays: everyone scored under its template, or the agents of a position
+    who are scored under it (docs/bonuses.md, "Whom a rule pays")."""
+
+    TEMPLATE = "template", _("Everyone scored under the template")
+    POSITION = "position", _("One position")
+
+
 class BonusRule(models.Model):
-    """Turns a role's scorecard into money: tiers on the total plus KPI extras."""
+    """Turns the scorecards of one template's agents into money: tiers on the total plus KPI
+    extras. It never ranks or pays agents of different templates together."""
 
     name = models.CharField(max_length=150, unique=True)
-    role = models.CharField(
-        max_length=50, help_text="A user role (agent, …) or the role of the template"
+    target_kind = models.CharField(
+        max_length=10, choices=TargetKind.choices, default=TargetKind.TEMPLATE
     )
-    template_key = models.SlugField(max_length=100, help_text="Scorecard template id")
+    position = models.CharField(
+        max_length=POSITION_MAX_LENGTH,
+        blank=True,
+        help_text="The position paid when target_kind is position (else empty)",
+    )
+    template_key = models.SlugField(
+        max_length=100, help_text="Scorecard template id: the template whose agents are paid"
+    )
     currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. EUR")
     definition = models.JSONField(help_text="Tiers, extras and gate (docs/bonuses.md)")
     budget = models.DecimalField(
@@ -43,14 +62,24 @@ class BonusRule(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(target_kind=TargetKind.TEMPLATE, position="")
+                    | (models.Q(target_kind=TargetKind.POSITION) & ~models.Q(position=""))
+                ),
+                name="bonus_rule_target",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class PayoutStatement(models.Model):
-    """A payout frozen for a period: the rule as it was, the template version used and every
-    computed line. Paid statements must never change, so `save` refuses updates."""
+    """A payout frozen for a period: the rule as it was, the template version in force at the
+    period's end (the one that scored) and every computed line. Paid statements must never
+    change, so `save` refuses updates."""
 
     rule = models.ForeignKey(BonusRule, on_delete=models.PROTECT, related_name="statements")
     period_start = models.DateTimeField()

@@ -1,9 +1,10 @@
 """Pure payout computation: a scorecard row plus a bonus definition gives an explained line;
-the lines plus the role's budget and labour cost give a summary with warnings.
+the lines plus the rule's budget and labour cost give a summary with warnings.
 
-Exactness (METRICS.md §5): tiers compare the *reported* 2-decimal total (`report`, half up),
-so what the agent sees on the scorecard is what decides; KPI conditions compare the exact
-KPI value (a Fraction) with the threshold as written (a Decimal, converted exactly).
+Exactness (docs/metrics.md, scorecards): tiers compare the *reported* 2-decimal total
+(`report`, half up), so what the agent sees on the scorecard is what decides; KPI conditions
+compare the exact KPI value (a Fraction) with the threshold as written (a Decimal, converted
+exactly).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class PayoutLine:
     agent_id: int
     agent: str
     total: Decimal | None  # the reported scorecard total
-    rank: int | None
+    rank: int | None  # within the template (the scorecard's rank)
     tier: Tier | None
     tier_amount: Decimal
     tier_reason: str
@@ -96,11 +97,15 @@ class PayoutLine:
     gate_passed: bool
     extras: tuple[ExtraResult, ...]
     amount: Decimal
+    template: str | None = None  # the template that scored the agent
+    position: str = ""  # the agent's position (User.position)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "agent_id": self.agent_id,
             "agent": self.agent,
+            "position": self.position,
+            "template": self.template,
             "total": str(self.total) if self.total is not None else None,
             "rank": self.rank,
             "tier": self.tier.name if self.tier else None,
@@ -115,6 +120,50 @@ class PayoutLine:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An agent of a position rule who is not paid by it, and why (scored under another
+    template, or under none)."""
+
+    agent_id: int
+    agent: str
+    position: str
+    template: str | None  # the template that scores the agent (None: none)
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id,
+            "agent": self.agent,
+            "position": self.position,
+            "template": self.template,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class RuleTarget:
+    """Whom a rule pays: everyone scored under `template`, or (kind "position") the agents
+    of `position` scored under it."""
+
+    kind: str
+    position: str
+    template: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target_kind": self.kind,
+            "position": self.position or None,
+            "template": self.template,
+        }
+
+    @property
+    def label(self) -> str:
+        if self.kind == "position":
+            return f"position {self.position} under template {self.template}"
+        return f"everyone under template {self.template}"
+
+
+@dataclass(frozen=True)
 class PayoutWarning:
     code: str
     message: str
@@ -125,10 +174,11 @@ class PayoutWarning:
 
 @dataclass(frozen=True)
 class PayoutSummary:
-    role: str
+    target: RuleTarget
     currency: str
     agents: int
     paid_agents: int
+    excluded: int  # agents of the position not paid: not scored under the rule's template
     total: Decimal
     budget: Decimal | None
     labour_cost: Decimal | None
@@ -141,10 +191,11 @@ class PayoutSummary:
             return str(value) if value is not None else None
 
         return {
-            "role": self.role,
+            **self.target.as_json(),
             "currency": self.currency,
             "agents": self.agents,
             "paid_agents": self.paid_agents,
+            "excluded": self.excluded,
             "total": str(self.total),
             "budget": text(self.budget),
             "labour_cost": text(self.labour_cost),
@@ -158,16 +209,20 @@ class PayoutSummary:
 class PayoutResult:
     rule_id: int | None
     rule_name: str
-    role: str
+    target: RuleTarget
     currency: str
-    template_key: str
-    template_version: int
+    template_version: int  # the version in force at the period's end
     template_version_id: int
     definition: dict[str, Any]
     start: datetime
     end: datetime
     lines: tuple[PayoutLine, ...]
+    excluded: tuple[Exclusion, ...]
     summary: PayoutSummary
+
+    @property
+    def template_key(self) -> str:
+        return self.target.template
 
     def as_json(self) -> dict[str, Any]:
         """The payout document: what the API returns, the JSON export and what a statement
@@ -176,14 +231,14 @@ class PayoutResult:
             "rule": {
                 "id": self.rule_id,
                 "name": self.rule_name,
-                "role": self.role,
+                **self.target.as_json(),
                 "currency": self.currency,
-                "template": self.template_key,
                 "template_version": self.template_version,
                 "definition": self.definition,
             },
             "period": {"from": format_instant(self.start), "to": format_instant(self.end)},
             "lines": [line.as_json() for line in self.lines],
+            "excluded": [exclusion.as_json() for exclusion in self.excluded],
             "summary": self.summary.as_json(),
         }
 
@@ -199,7 +254,7 @@ def observe(
     row: ScorecardRow, kpi: str, others: Mapping[str, KpiValue], min_samples: int
 ) -> KpiObservation:
     """A template KPI as the scorecard row has it; any other KPI from `compute_kpis`, excluded
-    by the same rule as the scorecard (null, or n < the template's min_samples, §5)."""
+    by the same rule as the scorecard (null, or n < the template's min_samples)."""
     line = row.kpis.get(kpi)
     if line is not None:
         return KpiObservation(line.value, line.n, line.excluded)
@@ -283,6 +338,7 @@ def payout_line(
     definition: BonusDefinition,
     others: Mapping[str, KpiValue],
     min_samples: int,
+    position: str = "",
 ) -> PayoutLine:
     """One agent's payout with the reason for every amount paid or not."""
 
@@ -310,6 +366,8 @@ def payout_line(
         gate_passed,
         extras,
         amount,
+        row.template,
+        position,
     )
 
 
@@ -331,13 +389,14 @@ def _extra(
 def payout_summary(
     *,
     lines: tuple[PayoutLine, ...],
-    role: str,
+    target: RuleTarget,
     currency: str,
     budget: Decimal | None,
     labour_cost: Decimal | None,
     max_share: Decimal,
+    excluded: int = 0,
 ) -> PayoutSummary:
-    """The role's sum with a warning when it is over budget or over the labour-cost share
+    """The rule's sum with a warning when it is over budget or over the labour-cost share
     (both strictly greater: exactly the budget or exactly the share is fine)."""
     total = sum((line.amount for line in lines), ZERO)
     warnings = []
@@ -362,10 +421,11 @@ def payout_summary(
                 )
             )
     return PayoutSummary(
-        role,
+        target,
         currency,
         len(lines),
         sum(1 for line in lines if line.amount > 0),
+        excluded,
         total,
         budget,
         labour_cost,
@@ -384,6 +444,6 @@ def _percent(share: Fraction) -> str:
 
 
 def reported(total: Fraction | None) -> Decimal | None:
-    """The scorecard's reported total (METRICS.md §5, half up) with exactly 2 decimals."""
+    """The scorecard's reported total (half up, as the scorecard shows it), 2 decimals."""
     value = report(total)
     return value.quantize(CENT) if value is not None else None

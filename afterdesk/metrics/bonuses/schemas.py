@@ -41,10 +41,19 @@ WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: BonusErrorOut, 409:
 
 class BonusRuleIn(Schema):
     """A whole rule (POST creates, PUT replaces). `definition` is checked field by field; an
-    error names e.g. `definition.tiers[0].amount`."""
+    error names e.g. `definition.tiers[0].amount`. The rule pays the agents scored under
+    `template_key`: all of them (`target_kind` "template") or those of `position`."""
 
     name: SafeStr = Field(max_length=150)
-    role: SafeStr = Field(max_length=50, description="A user role or the template's role")
+    target_kind: SafeStr = Field(
+        max_length=16,
+        description='"template": everyone scored under the template; "position": the agents '
+        "of `position` scored under it",
+        json_schema_extra={"enum": ["template", "position"]},
+    )
+    position: SafeStr = Field(
+        "", max_length=64, description='A position in use; empty when target_kind is "template"'
+    )
     template_key: SafeStr = Field(max_length=100, description="Scorecard template id")
     currency: SafeStr = Field(max_length=3, description="ISO 4217, e.g. EUR")
     definition: dict[str, Any] = Field(description="tiers, extras, gate (docs/bonuses.md)")
@@ -59,7 +68,8 @@ class BonusRuleIn(Schema):
 class BonusRuleOut(Schema):
     id: int
     name: str
-    role: str
+    target_kind: Literal["template", "position"]
+    position: str = Field(description='"" when target_kind is "template"')
     template_key: str
     currency: str
     definition: dict[str, Any]
@@ -115,6 +125,12 @@ class ExtraOut(Schema):
 class LineOut(Schema):
     agent_id: int
     agent: str
+    position: str | None = Field(
+        None, description="The agent's position (null in statements frozen before positions)"
+    )
+    template: str | None = Field(
+        None, description="The template that scored the agent (the rule's)"
+    )
     total: str | None = Field(description="The reported scorecard total (2 decimals)")
     rank: int | None
     tier: str | None
@@ -133,10 +149,14 @@ class WarningOut(Schema):
 
 
 class SummaryOut(Schema):
-    role: str
+    target_kind: Literal["template", "position"] | None = None
+    position: str | None = None
+    template: str | None = None
+    role: str | None = Field(None, description="Only in statements frozen before targets")
     currency: str
     agents: int
     paid_agents: int
+    excluded: int | None = Field(None, description="Agents of the position not eligible")
     total: str
     budget: str | None
     labour_cost: str | None
@@ -148,11 +168,25 @@ class SummaryOut(Schema):
 class RuleRefOut(Schema):
     id: int | None
     name: str
-    role: str
+    target_kind: Literal["template", "position"] | None = Field(
+        None, description="null only in statements frozen before targets (they have `role`)"
+    )
+    position: str | None = Field(None, description='null when target_kind is "template"')
+    role: str | None = Field(None, description="Only in statements frozen before targets")
     currency: str
     template: str
-    template_version: int
+    template_version: int = Field(description="The version in force at the period's end")
     definition: dict[str, Any]
+
+
+class ExclusionOut(Schema):
+    """An agent of the rule's position not paid by it, and why."""
+
+    agent_id: int
+    agent: str
+    position: str
+    template: str | None = Field(description="The template that scores the agent (null: none)")
+    reason: str
 
 
 class PeriodOut(Schema):
@@ -161,12 +195,13 @@ class PeriodOut(Schema):
 
 
 class PayoutOut(Schema):
-    """A payout: the rule used, each agent's explained line and the role summary (null for
-    agents, who see only their own line)."""
+    """A payout: the rule used, each agent's explained line, the agents of the position not
+    eligible, and the rule summary (null for agents, who see only their own line)."""
 
     rule: RuleRefOut
     period: PeriodOut
     lines: list[LineOut]
+    excluded: list[ExclusionOut] = Field(default_factory=list)
     summary: SummaryOut | None
 
 

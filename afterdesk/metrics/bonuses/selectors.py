@@ -3,8 +3,9 @@
 - supervisors and admins read every rule, preview payouts and read every statement in full;
 - admins alone change rules and freeze statements;
 - agents and QA reviewers read no rule and no preview; they read the frozen statements that
-  have a line for them, showing only their own line and no role summary (budget, labour cost
-  and colleagues' pay are not theirs to see). A statement without their line is a 404.
+  have a line for them, showing only their own line, no rule summary and no list of agents
+  not eligible (budget, labour cost and colleagues are not theirs to see). A statement
+  without their line is a 404.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def bonus_rule_get_for_user(*, user: User, rule_id: int) -> BonusRule:
     return rule
 
 
+def positions_in_use() -> list[str]:
+    """The positions a rule may target: every non-empty `User.position`, in code-point order
+    (the same on every database). One query."""
+    positions = User.objects.exclude(position="").values_list("position", flat=True)
+    return sorted(set(positions.order_by().distinct()))
+
+
 def bonus_rule_by_reference(*, reference: str) -> BonusRule:
     """A rule by id (digits) or by name, for the command line."""
     rule = None
@@ -74,10 +82,12 @@ def payout_statement_get_for_user(*, user: User, statement_id: int) -> PayoutSta
 
 def payout_document_for_user(*, user: User, document: dict[str, Any]) -> dict[str, Any]:
     """The document as this user may see it: whole for supervisors and admins; for anyone
-    else only their own line, without the role summary."""
+    else only their own line, without the rule summary or the agents not eligible."""
     if user.sees_all_tickets:
         return document
     visible = copy.deepcopy(document)
     visible["lines"] = [line for line in document["lines"] if line["agent_id"] == user.pk]
     visible["summary"] = None
+    if "excluded" in visible:  # statements frozen before targets existed have none
+        visible["excluded"] = []
     return visible

@@ -1,4 +1,10 @@
-"""Writes of the bonuses app: bonus rules, payout computation and frozen statements."""
+"""Writes of the bonuses app: bonus rules, payout computation and frozen statements.
+
+A rule pays the agents of one template (docs/metrics.md, "Positions and templates": each
+agent is scored under their own template in force at the period's end), all of them or only
+one position's; it never ranks or pays agents of different templates together
+(docs/bonuses.md, "Whom a rule pays").
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,26 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from afterdesk.accounts.models import Role, User
-from afterdesk.core.errors import Conflict, ValidationError
+from afterdesk.accounts.models import POSITION_MAX_LENGTH, User
+from afterdesk.core.errors import Conflict, NotFound, ValidationError
+from afterdesk.metrics.assignments import AGENT, agent_templates, version_in_force
 from afterdesk.metrics.bonuses.definition import decimal_value, definition_parse, money
-from afterdesk.metrics.bonuses.models import DEFAULT_MAX_SHARE, BonusRule, PayoutStatement
-from afterdesk.metrics.bonuses.payouts import PayoutResult, payout_line, payout_summary
+from afterdesk.metrics.bonuses.models import (
+    DEFAULT_MAX_SHARE,
+    BonusRule,
+    PayoutStatement,
+    TargetKind,
+)
+from afterdesk.metrics.bonuses.payouts import (
+    Exclusion,
+    PayoutResult,
+    RuleTarget,
+    payout_line,
+    payout_summary,
+)
 from afterdesk.metrics.kpis import compute_kpis, period_validate
-from afterdesk.metrics.models import ScorecardTemplate
-from afterdesk.metrics.scorecards import scorecard_compute
-from afterdesk.metrics.services import template_version_latest
+from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion
+from afterdesk.metrics.scorecards import ScorecardRow, scorecard_compute
 from afterdesk.metrics.templates import template_parse
 
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -29,7 +46,8 @@ class BonusRuleData:
     """A validated rule, its definition in the normalised stored form."""
 
     name: str
-    role: str
+    target_kind: str
+    position: str
     template_key: str
     currency: str
     definition: dict[str, Any]
@@ -39,10 +57,35 @@ class BonusRuleData:
     active: bool
 
 
+def _target_check(target_kind: object, position: object, current: str | None) -> str:
+    """The position of a valid target ("" for a template target). A position must be one in
+    use (some user has it), or the rule's own position when it is edited."""
+    if target_kind not in TargetKind.values:
+        raise ValidationError(
+            f"target_kind must be one of {', '.join(TargetKind.values)}", field="target_kind"
+        )
+    position = position.strip() if isinstance(position, str) else ""
+    if target_kind == TargetKind.TEMPLATE:
+        if position:
+            raise ValidationError(
+                "a rule that targets a template has no position (leave it empty)",
+                field="position",
+            )
+        return ""
+    if not 1 <= len(position) <= POSITION_MAX_LENGTH:
+        raise ValidationError(
+            f"position must be 1–{POSITION_MAX_LENGTH} characters", field="position"
+        )
+    if position != current and not User.objects.filter(position=position).exists():
+        raise ValidationError(f"no user has the position {position!r}", field="position")
+    return position
+
+
 def bonus_rule_validate(
     *,
     name: str,
-    role: str,
+    target_kind: str,
+    position: str = "",
     template_key: str,
     currency: str,
     definition: object,
@@ -50,19 +93,17 @@ def bonus_rule_validate(
     labour_cost: object = None,
     max_share: object = DEFAULT_MAX_SHARE,
     active: bool = True,
+    current_position: str | None = None,
 ) -> BonusRuleData:
-    """Check every field of a rule; raise ValidationError naming the first bad one."""
+    """Check every field of a rule; raise ValidationError naming the first bad one.
+    `current_position`: the position of the rule being edited (accepted even if no user has
+    it any more)."""
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 150:
         raise ValidationError("name must be 1–150 characters", field="name")
-    template = ScorecardTemplate.objects.filter(key=template_key).first()
-    if template is None:
+    if not ScorecardTemplate.objects.filter(key=template_key).exists():
         raise ValidationError(f"no scorecard template {template_key!r}", field="template_key")
-    if role not in Role.values and not (role and role == template.role):
-        allowed = ", ".join([*Role.values, *([template.role] if template.role else [])])
-        raise ValidationError(
-            f"role must be a user role or the template's role ({allowed})", field="role"
-        )
+    position = _target_check(target_kind, position, current_position)
     if not isinstance(currency, str) or not CURRENCY.fullmatch(currency):
         raise ValidationError("currency must be an ISO 4217 code like EUR", field="currency")
     parsed = definition_parse(definition)
@@ -77,7 +118,8 @@ def bonus_rule_validate(
         )
     return BonusRuleData(
         name,
-        role,
+        str(target_kind),
+        position,
         template_key,
         currency,
         parsed.as_json(),
@@ -93,7 +135,8 @@ def bonus_rule_save(
     *,
     rule: BonusRule | None = None,
     name: str,
-    role: str,
+    target_kind: str,
+    position: str = "",
     template_key: str,
     currency: str,
     definition: object,
@@ -106,7 +149,8 @@ def bonus_rule_save(
     it was when they were made, so editing a rule never changes a paid statement."""
     data = bonus_rule_validate(
         name=name,
-        role=role,
+        target_kind=target_kind,
+        position=position,
         template_key=template_key,
         currency=currency,
         definition=definition,
@@ -114,6 +158,7 @@ def bonus_rule_save(
         labour_cost=labour_cost,
         max_share=max_share,
         active=active,
+        current_position=rule.position if rule is not None and rule.position else None,
     )
     taken = BonusRule.objects.filter(name=data.name)
     if rule is not None:
@@ -135,55 +180,98 @@ def bonus_rule_delete(*, rule: BonusRule) -> None:
     rule.delete()
 
 
-def _eligible_agents(role: str, agent_ids: list[int]) -> set[int]:
-    """A user role pays only agents with that role; a template role pays every agent of the
-    template's scorecard."""
-    if role not in Role.values:
-        return set(agent_ids)
-    return set(User.objects.filter(pk__in=agent_ids, role=role).values_list("pk", flat=True))
+def template_version_in_force(*, key: str, end: datetime) -> ScorecardTemplateVersion:
+    """The version of template `key` that scores a period ending at `end` (the one the
+    scorecard uses); NotFound if the template is gone."""
+    versions = list(
+        ScorecardTemplateVersion.objects.filter(template__key=key).select_related("template")
+    )
+    if not versions:
+        raise NotFound(f"no scorecard template {key!r}")
+    return version_in_force(versions, end)
+
+
+def _exclusion(
+    row: ScorecardRow, position: str, rule: BonusRule, sources: dict[int, str]
+) -> Exclusion:
+    if row.template is None:
+        reason = (
+            "no scorecard template at the period's end (none assigned to the agent or the "
+            "position): not scored"
+        )
+    else:
+        how = "personal assignment" if sources.get(row.agent_id) == AGENT else "position"
+        reason = (
+            f"scored under template {row.template} ({how}), not {rule.template_key}: a rule "
+            "never ranks agents of different templates together"
+        )
+    return Exclusion(row.agent_id, row.agent, position, row.template, reason)
 
 
 def payout_compute(*, rule: BonusRule, start: datetime, end: datetime) -> PayoutResult:
-    """The payout of every agent of the rule's role in [start, end), from the scorecard of the
-    latest version of the rule's template. Reads only; nothing is stored."""
+    """The payout for [start, end) of the rule's target: the agents scored under the rule's
+    template (each agent's own template in force at the period's end), all of them or only
+    the rule's position. The template version in force at the period's end scores; ranks
+    are within the template. Agents of the position scored under another template (or none)
+    are listed as excluded, with the reason. Reads only; nothing is stored."""
     period_validate(start, end)
     definition = definition_parse(rule.definition)
-    version = template_version_latest(key=rule.template_key)
+    version = template_version_in_force(key=rule.template_key, end=end)
     spec = template_parse(version.definition)
-    rows = scorecard_compute(start=start, end=end, template=spec)
-    eligible = _eligible_agents(rule.role, [row.agent_id for row in rows])
-    rows = [row for row in rows if row.agent_id in eligible]
+    rows = scorecard_compute(start=start, end=end, template=None)
+    positions = dict(
+        User.objects.filter(pk__in=[row.agent_id for row in rows]).values_list("pk", "position")
+    )
+    target = RuleTarget(rule.target_kind, rule.position, rule.template_key)
+    chosen = [row for row in rows if row.template == rule.template_key]
+    excluded: tuple[Exclusion, ...] = ()
+    if rule.target_kind == TargetKind.POSITION:
+        chosen = [row for row in chosen if positions.get(row.agent_id) == rule.position]
+        others = [
+            row
+            for row in rows
+            if row.template != rule.template_key and positions.get(row.agent_id) == rule.position
+        ]
+        elsewhere = [row.agent_id for row in others if row.template is not None]
+        sources = {
+            agent_id: assigned.source
+            for agent_id, assigned in agent_templates(agent_ids=elsewhere, end=end).items()
+            if assigned is not None
+        }
+        excluded = tuple(_exclusion(row, rule.position, rule, sources) for row in others)
     outside = definition.kpis - set(spec.kpi_ids)
-    others = compute_kpis(start=start, end=end, template=spec) if outside and rows else {}
+    extra_kpis = compute_kpis(start=start, end=end, template=spec) if outside and chosen else {}
     lines = tuple(
         payout_line(
             row=row,
             definition=definition,
-            others=others.get(row.agent_id, {}),
+            others=extra_kpis.get(row.agent_id, {}),
             min_samples=spec.min_samples,
+            position=positions.get(row.agent_id, ""),
         )
-        for row in rows
+        for row in chosen
     )
     summary = payout_summary(
         lines=lines,
-        role=rule.role,
+        target=target,
         currency=rule.currency,
         budget=rule.budget,
         labour_cost=rule.labour_cost,
         max_share=rule.max_share,
+        excluded=len(excluded),
     )
     return PayoutResult(
         rule_id=rule.pk,
         rule_name=rule.name,
-        role=rule.role,
+        target=target,
         currency=rule.currency,
-        template_key=rule.template_key,
         template_version=version.number,
         template_version_id=version.pk,
         definition=definition.as_json(),
         start=start,
         end=end,
         lines=lines,
+        excluded=excluded,
         summary=summary,
     )
 
@@ -191,8 +279,8 @@ def payout_compute(*, rule: BonusRule, start: datetime, end: datetime) -> Payout
 def payout_statement_create(
     *, rule: BonusRule, start: datetime, end: datetime, by: User | None = None
 ) -> PayoutStatement:
-    """Freeze the payout of a period. One statement per rule and period: a second is a 409,
-    so a period is never paid twice."""
+    """Freeze the payout of a period with the template version in force at its end. One
+    statement per rule and period: a second is a 409, so a period is never paid twice."""
     if not rule.active:
         raise Conflict(f"bonus rule {rule.name!r} is not active", field="rule")
     result = payout_compute(rule=rule, start=start, end=end)

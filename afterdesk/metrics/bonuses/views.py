@@ -89,7 +89,7 @@ def _rule_form(
 def _rule_save(request: HttpRequest, access: Access, rule: BonusRule | None) -> HttpResponse:
     """Validate and save; a refused field re-renders the form naming it (422, or 409 for a
     name in use). Nothing is saved then."""
-    form = BonusRuleForm(request.POST)
+    form = BonusRuleForm(request.POST, rule=rule)
     status = 422
     if form.is_valid():
         try:

@@ -1,5 +1,6 @@
 """Shared data for the bonus tests: a CSAT-only template (total = 100 × csat_rate), so a
-scorecard total is set exactly by the ratings, and agents with rated tickets."""
+scorecard total is set exactly by the ratings, assigned to the position `csat_team`, and
+agents with rated tickets (in that position unless they have one already)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from afterdesk.accounts.models import User
+from afterdesk.metrics.assignments import template_assign
 from afterdesk.metrics.bonuses.models import BonusRule
 from afterdesk.metrics.bonuses.services import bonus_rule_save
 from afterdesk.metrics.scorecards import KpiLine, ScorecardRow
@@ -19,6 +21,7 @@ from tests.factories import T0
 START = datetime(2026, 10, 1, tzinfo=UTC)
 END = datetime(2026, 11, 1, tzinfo=UTC)
 PERIOD = ["--from", "2026-10-01T00:00:00Z", "--to", "2026-11-01T00:00:00Z"]
+POSITION = "csat_team"  # the position scored by the CSAT-only template
 
 TEMPLATE: dict[str, Any] = {
     "id": "csat_only",
@@ -56,14 +59,17 @@ DEFINITION: dict[str, Any] = {
 
 
 def install_template() -> None:
-    template_save(definition=TEMPLATE, role="csat_team")
+    """The CSAT-only template, scoring the position `csat_team` (docs/metrics.md, "Positions
+    and templates")."""
+    template_save(definition=TEMPLATE, role=POSITION)
+    template_assign(template_key="csat_only", position=POSITION)
 
 
 def make_rule(**fields: Any) -> BonusRule:
     install_template()
     values: dict[str, Any] = {
         "name": "CSAT bonus",
-        "role": "agent",
+        "target_kind": "template",
         "template_key": "csat_only",
         "currency": "EUR",
         "definition": DEFINITION,
@@ -74,8 +80,14 @@ def make_rule(**fields: Any) -> BonusRule:
     return bonus_rule_save(**values)
 
 
-def rated(agent: User, ratings: list[int], *, complaints: int = 0) -> list[Ticket]:
-    """One solved ticket per rating, replied by `agent`, rated a day later."""
+def rated(
+    agent: User, ratings: list[int], *, complaints: int = 0, position: str = POSITION
+) -> list[Ticket]:
+    """One solved ticket per rating, replied by `agent`, rated a day later. An agent without
+    a position gets `position` (by default the CSAT-only template's)."""
+    if not agent.position and position:
+        agent.position = position
+        agent.save(update_fields=["position"])
     tickets = []
     for index, rating in enumerate(ratings):
         at = T0 + timedelta(hours=index)
@@ -97,4 +109,4 @@ def row(
     lines = {
         kpi: KpiLine(value, n, None, excluded) for kpi, (value, n, excluded) in (kpis or {}).items()
     }
-    return ScorecardRow(7, "anna", lines, {"quality": total}, total, rank=1)
+    return ScorecardRow(7, "anna", lines, {"quality": total}, total, rank=1, template="csat_only")

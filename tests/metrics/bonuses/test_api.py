@@ -13,10 +13,12 @@ from openpyxl import load_workbook
 
 from afterdesk.accounts.models import User
 from afterdesk.accounts.services import api_token_create
+from afterdesk.metrics.assignments import template_assign
 from afterdesk.metrics.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.metrics.bonuses.services import payout_statement_create
+from afterdesk.metrics.services import template_save
 from tests.api.conftest import ApiClient
-from tests.metrics.bonuses.helpers import DEFINITION, END, START, make_rule, rated
+from tests.metrics.bonuses.helpers import DEFINITION, END, START, TEMPLATE, make_rule, rated
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ READERS = {
 WRITERS = {**READERS, "supervisor": 403}
 RULE_BODY: dict[str, Any] = {
     "name": "Volume bonus",
-    "role": "agent",
+    "target_kind": "template",
     "template_key": "csat_only",
     "currency": "EUR",
     "definition": DEFINITION,
@@ -121,6 +123,11 @@ def test_preview(caller: tuple[str, ApiClient], rule: BonusRule) -> None:
             "anna": "380.00",
             "bo": "430.00",
         }
+        assert {(line["position"], line["template"]) for line in body["lines"]} == {
+            ("csat_team", "csat_only")
+        }
+        assert (body["rule"]["target_kind"], body["rule"]["position"]) == ("template", None)
+        assert body["excluded"] == []
         assert body["summary"]["total"] == "810.00"
         assert PayoutStatement.objects.count() == 0
 
@@ -201,6 +208,7 @@ def test_statement_export(caller: tuple[str, ApiClient], statement: PayoutStatem
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == [
         "Payouts",
         "Conditions",
+        "Not eligible",
         "Summary",
     ]
     as_json = api.get(f"/api/payout-statements/{statement.pk}/export", format="json")
@@ -225,7 +233,12 @@ def test_statement_export(caller: tuple[str, ApiClient], statement: PayoutStatem
         ({"max_share": 2}, "max_share"),
         ({"currency": "EURO"}, "currency"),
         ({"currency": "eur"}, "currency"),
-        ({"role": "boss"}, "role"),
+        ({"target_kind": "team"}, "target_kind"),
+        ({"target_kind": None}, "target_kind"),
+        ({"target_kind": "position"}, "position"),  # no position
+        ({"target_kind": "position", "position": "nobody_has_it"}, "position"),
+        ({"target_kind": "position", "position": "x" * 65}, "position"),
+        ({"position": "csat_team"}, "position"),  # a template target has no position
         ({"template_key": "missing"}, "template_key"),
         ({"name": "x\x00"}, "name"),
         ({"definition": None}, "definition"),
@@ -237,6 +250,57 @@ def test_invalid_rule_is_422_naming_the_field(
     response = api_as(admin_user).post("/api/bonus-rules", {**RULE_BODY, **changes})
     assert response.status_code == 422, response.json()
     assert response.json()["field"] == field
+
+
+def test_an_old_style_body_with_a_role_is_refused_naming_target_kind(
+    api_as: ApiAs, admin_user: User, rule: BonusRule
+) -> None:
+    body = {k: v for k, v in RULE_BODY.items() if k != "target_kind"}
+    response = api_as(admin_user).post("/api/bonus-rules", {**body, "role": "agent"})
+    assert (response.status_code, response.json()["field"]) == (422, "target_kind")
+    assert not BonusRule.objects.filter(name="Volume bonus").exists()
+
+
+def test_a_position_rule_through_the_api(
+    api_as: ApiAs, admin_user: User, rule: BonusRule, agent: User, other_agent: User
+) -> None:
+    """anna (csat_team, 90.00) is paid; bo, moved personally to another template, is listed
+    as not eligible with the reason."""
+    template_save(definition={**TEMPLATE, "id": "other", "name": "Other"})
+    template_assign(template_key="other", agent=other_agent)
+    api = api_as(admin_user)
+    created = api.post(
+        "/api/bonus-rules", {**RULE_BODY, "target_kind": "position", "position": "csat_team"}
+    )
+    assert created.status_code == 201, created.json()
+    assert (created.json()["target_kind"], created.json()["position"]) == ("position", "csat_team")
+    body = api.get(f"/api/bonus-rules/{created.json()['id']}/payouts", **PERIOD).json()
+    assert [(line["agent"], line["position"], line["rank"]) for line in body["lines"]] == [
+        ("anna", "csat_team", 1)
+    ]
+    assert body["excluded"] == [
+        {
+            "agent_id": other_agent.pk,
+            "agent": "bo",
+            "position": "csat_team",
+            "template": "other",
+            "reason": "scored under template other (personal assignment), not csat_only: "
+            "a rule never ranks agents of different templates together",
+        }
+    ]
+    assert (body["summary"]["excluded"], body["summary"]["position"]) == (1, "csat_team")
+    frozen = api.post(f"/api/bonus-rules/{created.json()['id']}/statements", PERIOD).json()
+    assert frozen["excluded"] == body["excluded"]
+    assert api_as(agent).get(f"/api/payout-statements/{frozen['id']}").json()["excluded"] == []
+
+
+def test_rule_list_queries_do_not_grow_with_rules(
+    api_as: ApiAs, supervisor: User, rule: BonusRule, django_assert_num_queries: Any
+) -> None:
+    api = api_as(supervisor)
+    make_rule(name="Second")
+    with django_assert_num_queries(3):
+        assert len(api.get("/api/bonus-rules").json()) == 2
 
 
 def test_conflicts_and_bad_periods(api_as: ApiAs, admin_user: User, rule: BonusRule) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from afterdesk.core.errors import Conflict, ValidationError
 from afterdesk.metrics.bonuses.definition import definition_parse
@@ -16,6 +17,7 @@ from afterdesk.metrics.bonuses.services import (
     bonus_rule_validate,
     payout_statement_create,
 )
+from tests.factories import UserFactory
 from tests.metrics.bonuses.helpers import DEFINITION, END, START, install_template, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +92,7 @@ def test_definition_is_normalised() -> None:
 def rule_fields(**changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": "CSAT bonus",
-        "role": "agent",
+        "target_kind": "template",
         "template_key": "csat_only",
         "currency": "EUR",
         "definition": DEFINITION,
@@ -104,7 +106,11 @@ def rule_fields(**changes: Any) -> dict[str, Any]:
     [
         ({"name": "  "}, "name"),
         ({"template_key": "nope"}, "template_key"),
-        ({"role": "first_line"}, "role"),
+        ({"target_kind": "agent"}, "target_kind"),
+        ({"target_kind": "position"}, "position"),
+        ({"target_kind": "position", "position": "  "}, "position"),
+        ({"target_kind": "position", "position": "first_line"}, "position"),  # not in use
+        ({"target_kind": "template", "position": "csat_team"}, "position"),
         ({"currency": "eur"}, "currency"),
         ({"currency": "EURO"}, "currency"),
         ({"budget": "-1"}, "budget"),
@@ -125,14 +131,39 @@ def test_rule_errors_name_the_field(changes: dict[str, Any], field: str) -> None
     assert error.value.field == field
 
 
-def test_role_may_be_the_templates_role() -> None:
+def test_a_position_in_use_may_be_targeted() -> None:
     install_template()
-    data = bonus_rule_validate(**rule_fields(role="csat_team", budget=1000, max_share="0.05"))
-    assert (data.role, data.budget, data.max_share) == (
+    UserFactory(username="anna", position="csat_team")
+    fields = rule_fields(target_kind="position", position=" csat_team ", budget=1000)
+    data = bonus_rule_validate(**fields, max_share="0.05")
+    assert (data.target_kind, data.position, data.budget, data.max_share) == (
+        "position",
         "csat_team",
         Decimal("1000.00"),
         Decimal("0.05"),
     )
+    template = bonus_rule_validate(**rule_fields())
+    assert (template.target_kind, template.position) == ("template", "")
+
+
+def test_an_edited_rule_keeps_a_position_nobody_has_any_more() -> None:
+    install_template()
+    anna = UserFactory(username="anna", position="csat_team")
+    rule = make_rule(target_kind="position", position="csat_team")
+    anna.position = "second_line"
+    anna.save()
+    fields = rule_fields(target_kind="position", position="csat_team", currency="USD")
+    assert bonus_rule_save(rule=rule, **fields).currency == "USD"
+    with pytest.raises(ValidationError) as error:
+        bonus_rule_save(rule=None, **{**fields, "name": "New"})  # a new rule: not in use
+    assert error.value.field == "position"
+
+
+def test_the_database_refuses_a_target_without_its_position() -> None:
+    rule = make_rule()
+    rule.target_kind = "position"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rule.save()
 
 
 def test_duplicate_name_is_a_conflict_and_update_keeps_the_name() -> None:

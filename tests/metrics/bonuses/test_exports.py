@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -33,8 +34,10 @@ def document() -> dict[str, Any]:
 def test_csv_rows_and_injection(document: dict[str, Any]) -> None:
     rows = list(csv.reader(io.StringIO(exports.payout_csv(document))))
     header = rows[0]
-    assert header[:7] == [
+    assert header[:9] == [
         "agent",
+        "position",
+        "template",
         "total",
         "rank",
         "tier",
@@ -54,12 +57,13 @@ def test_csv_rows_and_injection(document: dict[str, Any]) -> None:
         "EUR",
     )
     assert (anna["csat_paid"], anna["volume_paid"]) == ("no", "yes")
+    assert (anna["position"], anna["template"]) == ("csat_team", "csat_only")
     assert anna["csat_reason"] == "condition not met: csat_rate 0.9 < 0.98"
 
 
 def test_xlsx_sheets_and_injection(document: dict[str, Any]) -> None:
     book = load_workbook(io.BytesIO(exports.payout_xlsx(document)))
-    assert book.sheetnames == ["Payouts", "Conditions", "Summary"]
+    assert book.sheetnames == ["Payouts", "Conditions", "Not eligible", "Summary"]
     sheet = book["Payouts"]
     header = [cell.value for cell in sheet[1]]
     rows = [
@@ -88,7 +92,12 @@ def test_xlsx_sheets_and_injection(document: dict[str, Any]) -> None:
         False,
         "csat_rate 0.9 < 0.98",
     ] in conditions
+    assert [[c.value for c in row] for row in book["Not eligible"].iter_rows()] == [
+        ["agent", "position", "template", "reason"]
+    ]
+    assert (anna["position"], anna["template"]) == ("csat_team", "csat_only")
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows()}
+    assert (summary["target"], summary["template"]) == ("template csat_only", "csat_only v1")
     assert summary["total"] == 820
     assert summary["budget"] == 100
     assert summary["warning"].startswith("budget_exceeded: payout 820.00 EUR exceeds")
@@ -97,9 +106,41 @@ def test_xlsx_sheets_and_injection(document: dict[str, Any]) -> None:
 def test_json_and_table(document: dict[str, Any]) -> None:
     assert json.loads(exports.payout_json(document)) == document
     table = exports.payout_table(document).splitlines()
-    assert table[0].split() == ["agent", "total", "tier", "tier_amount", "extras", "amount"]
+    assert table[0].split() == [
+        "agent",
+        "position",
+        "template",
+        "total",
+        "tier",
+        "tier_amount",
+        "extras",
+        "amount",
+    ]
     assert "total: 820.00" in table
     assert any(line.startswith("warning: budget_exceeded") for line in table)
+
+
+def test_a_statement_frozen_before_targets_still_exports(document: dict[str, Any]) -> None:
+    """Old documents have `rule.role` and `summary.role`, lines without position or template
+    and no `excluded`: every format still renders them, those cells empty."""
+    old = copy.deepcopy(document)
+    for key in ("target_kind", "position", "template"):
+        old["summary"].pop(key)
+    old["summary"].pop("excluded")
+    old["rule"].pop("target_kind")
+    old["rule"].pop("position")
+    old["rule"]["role"] = old["summary"]["role"] = "agent"
+    old.pop("excluded")
+    for line in old["lines"]:
+        line.pop("position")
+        line.pop("template")
+    rows = list(csv.reader(io.StringIO(exports.payout_csv(old))))
+    anna = dict(zip(rows[0], next(r for r in rows if r[0] == "anna"), strict=True))
+    assert (anna["position"], anna["template"], anna["amount"]) == ("", "", "385.00")
+    assert ["target", "role agent"] in exports.summary_rows(old)
+    assert "target: role agent" in exports.payout_table(old).splitlines()
+    book = load_workbook(io.BytesIO(exports.payout_xlsx(old)))
+    assert book["Not eligible"].max_row == 1
 
 
 def test_agent_view_has_no_summary_rows(document: dict[str, Any]) -> None:

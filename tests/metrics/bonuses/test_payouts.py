@@ -1,5 +1,5 @@
 """Pure payout computation: tiers on the reported total, extras, gates, excluded KPIs and the
-role summary's warnings."""
+rule summary's warnings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from afterdesk.metrics.bonuses.definition import definition_parse
-from afterdesk.metrics.bonuses.payouts import payout_line, payout_summary
+from afterdesk.metrics.bonuses.payouts import RuleTarget, payout_line, payout_summary
 from afterdesk.metrics.kpis import KpiValue
 from tests.metrics.bonuses.helpers import DEFINITION, row
 
@@ -154,7 +154,8 @@ def summary(total: str, **kwargs: Any) -> Any:
     )
     values: dict[str, Any] = {"budget": None, "labour_cost": None, "max_share": Decimal("0.10")}
     values.update(kwargs)
-    return payout_summary(lines=(line,), role="agent", currency="EUR", **values)
+    target = RuleTarget("template", "", "csat_only")
+    return payout_summary(lines=(line,), target=target, currency="EUR", **values)
 
 
 def test_budget_warning_only_above_the_budget() -> None:

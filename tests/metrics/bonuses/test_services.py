@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from afterdesk.accounts.models import Role
+from afterdesk.accounts.models import Role, User
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
+from afterdesk.metrics.assignments import template_assign
 from afterdesk.metrics.bonuses.models import PayoutStatement
 from afterdesk.metrics.bonuses.services import (
     bonus_rule_save,
     payout_compute,
     payout_statement_create,
 )
+from afterdesk.metrics.models import ScorecardTemplateVersion
 from afterdesk.metrics.services import template_save
 from tests.factories import UserFactory
 from tests.metrics.bonuses.helpers import DEFINITION, END, START, TEMPLATE, make_rule, rated
@@ -28,7 +30,8 @@ def team_data() -> None:
     rated(UserFactory(username="bo"), [5] * 5, complaints=1)  # 100.00, complaint_rate 0.2
     rated(UserFactory(username="cy"), [5, 5, 5, 5, 1])  # 80.00
     rated(UserFactory(username="dee"), [5])  # n = 1 < min_samples 2: no total
-    rated(UserFactory(username="sam", role=Role.SUPERVISOR), [5, 5])
+    # a supervisor: the position "supervisor" has no template, so sam is scored by none
+    rated(UserFactory(username="sam", role=Role.SUPERVISOR, position="supervisor"), [5, 5])
 
 
 def lines_by_agent(result: dict) -> dict:  # type: ignore[type-arg]
@@ -39,7 +42,7 @@ def lines_by_agent(result: dict) -> dict:  # type: ignore[type-arg]
 def test_payout_per_agent_with_reasons() -> None:
     result = payout_compute(rule=make_rule(), start=START, end=END).as_json()
     lines = lines_by_agent(result)
-    assert set(lines) == {"anna", "bo", "cy", "dee"}  # sam is a supervisor, not an agent
+    assert set(lines) == {"anna", "bo", "cy", "dee"}  # sam has no template
     anna, bo, cy, dee = (lines[name] for name in ("anna", "bo", "cy", "dee"))
     assert (anna["total"], anna["tier"], anna["tier_reason"]) == (
         "90.00",
@@ -65,6 +68,11 @@ def test_payout_per_agent_with_reasons() -> None:
     assert summary["labour_share"] == "0.0910"
     assert summary["warnings"] == []
     assert result["rule"]["template_version"] == 1
+    assert {(line["position"], line["template"]) for line in lines.values()} == {
+        ("csat_team", "csat_only")
+    }
+    assert [line["rank"] for line in result["lines"]] == [1, 2, 3, None]  # bo, anna, cy, dee
+    assert result["excluded"] == []  # a template rule pays everyone under it: none excluded
     assert result["period"] == {"from": "2026-10-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"}
 
 
@@ -79,11 +87,13 @@ def test_warnings_over_budget_and_labour_share() -> None:
 
 
 @pytest.mark.usefixtures("team_data")
-def test_template_role_pays_everyone_on_the_template() -> None:
-    rule = make_rule(role="csat_team")
+def test_a_personal_assignment_brings_an_agent_under_the_template() -> None:
+    rule = make_rule()
+    template_assign(template_key="csat_only", agent=User.objects.get(username="sam"))
     lines = lines_by_agent(payout_compute(rule=rule, start=START, end=END).as_json())
     assert "sam" in lines
     assert lines["sam"]["amount"] == "350.00"  # gold 300 + csat 50; volume: 2 < 5
+    assert (lines["sam"]["position"], lines["sam"]["template"]) == ("supervisor", "csat_only")
 
 
 def test_empty_period_and_bad_period() -> None:
@@ -122,10 +132,12 @@ def test_statement_is_frozen() -> None:
     # later data, a new template version and an edited rule change nothing already frozen
     rated(UserFactory(username="eve"), [5, 5])
     template_save(definition={**TEMPLATE, "min_samples": 1})
+    # in force from October on, it scores October (a version saved later would not)
+    ScorecardTemplateVersion.objects.filter(number=2).update(effective_from=START)
     bonus_rule_save(
         rule=rule,
         name=rule.name,
-        role="agent",
+        target_kind="template",
         template_key="csat_only",
         currency="USD",
         definition={"tiers": [{"name": "all", "min_total": 0, "amount": 1}]},

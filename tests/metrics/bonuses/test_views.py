@@ -4,6 +4,7 @@ downloads (formula injection neutralised) and "My bonus" (only one's own line)."
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -18,12 +19,14 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from afterdesk.accounts.models import Role, User
+from afterdesk.metrics.assignments import template_assign
 from afterdesk.metrics.bonuses.exports import CONTENT_TYPES
 from afterdesk.metrics.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.metrics.bonuses.services import payout_compute, payout_statement_create
 from afterdesk.metrics.forms import PeriodForm
+from afterdesk.metrics.services import template_save
 from tests.factories import UserFactory
-from tests.metrics.bonuses.helpers import DEFINITION, END, START, make_rule, rated
+from tests.metrics.bonuses.helpers import DEFINITION, END, START, TEMPLATE, make_rule, rated
 from tests.metrics.views.conftest import HTMX, INLINE_SCRIPT, INLINE_STYLE, login
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +36,8 @@ RULES = reverse("bonuses:rules")
 NEW = reverse("bonuses:rule_new")
 STATEMENTS = reverse("bonuses:statements")
 MINE = reverse("bonuses:mine")
+PREVIEW_QUERIES = 30
+FORM_QUERIES = 5
 
 
 def rule_urls(rule_id: int) -> dict[str, str]:
@@ -256,7 +261,8 @@ def test_agents_see_only_their_own_line(
 def rule_form(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": "Monthly bonus",
-        "role": "agent",
+        "target_kind": "template",
+        "position": "",
         "template_key": "csat_only",
         "currency": "eur",
         "budget": "1000",
@@ -274,7 +280,8 @@ def test_admin_creates_and_edits_a_rule(client: Client, admin_user: User) -> Non
     login(client, admin_user)
     form = html_of(client.get(NEW))
     assert "&quot;tiers&quot;" in form
-    assert 'list="bonus-roles"' in form
+    assert 'name="target_kind" value="position"' in form
+    assert '<option value="csat_team">csat_team</option>' not in form  # nobody has it yet
     created = client.post(NEW, rule_form())
     assert created.status_code == 302
     assert created["Location"] == RULES
@@ -303,7 +310,9 @@ def test_admin_creates_and_edits_a_rule(client: Client, admin_user: User) -> Non
         ({"budget": "-5"}, "budget must be ≥ 0"),
         ({"labour_cost": "0"}, "labour_cost must be &gt; 0"),
         ({"max_share": "2"}, "max_share must be &gt; 0 and ≤ 1"),
-        ({"role": "boss"}, "role must be a user role"),
+        ({"target_kind": "boss"}, "Select a valid choice"),
+        ({"target_kind": "position"}, "Pick the position the rule pays."),
+        ({"target_kind": "position", "position": "night"}, "Select a valid choice"),
         ({"template_key": "nope"}, "Select a valid choice"),
         ({"name": ""}, "This field is required"),
     ],
@@ -368,6 +377,7 @@ def test_statement_downloads(client: Client, statement: PayoutStatement, admin_u
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == [
         "Payouts",
         "Conditions",
+        "Not eligible",
         "Summary",
     ]
     missing = reverse("bonuses:statement_download", args=[statement.pk + 9, "csv"])
@@ -406,3 +416,109 @@ def test_list_pages_do_not_query_per_row(
     login(client, agent)
     client.get(MINE)  # creates the metrics settings row the navigation reads for agents
     assert queries(MINE) == before[MINE] + 1  # + that settings row, whatever the rows
+
+
+@pytest.fixture
+def position_rule(rule: BonusRule, agent: User, other_agent: User) -> BonusRule:
+    """The csat_team rule: anna (csat_only) is paid; bo, moved personally to another
+    template, is not eligible."""
+    template_save(definition={**TEMPLATE, "id": "other", "name": "Other"})
+    template_assign(template_key="other", agent=other_agent)
+    return make_rule(name="Team rule", target_kind="position", position="csat_team")
+
+
+def test_admin_creates_a_position_rule_from_the_positions_in_use(
+    client: Client, rule: BonusRule, admin_user: User
+) -> None:
+    UserFactory(username="nora", position="night_shift_es")
+    login(client, admin_user)
+    form = html_of(client.get(NEW))
+    assert '<option value="csat_team">csat_team</option>' in form
+    assert '<option value="night_shift_es">night_shift_es</option>' in form
+    data = rule_form(target_kind="position", position="night_shift_es")
+    assert client.post(NEW, data).status_code == 302
+    created = BonusRule.objects.get(name="Monthly bonus")
+    assert (created.target_kind, created.position) == ("position", "night_shift_es")
+    assert "position night_shift_es" in html_of(client.get(RULES))
+    # a template rule keeps no position, even if one was picked in the form
+    edit = rule_urls(created.pk)["edit"]
+    assert client.post(edit, rule_form(position="csat_team")).status_code == 302
+    created.refresh_from_db()
+    assert (created.target_kind, created.position) == ("template", "")
+
+
+def test_editing_keeps_a_position_nobody_has_any_more(
+    client: Client, position_rule: BonusRule, admin_user: User
+) -> None:
+    User.objects.filter(position="csat_team").update(position="second_line")
+    login(client, admin_user)
+    edit = rule_urls(position_rule.pk)["edit"]
+    assert '<option value="csat_team" selected>csat_team</option>' in html_of(client.get(edit))
+    data = rule_form(name="Team rule", target_kind="position", position="csat_team")
+    assert client.post(edit, data).status_code == 302
+    assert client.post(NEW, {**data, "name": "New"}).status_code == 422  # not for a new rule
+
+
+def test_preview_and_statement_show_positions_templates_and_who_is_not_eligible(
+    client: Client, position_rule: BonusRule, supervisor: User, agent: User, admin_user: User
+) -> None:
+    login(client, supervisor)
+    html = html_of(client.get(rule_urls(position_rule.pk)["preview"], MONTH))
+    assert "position csat_team" in html
+    assert "<td>csat_team</td>" in html
+    assert '<td class="perf-id">csat_only</td>' in html
+    assert "Not eligible" in html
+    assert '<td class="perf-id">other</td>' in html
+    assert escape("scored under template other (personal assignment), not csat_only") in html
+    assert "template version in force at the period" in html
+    statement = payout_statement_create(rule=position_rule, start=START, end=END, by=admin_user)
+    page = html_of(client.get(statement_urls(statement.pk)["page"]))
+    assert "scored under template other (personal assignment)" in page
+    assert "<td>bo</td>" in page
+    own = html_of(login(client, agent).get(statement_urls(statement.pk)["page"]))
+    assert "Not eligible" not in own  # colleagues are not the agent's to see
+    assert "<td>bo</td>" not in own
+
+
+def test_a_statement_frozen_before_targets_still_renders(
+    client: Client, statement: PayoutStatement, supervisor: User
+) -> None:
+    document = copy.deepcopy(statement.document)
+    document["rule"] = {
+        k: v for k, v in document["rule"].items() if k not in ("target_kind", "position")
+    }
+    document["rule"]["role"] = "agent"
+    document.pop("excluded")
+    for line in document["lines"]:
+        del line["position"], line["template"]
+    PayoutStatement.objects.filter(pk=statement.pk).update(document=document)
+    html = html_of(login(client, supervisor).get(statement_urls(statement.pk)["page"]))
+    assert "Role agent" in html
+    assert "430.00 EUR" in html
+
+
+def test_preview_and_form_query_counts_are_pinned(
+    client: Client,
+    position_rule: BonusRule,
+    admin_user: User,
+    django_assert_num_queries: Any,
+) -> None:
+    login(client, admin_user)
+    client.get(RULES)  # the session and settings rows exist from now on
+    url = rule_urls(position_rule.pk)["preview"]
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        assert client.get(url, MONTH).status_code == 200
+    for name in ("cy", "dee", "eve"):  # more agents, of the position or not: same queries
+        rated(cast(User, UserFactory(username=name)), [5] * 3)
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        assert client.get(url, MONTH).status_code == 200
+    with django_assert_num_queries(FORM_QUERIES):
+        assert client.get(rule_urls(position_rule.pk)["edit"]).status_code == 200
+
+
+def test_targets_are_translated(client: Client, position_rule: BonusRule, supervisor: User) -> None:
+    login(client, supervisor)
+    url = rule_urls(position_rule.pk)["preview"]
+    html = html_of(client.get(url, MONTH, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "岗位 csat_team" in html
+    assert "不符合条件" in html
