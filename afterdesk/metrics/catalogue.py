@@ -7,6 +7,7 @@ HIGHER, LOWER = "higher", "lower"
 KPI_DIRECTION: dict[str, str] = {
     "first_reply_time": LOWER,
     "first_reply_time_business": LOWER,
+    "reply_time_business": LOWER,
     "resolution_time": LOWER,
     "resolution_time_business": LOWER,
     "resolution_time_index": LOWER,

@@ -1,7 +1,9 @@
 """Per-ticket facts (METRICS.md §3), computed from one ticket's events in event order.
 
 A pure function of the ticket's `created_at`, its calendar and its events, so the same code
-serves the live recomputation, `afterdesk metrics rebuild` and the tests' reference checks.
+serves the live recomputation, `afterdesk metrics rebuild`, the history import and the tests'
+reference checks. The same pass finds the ticket's reply waits (`reply_time_business`,
+docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -26,6 +28,22 @@ class EventRow:
     subtype: str
     score: float | None
     fields: dict[str, Any]
+    id: int | None = None  # the TicketEvent's id (None only in pure-function tests)
+
+
+@dataclass(frozen=True)
+class ReplyWait:
+    """A `reply` that answers a waiting buyer message: the earliest `inbound` since the
+    previous reply (or since the ticket began). Durations run from that inbound to the reply;
+    `business` in the ticket's calendar."""
+
+    reply_id: int | None
+    at: datetime  # the reply
+    agent_id: int | None  # the replying agent
+    inbound_id: int | None
+    waiting_since: datetime  # the inbound it answers
+    elapsed: timedelta
+    business: timedelta
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,7 @@ class Facts:
     return_outcome: str | None  # the latest outcome over the whole history
     return_at: datetime | None
     return_agent_id: int | None  # resolver at outcome time, else assignee then; None = dropped
+    reply_waits: tuple[ReplyWait, ...] = ()  # in event order of the replies
 
 
 def compute_facts(
@@ -66,16 +85,24 @@ def compute_facts(
     resolver_at_solve: int | None = None  # resolver as of the latest solve so far
     rating: tuple[EventRow, int | None] | None = None
     outcome: tuple[EventRow, int | None] | None = None
+    waiting: EventRow | None = None  # earliest inbound since the previous reply
+    answered: list[tuple[EventRow, EventRow]] = []  # (inbound, reply)
 
     for event in events:
         if event.kind == "message":
             if event.subtype in ("inbound", "reply") and first_public_kind is None:
                 first_public_kind = event.subtype
-            if event.subtype == "reply":
+            if event.subtype == "inbound":
+                if waiting is None:
+                    waiting = event
+            elif event.subtype == "reply":
                 agent_replies += 1
                 last_reply_agent = event.agent_id
                 if first_reply is None:
                     first_reply = event
+                if waiting is not None:
+                    answered.append((waiting, event))
+                    waiting = None
         elif event.kind == "assign":
             agent = event.agent_id
             if agent is not None:
@@ -132,4 +159,16 @@ def compute_facts(
         return_outcome=outcome[0].subtype if outcome else None,
         return_at=outcome[0].at if outcome else None,
         return_agent_id=outcome[1] if outcome else None,
+        reply_waits=tuple(
+            ReplyWait(
+                reply_id=reply.id,
+                at=reply.at,
+                agent_id=reply.agent_id,
+                inbound_id=inbound.id,
+                waiting_since=inbound.at,
+                elapsed=reply.at - inbound.at,
+                business=business_duration(calendar, inbound.at, reply.at),
+            )
+            for inbound, reply in answered
+        ),
     )

@@ -19,7 +19,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from afterdesk.core.errors import ValidationError
 from afterdesk.metrics.catalogue import KPI_IDS
-from afterdesk.metrics.models import TicketFacts
+from afterdesk.metrics.models import ReplyWait, TicketFacts
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.tickets.events import RETURN_OUTCOMES_RETAINED
 from afterdesk.tickets.models import TicketEvent
@@ -96,6 +96,7 @@ def compute_kpis(
         _returns(start, end),
         _volume_and_rates(start, end, choice),
         _qa(start, end),
+        _reply_time(start, end),
     ):
         for agent_id, values in part.items():
             result[agent_id].update(values)
@@ -308,6 +309,25 @@ def _qa(start: datetime, end: datetime) -> dict[int, AgentKpis]:
         totals[row["agent"]] += Fraction(str(row["score"] or 0)) * row["n"]
     return {
         agent_id: {"qa_score": KpiValue(totals[agent_id] / n, n)} for agent_id, n in counts.items()
+    }
+
+
+def _reply_time(start: datetime, end: datetime) -> dict[int, AgentKpis]:
+    """reply_time_business: mean business minutes from the waiting buyer message to each reply
+    that answers it (`ReplyWait`), dated by the reply, for the replying agent."""
+    rows = (
+        ReplyWait.objects.filter(_in_period("at", start, end), agent__isnull=False)
+        .values("agent")
+        .annotate(n=Count("pk"), business=Sum("business_us"))
+        .order_by()
+    )
+    return {
+        row["agent"]: {
+            "reply_time_business": KpiValue(
+                Fraction(row["business"], row["n"] * US_PER_MINUTE), row["n"]
+            )
+        }
+        for row in rows
     }
 
 

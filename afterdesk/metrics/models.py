@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.models import Ticket, TicketEvent
 
 
 def _agent(related_name: str) -> models.ForeignKey:
@@ -59,6 +59,37 @@ class TicketFacts(models.Model):
 
     def __str__(self) -> str:
         return f"facts of ticket {self.ticket_id}"
+
+
+class ReplyWait(models.Model):
+    """One reply that answers a waiting buyer message (`reply_time_business`, docs/metrics.md):
+    the earliest `inbound` since the previous reply, or since the ticket began. Kept with the
+    ticket's facts: recomputing a ticket replaces its rows. Durations are integer µs."""
+
+    reply_event = models.OneToOneField(
+        TicketEvent, on_delete=models.CASCADE, primary_key=True, related_name="reply_wait"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_waits")
+    agent = _agent("+")  # the replying agent
+    at = models.DateTimeField(help_text="The reply's instant: dates the wait")
+    # The inbound is an event of the same ticket, so the reply's cascade removes the row; no
+    # database constraint (and no index) on it, which keeps `metrics rebuild` fast.
+    inbound_event = models.ForeignKey(
+        TicketEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    waiting_since = models.DateTimeField(help_text="The answered inbound message's instant")
+    elapsed_us = models.BigIntegerField()
+    business_us = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "at"], name="reply_wait_agent_at")]
+
+    def __str__(self) -> str:
+        return f"reply {self.reply_event_id} on ticket {self.ticket_id}"
 
 
 class ScorecardTemplate(models.Model):

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.core.errors import ValidationError
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate
-from afterdesk.metrics.models import TicketFacts
+from afterdesk.metrics.models import ReplyWait, TicketFacts
 from afterdesk.metrics.scorecards import ScorecardRow, scorecard_compute
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.tickets.events import RETURN_OUTCOMES_RETAINED
@@ -28,10 +28,26 @@ def _period(field: str, start: datetime, end: datetime) -> Q:
 def kpi_tickets(
     *, kpi: str, agent: User, start: datetime, end: datetime, template: TemplateSpec
 ) -> QuerySet[Ticket]:
-    """The tickets behind one agent's KPI figure (the drill-down of every scorecard cell)."""
+    """The tickets behind one agent's KPI figure (the drill-down of every scorecard cell).
+
+    For `reply_time_business` each ticket carries `replies_behind`: its replies counted in the
+    figure, oldest first, each with the inbound message it answers (`kpi_reply_waits`)."""
     if kpi not in KPI_IDS:
         raise ValidationError(f"unknown KPI {kpi!r}", field="kpi")
     period_validate(start, end)
+    if kpi == "reply_time_business":
+        waits = kpi_reply_waits(agent=agent, start=start, end=end)
+        return (
+            Ticket.objects.filter(pk__in=waits.values("ticket_id"))
+            .prefetch_related(
+                Prefetch(
+                    "reply_waits",
+                    queryset=waits.order_by("at", "reply_event_id"),
+                    to_attr="replies_behind",
+                )
+            )
+            .order_by("-updated_at")
+        )
     facts = TicketFacts.objects.all()
     if kpi in ("first_reply_time", "first_reply_time_business", "sla_first_reply_rate"):
         facts = facts.filter(
@@ -71,6 +87,16 @@ def kpi_tickets(
             events = events.filter(subtype="reply")
         return Ticket.objects.filter(pk__in=events.values("ticket_id")).order_by("-updated_at")
     return Ticket.objects.filter(pk__in=facts.values("ticket_id")).order_by("-updated_at")
+
+
+def kpi_reply_waits(*, agent: User, start: datetime, end: datetime) -> QuerySet[ReplyWait]:
+    """The replies behind one agent's `reply_time_business` figure (its n), newest first: each
+    reply dated in [start, end) that answers a waiting buyer message, with that message
+    (`inbound_event`, `waiting_since`) and the wait in business µs."""
+    period_validate(start, end)
+    return ReplyWait.objects.filter(_period("at", start, end), agent=agent).order_by(
+        "-at", "-reply_event_id"
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from afterdesk.metrics.facts import EventRow, Facts, compute_facts
 from afterdesk.metrics.models import (
     MetricsSettings,
     PublishedScorecard,
+    ReplyWait,
     ScorecardTemplate,
     ScorecardTemplateVersion,
     TicketFacts,
@@ -51,6 +52,18 @@ FACTS_COLUMNS = (
     "return_at",
     "return_agent_id",
     "computed_at",
+)
+
+# ReplyWait columns in the order `reply_wait_rows` gives them.
+REPLY_WAIT_COLUMNS = (
+    "reply_event_id",
+    "ticket_id",
+    "agent_id",
+    "at",
+    "inbound_event_id",
+    "waiting_since",
+    "elapsed_us",
+    "business_us",
 )
 
 ONE_DAY = timedelta(days=1)
@@ -131,6 +144,57 @@ def facts_row(
         facts.return_agent_id,
         computed_at,
     )
+
+
+def reply_wait_rows(
+    *, ticket_id: int, facts: Facts, moment: Callable[[datetime | None], Any]
+) -> list[tuple[Any, ...]]:
+    """The ReplyWait rows of one ticket, database-ready, in REPLY_WAIT_COLUMNS order."""
+    return [
+        (
+            wait.reply_id,
+            ticket_id,
+            wait.agent_id,
+            moment(wait.at),
+            wait.inbound_id,
+            moment(wait.waiting_since),
+            _us(wait.elapsed),
+            _us(wait.business),
+        )
+        for wait in facts.reply_waits
+    ]
+
+
+def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[Any]]) -> None:
+    """Replace the reply waits of these tickets with `rows`: one DELETE, then one bulk insert
+    (PostgreSQL COPY; SQLite executemany of a one-row INSERT)."""
+    if not ticket_ids:
+        return
+    quote = connection.ops.quote_name
+    table = quote(ReplyWait._meta.db_table)
+    columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {quote('ticket_id')} = ANY(%s)",  # noqa: S608
+                [list(ticket_ids)],
+            )
+            if rows:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(ticket_ids))
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {quote('ticket_id')} IN ({marks})",  # noqa: S608
+            list(ticket_ids),
+        )
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})",
+                rows,
+            )
 
 
 def _facts_upsert_sql() -> str:
@@ -224,26 +288,28 @@ def facts_store(
     events: Mapping[int, Sequence[EventRow]],
     calendars: dict[int, BusinessCalendar],
 ) -> int:
-    """Compute and write (insert or replace) the facts of these tickets; returns the count.
-    One single-row upsert through executemany: the statement text is the same every time."""
+    """Compute and write (insert or replace) the facts and reply waits of these tickets;
+    returns the count. Facts: one single-row upsert through executemany (the statement text
+    is the same every time); waits: replaced with one DELETE and one bulk insert."""
     moment = _instant_writer()
     now = moment(timezone.now())
-    rows = [
-        facts_row(
-            ticket_id=pk,
-            facts=compute_facts(
-                created_at=created_at,
-                calendar=business_calendar(calendar_id, calendars),
-                events=events.get(pk, ()),
-            ),
-            computed_at=now,
-            moment=moment,
+    ids: list[int] = []
+    rows: list[tuple[Any, ...]] = []
+    waits: list[tuple[Any, ...]] = []
+    for pk, created_at, calendar_id in tickets:
+        facts = compute_facts(
+            created_at=created_at,
+            calendar=business_calendar(calendar_id, calendars),
+            events=events.get(pk, ()),
         )
-        for pk, created_at, calendar_id in tickets
-    ]
+        ids.append(pk)
+        rows.append(facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment))
+        if facts.reply_waits:
+            waits += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(_facts_upsert_sql(), rows)
+    reply_waits_replace(ticket_ids=ids, rows=waits)
     return len(rows)
 
 

@@ -87,6 +87,21 @@ def resolver_at(events: list[RefEvent], index: int) -> str | None:
     return resolver_for_solve(events, before[-1]) if before else None
 
 
+def reply_waits(events: list[RefEvent]) -> list[tuple[RefEvent, Fraction]]:
+    """(reply, minutes waited) for every reply that answers a buyer: the earliest `inbound`
+    after the previous reply (or from the start) up to this reply; replies without one have
+    no wait. Notes and automatic messages are neither."""
+    kinds = [e.fields["kind"] if e.kind == "message" else "" for e in events]
+    reply_positions = [i for i, kind in enumerate(kinds) if kind == "reply"]
+    out = []
+    for number, position in enumerate(reply_positions):
+        since = reply_positions[number - 1] + 1 if number else 0
+        waiting = [events[i] for i in range(since, position) if kinds[i] == "inbound"]
+        if waiting:
+            out.append((events[position], minutes(waiting[0].at, events[position].at)))
+    return out
+
+
 def ticket_facts(t: RefTicket) -> dict[str, Any]:
     ev = ordered(t)
     public = [e for e in ev if e.kind == "message" and e.fields["kind"] in ("inbound", "reply")]
@@ -164,6 +179,9 @@ def reference_kpis(
             i = outcomes[-1]
             owner = resolver_at(ev, i) or assignee_at(ev, i)
             add(owner, "ret", ev[i].fields["outcome"] in RETAINED)
+        for reply, waited in reply_waits(ev):
+            if inside(reply.at):
+                add(reply.fields["agent"], "wait", waited)
         handled = {
             e.fields["agent"]
             for e in ev
@@ -191,6 +209,7 @@ def reference_kpis(
         k: dict[str, tuple[Fraction | None, int]] = {
             "first_reply_time": mean(g("frt")),
             "first_reply_time_business": mean(g("frt")),
+            "reply_time_business": mean(g("wait")),
             "resolution_time": mean(g("res")),
             "resolution_time_business": mean(g("res")),
             "resolution_time_index": mean(g("idx")),

@@ -5,7 +5,7 @@ its state (status, assignee, team, updated_at — as `tickets.services.replay_st
 and its facts (METRICS.md §3, `metrics.facts.compute_facts`) follow from those alone; nothing
 has to be read back from the database. The event pass records each added event of such a
 ticket in a packed per-ticket log (38 bytes an event), and `FreshTickets.write` inserts every
-new ticket once, already in its final state, with its TicketFacts row.
+new ticket once, already in its final state, with its TicketFacts row and its reply waits.
 """
 
 from __future__ import annotations
@@ -23,8 +23,14 @@ from afterdesk.metrics.history.bulk import datetime_to_db
 from afterdesk.metrics.history.copier import BackgroundCopy
 from afterdesk.metrics.history.entities import TicketWriter
 from afterdesk.metrics.history.spill import Spill, from_micros
-from afterdesk.metrics.models import TicketFacts
-from afterdesk.metrics.services import FACTS_COLUMNS, business_calendar, facts_row
+from afterdesk.metrics.models import ReplyWait, TicketFacts
+from afterdesk.metrics.services import (
+    FACTS_COLUMNS,
+    REPLY_WAIT_COLUMNS,
+    business_calendar,
+    facts_row,
+    reply_wait_rows,
+)
 from afterdesk.tickets.events import EVENT_SPECS
 from afterdesk.tickets.models import Status, Ticket
 from afterdesk.tickets.services import team_for_name
@@ -105,13 +111,15 @@ class FreshTickets:
 
     def write(self, *, spill: Spill, tickets: TicketWriter, copies: BackgroundCopy) -> None:
         """Insert every new ticket (its last line's fields) in its final state, and the facts
-        of those that got events (as `ticket_refresh_state` would compute them)."""
+        and reply waits of those that got events (as `ticket_refresh_state` would compute
+        them)."""
         calendars: dict[int, BusinessCalendar] = {}
         teams: dict[str, int] = {}  # only the teams tickets end with, as the replay creates
         moment = datetime_to_db()
         now = moment(timezone.now())
         ticket_rows: list[tuple[Any, ...]] = []
         facts_rows: list[tuple[Any, ...]] = []
+        wait_rows: list[tuple[Any, ...]] = []
         for number, line in spill.tickets():
             if tickets.fresh.get(line.id) != number:
                 continue  # an earlier line of the ticket, or one of a stored ticket
@@ -157,10 +165,12 @@ class FreshTickets:
                 facts_rows.append(
                     facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment)
                 )
+                if facts.reply_waits:
+                    wait_rows += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
             if len(ticket_rows) >= WRITE_BATCH:
-                _write(copies, ticket_rows, facts_rows)
-                ticket_rows, facts_rows = [], []
-        _write(copies, ticket_rows, facts_rows)
+                _write(copies, ticket_rows, facts_rows, wait_rows)
+                ticket_rows, facts_rows, wait_rows = [], [], []
+        _write(copies, ticket_rows, facts_rows, wait_rows)
 
     def _events(self, log: bytearray | None) -> list[tuple[EventRow, str]]:
         """A ticket's events in event order: (at, id), ids being in file order."""
@@ -176,10 +186,11 @@ class FreshTickets:
                     subtypes[subtype],
                     None if math.isnan(score) else score,
                     {},  # the facts read only `subtype` and `score` (a status is its subtype)
+                    event_id,
                 ),
                 teams[team],
             )
-            for at, _event_id, kind, agent, subtype, score, team in sorted(_RECORD.iter_unpack(log))
+            for at, event_id, kind, agent, subtype, score, team in sorted(_RECORD.iter_unpack(log))
         ]
 
 
@@ -190,7 +201,11 @@ def _team_pk(teams: dict[str, int], name: str) -> int:
 
 
 def _write(
-    copies: BackgroundCopy, ticket_rows: list[tuple[Any, ...]], facts_rows: list[tuple[Any, ...]]
+    copies: BackgroundCopy,
+    ticket_rows: list[tuple[Any, ...]],
+    facts_rows: list[tuple[Any, ...]],
+    wait_rows: list[tuple[Any, ...]],
 ) -> None:
     copies.copy(Ticket._meta.db_table, TICKET_COLUMNS, ticket_rows)  # before their facts
     copies.copy(TicketFacts._meta.db_table, FACTS_COLUMNS, facts_rows)
+    copies.copy(ReplyWait._meta.db_table, REPLY_WAIT_COLUMNS, wait_rows)

@@ -55,7 +55,7 @@ from afterdesk.metrics.history.fresh import FreshTickets
 from afterdesk.metrics.history.report import EventCounts, ImportReport
 from afterdesk.metrics.history.schema import AgentLine, CalendarLine, parse_line
 from afterdesk.metrics.history.spill import EventRecord, Spill
-from afterdesk.metrics.models import TicketFacts
+from afterdesk.metrics.models import ReplyWait, TicketFacts
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
 
@@ -68,7 +68,7 @@ REFRESH_CHUNK = 1000
 # A bulk load changes the tables' shape faster than autovacuum notices; stale statistics make
 # PostgreSQL plan the KPI queries for empty tables (nested loops over millions of rows).
 ANALYZE_AFTER_EVENTS = 10_000
-ANALYZED_MODELS = (Ticket, TicketEvent, Message, TicketFacts)
+ANALYZED_MODELS = (Ticket, TicketEvent, Message, TicketFacts, ReplyWait)
 EVENT_COLUMNS = (
     "id",
     "ticket_id",

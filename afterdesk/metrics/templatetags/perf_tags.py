@@ -30,6 +30,7 @@ Number = Fraction | float | int | Decimal
 KPI_LABELS: dict[str, Any] = {
     "first_reply_time": gettext_lazy("First reply time"),
     "first_reply_time_business": gettext_lazy("First reply time (business)"),
+    "reply_time_business": gettext_lazy("Reply time (business)"),
     "resolution_time": gettext_lazy("Resolution time"),
     "resolution_time_business": gettext_lazy("Resolution time (business)"),
     "resolution_time_index": gettext_lazy("Resolution time index"),
@@ -49,6 +50,7 @@ KPI_LABELS: dict[str, Any] = {
 TIMES = {
     "first_reply_time",
     "first_reply_time_business",
+    "reply_time_business",
     "resolution_time",
     "resolution_time_business",
 }
@@ -64,6 +66,12 @@ def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
 @register.filter
 def kpi_label(kpi: str) -> str:
     return str(KPI_LABELS.get(kpi, kpi))
+
+
+@register.simple_tag
+def kpi_catalogue() -> list[tuple[str, str, str]]:
+    """(id, label, direction) of every KPI a template may use, in catalogue order."""
+    return [(kpi, kpi_label(kpi), kpi_direction(kpi)) for kpi in KPI_DIRECTION]
 
 
 @register.filter
@@ -193,6 +201,12 @@ def percent(value: float | str | None) -> str:
 @register.filter
 def in_minutes(value: float | str | None) -> str:
     return "—" if value is None or isinstance(value, str) else minutes(value)
+
+
+@register.filter
+def us_minutes(value: int | None) -> str:
+    """Integer microseconds (a stored duration) as minutes or hours."""
+    return "—" if value is None else minutes(Fraction(value, 60_000_000))
 
 
 @register.simple_tag

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from afterdesk.core.htmx import render_page_or_partial
 from afterdesk.metrics.forms import DrilldownForm, PeriodForm
 from afterdesk.metrics.models import PublishedScorecard, ScorecardTemplateVersion
 from afterdesk.metrics.scorecards import scorecard_compute
-from afterdesk.metrics.selectors import kpi_tickets, leaderboard
+from afterdesk.metrics.selectors import kpi_reply_waits, kpi_tickets, leaderboard
 from afterdesk.metrics.services import scorecard_publish, template_version_latest
 from afterdesk.metrics.templates import template_parse
 from afterdesk.metrics.views.access import access_require
@@ -122,7 +123,9 @@ def published_detail(request: HttpRequest, published_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def drilldown(request: HttpRequest) -> HttpResponse:
-    """The tickets behind one agent's KPI figure; agents may open only their own."""
+    """The tickets behind one agent's KPI figure; agents may open only their own. For
+    `reply_time_business` the rows are the replies behind it, each with the buyer message it
+    answers."""
     access = access_require(request, "self")
     form = DrilldownForm(request.GET)
     context: dict[str, Any] = {"access": access, "form": form, "section": "drilldown"}
@@ -130,14 +133,20 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         return _invalid(request, "drilldown", "drilldown_list", context)
     agent = access.agent(form.cleaned_data["agent"])
     version = _version(form)
-    tickets = kpi_tickets(
-        kpi=form.cleaned_data["kpi"],
-        agent=agent,
-        start=form.start,
-        end=form.end,
-        template=template_parse(version.definition),
-    ).select_related("assignee", "team")
-    page = Paginator(tickets, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: QuerySet[Any]
+    if form.cleaned_data["kpi"] == "reply_time_business":
+        rows = kpi_reply_waits(agent=agent, start=form.start, end=form.end).select_related(
+            "ticket", "inbound_event__message", "reply_event__message"
+        )
+    else:
+        rows = kpi_tickets(
+            kpi=form.cleaned_data["kpi"],
+            agent=agent,
+            start=form.start,
+            end=form.end,
+            template=template_parse(version.definition),
+        ).select_related("assignee", "team")
+    page = Paginator(rows, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context.update(
