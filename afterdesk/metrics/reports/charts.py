@@ -22,7 +22,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from afterdesk.metrics.kpis import KpiValue
-from afterdesk.metrics.reports.review import Distribution, TeamTrend, WeeklyReview
+from afterdesk.metrics.reports.present import leaderboard_key
+from afterdesk.metrics.reports.review import (
+    Distribution,
+    LeaderboardGroup,
+    TeamTrend,
+    WeeklyReview,
+)
 from afterdesk.metrics.scorecards import report
 
 DPI = 144
@@ -103,8 +109,14 @@ def team_trends_chart(review: WeeklyReview) -> bytes:
     figure = Figure(figsize=(10, 5.6))
     axes = figure.subplots(2, 2)
     labels = [start.strftime("%d %b") for start, _end in review.weeks]
+    # The mean total only in the what-if view: under own templates it would mix templates.
+    first: tuple[str, str | None, int] = (
+        (_("Total score (mean of scored agents)"), None, 1)
+        if review.what_if
+        else (_("First reply, business hours (minutes)"), "first_reply_time_business", 1)
+    )
     panels: list[tuple[str, str | None, int]] = [
-        (_("Total score (mean of scored agents)"), None, 1),
+        first,
         (_("Handled tickets"), "handled_volume", 1),
         (_("First replies within target (%)"), "sla_first_reply_rate", 100),
         (_("CSAT 4–5 (%)"), "csat_rate", 100),
@@ -138,20 +150,31 @@ def _series(trend: TeamTrend, kpi: str | None, scale: int) -> list[float]:
     return [_kpi(week.kpis[kpi], scale) for week in trend.weeks]
 
 
-def leaderboard_chart(review: WeeklyReview) -> bytes:
-    """Total score per scored agent (best first), the previous period's total as a dot."""
-    rows = [r for r in review.leaderboard if r.row.total is not None][:MAX_BARS]
+def leaderboard_chart(group: LeaderboardGroup) -> bytes:
+    """Total score per scored agent of one template (best first), the previous period's total
+    as a dot."""
+    rows = [r for r in group.rows if r.row.total is not None][:MAX_BARS]
     figure = Figure(figsize=(10, 0.9 + 0.32 * max(len(rows), 3)))
     ax = figure.subplots()
-    _style(ax, _("Total score, %(template)s") % {"template": review.template.name})
+    _style(ax, _("Total score, %(template)s") % {"template": group.name})
     if not rows:
         _empty(ax)
         return _png(figure)
     names = [r.row.agent for r in rows][::-1]
     totals = [float(report(r.row.total) or 0) for r in rows][::-1]
-    previous = [_number(r.previous_total) for r in rows][::-1]
     ax.barh(names, totals, color=COLOURS[0], height=0.6, label=_("this period"))
-    ax.scatter(previous, names, color=COLOURS[1], zorder=3, s=18, label=_("previous period"))
+    # Only the agents with a previous total: matplotlib cannot place an all-NaN series on
+    # a category axis.
+    before = [(float(r.previous_total), r.row.agent) for r in rows if r.previous_total is not None]
+    if before:
+        ax.scatter(
+            [total for total, _agent in before],
+            [agent for _total, agent in before],
+            color=COLOURS[1],
+            zorder=3,
+            s=18,
+            label=_("previous period"),
+        )
     for y, total in enumerate(totals):
         ax.text(total + 1, y, f"{total:.2f}", va="center", fontsize=7)
     ax.set_xlim(0, 108)
@@ -185,7 +208,7 @@ def review_charts(review: WeeklyReview) -> dict[str, bytes]:
     rcParams["font.family"] = list(chart_fonts())
     return {
         "team_trends": team_trends_chart(review),
-        "leaderboard": leaderboard_chart(review),
+        **{leaderboard_key(i): leaderboard_chart(g) for i, g in enumerate(review.groups)},
         "by_sku": distribution_chart(review.by_sku, _("Problem types by SKU")),
         "by_market": distribution_chart(review.by_market, _("Problem types by market")),
     }

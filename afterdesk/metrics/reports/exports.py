@@ -1,15 +1,22 @@
-"""CSV and XLSX downloads of the KPIs (METRICS.md §4) and scorecards (§5, §6).
+"""CSV and XLSX downloads of the KPIs (docs/metrics.md) and scorecards.
 
-Both formats carry the same table; both neutralise spreadsheet formula injection
-(RELIABILITY.md): a text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading
-apostrophe. Numbers stay numbers (floats, as in the JSON output of `afterdesk kpis`).
+Two modes, as `afterdesk scorecard` (docs/metrics.md, "Positions and templates"):
+
+- **own templates** (`template=None`, the default): each agent under the template assigned to
+  them or to their position at the period's end; ranks restart within each template; agents
+  without a template come last, unranked, with empty scores;
+- **what-if** (`template=<spec>`): every agent under that one template.
+
+Both formats carry the same table; both neutralise spreadsheet formula injection: a text cell
+starting with `=`, `+`, `-`, `@`, tab or CR gets a leading apostrophe. Numbers stay numbers
+(floats, as in the JSON output of `afterdesk kpis`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,17 +30,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import format_instant
+from afterdesk.metrics.assignments import AssignedTemplate, agent_templates
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.cli import csv_cell
 from afterdesk.metrics.kpis import compute_kpis
-from afterdesk.metrics.scorecards import report, scorecard_compute
-from afterdesk.metrics.templates import TemplateSpec
+from afterdesk.metrics.scorecards import ScorecardRow, report, scorecard_compute
+from afterdesk.metrics.templates import TemplateSpec, default_template
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+OWN_MODE = "own templates: each agent under the template assigned to them or their position"
+WHAT_IF_MODE = "what-if: every agent under one template"
 
 Cell = str | int | float | None
 
@@ -63,54 +73,177 @@ def _number(value: Fraction | Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _about(start: datetime, end: datetime, template: TemplateSpec) -> list[tuple[str, str]]:
+def _period(start: datetime, end: datetime) -> list[tuple[str, str]]:
+    return [("from", format_instant(start)), ("to", format_instant(end))]
+
+
+def _about_what_if(start: datetime, end: datetime, template: TemplateSpec) -> list[tuple[str, str]]:
     return [
-        ("from", format_instant(start)),
-        ("to", format_instant(end)),
+        *_period(start, end),
+        ("mode", WHAT_IF_MODE),
         ("template", template.id),
         ("template name", template.name),
     ]
 
 
-def kpis_table(*, start: datetime, end: datetime, template: TemplateSpec) -> Table:
-    """Every KPI (value and n) of every agent with data, as `afterdesk kpis --format csv`."""
-    values = compute_kpis(start=start, end=end, template=template)
-    names = dict(User.objects.filter(pk__in=values).values_list("pk", "username"))
-    header = ["agent"] + [f"{kpi}{suffix}" for kpi in KPI_IDS for suffix in ("", "_n")]
+def _about_own(
+    start: datetime,
+    end: datetime,
+    in_use: Mapping[str, tuple[str, int | None]],
+    own_template: str | None,
+    unassigned: str,
+) -> list[tuple[str, str]]:
+    """The period, the mode, and each template in use: key → name and version."""
+    about = [*_period(start, end), ("mode", OWN_MODE)]
+    if own_template is not None:
+        about.append(("only the agents of template", own_template))
+    about.append(("assignments and versions", "those in force at the period's end"))
+    for key in sorted(in_use):
+        name, version = in_use[key]
+        about.append((f"template {key}", f"{name}, version {version}"))
+    about.append(("agents without a template", unassigned))
+    return about
+
+
+def _own_templates(end: datetime) -> dict[int, AssignedTemplate]:
+    """Every agent with a template for a period ending at `end` → that template."""
+    assigned = agent_templates(agent_ids=User.objects.values_list("pk", flat=True), end=end)
+    return {agent_id: a for agent_id, a in assigned.items() if a is not None}
+
+
+def mode_check(template: TemplateSpec | str | None, own_template: str | None) -> None:
+    """`template` (what-if) and `own_template` (one group of own templates) exclude each other."""
+    if own_template is not None and template is not None:
+        raise ValidationError(
+            "give either template (everyone under it) or own_template (one group), not both",
+            field="own_template",
+        )
+
+
+def kpis_table(
+    *,
+    start: datetime,
+    end: datetime,
+    template: TemplateSpec | None = None,
+    own_template: str | None = None,
+) -> Table:
+    """Every KPI (value and n) of every agent with data, as `afterdesk kpis --format csv`,
+    agents by name, with the `template` whose parameters gave the template-dependent KPIs.
+
+    Without `template`, each agent's own template (and a `position` column); agents without
+    one get the built-in default template's parameters and an empty `template`. With
+    `own_template`, only the agents whose own template it is. With `template`, everyone under
+    it (what-if)."""
+    mode_check(template, own_template)
+    own = _own_templates(end) if template is None else {}
+    values = compute_kpis(
+        start=start,
+        end=end,
+        template=template or default_template(),
+        agent_templates={agent_id: a.spec for agent_id, a in own.items()},
+    )
+    people = {
+        pk: (username, position)
+        for pk, username, position in User.objects.filter(pk__in=values).values_list(
+            "pk", "username", "position"
+        )
+    }
+    agents = sorted(values, key=lambda a: people[a][0])
+    if template is None and own_template is not None:
+        agents = [a for a in agents if a in own and own[a].key == own_template]
+    kpi_columns = [f"{kpi}{suffix}" for kpi in KPI_IDS for suffix in ("", "_n")]
+    lead = ["agent", "template"] if template is not None else ["agent", "template", "position"]
     rows: list[list[Cell]] = []
-    for agent_id in sorted(values, key=lambda a: names[a]):
-        line: list[Cell] = [names[agent_id]]
+    for agent_id in agents:
+        name, position = people[agent_id]
+        line: list[Cell] = [name]
+        if template is not None:
+            line.append(template.id)
+        else:
+            line += [own[agent_id].key if agent_id in own else None, position]
         for kpi in KPI_IDS:
             line += [_number(values[agent_id][kpi].value), values[agent_id][kpi].n]
         rows.append(line)
-    return Table("KPIs", header, rows, _about(start, end, template))
+    if template is not None:
+        about = _about_what_if(start, end, template)
+    else:
+        in_use = {own[a].key: (own[a].name, own[a].version.number) for a in agents if a in own}
+        about = _about_own(
+            start, end, in_use, own_template, "the built-in default template's parameters"
+        )
+    return Table("KPIs", [*lead, *kpi_columns], rows, about)
 
 
 SCORECARD_KPI_COLUMNS = ("", "_n", "_score", "_excluded", "_override")
 
 
-def scorecard_table(*, start: datetime, end: datetime, template: TemplateSpec) -> Table:
-    """Rank, agent, total, category scores, and each template KPI's value, n, score,
-    exclusion reason and segment override (scores rounded half up to 2 decimals, §5)."""
-    categories = [c.name for c in template.categories]
-    kpi_ids = template.kpi_ids
-    header = ["rank", "agent", "total", *categories]
+def _union(lists: list[list[str]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for names in lists:
+        for name in names:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def scorecard_table(
+    *,
+    start: datetime,
+    end: datetime,
+    template: TemplateSpec | None = None,
+    own_template: str | None = None,
+) -> Table:
+    """Rank, agent, template, total, category scores, and each KPI's value, n, score,
+    exclusion reason and segment override (scores rounded half up to 2 decimals).
+
+    With `template`: everyone under it (what-if), the template's categories and KPIs. Without:
+    each agent under their own template, with a `position` column; rows grouped by template
+    (ranked within it), agents without a template last with empty scores and rank; the
+    category and KPI columns are those of every template in use, in order of first use (empty
+    where the agent's template has no such category or KPI). `own_template` keeps one group."""
+    mode_check(template, own_template)
+    rows = scorecard_compute(start=start, end=end, template=template)
+    if template is not None:
+        categories = [c.name for c in template.categories]
+        kpi_ids = template.kpi_ids
+    else:
+        if own_template is not None:  # ranked within their template already
+            rows = [r for r in rows if r.template == own_template]
+        scored = [r for r in rows if r.template is not None]
+        categories = _union([list(r.categories) for r in scored])
+        kpi_ids = _union([list(r.kpis) for r in scored])
+    lead = ["rank", "agent", "template"] + ([] if template is not None else ["position"])
+    header = [*lead, "total", *categories]
     header += [f"{kpi}{suffix}" for kpi in kpi_ids for suffix in SCORECARD_KPI_COLUMNS]
-    rows: list[list[Cell]] = []
-    for row in scorecard_compute(start=start, end=end, template=template):
-        line: list[Cell] = [row.rank, row.agent, _number(report(row.total))]
-        line += [_number(report(row.categories[name])) for name in categories]
-        for kpi in kpi_ids:
-            item = row.kpis[kpi]
-            line += [
-                _number(item.value),
-                item.n,
-                _number(report(item.score)),
-                item.excluded,
-                item.override,
-            ]
-        rows.append(line)
-    return Table("Scorecard", header, rows, _about(start, end, template))
+    lines = [_scorecard_line(row, template is None, categories, kpi_ids) for row in rows]
+    if template is not None:
+        about = _about_what_if(start, end, template)
+    else:
+        in_use = {r.template: (r.template_name, r.template_version) for r in rows if r.template}
+        about = _about_own(start, end, in_use, own_template, "listed last, unscored")
+    return Table("Scorecard", header, lines, about)
+
+
+def _scorecard_line(
+    row: ScorecardRow, own: bool, categories: list[str], kpi_ids: list[str]
+) -> list[Cell]:
+    line: list[Cell] = [row.rank, row.agent, row.template]
+    if own:
+        line.append(row.segment.role if row.segment else "")
+    line.append(_number(report(row.total)))
+    line += [_number(report(row.categories.get(name))) for name in categories]
+    for kpi in kpi_ids:
+        item = row.kpis.get(kpi)
+        if item is None:  # not a KPI of this agent's template
+            line += [None] * len(SCORECARD_KPI_COLUMNS)
+            continue
+        line += [
+            _number(item.value),
+            item.n,
+            _number(report(item.score)),
+            item.excluded,
+            item.override,
+        ]
+    return line
 
 
 def table_csv(table: Table) -> bytes:

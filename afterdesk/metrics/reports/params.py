@@ -1,4 +1,5 @@
-"""Query parameters of the report URLs: the period and the template.
+"""Query parameters of the report URLs: the period (the template parameters are read by
+`views.scoring_from_query`: no `template` means each agent's own template).
 
 Every problem is a `ValidationError` naming the parameter; the views answer it with 400.
 """
@@ -15,8 +16,6 @@ from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 from afterdesk.metrics.selectors import period_bounds
 
-DEFAULT_REVIEW_TEMPLATE = "first_line"
-
 
 def _instant(query: Any, name: str) -> datetime:
     value = query.get(name, "").strip()
@@ -29,7 +28,7 @@ def _instant(query: Any, name: str) -> datetime:
 
 
 def period_from_query(query: Any) -> tuple[datetime, datetime]:
-    """`from` and `to`: ISO 8601 instants with an offset, from before to (METRICS.md §4)."""
+    """`from` and `to`: ISO 8601 instants with an offset, from before to (docs/metrics.md)."""
     start, end = _instant(query, "from"), _instant(query, "to")
     period_validate(start, end)
     return start, end

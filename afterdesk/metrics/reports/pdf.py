@@ -94,6 +94,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle(
             "h2", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4
         ),
+        "h3": ParagraphStyle(
+            "h3", fontName=bold, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3
+        ),
         "body": ParagraphStyle("body", fontName=regular, fontSize=8.5, leading=11),
         "muted": ParagraphStyle("muted", fontName=regular, fontSize=8, leading=10, textColor=MUTED),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=7.5, leading=9),
@@ -166,13 +169,32 @@ def review_pdf(review: WeeklyReview, charts: dict[str, bytes]) -> bytes:
         Spacer(1, 3 * mm),
         _table(present.team_table(review), styles),
     )
-    section(
-        _("Leaderboard"),
-        _chart(charts["leaderboard"]),
-        Spacer(1, 3 * mm),
-        _table(present.leaderboard_table(review), styles),
-    )
-    section(_("Most improved"), _table(present.improvers_table(review), styles))
+    # One leaderboard per template: ranks (and the most improved) compare agents of one
+    # template only.
+    if not review.groups:
+        section(_("Leaderboard"), Paragraph(markup(present.no_group_message()), styles["muted"]))
+    for index, group in enumerate(review.groups):
+        section(
+            _("Leaderboard · %(group)s") % {"group": present.group_title(review, group)},
+            _chart(charts[present.leaderboard_key(index)]),
+            Spacer(1, 3 * mm),
+            _table(present.leaderboard_table(group), styles),
+        )
+        improved = _("Most improved · %(template)s") % {"template": group.name}
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(markup(improved), styles["h3"]),
+                    _table(present.improvers_table(group), styles),
+                ]
+            )
+        )
+    if review.template is None and review.own_template is None:
+        section(
+            _("Agents without a template"),
+            Paragraph(markup(present.unranked_message()), styles["muted"]),
+            _table(present.without_template_table(review), styles),
+        )
     section(_("Worst first-reply SLA breaches"), _table(present.breaches_table(review), styles))
     section(
         _("Problem types by SKU"),

@@ -1,5 +1,5 @@
 """The weekly review as display tables (strings), shared by the HTML page and the PDF so both
-show exactly the same figures. Scores are reported half up to 2 decimals (METRICS.md §5)."""
+show exactly the same figures. Scores are reported half up to 2 decimals (docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from afterdesk.metrics.reports.review import Distribution, WeeklyReview
+from afterdesk.metrics.reports.review import Distribution, LeaderboardGroup, WeeklyReview
 from afterdesk.metrics.scorecards import report
 
 DASH = "–"
@@ -71,45 +71,71 @@ def period_label(start: datetime, end: datetime) -> str:
 
 
 def team_table(review: WeeklyReview) -> DisplayTable:
-    """Each team in the last trend week (the period's own week), with the week before."""
+    """Each team in the last trend week (the period's own week), with the week before. The
+    mean total score only in the what-if view: under own templates it would mix templates."""
     rows = []
     for trend in review.team_trends:
         now, before = trend.weeks[-1], trend.weeks[-2] if len(trend.weeks) > 1 else None
+        kpis = now.kpis
+        figures = [
+            str(kpis["handled_volume"].n),
+            minutes(kpis["first_reply_time_business"].value),
+            percent(kpis["sla_first_reply_rate"].value),
+            percent(kpis["csat_rate"].value),
+        ]
+        if not review.what_if:
+            rows.append([trend.team, str(now.agents), *figures])
+            continue
         delta = (
             now.total - before.total
             if before and now.total is not None and before.total is not None
             else None
         )
-        kpis = now.kpis
-        rows.append(
-            [
-                trend.team,
-                str(now.scored_agents),
-                score(now.total),
-                change(delta),
-                str(kpis["handled_volume"].n),
-                minutes(kpis["first_reply_time_business"].value),
-                percent(kpis["sla_first_reply_rate"].value),
-                percent(kpis["csat_rate"].value),
-            ]
+        rows.append([trend.team, str(now.scored_agents), score(now.total), change(delta), *figures])
+    kpi_header = [_("Handled"), _("First reply (business)"), _("Within target"), _("CSAT 4–5")]
+    if not review.what_if:
+        return DisplayTable(
+            [_("Team"), _("Agents with data"), *kpi_header], rows, [False] + [True] * 5
         )
     return DisplayTable(
-        [
-            _("Team"),
-            _("Scored agents"),
-            _("Total"),
-            _("vs week before"),
-            _("Handled"),
-            _("First reply (business)"),
-            _("Within target"),
-            _("CSAT 4–5"),
-        ],
+        [_("Team"), _("Scored agents"), _("Total"), _("vs week before"), *kpi_header],
         rows,
         [False] + [True] * 7,
     )
 
 
-def leaderboard_table(review: WeeklyReview) -> DisplayTable:
+def no_group_message() -> str:
+    return _("No agent with a template has data in this period.")
+
+
+def unranked_message() -> str:
+    return _(
+        "No template is assigned to these agents or to their position: they are listed, not ranked."
+    )
+
+
+def leaderboard_key(index: int) -> str:
+    """The chart name of the review's `index`-th leaderboard group (one per template)."""
+    return f"leaderboard_{index}"
+
+
+def group_title(review: WeeklyReview, group: LeaderboardGroup) -> str:
+    """A leaderboard group's heading: the template, its version, and the mode."""
+    if review.what_if:
+        return _("%(name)s (%(key)s) · what-if: every agent under this template") % {
+            "name": group.name,
+            "key": group.template,
+        }
+    return _("%(name)s (%(key)s), version %(version)s · ranked within this template") % {
+        "name": group.name,
+        "key": group.template,
+        "version": group.version,
+    }
+
+
+def leaderboard_table(group: LeaderboardGroup) -> DisplayTable:
+    """One template's leaderboard: ranks within the template, the previous period's total and
+    rank when the agent had the same template then."""
     rows = [
         [
             str(r.row.rank) if r.row.rank is not None else DASH,
@@ -119,7 +145,7 @@ def leaderboard_table(review: WeeklyReview) -> DisplayTable:
             change(r.trend),
             str(r.previous_rank) if r.previous_rank is not None else DASH,
         ]
-        for r in review.leaderboard
+        for r in group.rows
     ]
     return DisplayTable(
         [_("Rank"), _("Agent"), _("Total"), _("Previous"), _("Change"), _("Previous rank")],
@@ -128,14 +154,27 @@ def leaderboard_table(review: WeeklyReview) -> DisplayTable:
     )
 
 
-def improvers_table(review: WeeklyReview) -> DisplayTable:
+def improvers_table(group: LeaderboardGroup) -> DisplayTable:
     rows = [
         [i.agent, score(i.previous_total), score(i.total), change(i.change)]
-        for i in review.improvers
+        for i in group.improvers
     ]
     return DisplayTable(
         [_("Agent"), _("Previous total"), _("Total"), _("Change")], rows, [False, True, True, True]
     )
+
+
+def without_template_table(review: WeeklyReview) -> DisplayTable:
+    """The agents with data but no template: listed, never ranked."""
+    rows = [
+        [
+            row.agent,
+            (row.segment.role if row.segment else "") or DASH,
+            str(row.kpis["handled_volume"].n) if "handled_volume" in row.kpis else "0",
+        ]
+        for row in review.without_template
+    ]
+    return DisplayTable([_("Agent"), _("Position"), _("Handled")], rows, [False, False, True])
 
 
 def breaches_table(review: WeeklyReview) -> DisplayTable:
@@ -187,14 +226,29 @@ def distribution_table(distribution: Distribution, label: str) -> DisplayTable:
     )
 
 
+def scoring_label(review: WeeklyReview) -> str:
+    if review.template is not None:
+        return _("%(name)s (%(key)s) · what-if: every agent under this template") % {
+            "name": review.template.name,
+            "key": review.template.id,
+        }
+    if review.own_template is not None:
+        return _("Each agent’s own template, only the agents of %(key)s") % {
+            "key": review.own_template
+        }
+    return _("Each agent’s own template (%(groups)s template groups)") % {
+        "groups": len(review.groups)
+    }
+
+
 def summary(review: WeeklyReview) -> list[tuple[str, str]]:
     breached = review.breach_count
     replies = review.first_replies_with_target
     share = percent(Fraction(breached, replies)) if replies else DASH
-    return [
+    facts = [
         (_("Period"), period_label(review.start, review.end)),
         (_("Compared with"), period_label(review.previous_start, review.previous_end)),
-        (_("Template"), f"{review.template.name} ({review.template.id})"),
+        (_("Scored under"), scoring_label(review)),
         (_("Tickets created"), str(review.tickets_created)),
         (
             _("First replies over target"),
@@ -203,3 +257,6 @@ def summary(review: WeeklyReview) -> list[tuple[str, str]]:
         ),
         (_("Agents on the leaderboard"), str(len(review.leaderboard))),
     ]
+    if review.template is None and review.own_template is None:
+        facts.append((_("Agents without a template"), str(len(review.without_template))))
+    return facts

@@ -9,13 +9,22 @@ import pytest
 
 from afterdesk.accounts.models import Team
 from afterdesk.core.errors import ValidationError
+from afterdesk.metrics.assignments import template_assign
 from afterdesk.metrics.reports import present
 from afterdesk.metrics.reports.review import NO_ORDER, NO_TEAM, NONE_LABEL, trend_weeks
 from afterdesk.metrics.reports.services import weekly_review
 from afterdesk.metrics.scorecards import scorecard_compute
 from tests.factories import TeamFactory, UserFactory
 
-from .builders import PREVIOUS_START, WEEK_END, WEEK_START, review_template, solved
+from .builders import (
+    PREVIOUS_START,
+    WEEK_END,
+    WEEK_START,
+    review_template,
+    solved,
+    tier_history,
+    tier_templates,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -49,9 +58,11 @@ def test_improvers_are_agents_whose_total_rose_most() -> None:
     solved(bo, created=now, reply_minutes=240, rating=3)  # got worse
     solved(cy, created=now, reply_minutes=60, rating=5)  # new this week: no comparison
     review = weekly_review(start=WEEK_START, end=WEEK_END, template=review_template())
-    assert [i.agent for i in review.improvers] == ["anna"]
+    [group] = review.groups  # what-if: one group, everyone under the template
+    assert (group.template, group.version) == ("review_test", None)
+    assert [i.agent for i in group.improvers] == ["anna"]
     board = {r.row.agent: r for r in review.leaderboard}
-    assert review.improvers[0].change == board["anna"].trend
+    assert group.improvers[0].change == board["anna"].trend
     assert board["anna"].trend is not None
     assert board["anna"].trend > 0
     assert board["bo"].trend is not None
@@ -135,7 +146,9 @@ def test_empty_period_gives_an_empty_review() -> None:
     review = weekly_review(start=WEEK_START, end=WEEK_END, template=review_template())
     assert review.leaderboard == []
     assert review.breaches == []
-    assert review.improvers == []
+    assert review.groups[0].improvers == []
+    own = weekly_review(start=WEEK_START, end=WEEK_END)
+    assert (own.groups, own.without_template, own.team_trends) == ([], [], [])
     assert review.team_trends == []
     assert review.by_sku.rows == []
     assert review.tickets_created == 0
@@ -150,6 +163,107 @@ def test_bad_period_is_refused() -> None:
             end=datetime(2026, 10, 12, tzinfo=UTC),
             template=review_template(),
         )
+
+
+def test_own_templates_give_one_leaderboard_per_template() -> None:
+    tier_templates()
+    people = tier_history(WEEK_START + DAY)
+    review = weekly_review(start=WEEK_START, end=WEEK_END)
+    assert review.template is None
+    assert [(g.template, g.name, g.version) for g in review.groups] == [
+        ("tier_a", "Tier A", 1),
+        ("tier_b", "=Tier B", 1),
+    ]
+    ranks = [[(r.row.agent, r.row.rank) for r in g.rows] for g in review.groups]
+    assert ranks == [[("a1", 1), ("a2", 2)], [("b1", 1), ("b2", 2)]]  # rank restarts
+    assert [r.agent for r in review.without_template] == ["nobody"]  # listed apart
+    assert review.without_template[0].rank is None
+    assert [r.row.agent for r in review.leaderboard] == ["a1", "a2", "b1", "b2"]
+    assert review.templates_in_use == [("tier_b", "=Tier B"), ("tier_a", "Tier A")]  # by name
+    assert review.own_templates[people["b1"].pk] == "tier_b"
+    assert people["nobody"].pk not in review.own_templates
+    tables = [present.leaderboard_table(g) for g in review.groups]
+    assert [[row[:2] for row in t.rows] for t in tables] == [
+        [["1", "a1"], ["2", "a2"]],
+        [["1", "b1"], ["2", "b2"]],
+    ]
+    assert present.without_template_table(review).rows == [["nobody", "–", "1"]]
+    assert present.group_title(review, review.groups[1]) == (
+        "=Tier B (tier_b), version 1 · ranked within this template"
+    )
+    facts = dict(present.summary(review))
+    assert facts["Agents on the leaderboard"] == "4"
+    assert facts["Agents without a template"] == "1"
+    assert facts["Scored under"] == "Each agent’s own template (2 template groups)"
+
+
+def test_own_template_keeps_one_group_and_its_breaches() -> None:
+    tier_templates()
+    tier_history(WEEK_START + DAY)
+    review = weekly_review(start=WEEK_START, end=WEEK_END, own_template="tier_b")
+    assert [g.template for g in review.groups] == ["tier_b"]
+    assert review.without_template == []
+    assert [b.agent for b in review.breaches] == ["b2"]
+    assert (review.breach_count, review.first_replies_with_target) == (1, 2)
+    [trend] = review.team_trends
+    assert trend.weeks[-1].agents == 2  # b1 and b2 only
+    assert "Agents without a template" not in dict(present.summary(review))
+    assert weekly_review(start=WEEK_START, end=WEEK_END, own_template="nope").groups == []
+    with pytest.raises(ValidationError, match="not both"):
+        weekly_review(
+            start=WEEK_START, end=WEEK_END, template=review_template(), own_template="tier_a"
+        )
+
+
+def test_sla_breaches_use_each_agents_own_target() -> None:
+    tier_a, _tier_b = tier_templates()
+    people = tier_history(WEEK_START + DAY)
+    late = solved(people["nobody"], created=WEEK_START + DAY, reply_minutes=500)
+    review = weekly_review(start=WEEK_START, end=WEEK_END)
+    # b2: 90 min against tier_b's 60; nobody: 500 against the built-in default's 480;
+    # a2's 300 minutes meet tier_a's 480.
+    assert [(b.agent, b.target_minutes, b.over_minutes) for b in review.breaches] == [
+        ("b2", 60, 30),
+        ("nobody", 480, 20),
+    ]
+    assert late.pk == review.breaches[1].ticket_id
+    assert (review.breach_count, review.first_replies_with_target) == (2, 6)
+    what_if = weekly_review(start=WEEK_START, end=WEEK_END, template=tier_a)
+    assert [b.agent for b in what_if.breaches] == ["nobody"]  # everyone against 480
+
+
+def test_previous_figures_only_under_the_same_template() -> None:
+    tier_templates()
+    people = tier_history(WEEK_START + DAY)
+    for name in ("a1", "b1"):
+        solved(people[name], created=PREVIOUS_START + DAY, reply_minutes=60, rating=5)
+    # From the reviewed week on, b1 is scored personally under tier_a.
+    template_assign(template_key="tier_a", agent=people["b1"], effective_from=WEEK_START.date())
+    review = weekly_review(start=WEEK_START, end=WEEK_END)
+    board = {r.row.agent: r for r in review.leaderboard}
+    assert board["b1"].row.template == "tier_a"
+    assert [r.row.agent for r in review.groups[0].rows] == ["a1", "b1", "a2"]
+    assert board["a1"].previous_total is not None  # tier_a both weeks
+    assert board["a1"].previous_rank == 1
+    assert board["b1"].previous_total is None  # tier_b the week before: not comparable
+    assert board["b1"].previous_rank is None
+
+
+def test_team_trends_under_own_templates_show_kpis_only(team: Team) -> None:
+    tier_templates()
+    people = tier_history(WEEK_START + DAY)
+    for name in ("a1", "b2"):
+        people[name].teams.set([team])
+    review = weekly_review(start=WEEK_START, end=WEEK_END)
+    trends = {t.team: t for t in review.team_trends}
+    eu = trends["EU"].weeks[-1]
+    assert (eu.total, eu.scored_agents, eu.agents) == (None, 0, 2)  # no mean of totals
+    # Pooled with each agent's own target: a1 within tier_a's 480, b2 over tier_b's 60.
+    assert eu.kpis["sla_first_reply_rate"].value == Fraction(1, 2)
+    assert eu.kpis["first_reply_time_business"].value == 60
+    table = present.team_table(review)
+    assert "Total" not in table.header
+    assert table.rows[0] == ["EU", "2", "2", "1 h 00 min", "50.0 %", "100.0 %"]
 
 
 @pytest.mark.parametrize(
