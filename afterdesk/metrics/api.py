@@ -38,6 +38,7 @@ from afterdesk.metrics.schemas import (
     KpisOut,
     KpisQuery,
     LeaderboardOut,
+    LeaderboardQuery,
     MetricsSettingsIn,
     MetricsSettingsOut,
     PublishedOut,
@@ -288,38 +289,81 @@ def _previous(start: datetime, end: datetime) -> dict[str, datetime]:
     return {"previous_start": previous_start, "previous_end": previous_end}
 
 
+def _scoring(user: User, query: LeaderboardQuery, end: datetime) -> selectors.Scoring:
+    """One template group (default: yours at the period's end, else the first in use) or,
+    with `template`, everyone under it (what-if)."""
+    return selectors.scoring_choose(
+        end=end, viewer=user, template=query.template, own_template=query.own_template
+    )
+
+
+def _board_json(scoring: selectors.Scoring, start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "mode": scoring.mode,
+        "template": _template_ref(scoring.version) if scoring.version is not None else None,
+        "groups": [
+            {
+                "key": group.key,
+                "name": group.name,
+                "version": group.version.number,
+                "people": group.people,
+                "yours": group.yours,
+            }
+            for group in scoring.groups.groups
+        ],
+        "period_start": start,
+        "period_end": end,
+        **_previous(start, end),
+    }
+
+
 @router.get("/leaderboards/agents", response={200: LeaderboardOut, **READ_ERRORS})
-def leaderboard_agents(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
-    """Agents ranked by total, with the previous period of equal length and the trend."""
-    _require_leaderboard(request_user(request))
+def leaderboard_agents(request: HttpRequest, query: Query[LeaderboardQuery]) -> dict[str, Any]:
+    """The agents of one template group ranked by total (docs/metrics.md, "Positions and
+    templates"), with the previous period of equal length (rank under the agent's template
+    then) and the trend; `template` ranks everyone under one template (what-if)."""
+    user = request_user(request)
+    _require_leaderboard(user)
     start, end = query.bounds()
-    version, spec = _template(query.template)
+    scoring = _scoring(user, query, end)
+    board = (
+        selectors.leaderboard(
+            start=start, end=end, template=scoring.what_if, own_template=scoring.group
+        )
+        if scoring.version is not None
+        else []
+    )
     rows = [
         {
             "agent": item.row.agent,
+            "template": item.row.template,
             "rank": item.row.rank,
             "total": _score(item.row.total),
             "previous_total": _score(item.previous_total),
             "previous_rank": item.previous_rank,
+            "previous_template": item.previous_template,
             "trend": _score(item.trend),
         }
-        for item in selectors.leaderboard(start=start, end=end, template=spec)
+        for item in board
     ]
-    return {
-        "template": _template_ref(version),
-        "period_start": start,
-        "period_end": end,
-        **_previous(start, end),
-        "rows": rows,
-    }
+    return {**_board_json(scoring, start, end), "rows": rows}
 
 
 @router.get("/leaderboards/teams", response={200: TeamLeaderboardOut, **READ_ERRORS})
-def leaderboard_teams(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
-    """Teams ranked by the mean total of their scored agents, with the previous period."""
-    _require_leaderboard(request_user(request))
+def leaderboard_teams(request: HttpRequest, query: Query[LeaderboardQuery]) -> dict[str, Any]:
+    """Teams ranked by the mean total of their agents of one template group (templates are
+    never mixed), with the previous period; `template`: everyone under it (what-if)."""
+    user = request_user(request)
+    _require_leaderboard(user)
     start, end = query.bounds()
-    version, spec = _template(query.template)
+    scoring = _scoring(user, query, end)
+    teams = (
+        selectors.team_leaderboard(
+            start=start, end=end, template=scoring.what_if, own_template=scoring.group
+        )
+        if scoring.version is not None
+        else []
+    )
     rows = [
         {
             "team": row.team,
@@ -331,15 +375,9 @@ def leaderboard_teams(request: HttpRequest, query: Query[ScorecardQuery]) -> dic
             if row.total is not None and row.previous_total is not None
             else None,
         }
-        for row in selectors.team_leaderboard(start=start, end=end, template=spec)
+        for row in teams
     ]
-    return {
-        "template": _template_ref(version),
-        "period_start": start,
-        "period_end": end,
-        **_previous(start, end),
-        "rows": rows,
-    }
+    return {**_board_json(scoring, start, end), "rows": rows}
 
 
 @router.get("/segments", response={200: SegmentsOut, **READ_ERRORS})

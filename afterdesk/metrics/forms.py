@@ -96,7 +96,7 @@ class PeriodForm(forms.Form):
             if self.own_templates:
                 template_field.label = _("Score under")
                 template_field.required = False
-                template_field.choices = [("", _("Each agent's own template"))] + [
+                template_field.choices = [("", _("Each agent’s own template"))] + [
                     (key, _("What-if: everyone under %(template)s") % {"template": label})
                     for key, label in template_field.choices
                 ]

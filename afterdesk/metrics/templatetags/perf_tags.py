@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
-from afterdesk.metrics.scorecards import KpiLine, report
+from afterdesk.metrics.scorecards import KpiLine, ScorecardRow, report
 
 register = template.Library()
 
@@ -213,6 +213,21 @@ def us_minutes(value: int | None) -> str:
 def drill_url(query: str, agent: str, kpi: str) -> str:
     """The drill-down page of one figure (the period/template query plus agent and KPI)."""
     return f"{reverse('metrics:drilldown')}?{query}&{urlencode({'agent': agent, 'kpi': kpi})}"
+
+
+@register.simple_tag
+def row_drill_url(bounds: str, row: ScorecardRow, kpi: str) -> str:
+    """The drill-down of one figure of a scorecard row, with the template that scored the row
+    and its version (own templates: the one in force at the period's end; a what-if row has
+    none: the latest; an agent without a template: neither, the built-in template)."""
+    params: dict[str, str] = {}
+    if row.template is not None:
+        params["template"] = row.template
+        if row.template_version is not None:
+            params["version"] = str(row.template_version)
+    template = f"{urlencode(params)}&" if params else ""
+    person = urlencode({"agent": row.agent, "kpi": kpi})
+    return f"{reverse('metrics:drilldown')}?{template}{bounds}&{person}"
 
 
 @register.simple_tag

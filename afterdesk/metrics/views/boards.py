@@ -10,35 +10,56 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from afterdesk.core.errors import NotFound
-from afterdesk.core.htmx import render_page_or_partial
+from afterdesk.core.htmx import render_page_or_partial, wants_partial
 from afterdesk.metrics.forms import LeaderboardForm, SegmentForm
-from afterdesk.metrics.selectors import leaderboard, segment_view, team_leaderboard
-from afterdesk.metrics.services import template_version_latest
-from afterdesk.metrics.templates import template_parse
+from afterdesk.metrics.selectors import Boards, leaderboards, scoring_choose, segment_view
 from afterdesk.metrics.views.access import access_require
 
 
 @login_required
 @require_GET
 def leaderboard_page(request: HttpRequest) -> HttpResponse:
-    """Managers see categories and links to each agent; others (public leaderboard) see ranks
-    and totals only."""
+    """One template group at a time (default: the viewer's own template), or everyone under
+    one template (what-if). Managers see categories and links to each agent; others (public
+    leaderboard) see ranks and totals only."""
     access = access_require(request, "leaderboard")
     form = LeaderboardForm(request.GET)
-    context: dict[str, Any] = {"access": access, "form": form, "section": "leaderboard"}
+    context: dict[str, Any] = {
+        "access": access,
+        "form": form,
+        "section": "leaderboard",
+        "oob": wants_partial(request),
+    }
     status = 422
     if form.is_valid() and form.start is not None and form.end is not None:
         try:
-            version = template_version_latest(key=form.cleaned_data["template"])
+            scoring = scoring_choose(
+                end=form.end,
+                viewer=access.user,
+                template=form.what_if or None,
+                own_template=form.own_template or None,
+            )
         except NotFound as error:
             raise Http404(error.message) from error
-        spec = template_parse(version.definition)
+        form.groups_show(scoring.groups, scoring.group or "", every=False)
+        boards = (
+            leaderboards(
+                start=form.start,
+                end=form.end,
+                template=scoring.what_if,
+                own_template=scoring.group,
+            )
+            if scoring.version is not None
+            else Boards([], [])
+        )
         context.update(
-            version=version,
-            spec=spec,
-            individual=leaderboard(start=form.start, end=form.end, template=spec),
-            teams=team_leaderboard(start=form.start, end=form.end, template=spec),
-            query=form.period_query(),
+            scoring=scoring,
+            version=scoring.version,
+            spec=scoring.spec,
+            individual=boards.individual,
+            teams=boards.teams,
+            # Links to an agent's page: their own template, or the same what-if template.
+            query=form.period_query() if form.what_if else form.bounds_query(),
         )
         status = 200
     return render_page_or_partial(

@@ -14,7 +14,9 @@ from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
 from tests.factories import T0
 
-WEEK = {"template": "first_line", "period": "week", "date": "2026-10-01"}
+# Each agent under their own template (the default); WHAT_IF: everyone under first_line.
+WEEK = {"period": "week", "date": "2026-10-01"}
+WHAT_IF = {**WEEK, "template": "first_line"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"\sstyle=", re.IGNORECASE)
@@ -47,10 +49,20 @@ def solved_ticket(
     return ticket
 
 
+def first_line(*users: User) -> None:
+    """Make the users first-line agents (the position the `first_line` preset scores)."""
+    User.objects.filter(pk__in=[user.pk for user in users]).update(position="first_line")
+    for user in users:
+        user.position = "first_line"
+
+
 @pytest.fixture
 def scored(agent: User, other_agent: User) -> dict[str, list[Ticket]]:
     """anna: 5 fast tickets rated 5 (and 5 slower ones the week before, so her trend is up);
-    bo: 5 slow tickets rated 4 (and one ticket the week before: unscored then, so "new")."""
+    bo: 5 slow tickets rated 4 (and one ticket the week before: unscored then, so "new").
+    Both are first-line agents, scored under the `first_line` preset (assigned to that
+    position by the migrations)."""
+    first_line(agent, other_agent)
     anna = [solved_ticket(agent, 30, 5, subject=f"Anna {i}") for i in range(5)]
     for i in range(5):
         solved_ticket(agent, 120, 4, at=T0 - timedelta(days=7), subject=f"Anna earlier {i}")

@@ -20,6 +20,8 @@ from tests.metrics.views.conftest import (
     INLINE_SCRIPT,
     INLINE_STYLE,
     WEEK,
+    WHAT_IF,
+    first_line,
     login,
     solved_ticket,
 )
@@ -82,11 +84,16 @@ def test_scorecard_ranks_agents_with_their_figures(
     anna_row = html.index('href="/performance/agents/anna/')
     assert anna_row < html.index('href="/performance/agents/bo/')  # anna ranks first
     assert "first_line v1" in html
+    assert "<td>first_line</td>" in html  # each row's position
     assert "100.0%" in html  # csat_rate as a percentage
     assert "30.0 min" in html
     assert "3.3 h" in html
     assert "median 1.9 h" in html  # peer median of 30 and 200 minutes survives ranking
-    assert f"{DRILLDOWN}?template=first_line&amp;period=custom&amp;from=2026-09-28" in html
+    # the drill-down of a row uses the template (and version) that scored it
+    assert (
+        f"{DRILLDOWN}?template=first_line&amp;version=1&amp;period=custom&amp;from=2026-09-28"
+        in html
+    )
     assert not INLINE_SCRIPT.search(html)
     assert not INLINE_STYLE.search(html)
 
@@ -118,26 +125,44 @@ def test_scorecard_htmx_answers_with_the_results_only(client: Client, supervisor
     assert html.lstrip().startswith('<div id="perf-results"')
     assert "No agent has data in this period." in html
     assert "HX-Request" in response["Vary"]
+    # the template picker comes out of band: its groups are those of the period asked for
+    assert '<span id="perf-picker" class="perf-picker" hx-swap-oob="true">' in html
+    assert "<form" not in html.split('id="perf-picker"')[1]  # the picker alone, not the form
 
 
 @pytest.mark.usefixtures("scored")
+@pytest.mark.parametrize(("params", "queries"), [(WEEK, 19), (WHAT_IF, 16)])
 def test_scorecard_query_count_is_pinned(
-    client: Client, supervisor: User, django_assert_max_num_queries: Any
+    client: Client,
+    supervisor: User,
+    django_assert_num_queries: Any,
+    params: dict[str, str],
+    queries: int,
 ) -> None:
-    for name in ("cy", "dee", "eve"):  # more agents, same number of queries
-        solved_ticket(UserFactory(username=name), 45, 4)
     login(client, supervisor)
-    # session, user, template choices, template version, 6 KPI families, agents, profiles
-    with django_assert_max_num_queries(12):
-        assert client.get(SCORECARD, WEEK).status_code == 200
+    # session, user, template choices; template groups: assignments, versions, positions; the
+    # scorecard: (own templates: assignments, versions, users, positions) or the what-if
+    # version, 8 KPI families, agents with profiles
+    with django_assert_num_queries(queries):
+        assert client.get(SCORECARD, params).status_code == 200
+    more = [UserFactory(username=name) for name in ("cy", "dee", "eve", "fay")]
+    first_line(*more[:2])  # two more first-line agents, two without a template
+    for user in more:
+        solved_ticket(user, 45, 4)
+    with django_assert_num_queries(queries):  # more agents, more groups: the same queries
+        html = client.get(SCORECARD, params).content.decode()
+    assert 'href="/performance/agents/fay/' in html
 
 
-def test_scorecard_defaults_to_this_week_of_the_first_line_template(
+def test_scorecard_defaults_to_this_week_under_own_templates(
     client: Client, supervisor: User
 ) -> None:
     response = login(client, supervisor).get(SCORECARD)
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "first_line v1" in response.content.decode()
+    assert '<option value="" selected>Each agent’s own template</option>' in html
+    assert '<option value="" selected>All template groups</option>' in html
+    assert "ranks compare the agents of one template only" in html
 
 
 @pytest.mark.parametrize(
@@ -151,6 +176,7 @@ def test_scorecard_defaults_to_this_week_of_the_first_line_template(
         ({"period": "fortnight"}, "Select a valid choice"),
         ({"period": "week", "date": "2026-13-01"}, "Enter a valid date"),
         ({"template": "no_such_template"}, "Select a valid choice"),
+        ({"own_template": "no_such_template"}, "Select a valid choice"),
     ],
 )
 def test_bad_periods_are_form_errors(
@@ -186,7 +212,7 @@ def test_publish_freezes_the_scorecard_with_its_template_version(
     client: Client, supervisor: User
 ) -> None:
     login(client, supervisor)
-    response = client.post(reverse("metrics:publish"), WEEK)
+    response = client.post(reverse("metrics:publish"), WHAT_IF)
     published = PublishedScorecard.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("metrics:published", args=[published.pk])
@@ -207,11 +233,14 @@ def test_publish_freezes_the_scorecard_with_its_template_version(
 def test_publish_refuses_agents_get_and_bad_periods(
     client: Client, agent: User, supervisor: User
 ) -> None:
-    assert login(client, agent).post(reverse("metrics:publish"), WEEK).status_code == 403
+    assert login(client, agent).post(reverse("metrics:publish"), WHAT_IF).status_code == 403
     login(client, supervisor)
-    assert client.get(reverse("metrics:publish"), WEEK).status_code == 405
-    bad = {**WEEK, "period": "custom", "from": "2026-10-05", "to": "2026-10-01"}
+    assert client.get(reverse("metrics:publish"), WHAT_IF).status_code == 405
+    bad = {**WHAT_IF, "period": "custom", "from": "2026-10-05", "to": "2026-10-01"}
     assert client.post(reverse("metrics:publish"), bad).status_code == 422
+    nothing = client.post(reverse("metrics:publish"), WEEK)  # neither a group nor a template
+    assert nothing.status_code == 422
+    assert "Choose the template group to publish." in nothing.content.decode()
     assert not PublishedScorecard.objects.exists()
 
 
@@ -281,7 +310,7 @@ def test_my_scorecard_explains_my_row_only(
     assert "/performance/agents/bo/" not in html
     assert "agent=bo" not in html
     assert "Peer median" not in html  # peers' figures stay hidden from agents
-    assert f"{DRILLDOWN}?template=first_line" in html
+    assert f"{DRILLDOWN}?template=first_line&amp;version=1&amp;period=custom" in html
     assert not INLINE_SCRIPT.search(html)
 
 
