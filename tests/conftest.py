@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from afterdesk.accounts.models import Role, Team, User
 from tests.factories import TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A request in Chinese leaves the thread's language activated (LocaleMiddleware does not
+    reset it); without this, later tests in the same worker would render Chinese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -47,6 +47,14 @@ MATRIX: list[tuple[str, str, dict[str, Any], tuple[int, int, int, int]]] = [
     ("get", "/api/scorecard-templates/first_line/versions/1", {}, ALL),
     ("get", "/api/scorecard-templates/first_line/export", {}, ALL),
     ("post", "/api/scorecard-templates", NEW_TEMPLATE, (403, 403, 403, 201)),
+    ("get", "/api/template-assignments", {}, ALL),
+    ("get", "/api/template-assignments/history", {}, ALL),
+    (
+        "post",
+        "/api/template-assignments",
+        {"template": "gold_agent", "position": "first_line"},
+        (403, 403, 403, 201),
+    ),
     ("get", "/api/metrics-settings", {}, ALL),
     ("put", "/api/metrics-settings", {"public_leaderboard": True}, ADMINS),
 ]
