@@ -235,12 +235,17 @@ def scorecard_drilldown(
 
 @router.post("/scorecards/publish", response={201: PublishedOut, **WRITE_ERRORS})
 def scorecard_publish(request: HttpRequest, payload: PublishIn) -> Status[dict[str, Any]]:
-    """Freeze a scorecard with the template version it used (supervisors and admins)."""
+    """Freeze a scorecard with the template version it used (supervisors and admins): what-if
+    under `template`, or the `own_template` group under the version in force at the end."""
     user = request_user(request)
     _require_sees_all(user, "publish scorecards")
     start, end = payload.bounds()
     published = services.scorecard_publish(
-        template_key=payload.template, start=start, end=end, by=user
+        template_key=payload.template,
+        own_template=payload.own_template,
+        start=start,
+        end=end,
+        by=user,
     )
     return Status(201, _published_detail(user, _published_get(published.pk)))
 

@@ -233,7 +233,11 @@ class KpisQuery(PeriodQuery):
 
 
 class PublishIn(PeriodQuery):
-    template: TemplateKey = Field(max_length=100)
+    """Give `template` (everyone under it, what-if) or `own_template` (that template's group
+    under the version in force at the period's end)."""
+
+    template: TemplateKey | None = Field(None, max_length=100)
+    own_template: TemplateKey | None = Field(None, max_length=100)
 
 
 class PublishedQuery(Schema):

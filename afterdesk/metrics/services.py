@@ -14,7 +14,8 @@ from django.utils import timezone
 from afterdesk.accounts.models import User
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
-from afterdesk.core.errors import NotFound
+from afterdesk.core.errors import NotFound, ValidationError
+from afterdesk.metrics.assignments import version_in_force
 from afterdesk.metrics.facts import EventRow, Facts, compute_facts
 from afterdesk.metrics.models import (
     MetricsSettings,
@@ -166,35 +167,54 @@ def reply_wait_rows(
 
 
 def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[Any]]) -> None:
-    """Replace the reply waits of these tickets with `rows`: one DELETE, then one bulk insert
-    (PostgreSQL COPY; SQLite executemany of a one-row INSERT)."""
+    """Make the stored reply waits of these tickets exactly `rows` (REPLY_WAIT_COLUMNS order).
+
+    What is stored is read first, integers only (an event's instant never changes, so the
+    reply, agent, answered message and both durations identify a wait); only the tickets
+    whose waits differ are rewritten, with one DELETE and one bulk insert (PostgreSQL COPY,
+    SQLite executemany of a one-row INSERT). A rebuild that changes nothing writes nothing."""
     if not ticket_ids:
         return
+    # (ticket, reply, agent, answered message, elapsed, business) of every wait
+    wanted = {(row[1], row[0], row[2], row[4], row[6], row[7]) for row in rows}
     quote = connection.ops.quote_name
     table = quote(ReplyWait._meta.db_table)
-    columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"DELETE FROM {table} WHERE {quote('ticket_id')} = ANY(%s)",  # noqa: S608
-                [list(ticket_ids)],
-            )
-            if rows:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(ticket_ids))
+        where, params = _ticket_ids_condition(ticket_ids)
         cursor.execute(
-            f"DELETE FROM {table} WHERE {quote('ticket_id')} IN ({marks})",  # noqa: S608
-            list(ticket_ids),
+            f"SELECT {quote('ticket_id')}, {quote('reply_event_id')}, {quote('agent_id')}, "  # noqa: S608
+            f"{quote('inbound_event_id')}, {quote('elapsed_us')}, {quote('business_us')} "
+            f"FROM {table} WHERE {where}",
+            params,
         )
-        if rows:
+        differ = wanted.symmetric_difference(map(tuple, cursor.fetchall()))
+        if not differ:
+            return
+        changed = {wait[0] for wait in differ}
+        where, params = _ticket_ids_condition(sorted(changed))
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
+        new = [row for row in rows if row[1] in changed]
+        if not new:
+            return
+        columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in new:
+                    copy.write_row(row)
+        else:
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608
                 f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})",
-                rows,
+                new,
             )
+
+
+def _ticket_ids_condition(ticket_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`ticket_id IN ticket_ids` as SQL and its parameters (one array on PostgreSQL)."""
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return f"{quote('ticket_id')} = ANY(%s)", [list(ticket_ids)]
+    return f"{quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_ids))})", list(ticket_ids)
 
 
 def _facts_upsert_sql() -> str:
@@ -290,7 +310,7 @@ def facts_store(
 ) -> int:
     """Compute and write (insert or replace) the facts and reply waits of these tickets;
     returns the count. Facts: one single-row upsert through executemany (the statement text
-    is the same every time); waits: replaced with one DELETE and one bulk insert."""
+    is the same every time); waits: those that changed, with one DELETE and one bulk insert."""
     moment = _instant_writer()
     now = moment(timezone.now())
     ids: list[int] = []
@@ -374,16 +394,41 @@ def template_version_latest(*, key: str) -> ScorecardTemplateVersion:
 
 @transaction.atomic
 def scorecard_publish(
-    *, template_key: str, start: datetime, end: datetime, by: User | None = None
+    *,
+    start: datetime,
+    end: datetime,
+    template_key: str | None = None,
+    own_template: str | None = None,
+    by: User | None = None,
 ) -> PublishedScorecard:
-    """Freeze a scorecard for a period with the template version it used."""
-    version = template_version_latest(key=template_key)
-    spec = template_parse(version.definition)
-    rows = [
-        row.as_json(detailed=True) for row in scorecard_compute(start=start, end=end, template=spec)
-    ]
+    """Freeze a scorecard for a period with the template version it used: everyone under
+    `template_key`'s latest version (what-if), or the agents whose own template is
+    `own_template`, ranked within it, under the version in force at the period's end
+    (docs/metrics.md, "Positions and templates")."""
+    if (template_key is None) == (own_template is None):
+        raise ValidationError("give either template or own_template", field="template")
+    if template_key is not None:
+        version = template_version_latest(key=template_key)
+        spec = template_parse(version.definition)
+        scored = scorecard_compute(start=start, end=end, template=spec)
+    else:
+        versions = list(
+            ScorecardTemplateVersion.objects.filter(template__key=own_template).select_related(
+                "template"
+            )
+        )
+        if not versions:
+            raise NotFound(f"no scorecard template {own_template!r}")
+        version = version_in_force(versions, end)
+        scored = [
+            row for row in scorecard_compute(start=start, end=end) if row.template == own_template
+        ]
     return PublishedScorecard.objects.create(
-        template_version=version, period_start=start, period_end=end, rows=rows, published_by=by
+        template_version=version,
+        period_start=start,
+        period_end=end,
+        rows=[row.as_json(detailed=True) for row in scored],
+        published_by=by,
     )
 
 

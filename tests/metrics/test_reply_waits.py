@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -288,14 +290,33 @@ def test_rebuild_recomputes_the_same_waits_and_is_idempotent() -> None:
         record(t, 3 + number, "reply", anna)
         record(t, 9, "inbound")
         record(t, 30, "reply", bo)
+    quiet = ticket(3)
+    inbound = record(quiet, 0, "inbound")
+    record(quiet, 5, "reply", anna)
+    unanswering = record(quiet, 6, "reply", bo)
     live = stored()
-    assert len(live) == 6
+    assert len(live) == 7
+    # missing, changed and extra rows: a rebuild puts back exactly what a change stores
     ReplyWait.objects.filter(ticket__external_id="RW-1").delete()
-    ReplyWait.objects.filter(agent=bo).update(business_us=1)  # stale rows are replaced
+    ReplyWait.objects.filter(agent=bo).update(business_us=1)
+    ReplyWait.objects.create(
+        reply_event=unanswering,
+        ticket=quiet,
+        agent=bo,
+        at=unanswering.at,
+        inbound_event=inbound,
+        waiting_since=inbound.at,
+        elapsed_us=6 * US,
+        business_us=6 * US,
+    )
     call_command("metrics", "rebuild", stdout=StringIO())
     assert stored() == live
-    facts_refresh(ticket_ids=list(Ticket.objects.values_list("pk", flat=True)))
+    with CaptureQueriesContext(connection) as queries:
+        facts_refresh(ticket_ids=list(Ticket.objects.values_list("pk", flat=True)))
     assert stored() == live
+    written = [q["sql"] for q in queries if "replywait" in q["sql"].lower()]
+    assert len(written) == 1  # nothing changed: the stored waits are read, not rewritten
+    assert written[0].startswith("SELECT")
 
 
 # ------------------------------------------------------------------ the history import

@@ -128,25 +128,10 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
             template_key=form.what_if, start=form.start, end=form.end, by=access.user
         )
     else:
-        published = _publish_group(form, access.user)
+        published = scorecard_publish(
+            own_template=form.own_template, start=form.start, end=form.end, by=access.user
+        )
     return redirect("metrics:published", published_id=published.pk)
-
-
-def _publish_group(form: ScorecardForm, by: User) -> PublishedScorecard:
-    """The rows of one template group, ranked within it, frozen with the version that scored
-    them (docs/metrics.md, "Positions and templates")."""
-    assert form.start is not None  # noqa: S101 - a valid form
-    assert form.end is not None  # noqa: S101
-    scoring = _scoring(form, by, one_group=True)
-    assert scoring.version is not None  # noqa: S101 - a group is chosen
-    (section,) = scorecard_view(start=form.start, end=form.end, scoring=scoring).sections
-    return PublishedScorecard.objects.create(
-        template_version=section.version,
-        period_start=form.start,
-        period_end=form.end,
-        rows=[row.as_json(detailed=True) for row in section.rows],
-        published_by=by,
-    )
 
 
 @login_required

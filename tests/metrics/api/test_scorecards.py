@@ -260,3 +260,22 @@ def test_drilldown_uses_the_agents_own_template_by_default(
     )
     assert body["template"] == {"key": "first_line", "name": "First-line agent", "version": 1}
     assert body["count"] == 5
+
+
+def test_publishing_a_template_group_freezes_its_rows_under_the_version_in_force(
+    api_as: ApiAs, supervisor: User, other_agent: User, desk: dict[str, list[Ticket]]
+) -> None:
+    User.objects.filter(pk=other_agent.pk).update(position="second_line")
+    api = api_as(supervisor)
+    response = api.post("/api/scorecards/publish", {**OCTOBER, "own_template": "first_line"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["template"] == {"key": "first_line", "name": "First-line agent", "version": 1}
+    assert [(r["agent"], r["template"], r["rank"]) for r in body["rows"]] == [
+        ("anna", "first_line", 1)
+    ]
+    neither = api.post("/api/scorecards/publish", OCTOBER)
+    assert neither.status_code == 422
+    unknown = api.post("/api/scorecards/publish", {**OCTOBER, "own_template": "nope"})
+    assert unknown.status_code == 404
+    assert PublishedScorecard.objects.count() == 1
