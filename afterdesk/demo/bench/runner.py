@@ -156,6 +156,8 @@ def metrics_lines(result: dict[str, Any]) -> list[str]:
         f"  monthly scorecard, {result['agents']} agents: median {scorecard:.3f} s "
         f"(min {result['scorecard_seconds_min']:.3f} s)  [target ≤ "
         f"{scorecard_target:.0f} s: {_verdict(scorecard <= scorecard_target)}]",
+        f"  same, each agent under their own template: median "
+        f"{result.get('scorecard_own_seconds_median', float('nan')):.3f} s",
         f"  one ticket's facts: p50 {result['facts_one_ticket_p50_ms']:.2f} ms, p95 {one:.2f} ms"
         f"  [target ≤ {FACTS_ONE_TICKET_TARGET_MS:.0f} ms: "
         f"{_verdict(one <= FACTS_ONE_TICKET_TARGET_MS)}]",

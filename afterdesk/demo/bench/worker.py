@@ -184,6 +184,14 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
         rows = scorecard_compute(start=start, end=end, template=template)
         scorecard_times.append(time.perf_counter() - began)
     scorecard_times = scorecard_times[1:]
+    # The same month, each agent under their own template (docs/metrics.md, "Positions and
+    # templates"): the synthetic agents hold four preset positions.
+    own_times = []
+    for _ in range(max(repeat, 1) + 1):
+        began = time.perf_counter()
+        scorecard_compute(start=start, end=end)
+        own_times.append(time.perf_counter() - began)
+    own_times = own_times[1:]
 
     ids = list(Ticket.objects.values_list("pk", flat=True))
     sample = random.Random(1).sample(ids, min(200, len(ids)))
@@ -210,6 +218,7 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
         "vacuum_seconds": vacuum_seconds,
         "scorecard_seconds_median": statistics.median(scorecard_times),
         "scorecard_seconds_min": min(scorecard_times),
+        "scorecard_own_seconds_median": statistics.median(own_times),
         "facts_one_ticket_p50_ms": statistics.median(one_ticket_ms),
         "facts_one_ticket_p95_ms": percentile(one_ticket_ms, 0.95),
         "rebuild_tickets": len(rebuild_ids),

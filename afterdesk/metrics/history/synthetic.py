@@ -86,12 +86,22 @@ def _at(rng: random.Random, instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+# Positions scored by four presets (docs/metrics.md, "Positions and templates"), so the
+# benchmarks time scorecards under several templates: 6 in 10 first line, 2 second line,
+# 1 minor language, 1 new agent.
+POSITIONS = ("first_line",) * 6 + ("second_line",) * 2 + ("minor_language", "new_agent")
+
+
+def _position(number: int) -> str:
+    return POSITIONS[number % len(POSITIONS)]
+
+
 def _write_agents(out: TextIO, rng: random.Random, count: int) -> tuple[list[str], list[str]]:
     agent_ids: list[str] = []
     reviewer_ids: list[str] = []
     for number in range(1, count + 1):
         username = f"agent{number:04d}"
-        role = "qa_reviewer" if number % 25 == 0 else "agent"
+        role = "qa_reviewer" if number % 25 == 0 else _position(number)
         (reviewer_ids if role == "qa_reviewer" else agent_ids).append(username)
         _write(
             out,
