@@ -64,17 +64,34 @@ class TicketFacts(models.Model):
 class ReplyWait(models.Model):
     """One reply that answers a waiting buyer message (`reply_time_business`, docs/metrics.md):
     the earliest `inbound` since the previous reply, or since the ticket began. Kept with the
-    ticket's facts: recomputing a ticket replaces its rows. Durations are integer µs."""
+    ticket's facts: recomputing a ticket replaces its rows. Durations are integer µs.
+
+    Derived data, like TicketFacts, but written in bulk a row per reply: its references have
+    no database constraints (each would be checked for every row a rebuild or an import
+    writes, more than the row itself costs). Django still cascades deletes of tickets and
+    events to it, and `afterdesk metrics rebuild` rewrites it from the event log."""
 
     reply_event = models.OneToOneField(
-        TicketEvent, on_delete=models.CASCADE, primary_key=True, related_name="reply_wait"
+        TicketEvent,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="reply_wait",
     )
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_waits")
-    agent = _agent("+")  # the replying agent
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, db_constraint=False, related_name="reply_waits"
+    )
+    agent = models.ForeignKey(  # the replying agent; (agent, at) is indexed below
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     at = models.DateTimeField(help_text="The reply's instant: dates the wait")
-    # The inbound is an event of the same ticket, so the reply's cascade removes the row; no
-    # database constraint (and no index) on it, which keeps `metrics rebuild` fast.
-    inbound_event = models.ForeignKey(
+    inbound_event = models.ForeignKey(  # an event of the same ticket: goes with the reply
         TicketEvent,
         on_delete=models.DO_NOTHING,
         db_constraint=False,

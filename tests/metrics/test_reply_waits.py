@@ -319,6 +319,17 @@ def test_rebuild_recomputes_the_same_waits_and_is_idempotent() -> None:
     assert written[0].startswith("SELECT")
 
 
+@pytestmark_db
+def test_deleting_a_ticket_deletes_its_waits() -> None:
+    anna = UserFactory(username="anna")
+    kept, gone = ticket(1), ticket(2)
+    for t in (kept, gone):
+        record(t, 0, "inbound")
+        record(t, 5, "reply", anna)
+    gone.delete()
+    assert list(ReplyWait.objects.values_list("ticket_id", flat=True)) == [kept.pk]
+
+
 # ------------------------------------------------------------------ the history import
 
 CAL = {"type": "calendar", "id": "office", "tz": "UTC", "hours": WEEKDAYS}
