@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     "afterdesk.calendars",
     "afterdesk.commerce",
     "afterdesk.tickets",
+    "afterdesk.history",
     "afterdesk.metrics",
-    "afterdesk.metrics.bonuses",
-    "afterdesk.metrics.alerts",
+    "afterdesk.alerts",
+    "afterdesk.bonuses",
+    "afterdesk.reports",
     "afterdesk.demo",
 ]
 

@@ -9,8 +9,8 @@ urlpatterns = [
     path("accounts/", include("afterdesk.accounts.urls")),
     path("calendars/", include("afterdesk.calendars.urls")),
     path("performance/", include("afterdesk.metrics.urls")),
-    path("alerts/", include("afterdesk.metrics.alerts.urls")),
-    path("reports/", include("afterdesk.metrics.reports.urls")),
-    path("bonuses/", include("afterdesk.metrics.bonuses.urls")),
+    path("alerts/", include("afterdesk.alerts.urls")),
+    path("reports/", include("afterdesk.reports.urls")),
+    path("bonuses/", include("afterdesk.bonuses.urls")),
     path("", include("afterdesk.tickets.urls")),
 ]

@@ -12,14 +12,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from afterdesk.accounts.api import router as accounts_router
+from afterdesk.alerts.api import router as alerts_router
 from afterdesk.api.auth import SessionCsrfAuth, TokenAuth
+from afterdesk.bonuses.api import router as bonuses_router
 from afterdesk.calendars.api import router as calendars_router
 from afterdesk.commerce.api import router as commerce_router
 from afterdesk.core.errors import DomainError
-from afterdesk.metrics.alerts.api import router as alerts_router
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
-from afterdesk.metrics.bonuses.api import router as bonuses_router
 from afterdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from afterdesk.calendars.consumers import calendar_hours_changed
 from afterdesk.calendars.models import Calendar
 from afterdesk.core.errors import Conflict, ValidationError
-from afterdesk.metrics.services import facts_refresh
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -134,7 +134,7 @@ def calendar_update(
         calendar.hours, calendar.holidays = clean_hours, clean_holidays
         calendar.save(update_fields=["name", "tz", "hours", "holidays"])
         if changed:
-            facts_refresh(ticket_ids=calendar.tickets.values_list("pk", flat=True))
+            calendar_hours_changed.notify(calendar=calendar)
     return calendar
 
 

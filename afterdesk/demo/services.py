@@ -30,7 +30,7 @@ from afterdesk.demo.generator import (
     DemoDataset,
     generate,
 )
-from afterdesk.metrics.history import history_import
+from afterdesk.history.importer import history_import
 from afterdesk.tickets.models import Ticket
 
 

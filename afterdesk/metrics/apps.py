@@ -5,3 +5,13 @@ class MetricsConfig(AppConfig):
     name = "afterdesk.metrics"
     label = "metrics"
     verbose_name = "Metrics"
+
+    def ready(self) -> None:
+        # The per-ticket facts are part of every change to a ticket (docs/metrics.md,
+        # "Where the figures come from"): the desk tells us through its consumer registries.
+        from afterdesk.calendars.consumers import calendar_hours_changed
+        from afterdesk.metrics.consumers import calendar_facts_refresh, ticket_facts_store
+        from afterdesk.tickets.consumers import tickets_changed
+
+        tickets_changed.register(ticket_facts_store)
+        calendar_hours_changed.register(calendar_facts_refresh)

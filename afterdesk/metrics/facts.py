@@ -11,24 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from afterdesk.calendars.business_time import BusinessCalendar, business_duration
+from afterdesk.tickets.log_reader import EventRow
 
 SOLVED = frozenset({"solved", "closed"})
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """The parts of a TicketEvent the facts need, in event order (at, id)."""
-
-    kind: str
-    at: datetime
-    agent_id: int | None
-    subtype: str
-    score: float | None
-    fields: dict[str, Any]
-    id: int | None = None  # the TicketEvent's id (None only in pure-function tests)
 
 
 @dataclass(frozen=True)

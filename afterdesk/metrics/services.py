@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +14,7 @@ from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
 from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.metrics.assignments import version_in_force
-from afterdesk.metrics.facts import EventRow, Facts, compute_facts
+from afterdesk.metrics.facts import Facts, compute_facts
 from afterdesk.metrics.models import (
     MetricsSettings,
     PublishedScorecard,
@@ -27,7 +25,12 @@ from afterdesk.metrics.models import (
 )
 from afterdesk.metrics.scorecards import scorecard_compute
 from afterdesk.metrics.templates import template_parse
-from afterdesk.tickets.models import Ticket, TicketEvent
+from afterdesk.tickets.log_reader import (
+    EventRow,
+    TicketHead,
+    ticket_history_load,
+    ticket_ids_condition,
+)
 
 # TicketFacts columns in the order `facts_row` gives them.
 FACTS_COLUMNS = (
@@ -68,9 +71,6 @@ REPLY_WAIT_COLUMNS = (
 )
 
 ONE_DAY = timedelta(days=1)
-
-# (pk, created_at, calendar id) of a ticket whose facts are computed
-TicketHead = tuple[int, datetime, int | None]
 
 
 def _us(duration: timedelta | None) -> int | None:
@@ -180,7 +180,7 @@ def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[An
     quote = connection.ops.quote_name
     table = quote(ReplyWait._meta.db_table)
     with connection.cursor() as cursor:
-        where, params = _ticket_ids_condition(ticket_ids)
+        where, params = ticket_ids_condition(ticket_ids)
         cursor.execute(
             f"SELECT {quote('ticket_id')}, {quote('reply_event_id')}, {quote('agent_id')}, "  # noqa: S608
             f"{quote('inbound_event_id')}, {quote('elapsed_us')}, {quote('business_us')} "
@@ -191,7 +191,7 @@ def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[An
         if not differ:
             return
         changed = {wait[0] for wait in differ}
-        where, params = _ticket_ids_condition(sorted(changed))
+        where, params = ticket_ids_condition(sorted(changed))
         cursor.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
         new = [row for row in rows if row[1] in changed]
         if not new:
@@ -209,14 +209,6 @@ def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[An
             )
 
 
-def _ticket_ids_condition(ticket_ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """`ticket_id IN ticket_ids` as SQL and its parameters (one array on PostgreSQL)."""
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        return f"{quote('ticket_id')} = ANY(%s)", [list(ticket_ids)]
-    return f"{quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_ids))})", list(ticket_ids)
-
-
 def _facts_upsert_sql() -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in FACTS_COLUMNS)
@@ -226,53 +218,6 @@ def _facts_upsert_sql() -> str:
         f"VALUES ({', '.join(['%s'] * len(FACTS_COLUMNS))}) "
         f"ON CONFLICT ({quote('ticket_id')}) DO UPDATE SET {updates}"
     )
-
-
-def ticket_history_load(
-    *, ticket_ids: Sequence[int]
-) -> tuple[list[TicketHead], dict[int, list[EventRow]]]:
-    """The tickets (pk, created_at, calendar id) and each one's events in event order.
-
-    Read with one plain query: only assignments need their JSON fields (agent, team); a
-    status event's new status is its `subtype`. Skipping the ORM's per-value converters and
-    the JSON of every other event is most of the cost of `metrics rebuild`.
-    """
-    tickets: list[TicketHead] = list(
-        Ticket.objects.filter(pk__in=ticket_ids)
-        .order_by()
-        .values_list("pk", "created_at", "calendar_id")
-    )
-    events: dict[int, list[EventRow]] = defaultdict(list)
-    if not ticket_ids:
-        return tickets, events
-    quote = connection.ops.quote_name
-    params: list[Any]
-    if connection.vendor == "postgresql":
-        where, params = f"{quote('ticket_id')} = ANY(%s)", [list(ticket_ids)]
-    else:
-        where = f"{quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_ids))})"
-        params = list(ticket_ids)
-    sql = (  # only quoted identifiers are interpolated; values are parameters
-        f"SELECT {quote('ticket_id')}, {quote('id')}, {quote('kind')}, {quote('at')}, "  # noqa: S608
-        f"{quote('agent_id')}, {quote('subtype')}, {quote('score')}, "
-        f"CASE WHEN {quote('kind')} = 'assign' THEN {quote('fields')} END "
-        f"FROM {quote(TicketEvent._meta.db_table)} WHERE {where} "
-        f"ORDER BY {quote('ticket_id')}, {quote('at')}, {quote('id')}"
-    )
-    instant = _instant_reader()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for ticket_id, pk, kind, at, agent_id, subtype, score, raw in cursor.fetchall():
-            if kind == "assign":
-                fields = json.loads(raw) if isinstance(raw, str | bytes) else raw
-            elif kind == "status":
-                fields = {"status": subtype}
-            else:
-                fields = {}
-            events[ticket_id].append(
-                EventRow(kind, instant(at), agent_id, subtype, score, fields, pk)
-            )
-    return tickets, events
 
 
 def _instant_writer() -> Callable[[datetime | None], Any]:
@@ -287,19 +232,6 @@ def _instant_writer() -> Callable[[datetime | None], Any]:
         return str(value.astimezone(UTC).replace(tzinfo=None))
 
     return write
-
-
-def _instant_reader() -> Callable[[Any], datetime]:
-    """Raw `at` values as aware datetimes: PostgreSQL gives them; SQLite gives naive UTC
-    datetimes (Django's column converter) or, without it, UTC text."""
-    if connection.vendor != "sqlite":
-        return lambda value: value
-
-    def read(value: Any) -> datetime:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-    return read
 
 
 def facts_store(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from afterdesk.demo.bench.databases import BenchDatabase, BenchError
-from afterdesk.demo.bench.worker import percentile
+from bench.databases import BenchDatabase, BenchError
+from bench.worker import percentile
 
 
 def test_bench_all_with_tiny_sizes_on_sqlite(tmp_path: Path) -> None:

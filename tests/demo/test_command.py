@@ -14,7 +14,7 @@ from afterdesk.commerce.models import Customer, Order, Shipment, Store, Tracking
 from afterdesk.demo.catalog import DEMO_PASSWORD
 from afterdesk.demo.generator import generate
 from afterdesk.demo.stories import CATEGORIES, LANGUAGES
-from afterdesk.metrics.history import history_import
+from afterdesk.history.importer import history_import
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from afterdesk.calendars.business_time import BusinessCalendar
-from afterdesk.metrics.facts import EventRow, Facts, compute_facts
+from afterdesk.metrics.facts import Facts, compute_facts
+from afterdesk.tickets.log_reader import EventRow
 
 T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 A, B, C = 1, 2, 3

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from afterdesk.metrics.history import history_export, history_import
+from afterdesk.history.exporter import history_export
+from afterdesk.history.importer import history_import
 from afterdesk.metrics.presets import PRESETS
-from tests.metrics.history_helpers import flush_history, write_history
+from tests.history.helpers import flush_history, write_history
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)

@@ -25,23 +25,25 @@ from afterdesk.accounts.services import api_token_create
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
 from afterdesk.calendars.services import calendar_update
+from afterdesk.history import importer
+from afterdesk.history.importer import history_import
 from afterdesk.metrics.catalogue import KPI_DIRECTION, LOWER
-from afterdesk.metrics.facts import EventRow, compute_facts
-from afterdesk.metrics.history import history_import, importer
-from afterdesk.metrics.history.synthetic import write_synthetic_history
+from afterdesk.metrics.facts import compute_facts
 from afterdesk.metrics.kpis import compute_kpis
 from afterdesk.metrics.models import ReplyWait
-from afterdesk.metrics.reports.exports import kpis_table
 from afterdesk.metrics.scorecards import scorecard_compute
 from afterdesk.metrics.selectors import kpi_reply_waits, kpi_tickets
 from afterdesk.metrics.services import facts_refresh
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, default_template, template_parse
 from afterdesk.metrics.templatetags.perf_tags import kpi_label
+from afterdesk.reports.exports import kpis_table
+from afterdesk.tickets.log_reader import EventRow
 from afterdesk.tickets.models import Ticket, TicketEvent
 from afterdesk.tickets.services import event_record
+from bench.synthetic import write_synthetic_history
 from tests.api.conftest import ApiClient
 from tests.factories import T0, UserFactory
-from tests.metrics.history_helpers import flush_history, write_history
+from tests.history.helpers import flush_history, write_history
 
 A, B = 1, 2
 KPI = "reply_time_business"

@@ -12,19 +12,13 @@ from django.db import connection
 from django.utils import timezone
 
 from afterdesk.accounts.models import Team, User
-from afterdesk.calendars.business_time import BusinessCalendar
-from afterdesk.metrics.facts import EventRow
-from afterdesk.metrics.services import (
-    TicketHead,
-    facts_refresh,
-    facts_store,
-    ticket_history_load,
-)
+from afterdesk.tickets.consumers import tickets_changed, tickets_log_changed
 from afterdesk.tickets.events import (
     canonical_fields,
     event_columns,
     event_fingerprint,
 )
+from afterdesk.tickets.log_reader import EventRow, TicketHead, ticket_history_load
 from afterdesk.tickets.models import (
     Message,
     Status,
@@ -127,8 +121,9 @@ def event_record(
             created_at=at,
         )
     _apply_to_ticket(ticket=ticket, event=event, agent=agent)
-    # Facts are part of the change (METRICS.md §3): recomputed in the same transaction.
-    facts_refresh(ticket_ids=[ticket.pk])
+    # What derives from the log (the metric facts) is part of the change: its consumers
+    # recompute it in the same transaction (tickets.consumers).
+    tickets_log_changed(ticket_ids=[ticket.pk])
     return event
 
 
@@ -160,14 +155,14 @@ def team_for_name(name: str) -> Team:
 
 
 def ticket_refresh_state(*, ticket_ids: Sequence[int], chunk_size: int = 1000) -> None:
-    """Recompute status/assignee/team/updated_at and the metric facts from the log (after
-    imports). Each chunk's events are read once and serve both."""
+    """Recompute status/assignee/team/updated_at from the log and tell the log's consumers
+    (the metric facts) after imports. Each chunk's events are read once and serve both."""
     ids = list(ticket_ids)
-    calendars: dict[int, BusinessCalendar] = {}
+    cache: dict[str, Any] = {}
     for start in range(0, len(ids), chunk_size):
         tickets, events = ticket_history_load(ticket_ids=ids[start : start + chunk_size])
         _refresh_state(tickets=tickets, events=events)
-        facts_store(tickets=tickets, events=events, calendars=calendars)
+        tickets_changed.notify(tickets=tickets, events=events, cache=cache)
 
 
 def _refresh_state(

@@ -4,6 +4,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        from afterdesk.accounts.models import User
+        # Django's user model, not accounts': core sits below every app.
+        User = get_user_model()
 
         demo_loaded_now = not options["no_demo"] and not User.objects.exists()
         if demo_loaded_now:

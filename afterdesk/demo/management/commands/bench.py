@@ -1,20 +1,26 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from afterdesk.demo.bench.databases import DEFAULT_POSTGRES_URL, BenchError
-from afterdesk.demo.bench.runner import (
-    BenchOptions,
-    run_import,
-    run_inbox,
-    run_metrics,
-    save_results,
-)
+# The benchmarks and their synthetic data live in the source checkout's `bench/` folder, not
+# in the installed package: this command is only their entry point.
+CHECKOUT = Path(settings.BASE_DIR).parent
+
+
+def _bench_importable() -> None:
+    if not (CHECKOUT / "bench" / "runner.py").is_file():
+        raise CommandError(
+            "the benchmarks live in the bench/ folder of a source checkout of Afterdesk; "
+            "run `afterdesk bench` from one (see bench/README.md)"
+        )
+    if str(CHECKOUT) not in sys.path:
+        sys.path.insert(0, str(CHECKOUT))
 
 
 def _sizes(text: str) -> list[int]:
@@ -35,7 +41,9 @@ class Command(BaseCommand):
             sub = actions.add_parser(name)
             sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
             sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
-            sub.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+            sub.add_argument(
+                "--postgres-url", help="default: postgres://postgres@127.0.0.1:5432/afterdesk_bench"
+            )
             sub.add_argument("--events", type=int, default=1_000_000, help="import file size")
             sub.add_argument(
                 "--tickets",
@@ -65,6 +73,10 @@ class Command(BaseCommand):
         worker.add_argument("--statuses", action="append", default=[])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        _bench_importable()
+        from bench.databases import DEFAULT_POSTGRES_URL, BenchError
+        from bench.runner import BenchOptions, run_import, run_inbox, run_metrics, save_results
+
         if options["action"] == "_worker":
             self.stdout.write(json.dumps(self._worker(options)))
             return
@@ -75,7 +87,7 @@ class Command(BaseCommand):
             events=options["events"],
             sizes=tuple(options["tickets"] or (100_000, 1_000_000)),
             repeat=options["repeat"],
-            postgres_url=options["postgres_url"],
+            postgres_url=options["postgres_url"] or DEFAULT_POSTGRES_URL,
             metrics_tickets=options["metrics_tickets"],
             rebuild_limit=options["rebuild_limit"],
         )
@@ -98,7 +110,7 @@ class Command(BaseCommand):
 
     def _worker(self, options: dict[str, Any]) -> dict[str, Any]:
         # Imported here: the worker's settings point at the benchmark database.
-        from afterdesk.demo.bench import worker
+        from bench import worker
 
         name = str(settings.DATABASES["default"]["NAME"])
         if not (name.endswith("_bench") or name.endswith("bench.sqlite3")):

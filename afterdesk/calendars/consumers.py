@@ -1,0 +1,9 @@
+"""Who learns that a calendar's business hours changed: `calendar_hours_changed`, called in
+the same transaction with `calendar` (the saved Calendar). The metrics app recomputes the
+facts of the calendar's tickets (`metrics.apps`)."""
+
+from __future__ import annotations
+
+from afterdesk.core.consumers import ConsumerRegistry
+
+calendar_hours_changed = ConsumerRegistry("calendar hours changed")

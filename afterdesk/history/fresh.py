@@ -1,0 +1,212 @@
+"""Tickets new to the database: written last, with the state and facts of their events.
+
+A ticket that did not exist before the import has no events but the ones this import adds, so
+its state (status, assignee, team, updated_at — as `tickets.services.replay_state` folds them)
+and its facts (METRICS.md §3, `metrics.facts.compute_facts`) follow from those alone; nothing
+has to be read back from the database. The event pass records each added event of such a
+ticket in a packed per-ticket log (38 bytes an event), and `FreshTickets.write` inserts every
+new ticket once, already in its final state, with its TicketFacts row and its reply waits.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from afterdesk.calendars.business_time import BusinessCalendar
+from afterdesk.history.bulk import datetime_to_db
+from afterdesk.history.copier import BackgroundCopy
+from afterdesk.history.entities import TicketWriter
+from afterdesk.history.spill import Spill, from_micros
+from afterdesk.metrics.facts import compute_facts
+from afterdesk.metrics.models import ReplyWait, TicketFacts
+from afterdesk.metrics.services import (
+    FACTS_COLUMNS,
+    REPLY_WAIT_COLUMNS,
+    business_calendar,
+    facts_row,
+    reply_wait_rows,
+)
+from afterdesk.tickets.events import EVENT_SPECS
+from afterdesk.tickets.log_reader import EventRow
+from afterdesk.tickets.models import Status, Ticket
+from afterdesk.tickets.services import team_for_name
+
+WRITE_BATCH = 2000
+KINDS = tuple(EVENT_SPECS)
+KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+# at (UTC µs), event id, kind, agent pk (0: none), subtype, score (NaN: none), team (0: none)
+_RECORD = struct.Struct("<qqBqHdI")
+TICKET_COLUMNS = (
+    "id",
+    "external_id",
+    "subject",
+    "channel",
+    "platform",
+    "store_id",
+    "market",
+    "language",
+    "category",
+    "priority",
+    "status",
+    "assignee_id",
+    "team_id",
+    "calendar_id",
+    "order_value",
+    "currency",
+    "created_at",
+    "updated_at",
+)
+
+
+class _Names:
+    """Small integer codes for repeated strings (subtypes, team names); 0 is none."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = [""]
+        self._codes: dict[str, int] = {"": 0}
+
+    def code(self, name: str) -> int:
+        code = self._codes.get(name)
+        if code is None:
+            code = self._codes[name] = len(self.names)
+            self.names.append(name)
+        return code
+
+
+@dataclass
+class FreshTickets:
+    logs: dict[int, bytearray] = field(default_factory=dict)
+    _subtypes: _Names = field(default_factory=_Names)
+    _teams: _Names = field(default_factory=_Names)
+
+    def add_event(  # positional: called once per added event
+        self,
+        ticket_pk: int,
+        event_id: int,
+        kind: str,
+        at_micros: int,
+        agent_pk: int | None,
+        subtype: str,
+        score: float | None,
+        team: str,
+    ) -> None:
+        record = _RECORD.pack(
+            at_micros,
+            event_id,
+            KIND_CODES[kind],
+            agent_pk or 0,
+            self._subtypes.code(subtype),
+            math.nan if score is None else score,
+            self._teams.code(team),
+        )
+        log = self.logs.get(ticket_pk)
+        if log is None:
+            self.logs[ticket_pk] = bytearray(record)
+        else:
+            log += record
+
+    def write(self, *, spill: Spill, tickets: TicketWriter, copies: BackgroundCopy) -> None:
+        """Insert every new ticket (its last line's fields) in its final state, and the facts
+        and reply waits of those that got events (as `ticket_refresh_state` would compute
+        them)."""
+        calendars: dict[int, BusinessCalendar] = {}
+        teams: dict[str, int] = {}  # only the teams tickets end with, as the replay creates
+        moment = datetime_to_db()
+        now = moment(timezone.now())
+        ticket_rows: list[tuple[Any, ...]] = []
+        facts_rows: list[tuple[Any, ...]] = []
+        wait_rows: list[tuple[Any, ...]] = []
+        for number, line in spill.tickets():
+            if tickets.fresh.get(line.id) != number:
+                continue  # an earlier line of the ticket, or one of a stored ticket
+            pk = tickets.pks[line.id]
+            values = tickets.values(line)
+            events = self._events(self.logs.pop(pk, None))
+            status, assignee, team, updated_at = Status.NEW.value, None, "", line.created_at
+            for event, team_name in events:
+                updated_at = max(updated_at, event.at)
+                if event.kind == "status":
+                    status = event.subtype
+                elif event.kind == "assign":
+                    assignee = event.agent_id
+                    team = team_name or team
+            ticket_rows.append(
+                (
+                    pk,
+                    line.id,
+                    values["subject"],
+                    values["channel"],
+                    values["platform"],
+                    values["store_id"],
+                    values["market"],
+                    values["language"],
+                    values["category"],
+                    values["priority"],
+                    status,
+                    assignee,
+                    _team_pk(teams, team) if team else None,
+                    values["calendar_id"],
+                    values["order_value"],  # a Decimal, as DecimalField would pass it
+                    values["currency"],
+                    moment(line.created_at),
+                    moment(updated_at),
+                )
+            )
+            if events:
+                facts = compute_facts(
+                    created_at=line.created_at,
+                    calendar=business_calendar(values["calendar_id"], calendars),
+                    events=[event for event, _team in events],
+                )
+                facts_rows.append(
+                    facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment)
+                )
+                if facts.reply_waits:
+                    wait_rows += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
+            if len(ticket_rows) >= WRITE_BATCH:
+                _write(copies, ticket_rows, facts_rows, wait_rows)
+                ticket_rows, facts_rows, wait_rows = [], [], []
+        _write(copies, ticket_rows, facts_rows, wait_rows)
+
+    def _events(self, log: bytearray | None) -> list[tuple[EventRow, str]]:
+        """A ticket's events in event order: (at, id), ids being in file order."""
+        if log is None:
+            return []
+        subtypes, teams = self._subtypes.names, self._teams.names
+        return [
+            (
+                EventRow(
+                    KINDS[kind],
+                    from_micros(at),
+                    agent or None,
+                    subtypes[subtype],
+                    None if math.isnan(score) else score,
+                    {},  # the facts read only `subtype` and `score` (a status is its subtype)
+                    event_id,
+                ),
+                teams[team],
+            )
+            for at, event_id, kind, agent, subtype, score, team in sorted(_RECORD.iter_unpack(log))
+        ]
+
+
+def _team_pk(teams: dict[str, int], name: str) -> int:
+    if name not in teams:
+        teams[name] = team_for_name(name).pk
+    return teams[name]
+
+
+def _write(
+    copies: BackgroundCopy,
+    ticket_rows: list[tuple[Any, ...]],
+    facts_rows: list[tuple[Any, ...]],
+    wait_rows: list[tuple[Any, ...]],
+) -> None:
+    copies.copy(Ticket._meta.db_table, TICKET_COLUMNS, ticket_rows)  # before their facts
+    copies.copy(TicketFacts._meta.db_table, FACTS_COLUMNS, facts_rows)
+    copies.copy(ReplyWait._meta.db_table, REPLY_WAIT_COLUMNS, wait_rows)

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class AlertsConfig(AppConfig):
-    name = "afterdesk.metrics.alerts"
-    label = "alerts"

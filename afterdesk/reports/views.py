@@ -1,0 +1,192 @@
+"""Report pages and downloads, for supervisors and admins only.
+
+Each view reads its parameters (`params`, `scoring_from_query`), calls one service and renders.
+A bad parameter answers 400 and an unknown template 404, each with a message naming the
+parameter. Without `template` each agent is scored under their own template (ranks within each
+template); `template=<key>` scores everyone under it (what-if); `own_template=<key>` keeps the
+agents whose own template it is.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from afterdesk.accounts.models import User
+from afterdesk.core.errors import DomainError, NotFound
+from afterdesk.core.timeutil import format_instant
+from afterdesk.metrics.models import ScorecardTemplate
+from afterdesk.metrics.templates import TemplateSpec
+from afterdesk.reports import present, services
+from afterdesk.reports.exports import CONTENT_TYPES, mode_check
+from afterdesk.reports.params import period_from_query, review_period
+
+View = Callable[..., HttpResponse]
+
+
+def report_view(view: View) -> View:
+    """Signed in (else the login page), supervisor or admin (else 403), GET only; a
+    DomainError becomes a 400 page (404 for an unknown template)."""
+
+    @login_required
+    @require_GET
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not isinstance(request.user, User) or not request.user.sees_all_tickets:
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            status = 404 if isinstance(error, NotFound) else 400
+            context = {"message": error.message, "field": error.field}
+            return render(request, "reports/error.html", context, status=status)
+
+    return wrapper
+
+
+def _download(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _stem(kind: str, scoring: str, start: datetime, end: datetime) -> str:
+    return f"{kind}_{scoring}_{start:%Y-%m-%d}_{end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Who is scored under what: `template` (what-if: everyone under it), else each agent's
+    own template, `own_template` keeping one template's agents."""
+
+    template: TemplateSpec | None
+    own_template: str | None
+
+    @property
+    def label(self) -> str:
+        """For file names: the what-if template, `own-<key>`, or `own-templates`."""
+        if self.template is not None:
+            return self.template.id
+        return f"own-{self.own_template}" if self.own_template else "own-templates"
+
+    @property
+    def query(self) -> dict[str, str]:
+        if self.template is not None:
+            return {"template": self.template.id}
+        return {"own_template": self.own_template} if self.own_template else {}
+
+
+def scoring_from_query(query: Any) -> Scoring:
+    """`template` and `own_template` (both optional, not both): 400/404 naming the one at
+    fault."""
+    key = query.get("template") or None
+    own = query.get("own_template") or None
+    mode_check(key, own)
+    template = services.template_get(key=key) if key else None
+    return Scoring(template, services.own_template_check(key=own))
+
+
+@report_view
+def kpis_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    start, end = period_from_query(request.GET)
+    scoring = scoring_from_query(request.GET)
+    body = services.kpis_export(
+        start=start,
+        end=end,
+        template=scoring.template,
+        own_template=scoring.own_template,
+        fmt=fmt,
+    )
+    filename = f"{_stem('kpis', scoring.label, start, end)}.{fmt}"
+    return _download(body, content_type=CONTENT_TYPES[fmt], filename=filename)
+
+
+@report_view
+def scorecard_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    start, end = period_from_query(request.GET)
+    scoring = scoring_from_query(request.GET)
+    body = services.scorecard_export(
+        start=start,
+        end=end,
+        template=scoring.template,
+        own_template=scoring.own_template,
+        fmt=fmt,
+    )
+    filename = f"{_stem('scorecard', scoring.label, start, end)}.{fmt}"
+    return _download(body, content_type=CONTENT_TYPES[fmt], filename=filename)
+
+
+def _png_data(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@report_view
+def weekly(request: HttpRequest) -> HttpResponse:
+    start, end = review_period(request.GET)
+    scoring = scoring_from_query(request.GET)
+    review = services.weekly_review(
+        start=start, end=end, template=scoring.template, own_template=scoring.own_template
+    )
+    charts = services.weekly_review_charts(review=review)
+    period = urlencode({"from": format_instant(start), "to": format_instant(end), **scoring.query})
+    # The picker of template groups: the viewer's own template first.
+    viewer_own = review.own_templates.get(request.user.pk or 0)
+    groups_in_use = sorted(review.templates_in_use, key=lambda pair: pair[0] != viewer_own)
+    context = {
+        "review": review,
+        "template_key": scoring.template.id if scoring.template else "",
+        "own_template": scoring.own_template or "",
+        "templates": ScorecardTemplate.objects.order_by("name").values_list("key", "name"),
+        "groups_in_use": groups_in_use,
+        "week": start.date().isoformat(),
+        "period_query": period,
+        "charts": {name: _png_data(png) for name, png in charts.items()},
+        "summary": present.summary(review),
+        "teams": present.team_table(review),
+        "groups": [
+            {
+                "key": group.template,
+                "name": group.name,
+                "title": present.group_title(review, group),
+                "chart": _png_data(charts[present.leaderboard_key(index)]),
+                "leaderboard": present.leaderboard_table(group),
+                "improvers": present.improvers_table(group),
+            }
+            for index, group in enumerate(review.groups)
+        ],
+        "no_group": present.no_group_message(),
+        "without_template": (
+            present.without_template_table(review)
+            if review.template is None and review.own_template is None
+            else None
+        ),
+        "unranked": present.unranked_message(),
+        "breaches": present.breaches_table(review),
+        "by_sku": present.distribution_table(review.by_sku, _("SKU")),
+        "by_market": present.distribution_table(review.by_market, _("Market")),
+    }
+    return render(request, "reports/weekly.html", context)
+
+
+@report_view
+def weekly_pdf(request: HttpRequest) -> HttpResponse:
+    start, end = review_period(request.GET)
+    scoring = scoring_from_query(request.GET)
+    review = services.weekly_review(
+        start=start, end=end, template=scoring.template, own_template=scoring.own_template
+    )
+    body = services.weekly_review_pdf(review=review)
+    filename = f"{_stem('weekly-review', scoring.label, start, end)}.pdf"
+    return _download(body, content_type="application/pdf", filename=filename)

@@ -1,0 +1,187 @@
+"""The parent side of `afterdesk bench`: prepares the databases and the history file, runs
+the children, and formats their figures beside the targets."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import (
+    IMPORT_TARGET_EVENTS_PER_SECOND,
+    IMPORT_TARGET_RSS_MB,
+    INBOX_TARGET_P95_MS,
+)
+from bench.databases import (
+    DEFAULT_POSTGRES_URL,
+    BenchDatabase,
+    postgres_reachable,
+)
+
+EVENTS_PER_TICKET = 5  # about what write_synthetic_history produces
+
+
+@dataclass
+class BenchOptions:
+    out: Path
+    backends: tuple[str, ...] = ("sqlite", "postgres")
+    events: int = 1_000_000
+    sizes: tuple[int, ...] = (100_000, 1_000_000)
+    repeat: int = 200
+    statuses: tuple[str, ...] = ("open", "open,pending")
+    metrics_tickets: int = 1_000_000
+    rebuild_limit: int = 200_000
+    postgres_url: str = DEFAULT_POSTGRES_URL
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+
+Write = Callable[[str], None]
+
+
+def databases(options: BenchOptions, write: Write) -> list[BenchDatabase]:
+    found: list[BenchDatabase] = []
+    if "sqlite" in options.backends:
+        found.append(BenchDatabase.sqlite(options.out))
+    if "postgres" in options.backends:
+        if postgres_reachable(options.postgres_url):
+            found.append(BenchDatabase.postgres(options.out, options.postgres_url))
+        else:
+            write("postgres: not reachable at 127.0.0.1:5432, skipped")
+    return found
+
+
+def history_file(out: Path, events: int) -> tuple[Path, int]:
+    """The synthetic history with about `events` events (written once, then reused)."""
+    from bench.synthetic import write_synthetic_history
+
+    out.mkdir(parents=True, exist_ok=True)
+    tickets = max(events // EVENTS_PER_TICKET, 1)
+    path = out / f"history-{tickets}-tickets.jsonl"
+    count_file = path.with_suffix(".count")
+    if path.is_file() and count_file.is_file():
+        return path, int(count_file.read_text())
+    count = write_synthetic_history(path, tickets=tickets)
+    count_file.write_text(str(count))
+    return path, count
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def import_lines(result: dict[str, Any]) -> list[str]:
+    rate, rss = result["events_per_second"], result["peak_rss_mb"]
+    line = (
+        f"import  {result['backend']:<10} {result['events']:>9,} events  "
+        f"{result['seconds']:7.1f} s  {rate:9,.0f} events/s  peak RSS {rss:6.0f} MB "
+        f"(check workers: {result.get('peak_worker_rss_mb', 0):.0f} MB each at most)"
+    )
+    if result["backend"] == "postgresql":
+        line += (
+            f"  [target ≥ {IMPORT_TARGET_EVENTS_PER_SECOND:,}/s: "
+            f"{_verdict(rate >= IMPORT_TARGET_EVENTS_PER_SECOND)}; "
+            f"RSS < {IMPORT_TARGET_RSS_MB} MB: {_verdict(rss < IMPORT_TARGET_RSS_MB)}]"
+        )
+    else:
+        line += f"  [PostgreSQL target: ≥ {IMPORT_TARGET_EVENTS_PER_SECOND:,}/s, < 500 MB]"
+    lines = [line]
+    if result["errors"]:
+        lines.append(f"  {result['errors']} import errors, e.g. {result['first_errors']}")
+    return lines
+
+
+def inbox_lines(result: dict[str, Any]) -> list[str]:
+    p95 = result["p95_ms"]
+    line = (
+        f"inbox   {result['backend']:<10} {result['tickets']:>9,} tickets  "
+        f"status={result['statuses']:<12} {result['render']:<6}  "
+        f"p50 {result['p50_ms']:7.2f} ms  p95 {p95:7.2f} ms  max {result['max_ms']:7.2f} ms  "
+        f"({result['rows']} rows, fill {result['fill_seconds']:.0f} s)"
+    )
+    if result["backend"] == "postgresql" and result["tickets"] >= 1_000_000:
+        line += f"  [target p95 ≤ {INBOX_TARGET_P95_MS} ms: {_verdict(p95 <= INBOX_TARGET_P95_MS)}]"
+    else:
+        line += f"  [target p95 ≤ {INBOX_TARGET_P95_MS} ms at 1M on PostgreSQL]"
+    return [line]
+
+
+def run_import(options: BenchOptions, write: Write) -> None:
+    path, count = history_file(options.out, options.events)
+    write(f"history file: {path} ({count:,} events)")
+    for database in databases(options, write):
+        database.reset()
+        output = database.run_worker(["import", str(path)])
+        result = json.loads(output.strip().splitlines()[-1])
+        result["kind"] = "import"
+        options.results.append(result)
+        for line in import_lines(result):
+            write(line)
+
+
+def run_inbox(options: BenchOptions, write: Write) -> None:
+    for database in databases(options, write):
+        database.reset()
+        args = ["inbox", "--sizes", ",".join(str(s) for s in options.sizes)]
+        args += ["--repeat", str(options.repeat)]
+        for status in options.statuses:
+            args += ["--statuses", status]
+        output = database.run_worker(args)
+        for result in json.loads(output.strip().splitlines()[-1])["results"]:
+            result["kind"] = "inbox"
+            options.results.append(result)
+            name = f"plan-{result['backend']}-{result['tickets']}-{result['statuses']}.txt"
+            (options.out / name).write_text(result.pop("plan") + "\n")
+            for line in inbox_lines(result):
+                write(line)
+
+
+SCORECARD_TARGET_S = {"postgresql": 1.0, "sqlite": 3.0}
+FACTS_ONE_TICKET_TARGET_MS = 5.0
+REBUILD_TARGET_PER_S = 5000
+
+
+def metrics_lines(result: dict[str, Any]) -> list[str]:
+    backend = result["backend"]
+    scorecard = result["scorecard_seconds_median"]
+    scorecard_target = SCORECARD_TARGET_S[backend]
+    one = result["facts_one_ticket_p95_ms"]
+    rate = result["rebuild_tickets_per_second"]
+    return [
+        f"metrics {backend:<10} {result['tickets']:>9,} tickets {result['events']:>10,} events "
+        f"(import {result['import_seconds']:.0f} s, {result['import_errors']} errors, "
+        f"then VACUUM (ANALYZE) {result['vacuum_seconds']:.0f} s)",
+        f"  monthly scorecard, {result['agents']} agents: median {scorecard:.3f} s "
+        f"(min {result['scorecard_seconds_min']:.3f} s)  [target ≤ "
+        f"{scorecard_target:.0f} s: {_verdict(scorecard <= scorecard_target)}]",
+        f"  same, each agent under their own template: median "
+        f"{result.get('scorecard_own_seconds_median', float('nan')):.3f} s",
+        f"  one ticket's facts: p50 {result['facts_one_ticket_p50_ms']:.2f} ms, p95 {one:.2f} ms"
+        f"  [target ≤ {FACTS_ONE_TICKET_TARGET_MS:.0f} ms: "
+        f"{_verdict(one <= FACTS_ONE_TICKET_TARGET_MS)}]",
+        f"  metrics rebuild: {rate:,.0f} tickets/s over {result['rebuild_tickets']:,} tickets"
+        f"  [target ≥ {REBUILD_TARGET_PER_S:,}/s: {_verdict(rate >= REBUILD_TARGET_PER_S)}]",
+    ]
+
+
+def run_metrics(options: BenchOptions, write: Write) -> None:
+    path, count = history_file(options.out, options.metrics_tickets * EVENTS_PER_TICKET)
+    write(f"history file: {path} ({count:,} events)")
+    for database in databases(options, write):
+        database.reset()
+        args = ["metrics", str(path), "--repeat", "3"]
+        args += ["--rebuild-limit", str(options.rebuild_limit)]
+        output = database.run_worker(args)
+        result = json.loads(output.strip().splitlines()[-1])
+        result["kind"] = "metrics"
+        options.results.append(result)
+        for line in metrics_lines(result):
+            write(line)
+
+
+def save_results(options: BenchOptions) -> Path:
+    path = options.out / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(options.results, indent=2) + "\n")
+    return path
