@@ -145,7 +145,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Attachments: size limit per file and allowed content types (RELIABILITY.md "Limits").
+# Attachments: size limit per file and allowed content types (docs/reliability.md, "Web and API").
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",
@@ -190,7 +190,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Afterdesk <afterdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security headers (RELIABILITY.md "Web and API").
+# Security headers (docs/reliability.md, "Web and API").
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

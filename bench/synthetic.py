@@ -80,7 +80,7 @@ def _write(out: TextIO, line: dict[str, Any]) -> None:
 
 
 def _at(rng: random.Random, instant: datetime) -> str:
-    """Mostly UTC with Z; sometimes another offset (the format allows any, METRICS.md §1)."""
+    """Mostly UTC with Z; sometimes another offset (docs/history.md, "Lines and times")."""
     if rng.random() < 0.1:
         return instant.astimezone(BERLIN_SUMMER).isoformat()
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

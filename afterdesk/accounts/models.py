@@ -18,8 +18,9 @@ class Role(models.TextChoices):
     QA_REVIEWER = "qa_reviewer", _("QA reviewer")
 
 
-# Positions that also grant an access level (docs/metrics.md, "Positions"); every other
-# position, `admin` included, gives agent access, so an import never makes an administrator.
+# Positions that also grant an access level (docs/metrics.md, "Position is not access");
+# every other position, `admin` included, gives agent access, so an import never makes an
+# administrator.
 POSITION_ACCESS = {"supervisor": "supervisor", "qa_reviewer": "qa_reviewer"}
 
 
@@ -39,12 +40,13 @@ class Team(models.Model):
 
 
 class User(AbstractUser):
-    """A person who signs in. `username` is the agent id of the history format (METRICS.md §1)."""
+    """A person who signs in. `username` is the agent id of the history format
+    (docs/history.md, "Entity lines")."""
 
     display_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
     # Free text naming the agent's position in the team (the history format's `role`):
-    # it chooses the scorecard template (docs/metrics.md, "Positions").
+    # it chooses the scorecard template (docs/metrics.md, "Positions and templates").
     position = models.CharField(max_length=POSITION_MAX_LENGTH, blank=True, db_index=True)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
 

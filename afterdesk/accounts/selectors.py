@@ -56,7 +56,8 @@ def agent_get_for_admin(*, user: User, username: str) -> User:
     return agent
 
 
-# Positions the contract names (docs/metrics.md, "Positions"): offered beside the ones in use.
+# Positions the contract names (docs/metrics.md, "Position is not access"): offered beside
+# the ones in use.
 SUGGESTED_POSITIONS = (
     "first_line",
     "second_line",

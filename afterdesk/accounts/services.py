@@ -48,7 +48,7 @@ def position_clean(position: object, *, field: str = "position") -> str:
 
 def access_level_for(*, user: User | None, position: str) -> str:
     """The access level (`User.role`) that `user` gets with `position` (docs/metrics.md,
-    "Positions"; the history import and the position change use this one rule).
+    "Position is not access"; the history import and the position change use this one rule).
 
     An admin keeps admin access: setting a position never makes an administrator (every
     position but `supervisor`/`qa_reviewer` gives agent access, `admin` included) and never
@@ -72,7 +72,8 @@ def agent_upsert(
     email: str = "",
     password: str | None = None,
 ) -> User:
-    """Create or replace an agent's fields (history `agent` line semantics, METRICS.md §1):
+    """Create or replace an agent's fields (history `agent` line semantics,
+    docs/history.md, "Idempotence"):
     `position` is the line's `role` ("" when it has none); the access level follows it
     (`access_level_for`)."""
     position = position_clean(position)

@@ -1,7 +1,7 @@
 """Pure payout computation: a scorecard row plus a bonus definition gives an explained line;
 the lines plus the rule's budget and labour cost give a summary with warnings.
 
-Exactness (docs/metrics.md, scorecards): tiers compare the *reported* 2-decimal total
+Exactness (docs/metrics.md, "Rounding"): tiers compare the *reported* 2-decimal total
 (`report`, half up), so what the agent sees on the scorecard is what decides; KPI conditions
 compare the exact KPI value (a Fraction) with the threshold as written (a Decimal, converted
 exactly).

@@ -82,7 +82,7 @@ def calendar_delete(request: HttpRequest, key: CalendarKey) -> Status[None]:
 def calendar_business_minutes(
     request: HttpRequest, key: CalendarKey, query: Query[BusinessTimeQuery]
 ) -> dict[str, float | int]:
-    """Business time of [from, to) on the calendar (METRICS.md §2, daylight saving included)."""
+    """Business time of [from, to) on the calendar (docs/metrics.md, "Business time")."""
     request_user(request)
     calendar = selectors.calendar_get(key=key)
     bounds = []

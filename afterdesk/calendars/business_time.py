@@ -1,4 +1,4 @@
-"""Business time between two instants (METRICS.md §2), exact and DST-correct.
+"""Business time between two instants (docs/metrics.md, "Business time"), exact and DST-correct.
 
 Each open interval of a local date is turned into real instants with `zoneinfo` and `fold=0`
 (a boundary in a spring-forward gap takes the offset in force before the change; an autumn
@@ -92,5 +92,6 @@ def business_duration(calendar: BusinessCalendar | None, a: datetime, b: datetim
 
 
 def minutes(duration: timedelta) -> float:
-    """Minutes as METRICS.md §2 reports them: seconds / 60, unrounded."""
+    """Minutes as reported: seconds / 60, unrounded (docs/metrics.md, "Exact durations and
+    comparisons")."""
     return duration / timedelta(minutes=1)

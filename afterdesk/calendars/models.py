@@ -1,4 +1,4 @@
-"""Business-hours calendars (METRICS.md §2), shared by metrics and the SLA engine."""
+"""Business-hours calendars (docs/metrics.md, "Calendars"), shared by metrics and the SLA engine."""
 
 from __future__ import annotations
 

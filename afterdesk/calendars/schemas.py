@@ -1,4 +1,4 @@
-"""Request and response schemas of the calendars API (METRICS.md §1 `calendar`, §2)."""
+"""Request and response schemas of the calendars API (docs/metrics.md, "Calendars")."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def calendar_get(*, key: str) -> Calendar:
 
 
 def calendar_business_time(*, calendar: Calendar, start: datetime, end: datetime) -> timedelta:
-    """The business time of [start, end) on the calendar (METRICS.md §2), exact."""
+    """The business time of [start, end) on the calendar (docs/metrics.md, "Business time")."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationError("period bounds need an offset", field="from")
     if start > end:

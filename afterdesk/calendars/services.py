@@ -1,4 +1,4 @@
-"""Validation and writes for calendars (METRICS.md §1 `calendar` lines)."""
+"""Validation and writes for calendars (docs/metrics.md, "Calendars")."""
 
 from __future__ import annotations
 
@@ -121,8 +121,8 @@ def calendar_update(
     *, calendar: Calendar, tz: object, hours: object, holidays: object = None, name: str = ""
 ) -> Calendar:
     """Replace a calendar's fields. When its time changes (zone, hours or holidays), the
-    business durations of its tickets are recomputed (METRICS.md §3: facts follow the stored
-    history and calendars), in the same transaction."""
+    business durations of its tickets are recomputed (docs/metrics.md,
+    "Calendars": facts follow the stored history and calendars), in the same transaction."""
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
     changed = (calendar.tz, calendar.hours, calendar.holidays) != (
         clean_tz,

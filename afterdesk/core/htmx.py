@@ -1,4 +1,4 @@
-"""The one place that decides "full page or htmx partial" (STYLE.md, after NetBox)."""
+"""The one place that decides "full page or htmx partial" (after NetBox's htmx helper)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ISO 8601 instants as METRICS.md §1 requires: always with an offset."""
+"""ISO 8601 instants, always with an offset (docs/history.md, "Lines and times")."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ class StoreSpec:
     platform: str
     market: str
     currency: str
-    calendar: str | None  # None: 24×7 (METRICS.md §1 default)
+    calendar: str | None  # None: 24×7 (docs/metrics.md, "Calendars")
     channels: tuple[tuple[str, float], ...]
     languages: tuple[tuple[str, float], ...]
     carriers: tuple[str, ...]
@@ -209,7 +209,8 @@ def _holidays(key: str, year: int) -> list[date]:
 
 
 def calendar_lines(today: date) -> list[dict[str, object]]:
-    """History `calendar` lines (METRICS.md §1), holidays for this year and the last."""
+    """History `calendar` lines (docs/history.md, "Entity lines"), holidays for this year and
+    the last."""
     hours: dict[str, dict[str, list[list[str]]]] = {
         "us-east": {**{d: [["08:00", "20:00"]] for d in _WEEKDAYS}, "sat": [["10:00", "16:00"]]},
         # A lunch break: two intervals a day.

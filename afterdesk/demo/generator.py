@@ -1,5 +1,5 @@
 """The demo history: calendars, agents and ~3,000 after-sales tickets with all their events,
-as history JSON Lines (METRICS.md §1), plus the customers and orders behind them.
+as history JSON Lines (docs/history.md), plus the customers and orders behind them.
 
 Deterministic: one `random.Random(seed)` draws everything, and every time derives from
 `base` (today's midnight UTC), so the same seed on the same day gives the same lines. Each

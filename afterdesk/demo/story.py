@@ -1,4 +1,4 @@
-"""One ticket's life, simulated forward in time as history events (METRICS.md §1).
+"""One ticket's life, simulated forward in time as history events (docs/history.md, "Event types").
 
 The buyer writes, routing assigns the ticket, the agent replies within business hours (a
 delay that depends on the agent's speed and the ticket's priority), the buyer may answer,
@@ -357,7 +357,8 @@ class TicketStory:
         self._add(t + CLOSE_AFTER, "status", status="closed")
 
     def _finish(self) -> list[dict[str, Any]]:
-        """Event order is by instant, then file order (METRICS.md §1); drop the future."""
+        """Event order is by instant, then file order (docs/history.md, "Event order"); drop the
+        future."""
         ordered = sorted(self.events, key=lambda item: item[0])  # stable: ties keep order
         lines: list[dict[str, Any]] = []
         for at, event in ordered:

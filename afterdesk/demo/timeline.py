@@ -10,7 +10,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class OpeningHours:
-    """A `calendar` history line (METRICS.md §1) that can say when it next opens."""
+    """A `calendar` history line (docs/history.md, "Entity lines") that can say when it next
+    opens."""
 
     def __init__(self, line: dict[str, Any] | None) -> None:
         self.line = line

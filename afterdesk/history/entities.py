@@ -1,5 +1,5 @@
 """Writes for `calendar`, `agent` and `ticket` lines: a line with a known id replaces the
-stored fields (METRICS.md §1); one that changes nothing writes nothing."""
+stored fields (docs/history.md, "Idempotence"); one that changes nothing writes nothing."""
 
 from __future__ import annotations
 

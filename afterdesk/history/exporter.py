@@ -1,4 +1,4 @@
-"""`history_export`: the database as a JSON Lines history file (METRICS.md §1).
+"""`history_export`: the database as a JSON Lines history file (docs/history.md, "Export").
 
 Calendars, then agents, then each ticket followed by its events in event order. Optional fields
 that are empty or default are left out, times are UTC with `Z`, so exporting what an export
@@ -131,7 +131,7 @@ def _events_by_ticket(external_ids: dict[int, str]) -> dict[int, list[dict[str, 
 
 
 def _ordered_fields(kind: str, fields: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The spec's field order (METRICS.md §1 table), whatever order the database kept."""
+    """The format's field order (docs/history.md, "Event types"), whatever the database kept."""
     spec = EVENT_SPECS.get(kind)
     order = [*spec.required, *spec.optional] if spec else []
     known = [(key, fields[key]) for key in order if key in fields]

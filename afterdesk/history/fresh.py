@@ -2,7 +2,8 @@
 
 A ticket that did not exist before the import has no events but the ones this import adds, so
 its state (status, assignee, team, updated_at — as `tickets.services.replay_state` folds them)
-and its facts (METRICS.md §3, `metrics.facts.compute_facts`) follow from those alone; nothing
+and its facts (docs/metrics.md, "Per-ticket facts";
+`metrics.facts.compute_facts`) follow from those alone; nothing
 has to be read back from the database. The event pass records each added event of such a
 ticket in a packed per-ticket log (38 bytes an event), and `FreshTickets.write` inserts every
 new ticket once, already in its final state, with its TicketFacts row and its reply waits.

@@ -1,4 +1,4 @@
-"""`history_import`: a JSON Lines history file into the database (METRICS.md §1).
+"""`history_import`: a JSON Lines history file into the database (docs/history.md).
 
 1. check every line (`history.checker`, in worker processes for a large file); each ticket and
    event line is parsed once, and kept on disk in compact form (`history.spill`); with errors
@@ -159,7 +159,8 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
 @dataclass
 class EventWriter:
     """Writes the event lines that are new, a batch at a time, in file order: ids are taken
-    in file order, so events keep file order among equal instants (METRICS.md §1).
+    in file order, so events keep file order among equal instants (docs/history.md,
+    "Event order").
 
     A line equal to a stored event of its ticket, or to an earlier line, is that event. A
     ticket new to the database has no stored events: an earlier line with the same

@@ -168,8 +168,8 @@ def _published_json(published: PublishedScorecard) -> dict[str, Any]:
 
 @router.get("/kpis", response={200: KpisOut, **READ_ERRORS})
 def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
-    """Every KPI of METRICS.md §4 (`value`, `n`) for every agent with data in the period;
-    the template (default: the built-in one) sets the template-dependent KPIs."""
+    """Every KPI (docs/metrics.md, "KPI catalogue"; `value`, `n`) for every agent with data in
+    the period; the template (default: the built-in one) sets the template-dependent KPIs."""
     user = request_user(request)
     start, end = query.bounds()
     only = _agent_for(user, query.agent) if query.agent or not user.sees_all_tickets else None
@@ -190,8 +190,9 @@ def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
 
 @router.get("/scorecards", response={200: ScorecardOut, **READ_ERRORS})
 def scorecards(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, Any]:
-    """The scorecard of METRICS.md §5/§6 with targets, floors, overrides and peer medians:
-    each agent under their own template, ranked within it, or everyone under `template`."""
+    """The scorecard (docs/metrics.md, "Scorecard templates") with targets, floors, overrides
+    and peer medians: each agent under their own template, ranked within it, or everyone
+    under `template`."""
     user = request_user(request)
     start, end = query.bounds()
     version, spec = _template(query.template) if query.template else (None, None)
@@ -500,7 +501,7 @@ def template_save(
     openapi_extra={
         "responses": {
             200: {
-                "description": "The template's JSON (METRICS.md §5), as a download",
+                "description": "The template's JSON (docs/metrics.md), as a download",
                 "content": {"application/json": {"schema": {"type": "object"}}},
             }
         }

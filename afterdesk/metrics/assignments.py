@@ -89,7 +89,7 @@ class TemplateResolver:
         self._specs: dict[int, TemplateSpec] = {}
 
     def for_agent(self, *, agent_id: int, position: str, end: datetime) -> AssignedTemplate | None:
-        """§5.1: the personal assignment in force wins; one without a template (ended) lets
+        """The personal assignment in force wins; one without a template (ended) lets
         the position's apply; a position with no template in force leaves the agent unscored."""
         personal = _in_force_at(self._by_agent.get(agent_id, ()), end)
         if personal is not None and personal.template_id is not None:

@@ -1,4 +1,4 @@
-"""The KPI catalogue of METRICS.md §4: ids and which direction is better."""
+"""The KPI catalogue (docs/metrics.md, "KPI catalogue"): ids and which direction is better."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Per-ticket facts (METRICS.md §3), computed from one ticket's events in event order.
+"""Per-ticket facts (docs/metrics.md, "Per-ticket facts"), computed from one ticket's events
+in event order.
 
 A pure function of the ticket's `created_at`, its calendar and its events, so the same code
 serves the live recomputation, `afterdesk metrics rebuild`, the history import and the tests'
@@ -102,7 +103,7 @@ def compute_facts(
             if new != status:
                 if status not in SOLVED and new in SOLVED:
                     last_solve = event
-                    # §3 resolver: assignee in force at the solve, else last replier before it.
+                    # Resolver: assignee in force at the solve, else last replier before it.
                     resolver_at_solve = assignee if assignee is not None else last_reply_agent
                 elif status in SOLVED and new not in SOLVED:
                     reopens += 1
@@ -110,7 +111,7 @@ def compute_facts(
         elif event.kind == "escalate":
             escalations += 1
         elif event.kind == "csat":
-            # §4 csat: the resolver at rating time; nobody if the ticket is not solved then.
+            # csat: the resolver at rating time; nobody if the ticket is not solved then.
             rating = (event, resolver_at_solve if status in SOLVED else None)
         elif event.kind == "return":
             owner = resolver_at_solve if status in SOLVED else None

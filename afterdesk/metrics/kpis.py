@@ -1,4 +1,4 @@
-"""KPI computation (METRICS.md §4) as SQL aggregations over facts and events.
+"""KPI computation (docs/metrics.md, "KPI catalogue") as SQL aggregations over facts and events.
 
 The database groups and sums (integers only: counts and microseconds), Python divides with
 exact fractions, so SQLite and PostgreSQL give identical figures and nothing is rounded
@@ -81,7 +81,8 @@ def compute_kpis(
     template: TemplateSpec,
     agent_templates: Mapping[int, TemplateSpec] | None = None,
 ) -> dict[int, AgentKpis]:
-    """Every KPI of §4 for every agent with data in [start, end): agent id → KPI id → value.
+    """Every KPI of the catalogue for every agent with data in [start, end): agent id → KPI
+    id → value.
 
     The template-dependent KPIs take their parameters from `agent_templates[agent]` where
     given, else from `template`; the queries are the same either way (one per KPI family).

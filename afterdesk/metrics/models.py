@@ -1,4 +1,5 @@
-"""Per-ticket metric facts (METRICS.md §3), kept current from the event log."""
+"""Per-ticket metric facts (docs/metrics.md, "Per-ticket facts"), kept current from the event
+log."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _agent(related_name: str) -> models.ForeignKey:
 
 
 class TicketFacts(models.Model):
-    """One row per ticket. Durations are integer microseconds (exact, METRICS.md §2)."""
+    """One row per ticket. Durations are integer microseconds (docs/metrics.md, "Business time")."""
 
     ticket = models.OneToOneField(
         Ticket, on_delete=models.CASCADE, primary_key=True, related_name="facts"
@@ -110,7 +111,8 @@ class ReplyWait(models.Model):
 
 
 class ScorecardTemplate(models.Model):
-    """A named template (METRICS.md §5); its definitions are kept as numbered versions."""
+    """A named template (docs/metrics.md, "Scorecard templates"); its definitions are kept as
+    numbered versions."""
 
     key = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=150)
@@ -135,7 +137,7 @@ class ScorecardTemplateVersion(models.Model):
     definition = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     # The version scores the periods that end after this instant, until a later version
-    # takes over (docs/metrics.md, "Which template scores whom"); default: when it was saved.
+    # takes over (docs/metrics.md, "Which version"); default: when it was saved.
     effective_from = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

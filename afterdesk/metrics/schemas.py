@@ -1,7 +1,8 @@
-"""Request and response schemas of the performance API (METRICS.md §4–§6).
+"""Request and response schemas of the performance API (docs/metrics.md, docs/api.md).
 
 Figures are floats in the JSON (exact fractions inside); scores are reported to 2 decimals,
-rounded half up from the exact value (§5). Periods are `[period_start, period_end)`.
+rounded half up from the exact value (docs/metrics.md, "Rounding"). Periods are
+`[period_start, period_end)`.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ class DrilldownTicketOut(Schema):
 
 
 class DrilldownQuery(PeriodQuery):
-    kpi: SafeStr = Field(max_length=50, description="A KPI id of METRICS.md §4")
+    kpi: SafeStr = Field(max_length=50, description="A KPI id (docs/metrics.md)")
     agent: SafeStr | None = Field(None, max_length=150, description="Username (default: you)")
     template: TemplateKey | None = Field(
         None,
@@ -374,9 +375,9 @@ def _no_nul(value: object, where: str) -> None:
 
 
 class TemplateIn(BaseModel):
-    """A scorecard template in the JSON form of METRICS.md §5. It is validated as a whole by
-    `metrics.templates.template_parse`, so a 422 names the field as the contract does
-    (`categories[0].weight`). A plain pydantic model: ninja's `Schema` would drop the
+    """A scorecard template in its JSON form (docs/metrics.md, "Template JSON"). It is
+    validated as a whole by `metrics.templates.template_parse`, so a 422 names the field as the
+    contract does (`categories[0].weight`). A plain pydantic model: ninja's `Schema` would drop the
     undeclared keys."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"example": DEFAULT_TEMPLATE_JSON})
@@ -412,7 +413,7 @@ class TemplateListItemOut(Schema):
 
 
 class TemplateDetailOut(TemplateListItemOut):
-    definition: dict[str, Any] = Field(description="The latest version's JSON (METRICS.md §5)")
+    definition: dict[str, Any] = Field(description="The latest version's JSON (docs/metrics.md)")
     versions: list[TemplateVersionSummaryOut] = Field(description="Newest first")
 
 

@@ -1,5 +1,5 @@
-"""Scorecards (METRICS.md §5): KPI scores, category scores, total and rank, computed with
-exact fractions and rounded half up to 2 decimals only when reported."""
+"""Scorecards (docs/metrics.md, "Scorecard templates"): KPI scores, category scores, total and
+rank, computed with exact fractions and rounded half up to 2 decimals only when reported."""
 
 from __future__ import annotations
 
@@ -109,8 +109,8 @@ class ScorecardRow:
     template_version: int | None = None
 
     def as_json(self, *, detailed: bool = False) -> dict[str, Any]:
-        """The §6 row; `detailed` adds the agent's position and per KPI target/floor, the
-        override used and the peer median."""
+        """The row of `afterdesk scorecard` (docs/metrics.md, "Commands"); `detailed` adds the
+        agent's position and per KPI target/floor, the override used and the peer median."""
         row = self._contract_json()
         if detailed:
             row["position"] = self.segment.role if self.segment else None
@@ -254,7 +254,8 @@ def _peer_medians(
 def scorecard_compute(
     *, start: datetime, end: datetime, template: TemplateSpec | None = None
 ) -> list[ScorecardRow]:
-    """One row per agent who appears in the period (§4), ranked, with each KPI's peer median
+    """One row per agent who appears in the period (docs/metrics.md, "Periods and who
+    appears"), ranked, with each KPI's peer median
     (agents of the same template, position, shift and language).
 
     With a template, everyone is scored under it (the what-if view). Without one, each agent

@@ -266,7 +266,8 @@ def facts_store(
 
 
 def facts_refresh(*, ticket_ids: Iterable[int], chunk_size: int = 2000) -> int:
-    """Recompute the facts of these tickets from their events (METRICS.md §3); returns count."""
+    """Recompute the facts of these tickets from their events (docs/metrics.md, "Per-ticket
+    facts"); returns how many."""
     ids = list(ticket_ids)
     calendars: dict[int, BusinessCalendar] = {}
     done = 0

@@ -1,4 +1,5 @@
-"""Scorecard templates (METRICS.md §5): validation into an exact, immutable form."""
+"""Scorecard templates (docs/metrics.md, "Scorecard templates"): validation into an exact,
+immutable form."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ SEGMENT_KEYS = ("shift", "language", "market")
 
 @dataclass(frozen=True)
 class SegmentOverride:
-    """A target/floor for one KPI that applies to agents of a segment (METRICS.md §5)."""
+    """A target/floor for one KPI that applies to agents of a segment (docs/metrics.md, "Segment
+    overrides")."""
 
     segment: tuple[tuple[str, str], ...]  # e.g. (("shift", "night"),); all must match
     kpi: str
@@ -234,5 +236,5 @@ DEFAULT_TEMPLATE_JSON: dict[str, Any] = {
 
 
 def default_template() -> TemplateSpec:
-    """The built-in template (METRICS.md §5's example), used by `kpis` without --template."""
+    """The built-in default template (docs/metrics.md, "The built-in default template")."""
     return template_parse(DEFAULT_TEMPLATE_JSON)

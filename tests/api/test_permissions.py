@@ -1,4 +1,4 @@
-"""Role × endpoint matrix (RELIABILITY.md "Web and API"): 401/403/404 exactly where they
+"""Role × endpoint matrix (docs/reliability.md, "Web and API"): 401/403/404 exactly where they
 belong; a ticket id of another team reveals nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Business time per METRICS.md §2, checked against a minute-by-minute reference."""
+"""Business time (docs/metrics.md, "Business time"), checked against a minute-by-minute
+reference."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def test_generated_history_imports_without_errors(tmp_path: Path) -> None:
     report = history_import(path)
     assert report.errors == []
     assert report.events_added == dataset.event_count
-    # Importing the same file again changes nothing (METRICS.md §1).
+    # Importing the same file again changes nothing (docs/history.md, "Idempotence").
     again = history_import(path)
     assert again.errors == []
     assert again.events_added == 0

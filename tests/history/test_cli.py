@@ -1,4 +1,5 @@
-"""`afterdesk history import|export`: stdout carries only the requested output (METRICS.md §6)."""
+"""`afterdesk history import|export`: stdout carries only the requested output
+(docs/metrics.md, "Commands")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """`history export` → `history import` into an empty database → identical `kpis` output
-(METRICS.md §6), on a synthetic history with calendars, reopens, transfers and ratings."""
+(docs/metrics.md, "Commands"), on a synthetic history with calendars, reopens, transfers and
+ratings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A deliberately plain, independent reading of METRICS.md §3–§4 for the property tests.
+"""A deliberately plain, independent reading of docs/metrics.md, "Per-ticket facts" and
+"KPI catalogue", for the property tests.
 
 Works on in-memory tickets (24×7 calendars only, so business time = elapsed time) and
 returns {agent: {kpi: (value, n)}} with exact fractions.

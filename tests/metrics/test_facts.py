@@ -1,4 +1,4 @@
-"""Per-ticket facts, METRICS.md §3, edge cases named there."""
+"""Per-ticket facts (docs/metrics.md, "Per-ticket facts"), edge cases named there."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Random ticket histories: the SQL KPIs equal the plain reference reading of METRICS.md."""
+"""Random ticket histories: the SQL KPIs equal the plain reference reading of docs/metrics.md."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def histories(draw: st.DrawFn) -> list[RefTicket]:
         for kind, fields in draw(st.lists(event_fields, max_size=12)):
             at += timedelta(minutes=draw(st.sampled_from([0, 0, 1, 7, 45, 200])))
             key = repr((kind, at, sorted(fields.items())))
-            if key in seen:  # an identical line is the same event (METRICS.md §1)
+            if key in seen:  # an identical line is the same event (docs/history.md, "Idempotence")
                 continue
             seen.add(key)
             ticket.events.append(RefEvent(kind, at, dict(fields)))

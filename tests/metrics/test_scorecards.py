@@ -1,4 +1,4 @@
-"""Scoring, exclusion, rounding and rank (METRICS.md §5)."""
+"""Scoring, exclusion, rounding and rank (docs/metrics.md, "Scorecard templates")."""
 
 from __future__ import annotations
 

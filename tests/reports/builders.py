@@ -21,7 +21,8 @@ PREVIOUS_START = WEEK_START - timedelta(days=7)
 
 
 def review_template() -> TemplateSpec:
-    """The METRICS.md §5 example with min_samples 1, so a few tickets give a total."""
+    """The example of docs/metrics.md, "Template JSON", with min_samples 1, so a few tickets
+    give a total."""
     data = copy.deepcopy(DEFAULT_TEMPLATE_JSON)
     data.update(id="review_test", name="Review test", min_samples=1)
     template_save(definition=data)

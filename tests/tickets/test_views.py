@@ -1,4 +1,5 @@
-"""The htmx desk: inbox, ticket page, actions and downloads, per role (RELIABILITY.md)."""
+"""The htmx desk: inbox, ticket page, actions and downloads, per role (docs/reliability.md,
+"Web and API")."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import F
 
-# The presets that a new desk scores its positions with (docs/metrics.md, "Positions").
+# The presets that a new desk scores its positions with (docs/metrics.md, "Stored templates
+# and presets").
 PRESET_POSITIONS = {
     "first_line": "first_line",
     "second_line": "second_line",

@@ -1,6 +1,6 @@
 """Template helpers of the performance pages: KPI labels, values in their units (rates as
 percentages, times in minutes or hours), scores, trends and each KPI score's formula with
-its numbers filled in (METRICS.md §5)."""
+its numbers filled in (docs/metrics.md, "KPI score")."""
 
 from __future__ import annotations
 
@@ -118,7 +118,8 @@ def kpi_value(value: Number | None, kpi: str) -> str:
 
 @register.filter
 def score(value: Number | None) -> str:
-    """A score as reported: 2 decimals, half up from the exact value (METRICS.md §5)."""
+    """A score as reported: 2 decimals, half up from the exact value (docs/metrics.md,
+    "Rounding")."""
     if value is None or value == "":
         return "—"
     if isinstance(value, Fraction):

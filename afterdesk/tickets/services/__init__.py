@@ -1,5 +1,5 @@
 """Every change to a ticket goes through here and writes its TicketEvent in the same
-transaction (DESIGN.md "The spine: one event log")."""
+transaction (docs/architecture.md, "The event log")."""
 
 from afterdesk.tickets.services.actions import (
     complaint_record,

@@ -1,5 +1,5 @@
 """Ticket actions (create, reply, note, assign, status, escalate, ratings...): each one
-transaction that writes its TicketEvent (DESIGN.md "The spine: one event log")."""
+transaction that writes its TicketEvent (docs/architecture.md, "The event log")."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def message_reply(
     at: datetime | None = None,
 ) -> TicketEvent:
     """A public reply by an agent; `status` optionally sets the status in the same click,
-    written after the reply ("reply and solve", METRICS.md §1)."""
+    written after the reply ("reply and solve", docs/history.md, "Event order")."""
     if not body.strip():
         raise ValidationError("the reply is empty", field="body")
     if status is not None and status not in Status.values:
@@ -271,7 +271,8 @@ def ticket_assign(
 def ticket_set_status(
     *, ticket: Ticket, by: User | None, status: str, at: datetime | None = None
 ) -> TicketEvent | None:
-    """Change the status; repeating the current status writes nothing (METRICS.md §3)."""
+    """Change the status; repeating the current status writes nothing (docs/metrics.md,
+    "Per-ticket facts")."""
     if status not in Status.values:
         raise ValidationError(f"unknown status {status!r}", field="status")
     ticket = _lock(ticket)

@@ -142,7 +142,7 @@ def test_metrics_settings_read_by_all_changed_by_admins(
     assert (response.status_code, response.json()["field"]) == (422, "public_leaderboard")
 
 
-# ------------------------------------------------- one template group at a time (§5.1)
+# ------------------------------------------------- one template group at a time
 
 
 def _tickets(user: User, minutes: int, rating: int, at: datetime) -> None:

@@ -1,7 +1,7 @@
 """`afterdesk history import FILE.jsonl [--skip-invalid]` and `afterdesk history export FILE`.
 
-stdout carries only what was asked for (METRICS.md §6): the import's counts, one line per type,
-or the exported history when FILE is `-`. Errors go to stderr as `line N: message`.
+stdout carries only what was asked for (docs/metrics.md, "Commands"): the import's counts, one
+line per type, or the exported history when FILE is `-`. Errors go to stderr as `line N: message`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from afterdesk.history.importer import history_import
 
 
 class Command(BaseCommand):
-    help = "Import or export the ticket history as JSON Lines (METRICS.md §1)."
+    help = "Import or export the ticket history as JSON Lines (docs/history.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="import|export")

@@ -12,7 +12,7 @@ from afterdesk.metrics.kpis import compute_kpis, kpis_as_json
 
 
 class Command(BaseCommand):
-    help = "Every KPI of METRICS.md §4 (value and n) for every agent with data in the period."
+    help = "Every KPI (value and n) for every agent with data in the period (docs/metrics.md)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--template", help="template JSON file or built-in id")
