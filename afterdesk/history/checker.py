@@ -2,7 +2,8 @@
 
 Memory stays bounded by the number of tickets, not lines: the pass keeps one byte per line
 (its class), the ids the file defines, each ticket's `created_at` and calendar, and each
-referenced ticket's earliest event. Forward references are fine (METRICS.md §1: an id is known
+referenced ticket's earliest event, and each `sla_breach` line's deadline (at most one breach
+per ticket, target and deadline). Forward references are fine (METRICS.md §1: an id is known
 when any line of the file defines it, or the database has it), so references are resolved
 after the pass; only when some are bad is the file read again to name every bad line.
 
@@ -34,8 +35,16 @@ from afterdesk.history.schema import (
     TicketLine,
     parse_line,
 )
-from afterdesk.history.spill import Spill, SpillBlocks, event_record, ticket_record
-from afterdesk.tickets.models import Ticket
+from afterdesk.history.spill import (
+    Spill,
+    SpillBlocks,
+    event_record,
+    from_micros,
+    ticket_record,
+    to_micros,
+)
+from afterdesk.tickets.events import sla_deadline
+from afterdesk.tickets.models import Ticket, TicketEvent
 
 # One byte per line of the file: what the line is, once checked.
 BLANK, CALENDAR, AGENT, TICKET, EVENT, INVALID = range(6)
@@ -65,6 +74,9 @@ def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str
 
 # A ticket line as the references need it: (created_at, calendar id or "", line number).
 TicketDefinition = tuple[datetime, str, int]
+# An `sla_breach` line as the breach rule needs it: (line number, ticket id, target, `due` as
+# UTC microseconds or None, fingerprint). Few: at most one per ticket, target and deadline.
+BreachLine = tuple[int, str, str, int | None, str]
 
 
 @dataclass
@@ -92,6 +104,7 @@ class _Collected:
     earlier_tickets: dict[str, list[TicketDefinition]] = field(default_factory=dict)
     earliest_event: dict[str, datetime] = field(default_factory=dict)
     agent_references: set[str] = field(default_factory=set)
+    breaches: list[BreachLine] = field(default_factory=list)
 
 
 def history_check(
@@ -118,6 +131,8 @@ def history_check(
     bad_agents = _check_agents(collected)
     if bad_tickets or bad_agents:
         _name_bad_events(path, result, created_at, bad_tickets, bad_agents)
+    if collected.breaches:
+        _check_breaches(collected.breaches, result)
     return result
 
 
@@ -133,6 +148,7 @@ class ChunkResult:
     tickets: list[tuple[str, TicketDefinition]] = field(default_factory=list)
     earliest_event: dict[str, datetime] = field(default_factory=dict)
     agent_references: set[str] = field(default_factory=set)
+    breaches: list[BreachLine] = field(default_factory=list)
     spill: SpillBlocks = field(default_factory=SpillBlocks)
 
 
@@ -157,7 +173,12 @@ def check_chunk(path: str, chunk: Chunk) -> ChunkResult:
             if known is None or line.at < known:
                 earliest[line.ticket] = line.at
             out.agent_references.update(line.agent_references())
-            events.append(event_record(number, line))
+            record = event_record(number, line)
+            events.append(record)
+            if line.kind == "sla_breach":
+                target, due = sla_deadline(line.fields)
+                due_micros = None if due is None else to_micros(due)
+                out.breaches.append((number, line.ticket, target, due_micros, record[4]))
         elif isinstance(line, TicketLine):
             classes.append(TICKET)
             out.tickets.append((line.id, (line.created_at, line.calendar, number)))
@@ -180,6 +201,7 @@ def _merge(collected: _Collected, result: CheckResult, chunk: ChunkResult) -> No
     collected.calendars.update(chunk.calendars)
     collected.agents.update(chunk.agents)
     collected.agent_references |= chunk.agent_references
+    collected.breaches += chunk.breaches
     for ticket_id, definition in chunk.tickets:
         previous = collected.tickets.get(ticket_id)
         if previous is not None:
@@ -234,6 +256,40 @@ def _check_agents(collected: _Collected) -> set[str]:
     for chunk in chunked(sorted(missing)):
         found.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
     return missing - found
+
+
+def _check_breaches(breaches: list[BreachLine], result: CheckResult) -> None:
+    """At most one `sla_breach` per ticket, target and deadline (docs/history.md, "Events
+    Afterdesk writes itself"): a valid line that would add a second one, beside an earlier
+    line of the file or a breach already stored, is an error on that line. The same event
+    again (same fingerprint) is that event, not a second one."""
+    valid = [breach for breach in breaches if result.classes[breach[0]] == EVENT]
+    # (ticket id, target, due) → (fingerprint, line number; 0 for a stored event)
+    known: dict[tuple[str, str, int | None], tuple[str, int]] = {}
+    for chunk in chunked(sorted({breach[1] for breach in valid})):
+        stored = TicketEvent.objects.filter(
+            kind="sla_breach", ticket__external_id__in=chunk
+        ).values_list("ticket__external_id", "fields", "fingerprint")
+        for ticket_id, fields, fingerprint in stored.order_by("at", "id"):
+            target, due = sla_deadline(fields)
+            key = (ticket_id, target, None if due is None else to_micros(due))
+            known.setdefault(key, (fingerprint, 0))
+    for number, ticket_id, target, due_micros, fingerprint in valid:
+        key = (ticket_id, target, due_micros)
+        first = known.setdefault(key, (fingerprint, number))
+        if first[0] == fingerprint:
+            continue
+        deadline = (
+            "without a due"
+            if due_micros is None
+            else f"due {format_instant(from_micros(due_micros))}"
+        )
+        where = f"line {first[1]}" if first[1] else "stored"
+        result.fail(
+            number,
+            f"ticket {ticket_id!r} already has an sla_breach for {target} {deadline} ({where}); "
+            "at most one sla_breach per ticket, target and deadline",
+        )
 
 
 def _name_bad_events(

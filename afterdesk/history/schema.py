@@ -28,6 +28,7 @@ from afterdesk.tickets.events import (
     EVENT_SPECS,
     MESSAGE_KINDS,
     RETURN_OUTCOMES,
+    SLA_TARGETS,
     STATUSES,
     canonical_value,
 )
@@ -375,6 +376,19 @@ def _outcome(key: str, value: Any) -> None:
     _choice(key, value, RETURN_OUTCOMES)
 
 
+def _sla_target(key: str, value: Any) -> None:
+    _choice(key, value, SLA_TARGETS)
+
+
+def _deadline(key: str, value: Any) -> None:
+    """An SLA event's `due`: an instant with an offset, stored as written (the export gives
+    it back unchanged); deadlines are compared as instants (`tickets.events.sla_deadline`)."""
+    try:
+        parse_instant(value)
+    except ValueError as exc:
+        raise LineError(f"{key}: {exc}") from exc
+
+
 # One checker per field name: a name means the same thing in every event type.
 _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "agent": _agent_id,
@@ -392,6 +406,9 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "comment": _string,
     "currency": _string,
     "rubric": _string,
+    "target": _sla_target,
+    "policy": _string,
+    "due": _deadline,
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from afterdesk.core.timeutil import format_instant
+from afterdesk.core.timeutil import format_instant, parse_instant
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,14 @@ EVENT_SPECS: dict[str, EventSpec] = {
     "csat": EventSpec(required=("rating",), optional=("comment",)),
     "return": EventSpec(required=("outcome",), optional=("amount", "currency")),
     "qa_review": EventSpec(required=("agent", "score"), optional=("reviewer", "rubric")),
+    # Written by Afterdesk itself (an SLA clock); exported and imported like the others.
+    "sla_warning": EventSpec(required=("target",), optional=("policy", "due")),
+    "sla_breach": EventSpec(required=("target",), optional=("policy", "due")),
 }
+# The event types Afterdesk writes itself rather than a person or a channel (docs/history.md,
+# "Events Afterdesk writes itself"); the facts and KPIs ignore them.
+SYSTEM_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
+SLA_TARGETS = ("first_reply", "next_reply", "resolution")
 
 RETURN_OUTCOMES_RETAINED = frozenset({"kept_no_refund", "kept_partial_refund", "withdrawn"})
 RETURN_OUTCOMES = RETURN_OUTCOMES_RETAINED | frozenset(
@@ -40,7 +47,13 @@ RETURN_OUTCOMES = RETURN_OUTCOMES_RETAINED | frozenset(
 MESSAGE_KINDS = ("inbound", "reply", "auto", "note")
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 # Which field of each event type is copied to TicketEvent.subtype / TicketEvent.score.
-SUBTYPE_FIELD = {"message": "kind", "status": "status", "return": "outcome"}
+SUBTYPE_FIELD = {
+    "message": "kind",
+    "status": "status",
+    "return": "outcome",
+    "sla_warning": "target",
+    "sla_breach": "target",
+}
 SCORE_FIELD = {"csat": "rating", "qa_review": "score"}
 # Fields that name an agent id (username) and must reference a known agent.
 AGENT_FIELDS = ("agent", "reviewer")
@@ -88,3 +101,11 @@ def event_columns(kind: str, fields: dict[str, Any]) -> tuple[str, float | None]
     subtype = str(fields.get(subtype_field, "")) if subtype_field else ""
     score = fields.get(score_field) if score_field else None
     return subtype, float(score) if score is not None else None
+
+
+def sla_deadline(fields: dict[str, Any]) -> tuple[str, datetime | None]:
+    """What identifies an `sla_breach` within its ticket: its target and its deadline (`due`
+    as an instant, whatever the offset; None when left out, a deadline of its own). At most
+    one `sla_breach` exists per ticket and deadline (docs/history.md). `due` must be valid."""
+    due = fields.get("due")
+    return str(fields["target"]), parse_instant(due) if due is not None else None

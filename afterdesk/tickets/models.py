@@ -140,6 +140,8 @@ class EventKind(models.TextChoices):
     CSAT = "csat", _("CSAT rating")
     RETURN = "return", _("Return outcome")
     QA_REVIEW = "qa_review", _("QA review")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breach")
 
 
 class TicketEvent(models.Model):
@@ -148,7 +150,7 @@ class TicketEvent(models.Model):
     Event order (METRICS.md §1) is (`at`, `id`): by instant, then insertion (file) order.
     `fields` holds the line's fields other than type/ticket/at (a message's body lives in its
     Message row); `subtype` and `score` copy the field the metrics filter on so SQL can index it
-    (message kind, new status, return outcome; csat rating, QA score).
+    (message kind, new status, return outcome, SLA target; csat rating, QA score).
     """
 
     # No single-column indexes on ticket and agent: event_order, uniq_event_per_ticket and

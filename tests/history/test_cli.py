@@ -34,7 +34,11 @@ def test_import_prints_one_count_line_per_type(tmp_path: Path) -> None:
         "ticket: 1 created, 0 updated, 0 unchanged",
     ]
     assert lines[3] == "message: 2 added, 0 already present"
-    assert len(lines) == 11  # 3 entity types + 8 event types
+    assert len(lines) == 13  # 3 entity types + 10 event types
+    assert lines[-2:] == [
+        "sla_warning: 0 added, 0 already present",
+        "sla_breach: 0 added, 0 already present",
+    ]
 
 
 def test_import_with_errors_exits_1_and_writes_nothing(tmp_path: Path) -> None:

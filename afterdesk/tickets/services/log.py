@@ -12,11 +12,15 @@ from django.db import connection
 from django.utils import timezone
 
 from afterdesk.accounts.models import Team, User
+from afterdesk.core.errors import Conflict, ValidationError
 from afterdesk.tickets.consumers import tickets_changed, tickets_log_changed
 from afterdesk.tickets.events import (
+    SLA_TARGETS,
+    SYSTEM_EVENT_TYPES,
     canonical_fields,
     event_columns,
     event_fingerprint,
+    sla_deadline,
 )
 from afterdesk.tickets.log_reader import EventRow, TicketHead, ticket_history_load
 from afterdesk.tickets.models import (
@@ -95,6 +99,8 @@ def event_record(
     if existing is not None:
         return existing
     stored_fields = canonical_fields(kind, fields)
+    if kind in SYSTEM_EVENT_TYPES:
+        _sla_event_check(ticket=ticket, kind=kind, fields=stored_fields)
     if kind == "message":
         # A message's body lives in its Message row; a complaint's body is one of its fields.
         stored_fields.pop("body", None)
@@ -125,6 +131,29 @@ def event_record(
     # recompute it in the same transaction (tickets.consumers).
     tickets_log_changed(ticket_ids=[ticket.pk])
     return event
+
+
+def _sla_event_check(*, ticket: Ticket, kind: str, fields: dict[str, Any]) -> None:
+    """An SLA event's fields as the history format allows them, and at most one `sla_breach`
+    per ticket, target and deadline (`due` as an instant; docs/history.md)."""
+    if fields.get("target") not in SLA_TARGETS:
+        raise ValidationError(f"{kind} needs a target: {', '.join(SLA_TARGETS)}", field="target")
+    if not isinstance(fields.get("policy", ""), str):
+        raise ValidationError("policy must be a string", field="policy")
+    try:
+        deadline = sla_deadline(fields)
+    except ValueError as exc:
+        raise ValidationError(f"due: {exc}", field="due") from exc
+    if kind != "sla_breach":
+        return
+    stored = TicketEvent.objects.filter(
+        ticket=ticket, kind="sla_breach", subtype=deadline[0]
+    ).values_list("fields", flat=True)
+    if any(sla_deadline(other) == deadline for other in stored):
+        raise Conflict(
+            f"ticket {ticket.external_id!r} already has an sla_breach for {deadline[0]} and "
+            "this deadline; at most one sla_breach per ticket, target and deadline"
+        )
 
 
 def _apply_to_ticket(*, ticket: Ticket, event: TicketEvent, agent: User | None) -> None:

@@ -7,9 +7,12 @@ from typing import Any
 
 from django import template
 from django.db.models import TextChoices
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from afterdesk.commerce.models import Platform
+from afterdesk.core.timeutil import parse_instant
 from afterdesk.tickets.models import Category, Channel, Status, TicketEvent
 
 register = template.Library()
@@ -67,6 +70,36 @@ def _status_line(event: TicketEvent, previous: str) -> str:
     return line
 
 
+SLA_TARGET_LABELS = {
+    "first_reply": gettext_lazy("first reply"),
+    "next_reply": gettext_lazy("next reply"),
+    "resolution": gettext_lazy("resolution"),
+}
+
+
+def _sla_line(event: TicketEvent) -> str:
+    """ "SLA warning: first reply due 10-01 10:00" (the due in the page's time zone, written
+    as the event times are), "SLA breach: resolution"; the policy, when named, after a dot."""
+    fields = event.fields
+    values = {"target": str(SLA_TARGET_LABELS.get(event.subtype, event.subtype))}
+    breach = event.kind == "sla_breach"
+    if fields.get("due"):
+        values["due"] = dateformat.format(
+            timezone.localtime(parse_instant(fields["due"])), "m-d H:i"
+        )
+        if breach:
+            line = _("SLA breach: %(target)s due %(due)s") % values
+        else:
+            line = _("SLA warning: %(target)s due %(due)s") % values
+    elif breach:
+        line = _("SLA breach: %(target)s") % values
+    else:
+        line = _("SLA warning: %(target)s") % values
+    if fields.get("policy"):
+        line += f" · {fields['policy']}"
+    return line
+
+
 def _other_line(event: TicketEvent) -> str:
     fields = event.fields
     if event.kind == "escalate":
@@ -85,6 +118,8 @@ def _other_line(event: TicketEvent) -> str:
             amount = f"{fields['amount']} {fields.get('currency', '')}".strip()
             line += f" ({amount})"
         return line
+    if event.kind in ("sla_warning", "sla_breach"):
+        return _sla_line(event)
     if event.kind == "qa_review":
         return _("QA review of %(who)s: %(score)s") % {"who": _who(event), "score": fields["score"]}
     return str(event.get_kind_display())
