@@ -28,6 +28,7 @@ from afterdesk.bonuses.schemas import (
     StatementPage,
 )
 from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.core.exports import attachment
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 
@@ -174,14 +175,8 @@ def payout_statement_export(
     user = _caller(request)
     selectors.bonus_rule_require_reader(user=user)
     statement = selectors.payout_statement_get_for_user(user=user, statement_id=statement_id)
-    render = {
-        "csv": exports.payout_csv,
-        "xlsx": exports.payout_xlsx,
-        "json": exports.payout_json,
-    }[query.format]
-    response = HttpResponse(
-        render(statement.document), content_type=exports.CONTENT_TYPES[query.format]
+    return attachment(
+        exports.RENDERERS[query.format](statement.document),
+        content_type=exports.CONTENT_TYPES[query.format],
+        filename=f"payout-statement-{statement.pk}.{query.format}",
     )
-    name = f"payout-statement-{statement.pk}.{query.format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

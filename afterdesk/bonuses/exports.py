@@ -1,6 +1,7 @@
 """Exports of a payout document (a preview or a frozen statement): JSON, CSV, XLSX and a text
-table. Every text cell goes through `csv_cell`, in CSV and XLSX alike, so a name such as
-`=HYPERLINK(…)` is shown as text and never run as a formula (docs/bonuses.md, "Exports").
+table. Every text cell goes through `core.exports.cell_guard`, in CSV and XLSX alike, so a
+name such as `=HYPERLINK(…)` is shown as text and never run as a formula (docs/bonuses.md,
+"Exports").
 
 Statements frozen before rules had targets have `rule.role` instead of `target_kind` and
 lines without `position` and `template`: those cells are empty."""
@@ -10,21 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 
-from afterdesk.metrics.cli import csv_cell
+from afterdesk.core import exports as core_exports
+from afterdesk.core.exports import cell_guard, xlsx_text
 
 MONEY_FORMAT = "#,##0.00"
-CONTENT_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {"json": "application/json", **core_exports.CONTENT_TYPES}
 
 
 def extra_names(document: dict[str, Any]) -> list[str]:
@@ -119,7 +117,7 @@ def _text(cell: object) -> object:
         return ""
     if isinstance(cell, bool):
         return "yes" if cell else "no"
-    return csv_cell(str(cell))
+    return cell_guard(str(cell))
 
 
 def payout_json(document: dict[str, Any]) -> str:
@@ -175,7 +173,7 @@ def payout_table(document: dict[str, Any]) -> str:
 def _xlsx_cell(cell: object) -> object:
     if cell is None or isinstance(cell, bool | int | Decimal):
         return cell
-    return ILLEGAL_CHARACTERS_RE.sub("", str(csv_cell(str(cell))))
+    return xlsx_text(cell)
 
 
 def _exponent(value: Decimal) -> int:
@@ -192,7 +190,7 @@ def _sheet(sheet: Worksheet, header: list[str] | None, rows: list[list[object]])
         for cell in column:
             if isinstance(cell.value, Decimal) and _exponent(cell.value) >= -2:
                 cell.number_format = MONEY_FORMAT  # never hides a digit: ≤ 2 decimals
-            if cell.data_type == "f":  # pragma: no cover - csv_cell leaves no formula
+            if cell.data_type == "f":  # pragma: no cover - cell_guard leaves no formula
                 cell.data_type = "s"
 
 
@@ -239,3 +237,11 @@ def _condition_rows(document: dict[str, Any]) -> list[list[object]]:
                     ]
                 )
     return rows
+
+
+# The downloadable formats of a payout document, each with its renderer (CONTENT_TYPES).
+RENDERERS: dict[str, Callable[[dict[str, Any]], str | bytes]] = {
+    "csv": payout_csv,
+    "xlsx": payout_xlsx,
+    "json": payout_json,
+}

@@ -24,10 +24,10 @@ from afterdesk.bonuses import exports, selectors, services
 from afterdesk.bonuses.forms import BonusRuleForm, PayoutPeriodForm
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.core import errors
+from afterdesk.core.exports import attachment
 from afterdesk.core.htmx import render_page_or_partial
 from afterdesk.metrics.views.access import Access, access_require
 
-RENDERERS = {"csv": exports.payout_csv, "xlsx": exports.payout_xlsx, "json": exports.payout_json}
 LIST_SIZE = 200
 
 
@@ -63,11 +63,13 @@ def _statement(access: Access, statement_id: int) -> PayoutStatement:
 
 
 def _download(document: dict[str, Any], fmt: str, name: str) -> HttpResponse:
-    if fmt not in RENDERERS:
+    if fmt not in exports.RENDERERS:
         raise Http404("unknown format")
-    response = HttpResponse(RENDERERS[fmt](document), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return attachment(
+        exports.RENDERERS[fmt](document),
+        content_type=exports.CONTENT_TYPES[fmt],
+        filename=f"{name}.{fmt}",
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from afterdesk.core.errors import NotFound, ValidationError
+from afterdesk.core.exports import cell_guard
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 from afterdesk.metrics.services import template_version_latest
@@ -52,18 +53,8 @@ def load_template(reference: str | None) -> TemplateSpec:
         raise CommandError(f"template: {exc.message}") from exc
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> object:
-    """Neutralise spreadsheet formula injection (RELIABILITY.md)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def write_csv(out: Any, header: list[str], rows: list[list[object]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
+        writer.writerow([cell_guard(cell) for cell in row])

@@ -23,25 +23,20 @@ from decimal import Decimal
 from fractions import Fraction
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import ValidationError
+from afterdesk.core.exports import CONTENT_TYPES, cell_guard, xlsx_text
 from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.assignments import AssignedTemplate, agent_templates
 from afterdesk.metrics.catalogue import KPI_IDS
-from afterdesk.metrics.cli import csv_cell
 from afterdesk.metrics.kpis import compute_kpis
 from afterdesk.metrics.scorecards import ScorecardRow, report, scorecard_compute
 from afterdesk.metrics.templates import TemplateSpec, default_template
 
-FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = tuple(CONTENT_TYPES)
 OWN_MODE = "own templates: each agent under the template assigned to them or their position"
 WHAT_IF_MODE = "what-if: every agent under one template"
 
@@ -66,7 +61,7 @@ def safe_cell(value: object) -> Cell:
         return value
     if isinstance(value, Fraction | Decimal):
         return float(value)
-    return str(csv_cell(str(value)))
+    return cell_guard(str(value))
 
 
 def _number(value: Fraction | Decimal | None) -> float | None:
@@ -259,9 +254,7 @@ def table_csv(table: Table) -> bytes:
 def _xlsx_text(value: Cell) -> Cell:
     """openpyxl refuses control characters in text; drop them (after neutralising)."""
     cell = safe_cell(value)
-    if isinstance(cell, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", cell)
-    return cell
+    return xlsx_text(cell) if isinstance(cell, str) else cell
 
 
 def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:

@@ -26,11 +26,12 @@ from django.views.decorators.http import require_GET
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound
+from afterdesk.core.exports import CONTENT_TYPES, attachment
 from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.models import ScorecardTemplate
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.reports import present, services
-from afterdesk.reports.exports import CONTENT_TYPES, mode_check
+from afterdesk.reports.exports import mode_check
 from afterdesk.reports.params import period_from_query, review_period
 
 View = Callable[..., HttpResponse]
@@ -54,12 +55,6 @@ def report_view(view: View) -> View:
             return render(request, "reports/error.html", context, status=status)
 
     return wrapper
-
-
-def _download(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _stem(kind: str, scoring: str, start: datetime, end: datetime) -> str:
@@ -98,34 +93,31 @@ def scoring_from_query(query: Any) -> Scoring:
     return Scoring(template, services.own_template_check(key=own))
 
 
-@report_view
-def kpis_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def _table_download(
+    request: HttpRequest, fmt: str, kind: str, export: Callable[..., bytes]
+) -> HttpResponse:
+    """The table `export` makes (`services.kpis_export` or `scorecard_export`) as a file."""
     start, end = period_from_query(request.GET)
     scoring = scoring_from_query(request.GET)
-    body = services.kpis_export(
+    body = export(
         start=start,
         end=end,
         template=scoring.template,
         own_template=scoring.own_template,
         fmt=fmt,
     )
-    filename = f"{_stem('kpis', scoring.label, start, end)}.{fmt}"
-    return _download(body, content_type=CONTENT_TYPES[fmt], filename=filename)
+    filename = f"{_stem(kind, scoring.label, start, end)}.{fmt}"
+    return attachment(body, content_type=CONTENT_TYPES[fmt], filename=filename)
+
+
+@report_view
+def kpis_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _table_download(request, fmt, "kpis", services.kpis_export)
 
 
 @report_view
 def scorecard_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    start, end = period_from_query(request.GET)
-    scoring = scoring_from_query(request.GET)
-    body = services.scorecard_export(
-        start=start,
-        end=end,
-        template=scoring.template,
-        own_template=scoring.own_template,
-        fmt=fmt,
-    )
-    filename = f"{_stem('scorecard', scoring.label, start, end)}.{fmt}"
-    return _download(body, content_type=CONTENT_TYPES[fmt], filename=filename)
+    return _table_download(request, fmt, "scorecard", services.scorecard_export)
 
 
 def _png_data(png: bytes) -> str:
@@ -189,4 +181,4 @@ def weekly_pdf(request: HttpRequest) -> HttpResponse:
     )
     body = services.weekly_review_pdf(review=review)
     filename = f"{_stem('weekly-review', scoring.label, start, end)}.pdf"
-    return _download(body, content_type="application/pdf", filename=filename)
+    return attachment(body, content_type="application/pdf", filename=filename)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from afterdesk.core.errors import ValidationError
+from afterdesk.core.exports import attachment
 from afterdesk.metrics.forms import TemplateImportForm, TemplateJsonForm
 from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion
 from afterdesk.metrics.services import template_save
@@ -160,8 +161,8 @@ def template_export(request: HttpRequest, key: str, number: int) -> HttpResponse
         template__key=key,
         number=number,
     )
-    response = HttpResponse(
-        _pretty(version.definition) + "\n", content_type="application/json; charset=utf-8"
+    return attachment(
+        _pretty(version.definition) + "\n",
+        content_type="application/json; charset=utf-8",
+        filename=f"{key}-v{number}.json",
     )
-    response["Content-Disposition"] = f'attachment; filename="{key}-v{number}.json"'
-    return response
