@@ -1,4 +1,4 @@
-"""Template assignments through the API (docs/api.md, "Template assignments").
+"""Template assignments through the API (docs/api.md, "Performance and calendars").
 
 Everyone signed in reads which template scores each position; only admins change it. Every
 change is recorded (who, when, old → new) and listed by `/template-assignments/history`.

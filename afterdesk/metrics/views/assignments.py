@@ -1,4 +1,5 @@
-"""Which template scores which position and agent (docs/ui.md, "Template assignments").
+"""Which template scores which position and agent (docs/metrics.md, "Positions and
+templates").
 
 Managers read the page; admins change assignments. Every change goes through
 `assignments.template_assign`, which records who changed what, when, and what was in force.

@@ -12,8 +12,8 @@ from afterdesk.metrics.scorecards import scorecard_compute
 
 class Command(BaseCommand):
     help = (
-        "Score every agent with data in the period: under their own template (docs/metrics.md, "
-        '"Positions and templates"), or everyone under --template (what-if).'
+        "Score every agent with data in the period: under their own template "
+        '(docs/metrics.md, "Positions and templates"), or everyone under --template (what-if).'
     )
 
     def add_arguments(self, parser: Any) -> None:
