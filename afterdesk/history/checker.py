@@ -3,9 +3,9 @@
 Memory stays bounded by the number of tickets, not lines: the pass keeps one byte per line
 (its class), the ids the file defines, each ticket's `created_at` and calendar, and each
 referenced ticket's earliest event, and each `sla_breach` line's deadline (at most one breach
-per ticket, target and deadline). Forward references are fine (METRICS.md §1: an id is known
-when any line of the file defines it, or the database has it), so references are resolved
-after the pass; only when some are bad is the file read again to name every bad line.
+per ticket, target and deadline). Forward references are fine (docs/history.md, "Errors": an
+id is known when any line of the file defines it, or the database has it), so references are
+resolved after the pass; only when some are bad is the file read again to name every bad line.
 
 The lines are parsed in chunks of whole lines (`check_chunk`), by worker processes when the
 file is large (`core.parallel`), and the chunks' findings are merged in file order.

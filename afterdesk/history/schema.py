@@ -1,4 +1,4 @@
-"""One line of the history format (METRICS.md §1): parsed, checked and normalised.
+"""One line of the history format (docs/history.md): parsed, checked and normalised.
 
 `parse_line` turns the raw bytes of a line into a typed record or raises `LineError` with a
 message naming the field. It checks everything a line can tell on its own (JSON, type, fields,
@@ -36,9 +36,10 @@ from afterdesk.tickets.models import Priority
 
 ENTITY_TYPES = ("calendar", "agent", "ticket")
 EVENT_TYPES = tuple(EVENT_SPECS)
-# Event fields that name an agent id (username); METRICS.md §1: a QA `reviewer` is an agent id.
+# Event fields that name an agent id (username); a QA `reviewer` is an agent id
+# (docs/history.md, "Event types").
 AGENT_REFERENCE_FIELDS = ("agent", "reviewer")
-# Message kinds written by an agent (METRICS.md §1: `agent` is required for them).
+# Message kinds written by an agent (docs/history.md, "Event types": `agent` is required).
 AGENT_MESSAGE_KINDS = frozenset({"reply", "note"})
 ORDER_VALUE_LIMIT = Decimal(10) ** 10  # Ticket.order_value: 14 digits, 4 of them decimals
 ORDER_VALUE_QUANTUM = Decimal("0.0001")
@@ -61,7 +62,7 @@ class CalendarLine:
 class AgentLine:
     id: str
     name: str
-    position: str  # the line's `role`: free text, "" when left out (METRICS.md §1)
+    position: str  # the line's `role`: free text, "" when left out (docs/history.md, "Positions")
     team: str
     shift: str
     languages: list[str]
@@ -90,7 +91,8 @@ class EventLine:
     kind: str
     ticket: str
     at: datetime
-    # canonical fields besides type/ticket/at, a message's body included (METRICS.md §1)
+    # canonical fields besides type/ticket/at, a message's body included (docs/history.md,
+    # "Idempotence")
     fields: dict[str, Any]
 
     def agent_references(self) -> list[str]:

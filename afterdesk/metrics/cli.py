@@ -1,4 +1,4 @@
-"""Shared parsing for the metrics commands (METRICS.md §6)."""
+"""Shared parsing for the metrics commands (docs/metrics.md, "Commands")."""
 
 from __future__ import annotations
 

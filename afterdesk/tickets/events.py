@@ -1,6 +1,7 @@
-"""The event types of the history format (METRICS.md §1): their fields, canonical form and
-fingerprint. Used by the ticket services and by history import/export alike, so an event
-written by a click and the same event read from a file are one and the same."""
+"""The event types of the history format (docs/history.md, "Event types"): their fields,
+canonical form and fingerprint. Used by the ticket services and by history import/export
+alike, so an event written by a click and the same event read from a file are one and the
+same."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def canonical_value(value: Any) -> Any:
 
 
 def canonical_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Drop null optional fields (METRICS.md §1: null is the same as left out)."""
+    """Drop null optional fields (docs/history.md, "Idempotence": null is the same as left out)."""
     spec = EVENT_SPECS[kind]
     result: dict[str, Any] = {}
     for key, value in fields.items():

@@ -66,7 +66,8 @@ class Tag(models.Model):
 
 
 class Ticket(models.Model):
-    """A buyer's case. `external_id` is its id in the history format (METRICS.md §1).
+    """A buyer's case. `external_id` is its id in the history format (docs/history.md,
+    "Entity lines").
 
     status, assignee and team are derived from the event log and kept current by
     `tickets.services`; channel and category are free strings because channels and
@@ -130,7 +131,7 @@ class Ticket(models.Model):
 
 
 class EventKind(models.TextChoices):
-    """Exactly the event types of the history format (METRICS.md §1)."""
+    """Exactly the event types of the history format (docs/history.md, "Event types")."""
 
     MESSAGE = "message", _("Message")
     ASSIGN = "assign", _("Assignment")
@@ -147,7 +148,8 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """One line of a ticket's history. Append-only: never updated, never deleted by the app.
 
-    Event order (METRICS.md §1) is (`at`, `id`): by instant, then insertion (file) order.
+    Event order (docs/history.md, "Event order") is (`at`, `id`): by instant, then insertion
+    (file) order.
     `fields` holds the line's fields other than type/ticket/at (a message's body lives in its
     Message row); `subtype` and `score` copy the field the metrics filter on so SQL can index it
     (message kind, new status, return outcome, SLA target; csat rating, QA score).
