@@ -1,7 +1,7 @@
 """Tickets new to the database: written last, with the state and facts of their events.
 
 A ticket that did not exist before the import has no events but the ones this import adds, so
-its state (status, assignee, team, updated_at — as `tickets.services.replay_state` folds them)
+its state (status, assignee, team, updated_at — as `tickets.state.replay_state` folds them)
 and its facts (docs/metrics.md, "Per-ticket facts";
 `metrics.facts.compute_facts`) follow from those alone; nothing
 has to be read back from the database. The event pass records each added event of such a
@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from afterdesk.accounts.services import team_get_or_create
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.history.bulk import datetime_to_db
 from afterdesk.history.copier import BackgroundCopy
@@ -34,8 +35,8 @@ from afterdesk.metrics.services import (
 )
 from afterdesk.tickets.events import EVENT_SPECS
 from afterdesk.tickets.log_reader import EventRow
-from afterdesk.tickets.models import Status, Ticket
-from afterdesk.tickets.services import team_for_name
+from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.state import TicketState, replay_state
 
 WRITE_BATCH = 2000
 KINDS = tuple(EVENT_SPECS)
@@ -128,14 +129,12 @@ class FreshTickets:
             pk = tickets.pks[line.id]
             values = tickets.values(line)
             events = self._events(self.logs.pop(pk, None))
-            status, assignee, team, updated_at = Status.NEW.value, None, "", line.created_at
-            for event, team_name in events:
-                updated_at = max(updated_at, event.at)
-                if event.kind == "status":
-                    status = event.subtype
-                elif event.kind == "assign":
-                    assignee = event.agent_id
-                    team = team_name or team
+            state: TicketState[int] = replay_state(
+                created_at=line.created_at,
+                events=(
+                    (event.kind, event.at, _state_fields(event, team)) for event, team in events
+                ),
+            )
             ticket_rows.append(
                 (
                     pk,
@@ -148,14 +147,14 @@ class FreshTickets:
                     values["language"],
                     values["category"],
                     values["priority"],
-                    status,
-                    assignee,
-                    _team_pk(teams, team) if team else None,
+                    state.status,
+                    state.assignee,
+                    _team_pk(teams, state.team_name) if state.team_name else None,
                     values["calendar_id"],
                     values["order_value"],  # a Decimal, as DecimalField would pass it
                     values["currency"],
                     moment(line.created_at),
-                    moment(updated_at),
+                    moment(state.updated_at),
                 )
             )
             if events:
@@ -196,9 +195,21 @@ class FreshTickets:
         ]
 
 
+_NO_FIELDS: dict[str, Any] = {}
+
+
+def _state_fields(event: EventRow, team: str) -> dict[str, Any]:
+    """What `replay_state` reads of an event of the packed log (its agent as a user id)."""
+    if event.kind == "status":
+        return {"status": event.subtype}
+    if event.kind == "assign":
+        return {"agent": event.agent_id, "team": team}
+    return _NO_FIELDS
+
+
 def _team_pk(teams: dict[str, int], name: str) -> int:
     if name not in teams:
-        teams[name] = team_for_name(name).pk
+        teams[name] = team_get_or_create(name=name).pk
     return teams[name]
 
 

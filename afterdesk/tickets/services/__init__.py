@@ -18,13 +18,11 @@ from afterdesk.tickets.services.actions import (
 )
 from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
 from afterdesk.tickets.services.log import (
-    TicketState,
     event_record,
-    replay_state,
     sanitize_html,
-    team_for_name,
     ticket_refresh_state,
 )
+from afterdesk.tickets.state import TicketState, replay_state
 
 __all__ = [
     "TicketState",
@@ -40,7 +38,6 @@ __all__ = [
     "replay_state",
     "return_record",
     "sanitize_html",
-    "team_for_name",
     "ticket_assign",
     "ticket_create",
     "ticket_escalate",

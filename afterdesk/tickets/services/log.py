@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,8 @@ import nh3
 from django.db import connection
 from django.utils import timezone
 
-from afterdesk.accounts.models import Team, User
+from afterdesk.accounts.models import User
+from afterdesk.accounts.services import team_get_or_create
 from afterdesk.core.errors import Conflict, ValidationError
 from afterdesk.tickets.consumers import tickets_changed, tickets_log_changed
 from afterdesk.tickets.events import (
@@ -25,39 +25,10 @@ from afterdesk.tickets.events import (
 from afterdesk.tickets.log_reader import EventRow, TicketHead, ticket_history_load
 from afterdesk.tickets.models import (
     Message,
-    Status,
     Ticket,
     TicketEvent,
 )
-
-
-@dataclass(frozen=True)
-class TicketState:
-    """What the event log says a ticket's status, assignee and team are."""
-
-    status: str
-    assignee_username: str | None
-    team_name: str | None
-    updated_at: datetime
-
-
-def replay_state(
-    *, created_at: datetime, events: Iterable[tuple[str, datetime, dict[str, Any]]]
-) -> TicketState:
-    """Fold a ticket's events (in event order) into its current state."""
-    status = Status.NEW.value
-    assignee: str | None = None
-    team: str | None = None
-    updated_at = created_at
-    for kind, at, fields in events:
-        updated_at = max(updated_at, at)
-        if kind == "status":
-            status = fields["status"]
-        elif kind == "assign":
-            assignee = fields.get("agent")
-            if fields.get("team"):
-                team = fields["team"]
-    return TicketState(status, assignee, team, updated_at)
+from afterdesk.tickets.state import TicketState, replay_state
 
 
 def sanitize_html(html: str) -> str:
@@ -173,14 +144,9 @@ def _apply_to_ticket(*, ticket: Ticket, event: TicketEvent, agent: User | None) 
         ticket.assignee = agent
         update.append("assignee")
         if event.fields.get("team"):
-            ticket.team = team_for_name(event.fields["team"])
+            ticket.team = team_get_or_create(name=event.fields["team"])
             update.append("team")
     ticket.save(update_fields=update)
-
-
-def team_for_name(name: str) -> Team:
-    team, _ = Team.objects.get_or_create(name=name)
-    return team
 
 
 def ticket_refresh_state(*, ticket_ids: Sequence[int], chunk_size: int = 1000) -> None:
@@ -199,29 +165,24 @@ def _refresh_state(
 ) -> None:
     usernames: set[str] = set()
     team_names: set[str] = set()
-    states: dict[int, TicketState] = {}
+    states: dict[int, TicketState[str]] = {}
     for pk, created_at, _calendar in tickets:
-        log = events.get(pk, ())
         state = replay_state(
             created_at=created_at,
-            events=((e.kind, e.at, e.fields) for e in log if e.kind in ("status", "assign")),
+            events=((e.kind, e.at, e.fields) for e in events.get(pk, ())),
         )
-        if log:  # the newest event of any kind dates the ticket
-            last_at = max(event.at for event in log)
-            if last_at > state.updated_at:
-                state = TicketState(state.status, state.assignee_username, state.team_name, last_at)
         states[pk] = state
-        if state.assignee_username:
-            usernames.add(state.assignee_username)
+        if state.assignee:
+            usernames.add(state.assignee)
         if state.team_name:
             team_names.add(state.team_name)
     users = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
-    teams = {name: team_for_name(name).pk for name in sorted(team_names)}
+    teams = {name: team_get_or_create(name=name).pk for name in sorted(team_names)}
     _tickets_save_state(
         (
             pk,
             state.status,
-            users.get(state.assignee_username or ""),
+            users.get(state.assignee or ""),
             teams[state.team_name] if state.team_name else None,
             state.updated_at,
         )
