@@ -32,7 +32,8 @@ from afterdesk.tickets.state import TicketState, replay_state
 
 
 def sanitize_html(html: str) -> str:
-    """Inbound HTML through nh3's allow-list; only `cid:` images (RELIABILITY.md)."""
+    """Inbound HTML through nh3's allow-list; only `cid:` images (docs/reliability.md,
+    "Inbound email and marketplace messages")."""
     if not html:
         return ""
     return nh3.clean(
@@ -59,7 +60,7 @@ def event_record(
     """Append one event (and its Message for `message` events) and update the ticket's state.
 
     Must run inside the caller's transaction. An event equal to a stored one is that event
-    (METRICS.md §1), so recording it twice returns the stored one.
+    (docs/history.md, "Idempotence"), so recording it twice returns the stored one.
     """
     at = at or timezone.now()
     line_fields = dict(fields)
