@@ -16,7 +16,8 @@ from django.db import connection, transaction
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Customer, Store
-from afterdesk.tickets.models import Ticket
+from afterdesk.history.bulk import table_columns
+from afterdesk.tickets.models import Category, Ticket
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 TEAMS = (
@@ -35,16 +36,7 @@ STATUS_WEIGHTS = (0.70, 0.10, 0.08, 0.07, 0.03, 0.02)
 LIVE = frozenset({"open", "pending", "new", "on_hold"})
 CHANNELS = ("email", "marketplace", "marketplace", "chat", "web")
 LANGUAGES = ("en", "en", "en", "de", "fr", "es", "ja", "pt", "ar")
-CATEGORIES = (
-    "not_received",
-    "size_issue",
-    "quality_issue",
-    "wrong_item",
-    "usage_question",
-    "missing_item",
-    "return_request",
-    "dispute",
-)
+CATEGORIES = tuple(category.value for category in Category if category != Category.OTHER)
 PRIORITIES = ("low", "normal", "normal", "normal", "normal", "high", "urgent")
 CHUNK = 20_000
 CUSTOMERS_PER_TICKET = 0.25
@@ -183,27 +175,7 @@ def _ticket_rows(
         )
 
 
-TICKET_COLUMNS = (
-    "id",
-    "external_id",
-    "subject",
-    "channel",
-    "platform",
-    "store_id",
-    "market",
-    "language",
-    "category",
-    "priority",
-    "status",
-    "assignee_id",
-    "team_id",
-    "customer_id",
-    "calendar_id",
-    "order_value",
-    "currency",
-    "created_at",
-    "updated_at",
-)
+TICKET_COLUMNS = table_columns(Ticket)  # `_ticket_rows` gives every column, in this order
 
 
 def tickets_fill(*, target: int, seed: int = 1) -> float:

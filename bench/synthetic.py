@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from afterdesk.tickets.models import Category
+
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 SPAN = timedelta(days=180)
 TEAMS = ("EU", "US", "APAC")
@@ -45,16 +47,7 @@ STORES = (
     ("ebay-uk", "ebay", "UK", "GBP"),
     ("woo-jp", "woocommerce", "JP", "JPY"),
 )
-CATEGORIES = (
-    "not_received",
-    "size_issue",
-    "quality_issue",
-    "wrong_item",
-    "usage_question",
-    "return_request",
-    "dispute",
-    "other",
-)
+CATEGORIES = tuple(category.value for category in Category if category != Category.MISSING_ITEM)
 PRIORITIES = ("low", "normal", "normal", "normal", "high", "urgent")
 OUTCOMES = ("kept_no_refund", "kept_partial_refund", "withdrawn", "exchange", "return_refund")
 BERLIN_SUMMER = timezone(timedelta(hours=2))

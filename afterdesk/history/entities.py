@@ -16,24 +16,12 @@ from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
 from afterdesk.history.bulk import IdAllocator, rows_by_keys
 from afterdesk.history.report import EntityCounts
-from afterdesk.history.schema import AgentLine, CalendarLine, TicketLine
+from afterdesk.history.schema import TICKET_OPTIONAL, AgentLine, CalendarLine, TicketLine
 from afterdesk.metrics.services import facts_refresh
 from afterdesk.tickets.models import Ticket
 
-TICKET_FIELDS = (
-    "created_at",
-    "channel",
-    "subject",
-    "platform",
-    "store",
-    "market",
-    "language",
-    "category",
-    "priority",
-    "calendar",
-    "order_value",
-    "currency",
-)
+# The Ticket fields a ticket line sets: each of the line's fields but its id (external_id).
+TICKET_FIELDS = ("created_at", "channel", *TICKET_OPTIONAL)
 
 
 def calendar_apply(*, line: CalendarLine, counts: EntityCounts) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.services import team_get_or_create
 from afterdesk.calendars.business_time import BusinessCalendar
-from afterdesk.history.bulk import datetime_to_db
+from afterdesk.history.bulk import datetime_to_db, table_columns
 from afterdesk.history.copier import BackgroundCopy
 from afterdesk.history.entities import TicketWriter
 from afterdesk.history.spill import Spill, from_micros
@@ -43,26 +43,7 @@ KINDS = tuple(EVENT_SPECS)
 KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 # at (UTC µs), event id, kind, agent pk (0: none), subtype, score (NaN: none), team (0: none)
 _RECORD = struct.Struct("<qqBqHdI")
-TICKET_COLUMNS = (
-    "id",
-    "external_id",
-    "subject",
-    "channel",
-    "platform",
-    "store_id",
-    "market",
-    "language",
-    "category",
-    "priority",
-    "status",
-    "assignee_id",
-    "team_id",
-    "calendar_id",
-    "order_value",
-    "currency",
-    "created_at",
-    "updated_at",
-)
+TICKET_COLUMNS = table_columns(Ticket)  # a column the import does not set is NULL
 
 
 class _Names:
@@ -135,28 +116,17 @@ class FreshTickets:
                     (event.kind, event.at, _state_fields(event, team)) for event, team in events
                 ),
             )
-            ticket_rows.append(
-                (
-                    pk,
-                    line.id,
-                    values["subject"],
-                    values["channel"],
-                    values["platform"],
-                    values["store_id"],
-                    values["market"],
-                    values["language"],
-                    values["category"],
-                    values["priority"],
-                    state.status,
-                    state.assignee,
-                    _team_pk(teams, state.team_name) if state.team_name else None,
-                    values["calendar_id"],
-                    values["order_value"],  # a Decimal, as DecimalField would pass it
-                    values["currency"],
-                    moment(line.created_at),
-                    moment(state.updated_at),
-                )
-            )
+            row = {
+                **values,  # the line's fields; order_value a Decimal, as DecimalField passes it
+                "id": pk,
+                "external_id": line.id,
+                "status": state.status,
+                "assignee_id": state.assignee,
+                "team_id": _team_pk(teams, state.team_name) if state.team_name else None,
+                "created_at": moment(line.created_at),
+                "updated_at": moment(state.updated_at),
+            }
+            ticket_rows.append(tuple(row.get(column) for column in TICKET_COLUMNS))
             if events:
                 facts = compute_facts(
                     created_at=line.created_at,

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CATEGORIES = (
-    "not_received",
-    "size_issue",
-    "quality_issue",
-    "wrong_item",
-    "missing_item",
-    "usage_question",
-    "return_request",
-    "dispute",
-)
+from afterdesk.tickets.models import Category
+
+# Every ticket category but `other`: each has its buyer and agent texts in every pack.
+CATEGORIES = tuple(category.value for category in Category if category != Category.OTHER)
 
 
 @dataclass(frozen=True)
