@@ -1,8 +1,4 @@
-"""Request and response schemas of the alerts API.
-
-`afterdesk.metrics` may not import `afterdesk.api` (import-linter contract), so the error and
-paging shapes are restated here, identical to `afterdesk.api.schemas`.
-"""
+"""Request and response schemas of the alerts API (errors: `afterdesk.api.schemas`)."""
 
 from __future__ import annotations
 
@@ -12,22 +8,6 @@ from typing import Any
 from ninja import Field, Schema
 
 from .models import Alert, AlertKind, Severity
-
-
-class AlertErrorOut(Schema):
-    """Every error: a message for people and, for invalid input, the field it is about."""
-
-    message: str
-    field: str | None = None
-    errors: list[dict[str, Any]] | None = None
-
-
-ERRORS: dict[int, type[Schema]] = {
-    401: AlertErrorOut,
-    403: AlertErrorOut,
-    404: AlertErrorOut,
-    422: AlertErrorOut,
-}
 
 
 class AlertFilterQuery(Schema):

@@ -10,36 +10,27 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.models import User
+from afterdesk.api.auth import request_user
+from afterdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.bonuses import exports, selectors, services
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.bonuses.schemas import (
-    READ_ERRORS,
-    WRITE_ERRORS,
     BonusRuleIn,
     BonusRuleOut,
     ExportQuery,
     PayoutOut,
     PeriodQuery,
-    RuleId,
-    StatementId,
     StatementIn,
     StatementListQuery,
     StatementOut,
     StatementPage,
 )
-from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.core.errors import ValidationError
 from afterdesk.core.exports import attachment
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 
 router = Router(tags=["bonuses"])
-
-
-def _caller(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):  # pragma: no cover - the API's auth ran already
-        raise PermissionDenied("authentication required")
-    return user
 
 
 def _period(start: str, end: str) -> tuple[datetime, datetime]:
@@ -65,34 +56,34 @@ def _statement(user: User, statement: PayoutStatement) -> dict[str, Any]:
 @router.get("/bonus-rules", response={200: list[BonusRuleOut], **READ_ERRORS})
 def bonus_rules_list(request: HttpRequest) -> list[BonusRule]:
     """Every bonus rule (supervisors and admins)."""
-    return list(selectors.bonus_rules_for_user(user=_caller(request)))
+    return list(selectors.bonus_rules_for_user(user=request_user(request)))
 
 
 @router.post("/bonus-rules", response={201: BonusRuleOut, **WRITE_ERRORS})
 def bonus_rule_create(request: HttpRequest, payload: BonusRuleIn) -> Status[BonusRule]:
     """Create a rule (admins). A name in use: 409; an invalid definition: 422 naming the field."""
-    selectors.bonus_rule_require_writer(user=_caller(request))
+    selectors.bonus_rule_require_writer(user=request_user(request))
     return Status(201, services.bonus_rule_save(**payload.model_dump()))
 
 
 @router.get("/bonus-rules/{rule_id}", response={200: BonusRuleOut, **READ_ERRORS})
-def bonus_rule_get(request: HttpRequest, rule_id: RuleId) -> BonusRule:
-    return selectors.bonus_rule_get_for_user(user=_caller(request), rule_id=rule_id)
+def bonus_rule_get(request: HttpRequest, rule_id: Id) -> BonusRule:
+    return selectors.bonus_rule_get_for_user(user=request_user(request), rule_id=rule_id)
 
 
 @router.put("/bonus-rules/{rule_id}", response={200: BonusRuleOut, **WRITE_ERRORS})
-def bonus_rule_replace(request: HttpRequest, rule_id: RuleId, payload: BonusRuleIn) -> BonusRule:
+def bonus_rule_replace(request: HttpRequest, rule_id: Id, payload: BonusRuleIn) -> BonusRule:
     """Replace a rule (admins). Frozen statements keep the rule as it was."""
-    user = _caller(request)
+    user = request_user(request)
     selectors.bonus_rule_require_writer(user=user)
     rule = selectors.bonus_rule_get_for_user(user=user, rule_id=rule_id)
     return services.bonus_rule_save(rule=rule, **payload.model_dump())
 
 
 @router.delete("/bonus-rules/{rule_id}", response={204: None, **WRITE_ERRORS})
-def bonus_rule_delete(request: HttpRequest, rule_id: RuleId) -> Status[None]:
+def bonus_rule_delete(request: HttpRequest, rule_id: Id) -> Status[None]:
     """Delete a rule without statements (admins); one with statements: 409, deactivate it."""
-    user = _caller(request)
+    user = request_user(request)
     selectors.bonus_rule_require_writer(user=user)
     services.bonus_rule_delete(rule=selectors.bonus_rule_get_for_user(user=user, rule_id=rule_id))
     return Status(204, None)
@@ -103,11 +94,9 @@ def bonus_rule_delete(request: HttpRequest, rule_id: RuleId) -> Status[None]:
     response={200: PayoutOut, **READ_ERRORS},
     by_alias=True,
 )
-def payout_preview(
-    request: HttpRequest, rule_id: RuleId, period: Query[PeriodQuery]
-) -> dict[str, Any]:
+def payout_preview(request: HttpRequest, rule_id: Id, period: Query[PeriodQuery]) -> dict[str, Any]:
     """What the rule would pay for the period now (supervisors and admins); nothing is stored."""
-    rule = selectors.bonus_rule_get_for_user(user=_caller(request), rule_id=rule_id)
+    rule = selectors.bonus_rule_get_for_user(user=request_user(request), rule_id=rule_id)
     start, end = _period(period.start, period.end)
     return services.payout_compute(rule=rule, start=start, end=end).as_json()
 
@@ -118,10 +107,10 @@ def payout_preview(
     by_alias=True,
 )
 def payout_statement_freeze(
-    request: HttpRequest, rule_id: RuleId, payload: StatementIn
+    request: HttpRequest, rule_id: Id, payload: StatementIn
 ) -> Status[dict[str, Any]]:
     """Freeze the payout of a period (admins). Again for the same period: 409."""
-    user = _caller(request)
+    user = request_user(request)
     selectors.bonus_rule_require_writer(user=user)
     rule = selectors.bonus_rule_get_for_user(user=user, rule_id=rule_id)
     start, end = _period(payload.start, payload.end)
@@ -134,7 +123,7 @@ def payout_statements_list(
     request: HttpRequest, filters: Query[StatementListQuery]
 ) -> dict[str, Any]:
     """Statements, latest period first; agents get those with a line for them (only it)."""
-    user = _caller(request)
+    user = request_user(request)
     queryset = selectors.payout_statements_for_user(user=user, rule_id=filters.rule_id)
     items = queryset[filters.offset : filters.offset + filters.limit]
     return {
@@ -150,8 +139,8 @@ def payout_statements_list(
     response={200: StatementOut, **READ_ERRORS},
     by_alias=True,
 )
-def payout_statement_get(request: HttpRequest, statement_id: StatementId) -> dict[str, Any]:
-    user = _caller(request)
+def payout_statement_get(request: HttpRequest, statement_id: Id) -> dict[str, Any]:
+    user = request_user(request)
     statement = selectors.payout_statement_get_for_user(user=user, statement_id=statement_id)
     return _statement(user, statement)
 
@@ -169,10 +158,10 @@ def payout_statement_get(request: HttpRequest, statement_id: StatementId) -> dic
     },
 )
 def payout_statement_export(
-    request: HttpRequest, statement_id: StatementId, query: Query[ExportQuery]
+    request: HttpRequest, statement_id: Id, query: Query[ExportQuery]
 ) -> HttpResponse:
     """Download a statement as CSV, XLSX or JSON (supervisors and admins)."""
-    user = _caller(request)
+    user = request_user(request)
     selectors.bonus_rule_require_reader(user=user)
     statement = selectors.payout_statement_get_for_user(user=user, statement_id=statement_id)
     return attachment(

@@ -1,6 +1,6 @@
 """Schemas of the bonuses API. Money is a decimal string ("300.00") everywhere, so no amount
-is ever rounded by a float. (metrics may not import `afterdesk.api`: pyproject.toml's
-import-linter contract, hence its own error schema.)"""
+is ever rounded by a float. Errors, ids and text inputs are the shared ones of
+`afterdesk.api.schemas`."""
 
 from __future__ import annotations
 
@@ -9,34 +9,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
 
-MAX_ID = 2**63 - 1
-RuleId = Annotated[int, Field(ge=1, le=MAX_ID)]
-StatementId = Annotated[int, Field(ge=1, le=MAX_ID)]
+from afterdesk.api.schemas import Id, SafeStr
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-SafeStr = Annotated[str, AfterValidator(_no_nul)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-
-
-class BonusErrorOut(Schema):
-    """An error: a message and, for invalid input, the field it is about."""
-
-    message: str
-    field: str | None = None
-    errors: list[dict[str, Any]] | None = None
-
-
-AUTH_ERRORS: dict[int, type[Schema]] = {401: BonusErrorOut, 403: BonusErrorOut}
-READ_ERRORS: dict[int, type[Schema]] = {**AUTH_ERRORS, 404: BonusErrorOut, 422: BonusErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: BonusErrorOut, 409: BonusErrorOut}
 
 
 class BonusRuleIn(Schema):
@@ -92,7 +68,7 @@ class StatementIn(Schema):
 
 
 class StatementListQuery(Schema):
-    rule_id: RuleId | None = None
+    rule_id: Id | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10_000_000)
 

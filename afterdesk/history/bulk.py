@@ -56,7 +56,7 @@ def micros_to_db() -> Callable[[int], Any]:
 def table_columns(model: type[Model]) -> tuple[str, ...]:
     """The columns of a model's table, in field order: the one list of them that bulk writers
     (the history import's new tickets, the benchmark fill) give their rows in."""
-    return tuple(field.column for field in model._meta.concrete_fields)
+    return tuple(field.column for field in model._meta.concrete_fields if field.column)
 
 
 def _quote(name: str) -> str:
