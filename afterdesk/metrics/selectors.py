@@ -17,6 +17,7 @@ from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate
 from afterdesk.metrics.models import ReplyWait, ScorecardTemplateVersion, TicketFacts
 from afterdesk.metrics.scorecards import ScorecardRow, scorecard_compute
+from afterdesk.metrics.services import template_version_latest
 from afterdesk.metrics.templates import TemplateSpec, template_parse
 from afterdesk.tickets.events import RETURN_OUTCOMES_RETAINED
 from afterdesk.tickets.models import Ticket, TicketEvent
@@ -203,19 +204,6 @@ def template_in_force(*, key: str, end: datetime) -> ScorecardTemplateVersion:
     return version_in_force(versions, end)
 
 
-def template_latest(*, key: str) -> ScorecardTemplateVersion:
-    """The latest version of a stored template: the what-if view's (NotFound when unknown)."""
-    version = (
-        ScorecardTemplateVersion.objects.filter(template__key=key)
-        .select_related("template")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        raise NotFound(f"no scorecard template {key!r}")
-    return version
-
-
 @dataclass(frozen=True)
 class Scoring:
     """What a scorecard or leaderboard shows: one template group of the own templates (or,
@@ -246,7 +234,7 @@ def scoring_choose(
     use; without `one_group`, every group. Unknown templates are NotFound."""
     groups = template_groups(end=end, viewer=viewer)
     if template:
-        version = template_latest(key=template)
+        version = template_version_latest(key=template)  # the what-if's
         return Scoring(WHAT_IF, groups, None, version, template_parse(version.definition))
     if not own_template and one_group and groups.default is not None:
         own_template = groups.default.key

@@ -19,7 +19,7 @@ from afterdesk.metrics.services import template_version_latest
 from afterdesk.metrics.templates import TemplateSpec, default_template, template_parse
 from afterdesk.reports.exports import kpis_table, scorecard_table, table_render
 from afterdesk.reports.review import WeeklyReview
-from afterdesk.reports.review import weekly_review as _weekly_review
+from afterdesk.reports.review import weekly_review as weekly_review  # the review's data
 
 
 def template_get(*, key: str | None) -> TemplateSpec:
@@ -74,16 +74,6 @@ def scorecard_export(
 def _check_format(fmt: str) -> None:
     if fmt not in ("csv", "xlsx"):
         raise ValidationError("format must be csv or xlsx", field="format")
-
-
-def weekly_review(
-    *,
-    start: datetime,
-    end: datetime,
-    template: TemplateSpec | None = None,
-    own_template: str | None = None,
-) -> WeeklyReview:
-    return _weekly_review(start=start, end=end, template=template, own_template=own_template)
 
 
 def weekly_review_charts(*, review: WeeklyReview) -> dict[str, bytes]:

@@ -68,7 +68,20 @@ class TicketFilterQuery(Schema):
         )
 
 
-class TicketListItem(Schema):
+class _AssigneeAndTeam(Schema):
+    """A ticket's `assignee` (the username) and `team` (the name), for the schemas that
+    declare them."""
+
+    @staticmethod
+    def resolve_assignee(obj: Ticket) -> str | None:
+        return obj.assignee.username if obj.assignee else None
+
+    @staticmethod
+    def resolve_team(obj: Ticket) -> str | None:
+        return obj.team.name if obj.team else None
+
+
+class TicketListItem(_AssigneeAndTeam):
     id: int
     external_id: str
     subject: str
@@ -86,14 +99,6 @@ class TicketListItem(Schema):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
-
-    @staticmethod
-    def resolve_assignee(obj: Ticket) -> str | None:
-        return obj.assignee.username if obj.assignee else None
-
-    @staticmethod
-    def resolve_team(obj: Ticket) -> str | None:
-        return obj.team.name if obj.team else None
 
     @staticmethod
     def resolve_tags(obj: Ticket) -> list[str]:
@@ -193,21 +198,13 @@ class EscalateIn(Schema):
     reason: SafeStr = Field("", max_length=1000)
 
 
-class TicketStateOut(Schema):
+class TicketStateOut(_AssigneeAndTeam):
     id: int
     status: Status
     priority: Priority
     assignee: str | None
     team: str | None
     updated_at: datetime
-
-    @staticmethod
-    def resolve_assignee(obj: Ticket) -> str | None:
-        return obj.assignee.username if obj.assignee else None
-
-    @staticmethod
-    def resolve_team(obj: Ticket) -> str | None:
-        return obj.team.name if obj.team else None
 
 
 class ActionOut(Schema):
