@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Model
@@ -57,6 +57,31 @@ def table_columns(model: type[Model]) -> tuple[str, ...]:
     """The columns of a model's table, in field order: the one list of them that bulk writers
     (the history import's new tickets, the benchmark fill) give their rows in."""
     return tuple(field.column for field in model._meta.concrete_fields if field.column)
+
+
+Item = TypeVar("Item")
+
+
+class Batched(Generic[Item]):
+    """Items written a batch at a time, in the order they come: `add` collects them, and each
+    `batch_size` of them (and the last ones, on `flush`) go to the subclass's `write`. The
+    subclass, a dataclass, declares the `batch_size` and `_batch` fields."""
+
+    batch_size: int
+    _batch: list[Item]
+
+    def add(self, item: Item) -> None:
+        self._batch.append(item)
+        if len(self._batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self.write(batch)
+
+    def write(self, batch: list[Item]) -> None:
+        raise NotImplementedError
 
 
 def _quote(name: str) -> str:

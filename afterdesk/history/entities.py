@@ -14,7 +14,7 @@ from afterdesk.accounts.services import access_level_for, team_get_or_create
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
-from afterdesk.history.bulk import IdAllocator, rows_by_keys
+from afterdesk.history.bulk import Batched, IdAllocator, rows_by_keys
 from afterdesk.history.report import EntityCounts
 from afterdesk.history.schema import TICKET_OPTIONAL, AgentLine, CalendarLine, TicketLine
 from afterdesk.metrics.services import facts_refresh
@@ -164,8 +164,8 @@ TicketValues = dict[str, Any]
 
 
 @dataclass
-class TicketWriter:
-    """Ticket lines, a batch at a time, in file order.
+class TicketWriter(Batched[tuple[int, TicketLine]]):
+    """Ticket lines (with their line numbers), a batch at a time, in file order.
 
     A ticket already in the database is updated in place (its state and facts are replayed
     afterwards, see `touched`). A ticket new to the database only gets its id here: the event
@@ -186,19 +186,15 @@ class TicketWriter:
     _calendars: dict[str, int] = field(default_factory=dict)
     _ids: IdAllocator = field(default_factory=lambda: IdAllocator(Ticket))
 
-    def add(self, number: int, line: TicketLine) -> None:
-        self._batch.append((number, line))
-        if len(self._batch) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._batch:
-            return
-        batch, self._batch = self._batch, []
-        self._lookup_references([line for _number, line in batch])
-        unknown = {line.id for _number, line in batch if line.id not in self.pks}
+    def look_up(self, ids: set[str]) -> None:
+        """Learn the pks of the stored tickets among `ids` that `pks` does not know yet."""
+        unknown = ids - self.pks.keys()
         if unknown:
             self.pks.update(rows_by_keys(_TICKETS, "external_id", ("external_id", "id"), unknown))
+
+    def write(self, batch: list[tuple[int, TicketLine]]) -> None:
+        self._lookup_references([line for _number, line in batch])
+        self.look_up({line.id for _number, line in batch})
         stored = {
             ticket.external_id: ticket
             for ticket in Ticket.objects.filter(

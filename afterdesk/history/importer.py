@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.history.bulk import (
+    Batched,
     IdAllocator,
     db_datetime,
     is_postgresql,
@@ -126,7 +127,7 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
             )
             for number, ticket_line in spill.tickets():
                 if classes[number] == TICKET:
-                    tickets.add(number, ticket_line)
+                    tickets.add((number, ticket_line))
             tickets.flush()
             fresh = FreshTickets()
             copies = BackgroundCopy()
@@ -157,7 +158,7 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
 
 
 @dataclass
-class EventWriter:
+class EventWriter(Batched[EventRecord]):
     """Writes the event lines that are new, a batch at a time, in file order: ids are taken
     in file order, so events keep file order among equal instants (docs/history.md,
     "Event order").
@@ -182,19 +183,9 @@ class EventWriter:
         default_factory=lambda: IdAllocator(TicketEvent, reserve=EVENT_ID_RESERVE)
     )
 
-    def add(self, record: EventRecord) -> None:
-        self._batch.append(record)
-        if len(self._batch) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._batch:
-            return
-        batch, self._batch = self._batch, []
+    def write(self, batch: list[EventRecord]) -> None:
+        self.tickets.look_up({record[1] for record in batch})  # those only the database has
         pks, fresh = self.tickets.pks, self.tickets.fresh
-        unknown = {record[1] for record in batch} - pks.keys()
-        if unknown:  # tickets that only the database defines
-            pks.update(rows_by_keys(_TICKETS, "external_id", ("external_id", "id"), unknown))
         self._lookup_agents(batch)
         stored_tickets = {pks[record[1]] for record in batch if record[1] not in fresh}
         stored: set[tuple[int, str]] = set()
@@ -289,7 +280,6 @@ class EventWriter:
             )
 
 
-_TICKETS = Ticket._meta.db_table
 _EVENTS = TicketEvent._meta.db_table
 
 
