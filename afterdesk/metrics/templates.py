@@ -127,11 +127,7 @@ def template_parse(data: object) -> TemplateSpec:
             if kpi_id in seen_kpis:
                 raise ValidationError(f"KPI {kpi_id!r} appears twice", field=f"{k_where}.kpi")
             seen_kpis.add(kpi_id)
-            for required in ("target", "floor"):
-                if required not in raw_kpi:
-                    raise ValidationError(
-                        f"{k_where}.{required} is required", field=f"{k_where}.{required}"
-                    )
+            _target_and_floor_given(raw_kpi, k_where)
             kpis.append(
                 TemplateKpi(
                     kpi=kpi_id,
@@ -162,6 +158,13 @@ def template_parse(data: object) -> TemplateSpec:
     )
 
 
+def _target_and_floor_given(raw: Mapping[str, Any], where: str) -> None:
+    """A KPI's or a segment override's `target` and `floor` must be there."""
+    for required in ("target", "floor"):
+        if required not in raw:
+            raise ValidationError(f"{where}.{required} is required", field=f"{where}.{required}")
+
+
 def _overrides(data: Mapping[str, Any], kpis: set[str]) -> tuple[SegmentOverride, ...]:
     raw = data.get("segment_overrides", [])
     if not isinstance(raw, list):
@@ -185,11 +188,7 @@ def _overrides(data: Mapping[str, Any], kpis: set[str]) -> tuple[SegmentOverride
             raise ValidationError(
                 f"{where}.kpi must be a KPI of the template", field=f"{where}.kpi"
             )
-        for required in ("target", "floor"):
-            if required not in item:
-                raise ValidationError(
-                    f"{where}.{required} is required", field=f"{where}.{required}"
-                )
+        _target_and_floor_given(item, where)
         result.append(
             SegmentOverride(
                 segment=tuple(sorted(segment.items())),
