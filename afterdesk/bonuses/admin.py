@@ -1,13 +1,11 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
+from afterdesk.core.admin import FrozenAdmin, ViewOnlyAdmin
 
 
 @admin.register(BonusRule)
-class BonusRuleAdmin(admin.ModelAdmin):
+class BonusRuleAdmin(ViewOnlyAdmin):
     """Read-only here: rules are validated by `bonuses.services.bonus_rule_save` (API, CLI)."""
 
     list_display = (
@@ -24,26 +22,11 @@ class BonusRuleAdmin(admin.ModelAdmin):
     search_fields = ("name", "template_key", "position")
     readonly_fields = ("created_at", "updated_at")
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
 
 @admin.register(PayoutStatement)
-class PayoutStatementAdmin(admin.ModelAdmin):
+class PayoutStatementAdmin(FrozenAdmin):
     """Frozen: a paid statement never changes, so nothing here edits or deletes one."""
 
     list_display = ("rule", "period_start", "period_end", "total", "currency", "created_at")
     list_filter = ("rule", "currency")
     date_hierarchy = "period_start"
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
