@@ -16,8 +16,14 @@ def ticket_facts_store(
     tickets: Sequence[TicketHead],
     events: Mapping[int, Sequence[EventRow]],
     cache: dict[str, Any],
+    appended: Mapping[int, Sequence[int]] | None = None,
 ) -> None:
-    facts_store(tickets=tickets, events=events, calendars=cache.setdefault("calendars", {}))
+    facts_store(
+        tickets=tickets,
+        events=events,
+        calendars=cache.setdefault("calendars", {}),
+        appended=appended,
+    )
 
 
 def calendar_facts_refresh(*, calendar: Calendar) -> None:

@@ -196,17 +196,27 @@ def reply_waits_replace(*, ticket_ids: Sequence[int], rows: Sequence[Sequence[An
         new = [row for row in rows if row[1] in changed]
         if not new:
             return
-        columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
         if connection.vendor == "postgresql":
+            columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in new:
                     copy.write_row(row)
         else:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})",
-                new,
-            )
+            reply_waits_insert(new)
+
+
+def reply_waits_insert(rows: Sequence[Sequence[Any]]) -> None:
+    """Insert these reply waits (REPLY_WAIT_COLUMNS order): one INSERT through executemany."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(ReplyWait._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})",
+            rows,
+        )
 
 
 def _facts_upsert_sql() -> str:
@@ -239,29 +249,46 @@ def facts_store(
     tickets: Iterable[TicketHead],
     events: Mapping[int, Sequence[EventRow]],
     calendars: dict[int, BusinessCalendar],
+    appended: Mapping[int, Sequence[int]] | None = None,
 ) -> int:
     """Compute and write (insert or replace) the facts and reply waits of these tickets;
     returns the count. Facts: one single-row upsert through executemany (the statement text
-    is the same every time); waits: those that changed, with one DELETE and one bulk insert."""
+    is the same every time); waits: those that changed, with one DELETE and one bulk insert.
+
+    `appended` (`tickets.consumers`): tickets whose log only grew by these events, dated
+    after every stored one. A reply wait depends only on the events up to its reply, so
+    such a ticket's stored waits stay as they are and only the waits of its new replies are
+    inserted, without reading the stored ones."""
+    appended = appended or {}
     moment = _instant_writer()
     now = moment(timezone.now())
     ids: list[int] = []
     rows: list[tuple[Any, ...]] = []
     waits: list[tuple[Any, ...]] = []
+    new_waits: list[tuple[Any, ...]] = []
     for pk, created_at, calendar_id in tickets:
         facts = compute_facts(
             created_at=created_at,
             calendar=business_calendar(calendar_id, calendars),
             events=events.get(pk, ()),
         )
-        ids.append(pk)
         rows.append(facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment))
+        if pk in appended:
+            new = set(appended[pk])
+            new_waits += [
+                wait
+                for wait in reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
+                if wait[0] in new
+            ]
+            continue
+        ids.append(pk)
         if facts.reply_waits:
             waits += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(_facts_upsert_sql(), rows)
     reply_waits_replace(ticket_ids=ids, rows=waits)
+    reply_waits_insert(new_waits)
     return len(rows)
 
 

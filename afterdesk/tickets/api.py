@@ -90,7 +90,7 @@ def ticket_create(request: HttpRequest, payload: TicketCreateIn) -> Status[Ticke
         if payload.assignee
         else None,
     )
-    return Status(201, selectors.ticket_detail(user=user, ticket_id=ticket.pk))
+    return Status(201, selectors.ticket_detail_of_new(ticket=ticket))
 
 
 @router.post("/tickets/{ticket_id}/reply", response={201: ActionOut, **WRITE_ERRORS})

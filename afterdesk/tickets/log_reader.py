@@ -82,6 +82,97 @@ def ticket_history_load(
     return tickets, events
 
 
+def event_row(
+    *,
+    kind: str,
+    at: datetime,
+    agent_id: int | None,
+    subtype: str,
+    score: float | None,
+    fields: dict[str, Any],
+    id: int | None,  # the TicketEvent's id, as EventRow names it
+) -> EventRow:
+    """The EventRow `ticket_history_load` reads for a stored event, from its columns: only
+    an assignment keeps its fields; a status event's new status is its `subtype`."""
+    if kind == "assign":
+        row_fields = fields
+    elif kind == "status":
+        row_fields = {"status": subtype}
+    else:
+        row_fields = {}
+    return EventRow(kind, at, agent_id, subtype, score, row_fields, id)
+
+
+@dataclass(frozen=True)
+class TicketLog:
+    """A ticket's state columns and its event log, read together by `ticket_log_load`."""
+
+    status: str
+    assignee_id: int | None
+    team_id: int | None
+    updated_at: datetime
+    created_at: datetime
+    calendar_id: int | None
+    events: list[EventRow]  # in event order (at, id)
+    fingerprints: dict[str, int]  # fingerprint -> event id
+
+
+def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
+    """One ticket's state and its whole event log (with the events' fingerprints) in one
+    query, for a change to it (`tickets.services.changes`); with `lock`, under a row lock on
+    the ticket (PostgreSQL `FOR UPDATE OF`; SQLite serialises writers by its IMMEDIATE
+    transactions). None if there is no such ticket."""
+    quote = connection.ops.quote_name
+    columns = ("status", "assignee_id", "team_id", "updated_at", "created_at", "calendar_id")
+    event_columns = ("id", "kind", "at", "agent_id", "subtype", "score")
+    selected = [f"t.{quote(c)}" for c in columns] + [f"e.{quote(c)}" for c in event_columns]
+    ticket_table, event_table = quote(Ticket._meta.db_table), quote(TicketEvent._meta.db_table)
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"SELECT {', '.join(selected)}, "  # noqa: S608
+        f"CASE WHEN e.{quote('kind')} = 'assign' THEN e.{quote('fields')} END, "
+        f"e.{quote('fingerprint')} FROM {ticket_table} t LEFT JOIN {event_table} e "
+        f"ON e.{quote('ticket_id')} = t.{quote('id')} "
+        f"WHERE t.{quote('id')} = %s ORDER BY e.{quote('at')}, e.{quote('id')}"
+    )
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF t"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ticket_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    instant = instant_reader()
+    status, assignee_id, team_id, updated_at, created_at, calendar_id = rows[0][:6]
+    events: list[EventRow] = []
+    fingerprints: dict[str, int] = {}
+    for *_ticket, pk, kind, at, agent_id, subtype, score, raw, fingerprint in rows:
+        if pk is None:  # a ticket without events: one row, its event columns null
+            continue
+        fields = (json.loads(raw) if isinstance(raw, str | bytes) else raw) or {}
+        events.append(
+            event_row(
+                kind=kind,
+                at=instant(at),
+                agent_id=agent_id,
+                subtype=subtype,
+                score=score,
+                fields=fields,
+                id=pk,
+            )
+        )
+        fingerprints[fingerprint] = pk
+    return TicketLog(
+        status=status,
+        assignee_id=assignee_id,
+        team_id=team_id,
+        updated_at=instant(updated_at),
+        created_at=instant(created_at),
+        calendar_id=calendar_id,
+        events=events,
+        fingerprints=fingerprints,
+    )
+
+
 def instant_reader() -> Callable[[Any], datetime]:
     """Raw `at` values as aware datetimes: PostgreSQL gives them; SQLite gives naive UTC
     datetimes (Django's column converter) or, without it, UTC text."""

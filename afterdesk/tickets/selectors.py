@@ -5,9 +5,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
@@ -149,23 +150,36 @@ def ticket_detail(*, user: User, ticket_id: int) -> Ticket:
         tickets_for_user(user=user)
         .filter(pk=ticket_id)
         .select_related("assignee", "team", "store", "customer__store", "calendar")
-        .prefetch_related(
-            Prefetch(
-                "messages",
-                queryset=Message.objects.select_related("author").prefetch_related("attachments"),
-            ),
-            Prefetch(
-                "events", queryset=TicketEvent.objects.select_related("agent").order_by("at", "id")
-            ),
-            "tags",
-            "customer__identities",
-            "orders__lines",
-            "orders__shipments__events",
-        )
+        .prefetch_related(*_detail_prefetches())
         .first()
     )
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
+    return (
+        Prefetch(
+            "messages",
+            queryset=Message.objects.select_related("author").prefetch_related("attachments"),
+        ),
+        Prefetch(
+            "events", queryset=TicketEvent.objects.select_related("agent").order_by("at", "id")
+        ),
+        "tags",
+        "customer__identities",
+        "orders__lines",
+        "orders__shipments__events",
+    )
+
+
+def ticket_detail_of_new(*, ticket: Ticket) -> Ticket:
+    """The detail `ticket_detail` gives, of a ticket its caller has just opened
+    (`services.ticket_open`): the messages, events and tags its writer left on it are not
+    read back; what it did not (a customer's identities, the orders' lines and shipments) is.
+    Not authorised again: whoever opens a ticket may see it (`ticket_team_for_new`)."""
+    prefetch_related_objects([ticket], *_detail_prefetches())
     return ticket
 
 

@@ -17,14 +17,12 @@ from afterdesk.tickets.services.actions import (
     ticket_set_tags,
 )
 from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
-from afterdesk.tickets.services.log import (
-    event_record,
-    sanitize_html,
-    ticket_refresh_state,
-)
+from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
+from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
 from afterdesk.tickets.state import TicketState, replay_state
 
 __all__ = [
+    "TicketChange",
     "TicketState",
     "attachments_save",
     "attachments_validate",
@@ -39,6 +37,7 @@ __all__ = [
     "return_record",
     "sanitize_html",
     "ticket_assign",
+    "ticket_change",
     "ticket_create",
     "ticket_escalate",
     "ticket_open",

@@ -1,5 +1,7 @@
 """Ticket actions (create, reply, note, assign, status, escalate, ratings...): each one
-transaction that writes its TicketEvent (docs/architecture.md, "The event log")."""
+transaction that writes its TicketEvents as one `ticket_change` (docs/architecture.md, "The
+event log"): the ticket and its log read once, the events written together, the log's
+consumers (the metric facts) told once at the end."""
 
 from __future__ import annotations
 
@@ -31,7 +33,12 @@ from afterdesk.tickets.models import (
     TicketEvent,
 )
 from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
-from afterdesk.tickets.services.log import event_record
+from afterdesk.tickets.services.changes import (
+    TicketChange,
+    forget_related,
+    remember_related,
+    ticket_change,
+)
 
 
 @transaction.atomic
@@ -59,12 +66,58 @@ def ticket_create(
     at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket; with a body, its first message is the customer's inbound message."""
+    ticket = _ticket_insert(
+        subject=subject,
+        channel=channel,
+        customer=customer,
+        store=store,
+        platform=platform,
+        market=market,
+        language=language,
+        category=category,
+        priority=priority,
+        calendar=calendar,
+        order_value=order_value,
+        currency=currency,
+        external_id=external_id,
+        at=at,
+    )
+    with ticket_change(ticket, new=True) as change:
+        _ticket_fill(
+            change,
+            external_id=external_id,
+            orders=orders,
+            tags=tags,
+            body=body,
+            body_html=body_html,
+            external_message_id=external_message_id,
+        )
+    return ticket
+
+
+def _ticket_insert(
+    *,
+    subject: str,
+    channel: str,
+    customer: Customer | None,
+    store: Store | None,
+    platform: str,
+    market: str,
+    language: str,
+    category: str,
+    priority: str,
+    calendar: Calendar | None,
+    order_value: Decimal | None,
+    currency: str,
+    external_id: str | None,
+    at: datetime | None,
+) -> Ticket:
     if priority not in Priority.values:
         raise ValidationError(f"unknown priority {priority!r}", field="priority")
     if not channel:
         raise ValidationError("channel is required", field="channel")
     at = at or timezone.now()
-    ticket = Ticket.objects.create(
+    return Ticket.objects.create(
         external_id=external_id or f"pending-{uuid.uuid4().hex}",
         subject=subject,
         channel=channel,
@@ -81,25 +134,41 @@ def ticket_create(
         created_at=at,
         updated_at=at,
     )
+
+
+def _ticket_fill(
+    change: TicketChange,
+    *,
+    external_id: str | None,
+    orders: Sequence[Order],
+    tags: Sequence[str],
+    body: str,
+    body_html: str,
+    external_message_id: str,
+) -> None:
+    """What a new ticket has besides its row: its number, orders, tags and first message."""
+    ticket = change.ticket
     if external_id is None:
         # The number is the primary key; the history id of an app-made ticket derives from it.
         ticket.external_id = f"AD-{ticket.pk}"
-        ticket.save(update_fields=["external_id"])
+        change.save_ticket("external_id")
     if orders:
-        ticket.orders.set(orders)
+        ticket.orders.add(*orders)
+    else:
+        remember_related(ticket, "orders", [])
     if tags:
         ticket_set_tags(ticket=ticket, tags=tags)
+    else:
+        remember_related(ticket, "tags", [])
     if body or body_html:
-        event_record(
-            ticket=ticket,
+        change.record(
             kind="message",
             fields={"kind": MessageKind.INBOUND},
-            at=at,
+            at=ticket.created_at,
             body=body or nh3.clean(body_html, tags=set()),
             body_html=body_html,
             external_message_id=external_message_id,
         )
-    return ticket
 
 
 @transaction.atomic
@@ -120,28 +189,45 @@ def ticket_open(
     assignee: User | None = None,
 ) -> Ticket:
     """A ticket opened by a person (API, phone call): created and, with a team or an
-    assignee, assigned in the same transaction (so its log starts with both events)."""
-    ticket = ticket_create(
+    assignee, assigned in the same transaction (so its log starts with both events, and the
+    facts are computed once, for both)."""
+    ticket = _ticket_insert(
         subject=subject,
         channel=channel,
-        body=body,
-        by=by,
-        store=store,
         customer=customer,
-        orders=orders,
-        priority=priority,
-        category=category,
+        store=store,
+        platform="",
+        market="",
         language=language,
-        tags=tags,
+        category=category,
+        priority=priority,
+        calendar=None,
+        order_value=None,
+        currency="",
+        external_id=None,
+        at=None,
     )
-    if team is not None or assignee is not None:
-        ticket_assign(ticket=ticket, by=by, agent=assignee, team=team)
+    _assignable(assignee)
+    with ticket_change(ticket, new=True) as change:
+        _ticket_fill(
+            change,
+            external_id=None,
+            orders=orders,
+            tags=tags,
+            body=body,
+            body_html="",
+            external_message_id="",
+        )
+        if team is not None or assignee is not None:
+            _assign(change, agent=assignee, team=team, at=None)
     return ticket
 
 
 def ticket_set_tags(*, ticket: Ticket, tags: Sequence[str]) -> None:
     clean = sorted({tag.strip().lower()[:50] for tag in tags if tag.strip()})
-    ticket.tags.set([Tag.objects.get_or_create(name=name)[0] for name in clean])
+    chosen = [Tag.objects.get_or_create(name=name)[0] for name in clean]
+    ticket.tags.set(chosen)
+    remember_related(ticket, "tags", chosen)  # in Tag's order (by name)
 
 
 @transaction.atomic
@@ -154,25 +240,19 @@ def message_ingest(
     at: datetime | None = None,
 ) -> TicketEvent:
     """A customer writes again. A solved or closed ticket is reopened by the customer."""
-    ticket = _lock(ticket)
     at = at or timezone.now()
-    event = event_record(
-        ticket=ticket,
-        kind="message",
-        fields={"kind": MessageKind.INBOUND},
-        at=at,
-        body=body,
-        body_html=body_html,
-        external_message_id=external_message_id,
-    )
-    if ticket.status in SOLVED_STATUSES or ticket.status == Status.PENDING:
-        event_record(ticket=ticket, kind="status", fields={"status": Status.OPEN}, at=at)
+    with ticket_change(ticket) as change:
+        event = change.record(
+            kind="message",
+            fields={"kind": MessageKind.INBOUND},
+            at=at,
+            body=body,
+            body_html=body_html,
+            external_message_id=external_message_id,
+        )
+        if change.ticket.status in SOLVED_STATUSES or change.ticket.status == Status.PENDING:
+            change.record(kind="status", fields={"status": Status.OPEN}, at=at)
     return event
-
-
-def _lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock so concurrent actions serialise."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 @transaction.atomic
@@ -192,30 +272,35 @@ def message_reply(
     if status is not None and status not in Status.values:
         raise ValidationError(f"unknown status {status!r}", field="status")
     attachments_validate(attachments)
-    ticket = _lock(ticket)
-    if ticket.status == Status.CLOSED:
-        raise Conflict("the ticket is closed; a closed ticket takes no more replies")
-    at = at or timezone.now()
-    event = event_record(
-        ticket=ticket,
-        kind="message",
-        fields={"kind": MessageKind.REPLY, "agent": by.username},
-        agent=by,
-        at=at,
-        body=body,
-    )
-    if attachments:
-        attachments_save(message=event.message, files=attachments)
-    target = status or (Status.OPEN if ticket.status == Status.NEW else None)
-    if target and target != ticket.status:
-        event_record(
-            ticket=ticket,
-            kind="status",
-            fields={"status": target, "agent": by.username},
+    with ticket_change(ticket) as change:
+        if change.ticket.status == Status.CLOSED:
+            raise Conflict("the ticket is closed; a closed ticket takes no more replies")
+        at = at or timezone.now()
+        event = change.record(
+            kind="message",
+            fields={"kind": MessageKind.REPLY, "agent": by.username},
             agent=by,
             at=at,
+            body=body,
         )
+        current = change.ticket.status
+        target = status or (Status.OPEN if current == Status.NEW else None)
+        if target and target != current:
+            change.record(
+                kind="status",
+                fields={"status": target, "agent": by.username},
+                agent=by,
+                at=at,
+            )
+    _attachments_add(event, attachments)
     return event
+
+
+def _attachments_add(event: TicketEvent, attachments: Sequence[UploadedFile]) -> None:
+    """Save the files with the message just written, which then shows them."""
+    if attachments:
+        attachments_save(message=event.message, files=attachments)
+        forget_related(event.message, "attachments")
 
 
 @transaction.atomic
@@ -231,18 +316,34 @@ def note_add(
     if not body.strip():
         raise ValidationError("the note is empty", field="body")
     attachments_validate(attachments)
-    ticket = _lock(ticket)
-    event = event_record(
-        ticket=ticket,
-        kind="message",
-        fields={"kind": MessageKind.NOTE, "agent": by.username},
-        agent=by,
-        at=at,
-        body=body,
-    )
-    if attachments:
-        attachments_save(message=event.message, files=attachments)
+    with ticket_change(ticket) as change:
+        event = change.record(
+            kind="message",
+            fields={"kind": MessageKind.NOTE, "agent": by.username},
+            agent=by,
+            at=at,
+            body=body,
+        )
+    _attachments_add(event, attachments)
     return event
+
+
+def _assignable(agent: User | None) -> None:
+    if agent is not None and (not agent.is_active or agent.role == Role.QA_REVIEWER):
+        raise ValidationError(f"{agent.username} cannot be assigned tickets", field="agent")
+
+
+def _assign(
+    change: TicketChange, *, agent: User | None, team: Team | None, at: datetime | None
+) -> TicketEvent | None:
+    ticket = change.ticket
+    same_agent = ticket.assignee_id == (agent.pk if agent else None)
+    if same_agent and (team is None or team.pk == ticket.team_id):
+        return None
+    fields: dict[str, Any] = {"agent": agent.username if agent else None}
+    if team is not None:
+        fields["team"] = team.name
+    return change.record(kind="assign", fields=fields, agent=agent, at=at, team=team)
 
 
 @transaction.atomic
@@ -255,16 +356,9 @@ def ticket_assign(
     at: datetime | None = None,
 ) -> TicketEvent | None:
     """Give the ticket to an agent (None unassigns), optionally moving it to a team."""
-    if agent is not None and (not agent.is_active or agent.role == Role.QA_REVIEWER):
-        raise ValidationError(f"{agent.username} cannot be assigned tickets", field="agent")
-    ticket = _lock(ticket)
-    same_agent = ticket.assignee_id == (agent.pk if agent else None)
-    if same_agent and (team is None or team.pk == ticket.team_id):
-        return None
-    fields: dict[str, Any] = {"agent": agent.username if agent else None}
-    if team is not None:
-        fields["team"] = team.name
-    return event_record(ticket=ticket, kind="assign", fields=fields, agent=agent, at=at)
+    _assignable(agent)
+    with ticket_change(ticket) as change:
+        return _assign(change, agent=agent, team=team, at=at)
 
 
 @transaction.atomic
@@ -275,15 +369,15 @@ def ticket_set_status(
     "Per-ticket facts")."""
     if status not in Status.values:
         raise ValidationError(f"unknown status {status!r}", field="status")
-    ticket = _lock(ticket)
-    if status == ticket.status:
-        return None
-    if status == Status.NEW:
-        raise ValidationError("a ticket cannot go back to new", field="status")
-    fields: dict[str, Any] = {"status": status}
-    if by is not None:
-        fields["agent"] = by.username
-    return event_record(ticket=ticket, kind="status", fields=fields, agent=by, at=at)
+    with ticket_change(ticket) as change:
+        if status == change.ticket.status:
+            return None
+        if status == Status.NEW:
+            raise ValidationError("a ticket cannot go back to new", field="status")
+        fields: dict[str, Any] = {"status": status}
+        if by is not None:
+            fields["agent"] = by.username
+        return change.record(kind="status", fields=fields, agent=by, at=at)
 
 
 @transaction.atomic
@@ -300,8 +394,8 @@ def ticket_escalate(
         fields["to"] = to
     if reason:
         fields["reason"] = reason
-    ticket = _lock(ticket)
-    return event_record(ticket=ticket, kind="escalate", fields=fields, agent=by, at=at)
+    with ticket_change(ticket) as change:
+        return change.record(kind="escalate", fields=fields, agent=by, at=at)
 
 
 @transaction.atomic
@@ -311,7 +405,8 @@ def complaint_record(
     fields: dict[str, Any] = {"agent": against.username}
     if body:
         fields["body"] = body
-    return event_record(ticket=ticket, kind="complaint", fields=fields, agent=against, at=at)
+    with ticket_change(ticket, lock=False) as change:
+        return change.record(kind="complaint", fields=fields, agent=against, at=at)
 
 
 @transaction.atomic
@@ -320,11 +415,11 @@ def csat_record(
 ) -> TicketEvent:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError("rating must be an integer from 1 to 5", field="rating")
-    ticket = _lock(ticket)
     fields: dict[str, Any] = {"rating": rating}
     if comment:
         fields["comment"] = comment
-    return event_record(ticket=ticket, kind="csat", fields=fields, at=at)
+    with ticket_change(ticket) as change:
+        return change.record(kind="csat", fields=fields, at=at)
 
 
 @transaction.atomic
@@ -343,7 +438,8 @@ def return_record(
         fields["amount"] = float(amount)
     if currency:
         fields["currency"] = currency
-    return event_record(ticket=ticket, kind="return", fields=fields, at=at)
+    with ticket_change(ticket, lock=False) as change:
+        return change.record(kind="return", fields=fields, at=at)
 
 
 @transaction.atomic
@@ -363,4 +459,5 @@ def qa_review_record(
         fields["reviewer"] = reviewer.username
     if rubric:
         fields["rubric"] = rubric
-    return event_record(ticket=ticket, kind="qa_review", fields=fields, agent=agent, at=at)
+    with ticket_change(ticket, lock=False) as change:
+        return change.record(kind="qa_review", fields=fields, agent=agent, at=at)
