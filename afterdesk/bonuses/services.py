@@ -131,33 +131,12 @@ def bonus_rule_validate(
 
 
 @transaction.atomic
-def bonus_rule_save(
-    *,
-    rule: BonusRule | None = None,
-    name: str,
-    target_kind: str,
-    position: str = "",
-    template_key: str,
-    currency: str,
-    definition: object,
-    budget: object = None,
-    labour_cost: object = None,
-    max_share: object = DEFAULT_MAX_SHARE,
-    active: bool = True,
-) -> BonusRule:
-    """Create a rule, or replace every field of `rule`. Frozen statements keep the rule as
-    it was when they were made, so editing a rule never changes a paid statement."""
+def bonus_rule_save(*, rule: BonusRule | None = None, **fields: Any) -> BonusRule:
+    """Create a rule, or replace every field of `rule`, from the fields `bonus_rule_validate`
+    checks (all of them; the same defaults). Frozen statements keep the rule as it was when
+    they were made, so editing a rule never changes a paid statement."""
     data = bonus_rule_validate(
-        name=name,
-        target_kind=target_kind,
-        position=position,
-        template_key=template_key,
-        currency=currency,
-        definition=definition,
-        budget=budget,
-        labour_cost=labour_cost,
-        max_share=max_share,
-        active=active,
+        **fields,
         current_position=rule.position if rule is not None and rule.position else None,
     )
     taken = BonusRule.objects.filter(name=data.name)
