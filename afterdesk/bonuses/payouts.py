@@ -102,10 +102,7 @@ class PayoutLine:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "agent_id": self.agent_id,
-            "agent": self.agent,
-            "position": self.position,
-            "template": self.template,
+            **_agent_json(self),
             "total": str(self.total) if self.total is not None else None,
             "rank": self.rank,
             "tier": self.tier.name if self.tier else None,
@@ -131,13 +128,17 @@ class Exclusion:
     reason: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "agent_id": self.agent_id,
-            "agent": self.agent,
-            "position": self.position,
-            "template": self.template,
-            "reason": self.reason,
-        }
+        return {**_agent_json(self), "reason": self.reason}
+
+
+def _agent_json(item: PayoutLine | Exclusion) -> dict[str, Any]:
+    """Whom a payout line or an exclusion is about: the first keys of its JSON."""
+    return {
+        "agent_id": item.agent_id,
+        "agent": item.agent,
+        "position": item.position,
+        "template": item.template,
+    }
 
 
 @dataclass(frozen=True)
