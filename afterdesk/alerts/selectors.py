@@ -7,12 +7,14 @@ from django.db.models import QuerySet
 
 from afterdesk.accounts.models import Role, User
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
+from afterdesk.metrics.access import Access
 
 from .models import Alert, AlertKind
 
 
 def alerts_can_view(user: User) -> bool:
-    return user.is_active and user.sees_all_tickets
+    """Active managers (supervisors and admins, as `metrics.access` has them)."""
+    return user.is_active and Access(user).manager
 
 
 def _authorise(user: User) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.metrics.access import Access
 from afterdesk.metrics.models import ScorecardTemplate
 
 from .models import Alert, AlertSettings
@@ -103,7 +104,7 @@ SETTINGS_FIELDS = (
 def alert_settings_update(*, by: User, **values: Any) -> AlertSettings:
     """Change the alert thresholds (admins). Unknown names and invalid values are refused as
     a whole (the model's validators and `clean`); the next sweep uses the new values."""
-    if not by.is_active or not by.can_configure:
+    if not by.is_active or not Access(by).admin:
         raise PermissionDenied("only admins change the alert settings")
     unknown = sorted(set(values) - set(SETTINGS_FIELDS))
     if unknown:

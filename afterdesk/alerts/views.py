@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from afterdesk.accounts.models import User
 from afterdesk.core import errors
 from afterdesk.core.htmx import wants_partial
+from afterdesk.metrics.access import Access
 
 from . import selectors, services
 from .forms import AlertSettingsForm
@@ -63,7 +64,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alerts_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not user.can_configure:
+    if not Access(user).admin:
         raise PermissionDenied
     current = AlertSettings.load()
     posted = request.method == "POST"

@@ -1,4 +1,5 @@
-"""Reads of the bonuses app, with the permission rule in one place:
+"""Reads of the bonuses app, with the permission rule in one place (the performance rule of
+`metrics.access` applied to bonuses):
 
 - supervisors and admins read every rule, preview payouts and read every statement in full;
 - admins alone change rules and freeze statements;
@@ -17,17 +18,20 @@ from django.db.models import QuerySet
 
 from afterdesk.accounts.models import User
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
-from afterdesk.core.errors import NotFound, PermissionDenied
+from afterdesk.core.errors import NotFound
+from afterdesk.metrics.access import Access, access_require
 
 
 def bonus_rule_require_reader(*, user: User) -> None:
-    if not user.sees_all_tickets:
-        raise PermissionDenied("only supervisors and admins see bonus rules and previews")
+    access_require(
+        user, "manage", refusal="only supervisors and admins see bonus rules and previews"
+    )
 
 
 def bonus_rule_require_writer(*, user: User) -> None:
-    if not user.can_configure:
-        raise PermissionDenied("only admins change bonus rules and freeze statements")
+    access_require(
+        user, "configure", refusal="only admins change bonus rules and freeze statements"
+    )
 
 
 def bonus_rules_for_user(*, user: User) -> QuerySet[BonusRule]:
@@ -66,7 +70,7 @@ def payout_statements_for_user(
     *, user: User, rule_id: int | None = None
 ) -> QuerySet[PayoutStatement]:
     statements = PayoutStatement.objects.select_related("rule", "created_by", "template_version")
-    if not user.sees_all_tickets:
+    if not Access(user).manager:
         statements = statements.filter(agents=user)
     if rule_id is not None:
         statements = statements.filter(rule_id=rule_id)
@@ -83,7 +87,7 @@ def payout_statement_get_for_user(*, user: User, statement_id: int) -> PayoutSta
 def payout_document_for_user(*, user: User, document: dict[str, Any]) -> dict[str, Any]:
     """The document as this user may see it: whole for supervisors and admins; for anyone
     else only their own line, without the rule summary or the agents not eligible."""
-    if user.sees_all_tickets:
+    if Access(user).manager:
         return document
     visible = copy.deepcopy(document)
     visible["lines"] = [line for line in document["lines"] if line["agent_id"] == user.pk]

@@ -8,13 +8,10 @@ QA reviewers see no rule and no preview, and of a statement only their own line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,24 +23,13 @@ from afterdesk.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.core import errors
 from afterdesk.core.exports import attachment
 from afterdesk.core.htmx import render_page_or_partial
-from afterdesk.metrics.views.access import Access, access_require
+from afterdesk.metrics.views.access import Access, http_errors, page_access
 
 LIST_SIZE = 200
 
 
-@contextmanager
-def http_errors() -> Iterator[None]:
-    """Domain refusals as HTTP answers: permission → 403, not found → 404."""
-    try:
-        yield
-    except errors.PermissionDenied as error:
-        raise PermissionDenied(error.message) from error
-    except errors.NotFound as error:
-        raise Http404(error.message) from error
-
-
 def _access(request: HttpRequest, *, write: bool = False, read: bool = True) -> Access:
-    access = access_require(request, "self")
+    access = page_access(request, "self")
     with http_errors():
         if write:
             selectors.bonus_rule_require_writer(user=access.user)

@@ -1,8 +1,8 @@
 """The performance API: KPIs, scorecards, drill-down, leaderboards, segments, templates.
 
-Who sees what (docs/api.md): supervisors and admins see every agent; agents and QA reviewers
-see their own figures, and other agents' rank and total only when the desk's leaderboard is
-public (`MetricsSettings.public_leaderboard`). Every figure comes from `metrics.kpis`,
+Who sees what (docs/api.md) is the rule of `metrics.access`, shared with the pages: supervisors
+and admins see every agent; agents and QA reviewers see their own figures, and other agents'
+rank and total only when the desk's leaderboard is public. Every figure comes from `metrics.kpis`,
 `metrics.scorecards` and `metrics.selectors`, so the API shows what the commands print.
 """
 
@@ -18,11 +18,11 @@ from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.models import User
-from afterdesk.accounts.selectors import agent_get_by_username, user_require_configure
 from afterdesk.api.auth import request_user
 from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
-from afterdesk.core.errors import NotFound, PermissionDenied
+from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.metrics import selectors, services
+from afterdesk.metrics.access import Access, Need, access_agent, access_require, access_rows
 from afterdesk.metrics.assignments import agent_templates
 from afterdesk.metrics.kpis import compute_kpis, kpis_as_json
 from afterdesk.metrics.models import (
@@ -103,39 +103,21 @@ def _drilldown_template(
     return None, template_parse(DEFAULT_TEMPLATE_JSON)
 
 
-def _require_sees_all(user: User, what: str) -> None:
-    if not user.sees_all_tickets:
-        raise PermissionDenied(f"only supervisors and admins may {what}")
+def _access(request: HttpRequest, need: Need = "self", *, what: str = "") -> Access:
+    """The caller's access (`metrics.access`) when it covers `need`, else 403 (naming `what`
+    a manager may do, when given)."""
+    refusal = f"only supervisors and admins may {what}" if what else None
+    return access_require(request_user(request), need, refusal=refusal)
 
 
-def _agent_for(user: User, username: str | None) -> User:
-    """The agent whose figures are asked for: anyone for supervisors/admins, else only you
-    (refused before the lookup, so agents cannot probe usernames)."""
-    if username is None or username == user.username:
-        return user
-    if not user.sees_all_tickets:
-        raise PermissionDenied("agents may only see their own figures")
-    return agent_get_by_username(username=username)
-
-
-def _visible_rows(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Scorecard rows as `user` may see them: all, or their own plus (public leaderboard)
-    the others' agent, total and rank."""
-    if user.sees_all_tickets:
-        return rows
-    public = MetricsSettings.load().public_leaderboard
-    return [
-        row
-        if row["agent"] == user.username
-        else {"agent": row["agent"], "total": row["total"], "rank": row["rank"]}
-        for row in rows
-        if row["agent"] == user.username or public
-    ]
-
-
-def _require_leaderboard(user: User) -> None:
-    if not user.sees_all_tickets and not MetricsSettings.load().public_leaderboard:
-        raise PermissionDenied("the leaderboard is not public on this desk")
+def _agent(access: Access, username: str | None) -> User:
+    """The agent whose figures are asked for (`access_agent`: others' are for managers only,
+    refused before the lookup); an unknown username is a 422 on `agent`, as for every
+    username the API takes."""
+    try:
+        return access_agent(access, username)
+    except NotFound as error:
+        raise ValidationError(error.message, field="agent") from error
 
 
 def _published_get(published_id: int) -> PublishedScorecard:
@@ -170,9 +152,9 @@ def _published_json(published: PublishedScorecard) -> dict[str, Any]:
 def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
     """Every KPI (docs/metrics.md, "KPI catalogue"; `value`, `n`) for every agent with data in
     the period; the template (default: the built-in one) sets the template-dependent KPIs."""
-    user = request_user(request)
+    access = _access(request)
     start, end = query.bounds()
-    only = _agent_for(user, query.agent) if query.agent or not user.sees_all_tickets else None
+    only = _agent(access, query.agent) if query.agent or not access.manager else None
     if query.template:
         version, spec = _template(query.template)
         ref = _template_ref(version)
@@ -193,7 +175,7 @@ def scorecards(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, 
     """The scorecard (docs/metrics.md, "Scorecard templates") with targets, floors, overrides
     and peer medians: each agent under their own template, ranked within it, or everyone
     under `template`."""
-    user = request_user(request)
+    access = _access(request)
     start, end = query.bounds()
     version, spec = _template(query.template) if query.template else (None, None)
     scored = scorecard_compute(start=start, end=end, template=spec)
@@ -206,7 +188,7 @@ def scorecards(request: HttpRequest, query: Query[ScorecardQuery]) -> dict[str, 
         "period_start": start,
         "period_end": end,
         "ranked": sum(1 for r in rows if r["rank"] is not None),
-        "rows": _visible_rows(user, rows),
+        "rows": access_rows(access, rows),
     }
 
 
@@ -215,9 +197,8 @@ def scorecard_drilldown(
     request: HttpRequest, query: Query[DrilldownQuery], page: Query[PageQuery]
 ) -> dict[str, Any]:
     """The tickets behind one agent's KPI figure, most recently updated first."""
-    user = request_user(request)
     start, end = query.bounds()
-    agent = _agent_for(user, query.agent)
+    agent = _agent(_access(request), query.agent)
     version, spec = _drilldown_template(query.template, agent, end)
     tickets = selectors.kpi_tickets(kpi=query.kpi, agent=agent, start=start, end=end, template=spec)
     result = paginate(tickets.select_related("facts"), page)
@@ -238,26 +219,25 @@ def scorecard_drilldown(
 def scorecard_publish(request: HttpRequest, payload: PublishIn) -> Status[dict[str, Any]]:
     """Freeze a scorecard with the template version it used (supervisors and admins): what-if
     under `template`, or the `own_template` group under the version in force at the end."""
-    user = request_user(request)
-    _require_sees_all(user, "publish scorecards")
+    access = _access(request, "manage", what="publish scorecards")
     start, end = payload.bounds()
     published = services.scorecard_publish(
         template_key=payload.template,
         own_template=payload.own_template,
         start=start,
         end=end,
-        by=user,
+        by=access.user,
     )
-    return Status(201, _published_detail(user, _published_get(published.pk)))
+    return Status(201, _published_detail(access, _published_get(published.pk)))
 
 
-def _published_detail(user: User, published: PublishedScorecard) -> dict[str, Any]:
+def _published_detail(access: Access, published: PublishedScorecard) -> dict[str, Any]:
     rows = list(published.rows)
     return {
         **_published_json(published),
         "template_definition": published.template_version.definition,
         "ranked": sum(1 for r in rows if r.get("rank") is not None),
-        "rows": _visible_rows(user, rows),
+        "rows": access_rows(access, rows),
     }
 
 
@@ -284,7 +264,7 @@ def published_list(
 @router.get("/scorecards/published/{published_id}", response={200: PublishedOut, **READ_ERRORS})
 def published_get(request: HttpRequest, published_id: Id) -> dict[str, Any]:
     """A frozen scorecard, its template version and definition; rows as for live scorecards."""
-    return _published_detail(request_user(request), _published_get(published_id))
+    return _published_detail(_access(request), _published_get(published_id))
 
 
 # --- leaderboards and segments --------------------------------------------------------------
@@ -328,8 +308,7 @@ def leaderboard_agents(request: HttpRequest, query: Query[LeaderboardQuery]) -> 
     """The agents of one template group ranked by total (docs/metrics.md, "Positions and
     templates"), with the previous period of equal length (rank under the agent's template
     then) and the trend; `template` ranks everyone under one template (what-if)."""
-    user = request_user(request)
-    _require_leaderboard(user)
+    user = _access(request, "leaderboard").user
     start, end = query.bounds()
     scoring = _scoring(user, query, end)
     board = (
@@ -359,8 +338,7 @@ def leaderboard_agents(request: HttpRequest, query: Query[LeaderboardQuery]) -> 
 def leaderboard_teams(request: HttpRequest, query: Query[LeaderboardQuery]) -> dict[str, Any]:
     """Teams ranked by the mean total of their agents of one template group (templates are
     never mixed), with the previous period; `template`: everyone under it (what-if)."""
-    user = request_user(request)
-    _require_leaderboard(user)
+    user = _access(request, "leaderboard").user
     start, end = query.bounds()
     scoring = _scoring(user, query, end)
     teams = (
@@ -389,7 +367,7 @@ def leaderboard_teams(request: HttpRequest, query: Query[LeaderboardQuery]) -> d
 @router.get("/segments", response={200: SegmentsOut, **READ_ERRORS})
 def segments(request: HttpRequest, query: Query[SegmentQuery]) -> dict[str, Any]:
     """Solved-ticket figures per language, market, platform, channel, category or shift."""
-    _require_sees_all(request_user(request), "see segment views")
+    _access(request, "manage", what="see segment views")
     start, end = query.bounds()
     rows = selectors.segment_view(dimension=query.dimension, start=start, end=end)
     return {"dimension": query.dimension, "period_start": start, "period_end": end, "rows": rows}
@@ -480,8 +458,7 @@ def template_save(
 ) -> Status[dict[str, Any]]:
     """Store a template (admins). An existing `id` gets a new version (201); a definition equal
     to the latest version changes nothing (200)."""
-    user = request_user(request)
-    user_require_configure(user=user)
+    user = _access(request, "configure").user
     definition = payload.definition()
     before = ScorecardTemplateVersion.objects.filter(template__key=definition["id"]).count()
     version = services.template_save(definition=definition, by=user, role=query.role)
@@ -536,5 +513,5 @@ def metrics_settings_get(request: HttpRequest) -> MetricsSettings:
 @router.put("/metrics-settings", response={200: MetricsSettingsOut, **WRITE_ERRORS})
 def metrics_settings_put(request: HttpRequest, payload: MetricsSettingsIn) -> MetricsSettings:
     """Change the desk's metrics settings (admins)."""
-    user_require_configure(user=request_user(request))
+    _access(request, "configure")
     return services.metrics_settings_update(public_leaderboard=payload.public_leaderboard)

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from afterdesk.accounts.selectors import agent_get_by_username, user_require_configure
+from afterdesk.accounts.selectors import agent_get_by_username
 from afterdesk.api.auth import request_user
 from afterdesk.api.schemas import AUTH_ERRORS, WRITE_ERRORS, PageQuery, paginate
+from afterdesk.metrics.access import access_require
 from afterdesk.metrics.assignments import (
     AssignedTemplate,
     assignments_overview,
@@ -90,8 +91,7 @@ def assignments_history(request: HttpRequest, page: Query[PageQuery]) -> dict[st
 def assignment_create(request: HttpRequest, payload: AssignmentIn) -> Status[TemplateAssignment]:
     """Assign a template (or `null`: none) to a position or to one agent from a date (admins).
     201 with the recorded change; 200 when that template is already in force from that date."""
-    user = request_user(request)
-    user_require_configure(user=user)
+    user = access_require(request_user(request), "configure").user
     agent = agent_get_by_username(username=payload.agent) if payload.agent else None
     before = TemplateAssignment.objects.count()
     row = template_assign(

@@ -18,18 +18,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound
 from afterdesk.core.exports import CONTENT_TYPES, attachment
 from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.models import ScorecardTemplate
 from afterdesk.metrics.templates import TemplateSpec
+from afterdesk.metrics.views.access import page_access
 from afterdesk.reports import present, services
 from afterdesk.reports.exports import mode_check
 from afterdesk.reports.params import period_from_query, review_period
@@ -45,8 +44,7 @@ def report_view(view: View) -> View:
     @require_GET
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not isinstance(request.user, User) or not request.user.sees_all_tickets:
-            raise PermissionDenied
+        page_access(request, "manage")  # the rule of metrics.access
         try:
             return view(request, *args, **kwargs)
         except DomainError as error:

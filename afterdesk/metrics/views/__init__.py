@@ -1,2 +1,3 @@
 """The performance pages (htmx UI): scorecards, leaderboards, segments, self-service,
-scorecard templates and settings. Every view asks `access.access_require` first."""
+scorecard templates and settings. Every view asks `access.page_access` first (the rule
+itself: `metrics.access`)."""

@@ -20,7 +20,7 @@ from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError
 from afterdesk.metrics.assignments import assignment_history, assignments_overview, template_assign
 from afterdesk.metrics.forms import TemplateAssignmentForm, desk_today
-from afterdesk.metrics.views.access import access_require
+from afterdesk.metrics.views.access import page_access
 
 HISTORY_ROWS = 50
 
@@ -28,10 +28,10 @@ HISTORY_ROWS = 50
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignments_page(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     form = TemplateAssignmentForm(request.POST or None)
     if request.method == "POST":
-        access_require(request, "configure")
+        page_access(request, "configure")
         if form.is_valid():
             try:
                 _assign(form, by=access.user)

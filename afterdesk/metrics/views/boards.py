@@ -13,7 +13,7 @@ from afterdesk.core.errors import NotFound
 from afterdesk.core.htmx import render_page_or_partial, wants_partial
 from afterdesk.metrics.forms import LeaderboardForm, SegmentForm
 from afterdesk.metrics.selectors import Boards, leaderboards, scoring_choose, segment_view
-from afterdesk.metrics.views.access import access_require
+from afterdesk.metrics.views.access import page_access
 
 
 @login_required
@@ -22,7 +22,7 @@ def leaderboard_page(request: HttpRequest) -> HttpResponse:
     """One template group at a time (default: the viewer's own template), or everyone under
     one template (what-if). Managers see categories and links to each agent; others (public
     leaderboard) see ranks and totals only."""
-    access = access_require(request, "leaderboard")
+    access = page_access(request, "leaderboard")
     form = LeaderboardForm(request.GET)
     context: dict[str, Any] = {
         "access": access,
@@ -74,7 +74,7 @@ def leaderboard_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def segments_page(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     form = SegmentForm(request.GET)
     context: dict[str, Any] = {"access": access, "form": form, "section": "segments"}
     status = 422

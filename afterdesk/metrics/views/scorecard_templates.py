@@ -20,7 +20,7 @@ from afterdesk.metrics.forms import TemplateImportForm, TemplateJsonForm
 from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion
 from afterdesk.metrics.services import template_save
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON
-from afterdesk.metrics.views.access import Access, access_require
+from afterdesk.metrics.views.access import Access, page_access
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 RESERVED_IDS = frozenset({"new", "import"})  # path segments of the template pages
@@ -37,7 +37,7 @@ def _latest(template: ScorecardTemplate) -> ScorecardTemplateVersion | None:
 @login_required
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     templates = ScorecardTemplate.objects.prefetch_related("versions")
     context = {
         "access": access,
@@ -52,7 +52,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def template_detail(request: HttpRequest, key: str) -> HttpResponse:
     """The template's versions, newest first; `?version=N` shows that version's JSON."""
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     template = get_object_or_404(ScorecardTemplate, key=key)
     versions = list(template.versions.select_related("created_by").order_by("-number"))
     shown = versions[0] if versions else None
@@ -112,7 +112,7 @@ def _save(
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "configure")
+    access = page_access(request, "configure")
     if request.method == "POST":
         return _save(request, access, TemplateJsonForm(request.POST), "definition", None)
     example = {**DEFAULT_TEMPLATE_JSON, "id": "my_template", "name": "My template"}
@@ -129,7 +129,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, key: str) -> HttpResponse:
-    access = access_require(request, "configure")
+    access = page_access(request, "configure")
     template = get_object_or_404(ScorecardTemplate, key=key)
     if request.method == "POST":
         return _save(request, access, TemplateJsonForm(request.POST), "definition", template)
@@ -148,14 +148,14 @@ def template_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def template_import(request: HttpRequest) -> HttpResponse:
     """A JSON file: a new template, or a new version of the template with its id."""
-    access = access_require(request, "configure")
+    access = page_access(request, "configure")
     return _save(request, access, TemplateImportForm(request.POST, request.FILES), "file", None)
 
 
 @login_required
 @require_GET
 def template_export(request: HttpRequest, key: str, number: int) -> HttpResponse:
-    access_require(request, "manage")
+    page_access(request, "manage")
     version = get_object_or_404(
         ScorecardTemplateVersion.objects.select_related("template"),
         template__key=key,

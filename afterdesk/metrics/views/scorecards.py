@@ -32,7 +32,7 @@ from afterdesk.metrics.selectors import (
 )
 from afterdesk.metrics.services import scorecard_publish, template_version_latest
 from afterdesk.metrics.templates import TemplateSpec, default_template, template_parse
-from afterdesk.metrics.views.access import access_require
+from afterdesk.metrics.views.access import page_access, page_agent
 
 DRILLDOWN_PAGE_SIZE = 100
 
@@ -64,7 +64,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     """Every agent under their own template, a section per template group (the viewer's own
     first), ranked within it, then the agents without a template (figures, no score); or one
     group; or everyone under one template (what-if)."""
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     form = ScorecardForm(request.GET)
     context: dict[str, Any] = {
         "access": access,
@@ -113,7 +113,7 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
     """Publish the what-if scorecard of a template (everyone under its latest version), or one
     template group of the own templates: its agents under the version in force at the
     period's end."""
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     form = ScorecardForm(request.POST)
     valid = form.is_valid() and form.start is not None and form.end is not None
     if valid and not form.what_if and not form.own_template:
@@ -137,7 +137,7 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def published_list(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     published = PublishedScorecard.objects.select_related(
         "template_version__template", "published_by"
     )[:200]
@@ -148,7 +148,7 @@ def published_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def published_detail(request: HttpRequest, published_id: int) -> HttpResponse:
-    access = access_require(request, "manage")
+    access = page_access(request, "manage")
     published = get_object_or_404(
         PublishedScorecard.objects.select_related("template_version__template", "published_by"),
         pk=published_id,
@@ -181,12 +181,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     """The tickets behind one agent's KPI figure; agents may open only their own. For
     `reply_time_business` the rows are the replies behind it, each with the buyer message it
     answers."""
-    access = access_require(request, "self")
+    access = page_access(request, "self")
     form = DrilldownForm(request.GET)
     context: dict[str, Any] = {"access": access, "form": form, "section": "drilldown"}
     if not form.is_valid() or form.start is None or form.end is None:
         return _invalid(request, "drilldown", "drilldown_list", context)
-    agent = access.agent(form.cleaned_data["agent"])
+    agent = page_agent(access, form.cleaned_data["agent"])
     version, spec = _drilldown_template(form, agent)
     rows: QuerySet[Any]
     if form.cleaned_data["kpi"] == "reply_time_business":
@@ -251,8 +251,8 @@ def agent_scorecard(request: HttpRequest, username: str = "") -> HttpResponse:
     period's end: personal or their position's) or a what-if template, rank within that
     template's agents, trend and each KPI's formula with its numbers. Without a template: the
     figures, no score. `/performance/me/` for oneself; managers may open any agent's."""
-    access = access_require(request, "self")
-    agent = access.agent(username)
+    access = page_access(request, "self")
+    agent = page_agent(access, username)
     form = AgentPeriodForm(request.GET)
     context: dict[str, Any] = {
         "access": access,

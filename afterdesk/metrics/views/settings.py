@@ -12,13 +12,13 @@ from django.views.decorators.http import require_http_methods
 from afterdesk.metrics.forms import MetricsSettingsForm
 from afterdesk.metrics.models import MetricsSettings
 from afterdesk.metrics.services import metrics_settings_update
-from afterdesk.metrics.views.access import access_require
+from afterdesk.metrics.views.access import page_access
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def metrics_settings(request: HttpRequest) -> HttpResponse:
-    access = access_require(request, "configure")
+    access = page_access(request, "configure")
     if request.method == "POST":
         form = MetricsSettingsForm(request.POST)
         if form.is_valid():
