@@ -32,6 +32,7 @@ from afterdesk.metrics.views.access import page_access
 from afterdesk.reports import present, services
 from afterdesk.reports.exports import mode_check
 from afterdesk.reports.params import period_from_query, review_period
+from afterdesk.reports.review import WeeklyReview
 
 View = Callable[..., HttpResponse]
 
@@ -122,13 +123,19 @@ def _png_data(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-@report_view
-def weekly(request: HttpRequest) -> HttpResponse:
+def _weekly_review(request: HttpRequest) -> tuple[datetime, datetime, Scoring, WeeklyReview]:
+    """The review of the week and scoring the query asks for, with its period and scoring."""
     start, end = review_period(request.GET)
     scoring = scoring_from_query(request.GET)
     review = services.weekly_review(
         start=start, end=end, template=scoring.template, own_template=scoring.own_template
     )
+    return start, end, scoring, review
+
+
+@report_view
+def weekly(request: HttpRequest) -> HttpResponse:
+    start, end, scoring, review = _weekly_review(request)
     charts = services.weekly_review_charts(review=review)
     period = urlencode({"from": format_instant(start), "to": format_instant(end), **scoring.query})
     # The picker of template groups: the viewer's own template first.
@@ -172,11 +179,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
 
 @report_view
 def weekly_pdf(request: HttpRequest) -> HttpResponse:
-    start, end = review_period(request.GET)
-    scoring = scoring_from_query(request.GET)
-    review = services.weekly_review(
-        start=start, end=end, template=scoring.template, own_template=scoring.own_template
-    )
+    start, end, scoring, review = _weekly_review(request)
     body = services.weekly_review_pdf(review=review)
     filename = f"{_stem('weekly-review', scoring.label, start, end)}.pdf"
     return attachment(body, content_type="application/pdf", filename=filename)
