@@ -30,10 +30,11 @@ def tickets_for_user(*, user: User) -> QuerySet[Ticket]:
 
 def ticket_get_for_user(*, user: User, ticket_id: int) -> Ticket:
     """The ticket if it exists and the user may see it; otherwise NotFound (a ticket of
-    another team is not revealed to exist)."""
+    another team is not revealed to exist). With its assignee and team, what an action's
+    answer shows (the ticket page reads `ticket_detail`)."""
     ticket = (
         tickets_for_user(user=user)
-        .select_related("assignee", "team", "store", "customer", "calendar")
+        .select_related("assignee", "team")
         .filter(pk=ticket_id)
         .first()
     )

@@ -37,6 +37,7 @@ from afterdesk.tickets.services.changes import (
     TicketChange,
     forget_related,
     remember_related,
+    rows_insert,
     ticket_change,
 )
 
@@ -117,7 +118,7 @@ def _ticket_insert(
     if not channel:
         raise ValidationError("channel is required", field="channel")
     at = at or timezone.now()
-    return Ticket.objects.create(
+    ticket = Ticket(
         external_id=external_id or f"pending-{uuid.uuid4().hex}",
         subject=subject,
         channel=channel,
@@ -134,6 +135,8 @@ def _ticket_insert(
         created_at=at,
         updated_at=at,
     )
+    rows_insert([ticket])
+    return ticket
 
 
 def _ticket_fill(

@@ -42,7 +42,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -236,9 +236,9 @@ class TicketChange:
         """Insert the recorded events and their messages (one bulk insert each) and save the
         ticket's changed fields (one UPDATE)."""
         if self.pending:
-            TicketEvent.objects.bulk_create(self.pending)
+            rows_insert(self.pending)
             if self.messages:
-                Message.objects.bulk_create(self.messages)
+                rows_insert(self.messages)
                 for message in self.messages:
                     remember_related(message, "attachments", [])  # a new message has none
             for event in self.pending:
@@ -248,7 +248,7 @@ class TicketChange:
             self.written += self.pending
             self.pending, self.messages = [], []
         if self.dirty:
-            self.ticket.save(update_fields=sorted(self.dirty))
+            row_update(self.ticket, sorted(self.dirty))
             self.dirty.clear()
 
     def finish(self) -> None:
@@ -290,6 +290,74 @@ def _row(event: TicketEvent) -> EventRow:
         fields=event.fields,
         id=event.pk,
     )
+
+
+# Every action writes a few rows; building the ORM's INSERT and UPDATE statements cost more
+# than running them (about 0.2 ms each against 0.05 ms), so the change writes its rows with
+# plain SQL, the values prepared by the model fields as the ORM prepares them.
+
+
+def rows_insert(objects: Sequence[models.Model]) -> None:
+    """Insert new model objects of one model with one INSERT … RETURNING their ids, as
+    `bulk_create` does (defaults and `auto_now_add` applied, related ids taken from the
+    related objects); without RETURNING (old SQLite), through `bulk_create`."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objects)
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values: list[Any] = []
+    for obj in objects:
+        # What save() and bulk_create() do first: related objects' new ids into their columns.
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
+        values += [_prepared(field, obj, add=True) for field in fields]
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(_column(field)) for field in fields)}) "
+        f"VALUES {', '.join([row] * len(objects))} RETURNING {quote(_pk_column(meta))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def row_update(obj: models.Model, names: Sequence[str]) -> None:
+    """`obj.save(update_fields=names)` as one plain UPDATE (no signals are connected to the
+    ticket models)."""
+    meta = obj._meta
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    quote = connection.ops.quote_name
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        f"{', '.join(f'{quote(_column(field))} = %s' for field in fields)} "
+        f"WHERE {quote(_pk_column(meta))} = %s"
+    )
+    values = [_prepared(field, obj, add=False) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, obj.pk])
+
+
+def _prepared(field: models.Field[Any, Any], obj: models.Model, *, add: bool) -> Any:
+    """The field's value of `obj` as the ORM would save it."""
+    return field.get_db_prep_save(field.pre_save(obj, add), connection)
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    return str(field.column)
+
+
+def _pk_column(meta: Any) -> str:
+    return str(meta.pk.column)
 
 
 def remember_related(instance: models.Model, name: str, objects: Sequence[models.Model]) -> None:
