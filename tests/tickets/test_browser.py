@@ -42,7 +42,9 @@ ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 pytestmark = [
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after each test then leaves no re-created content types
+    # behind, so a later serialized test (tests/bonuses/test_migration.py) restores cleanly.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
