@@ -55,6 +55,6 @@ def load_template(reference: str | None) -> TemplateSpec:
 
 def write_csv(out: Any, header: list[str], rows: list[list[object]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([cell_guard(cell) for cell in header])  # template category names
     for row in rows:
         writer.writerow([cell_guard(cell) for cell in row])

@@ -80,6 +80,23 @@ def test_scorecard_rows_and_rank(tmp_path: Path) -> None:
     assert table.splitlines()[0].split()[:4] == ["template", "rank", "agent", "total"]
 
 
+def test_csv_guard_strips_control_characters_in_cells_and_headers(tmp_path: Path) -> None:
+    """An agent name and a template category name (a header cell) starting with a control
+    character and `=` are written as text."""
+    for _ in range(5):
+        solved_ticket(UserFactory(username="\x01=anna"), 30)
+    data = copy.deepcopy(DEFAULT_TEMPLATE_JSON)
+    data["categories"][0]["name"] = "\x01=HYPERLINK(1)"
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(data))
+    for command in ("kpis", "scorecard"):
+        lines = run(command, "--template", str(path), *PERIOD, "--format", "csv").splitlines()
+        assert "\x01" not in "".join(lines)
+        assert lines[1].startswith("'=anna,") or ",'=anna," in lines[1]
+        if command == "scorecard":
+            assert "'=HYPERLINK(1)" in lines[0].split(",")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from datetime import timedelta
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from afterdesk.core.errors import ValidationError
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.scorecards import report, scorecard_compute
+from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, template_parse
 from afterdesk.reports.exports import (
     OWN_MODE,
     SCORECARD_KPI_COLUMNS,
@@ -281,6 +283,27 @@ def test_control_characters_do_not_break_the_workbook() -> None:
         kpis_export(start=WEEK_START, end=WEEK_END, template=template, fmt="xlsx"), "KPIs"
     )
     assert rows[1][0] == "badname"
+
+
+EVIL = "\x01=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_control_character_before_a_formula_sign_is_neutralised(fmt: str) -> None:
+    """Agent names and template category names (header cells) alike, in kpis and scorecard
+    downloads; read_xlsx checks that no cell is a formula."""
+    solved(UserFactory(username=EVIL), created=T, reply_minutes=5)
+    data = copy.deepcopy(DEFAULT_TEMPLATE_JSON)
+    data["categories"][0]["name"] = EVIL
+    template = template_parse(data)
+    for export, sheet in ((kpis_export, "KPIs"), (scorecard_export, "Scorecard")):
+        body = export(start=WEEK_START, end=WEEK_END, template=template, fmt=fmt)
+        rows = [list(r) for r in read_csv(body)] if fmt == "csv" else read_xlsx(body, sheet)
+        cells = [str(c) for row in rows for c in row if c is not None]
+        assert "'=HYPERLINK(1)" in cells
+        assert not [c for c in cells if c.lstrip("\x00\x01").startswith(("=", "+", "@"))]
+        if export is scorecard_export:
+            assert "'=HYPERLINK(1)" in [str(c) for c in rows[0]]  # the category header
 
 
 def test_empty_period_exports_the_header_only() -> None:
