@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,18 +111,29 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _reject_nul(value: Any) -> None:
-    """PostgreSQL text and jsonb cannot hold U+0000; refuse it here, not mid-import."""
+def _reject_unstorable(value: Any) -> None:
+    """A string the database cannot hold: U+0000 (PostgreSQL text and jsonb) or a lone
+    surrogate (not UTF-8: no database takes it). Refused here, with the line, not mid-import."""
     if isinstance(value, str):
         if "\x00" in value:
             raise LineError("strings must not contain the NUL character (\\u0000)")
+        if _SURROGATE.search(value):
+            raise LineError(
+                "strings must not contain a lone surrogate (\\ud800 to \\udfff without its pair)"
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
-            _reject_nul(key)
-            _reject_nul(item)
+            _reject_unstorable(key)
+            _reject_unstorable(item)
     elif isinstance(value, list):
         for item in value:
-            _reject_nul(item)
+            _reject_unstorable(item)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Only an escape can make a NUL or a surrogate (raw ones are not valid JSON or UTF-8); a pair of
+# surrogate escapes is one character once decoded, so only a walk tells a lone one.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
@@ -140,9 +152,8 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         raise LineError(f"not valid JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise LineError("not a JSON object")
-    # JSON strings cannot hold a raw NUL, only the escape: look for it before walking.
-    if b"\\u0000" in raw:
-        _reject_nul(obj)
+    if _SUSPECT_ESCAPE.search(raw):
+        _reject_unstorable(obj)
     return obj
 
 
