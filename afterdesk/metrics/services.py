@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -209,17 +210,25 @@ def reply_waits_insert(rows: Sequence[Sequence[Any]]) -> None:
     """Insert these reply waits (REPLY_WAIT_COLUMNS order): one INSERT through executemany."""
     if not rows:
         return
+    with connection.cursor() as cursor:
+        cursor.executemany(_reply_waits_insert_sql(connection.vendor), rows)
+
+
+# The statements' texts, built once per database kind (the live path runs them on every action).
+
+
+@functools.cache
+def _reply_waits_insert_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in REPLY_WAIT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(ReplyWait._meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})",
-            rows,
-        )
+    return (  # only quoted identifiers are interpolated; values are parameters
+        f"INSERT INTO {quote(ReplyWait._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(REPLY_WAIT_COLUMNS))})"
+    )
 
 
-def _facts_upsert_sql() -> str:
+@functools.cache
+def _facts_upsert_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in FACTS_COLUMNS)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in FACTS_COLUMNS[1:])
@@ -286,7 +295,7 @@ def facts_store(
             waits += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
     if rows:
         with connection.cursor() as cursor:
-            cursor.executemany(_facts_upsert_sql(), rows)
+            cursor.executemany(_facts_upsert_sql(connection.vendor), rows)
     reply_waits_replace(ticket_ids=ids, rows=waits)
     reply_waits_insert(new_waits)
     return len(rows)

@@ -4,6 +4,7 @@ read with one plain SQL query per chunk of tickets."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -122,20 +123,7 @@ def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
     query, for a change to it (`tickets.services.changes`); with `lock`, under a row lock on
     the ticket (PostgreSQL `FOR UPDATE OF`; SQLite serialises writers by its IMMEDIATE
     transactions). None if there is no such ticket."""
-    quote = connection.ops.quote_name
-    columns = ("status", "assignee_id", "team_id", "updated_at", "created_at", "calendar_id")
-    event_columns = ("id", "kind", "at", "agent_id", "subtype", "score")
-    selected = [f"t.{quote(c)}" for c in columns] + [f"e.{quote(c)}" for c in event_columns]
-    ticket_table, event_table = quote(Ticket._meta.db_table), quote(TicketEvent._meta.db_table)
-    sql = (  # only quoted identifiers are interpolated; values are parameters
-        f"SELECT {', '.join(selected)}, "  # noqa: S608
-        f"CASE WHEN e.{quote('kind')} = 'assign' THEN e.{quote('fields')} END, "
-        f"e.{quote('fingerprint')} FROM {ticket_table} t LEFT JOIN {event_table} e "
-        f"ON e.{quote('ticket_id')} = t.{quote('id')} "
-        f"WHERE t.{quote('id')} = %s ORDER BY e.{quote('at')}, e.{quote('id')}"
-    )
-    if lock and connection.features.has_select_for_update_of:
-        sql += " FOR UPDATE OF t"
+    sql = _ticket_log_sql(connection.vendor, lock and connection.features.has_select_for_update_of)
     with connection.cursor() as cursor:
         cursor.execute(sql, [ticket_id])
         rows = cursor.fetchall()
@@ -171,6 +159,24 @@ def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
         events=events,
         fingerprints=fingerprints,
     )
+
+
+@functools.cache
+def _ticket_log_sql(vendor: str, lock: bool) -> str:
+    """The text of `ticket_log_load`'s query, built once per database kind."""
+    quote = connection.ops.quote_name
+    columns = ("status", "assignee_id", "team_id", "updated_at", "created_at", "calendar_id")
+    event_columns = ("id", "kind", "at", "agent_id", "subtype", "score")
+    selected = [f"t.{quote(c)}" for c in columns] + [f"e.{quote(c)}" for c in event_columns]
+    ticket_table, event_table = quote(Ticket._meta.db_table), quote(TicketEvent._meta.db_table)
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"SELECT {', '.join(selected)}, "  # noqa: S608
+        f"CASE WHEN e.{quote('kind')} = 'assign' THEN e.{quote('fields')} END, "
+        f"e.{quote('fingerprint')} FROM {ticket_table} t LEFT JOIN {event_table} e "
+        f"ON e.{quote('ticket_id')} = t.{quote('id')} "
+        f"WHERE t.{quote('id')} = %s ORDER BY e.{quote('at')}, e.{quote('id')}"
+    )
+    return sql + " FOR UPDATE OF t" if lock else sql
 
 
 def instant_reader() -> Callable[[Any], datetime]:

@@ -36,6 +36,7 @@ unwritable (it raises at its end rather than write half an action). Read the tic
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -304,60 +305,70 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
     if not objects:
         return
     model = type(objects[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
+    db = transaction.get_connection()
+    if not db.features.can_return_rows_from_bulk_insert:
         model._default_manager.bulk_create(objects)
         return
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields = _insert_fields(model)
     values: list[Any] = []
     for obj in objects:
         # What save() and bulk_create() do first: related objects' new ids into their columns.
         obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
-        values += [_prepared(field, obj, add=True) for field in fields]
-    quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
-    sql = (  # only quoted identifiers are interpolated; values are parameters
-        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(_column(field)) for field in fields)}) "
-        f"VALUES {', '.join([row] * len(objects))} RETURNING {quote(_pk_column(meta))}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        values += [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(_insert_sql(db.vendor, model, len(objects)), values)
         ids = [pk for (pk,) in cursor.fetchall()]
     for obj, pk in zip(objects, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
 
 
 def row_update(obj: models.Model, names: Sequence[str]) -> None:
     """`obj.save(update_fields=names)` as one plain UPDATE (no signals are connected to the
     ticket models)."""
-    meta = obj._meta
-    by_name = {field.name: field for field in meta.concrete_fields}
-    fields = [by_name[name] for name in names]
-    quote = connection.ops.quote_name
-    sql = (  # only quoted identifiers are interpolated; values are parameters
-        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
-        f"{', '.join(f'{quote(_column(field))} = %s' for field in fields)} "
-        f"WHERE {quote(_pk_column(meta))} = %s"
-    )
-    values = [_prepared(field, obj, add=False) for field in fields]
-    with connection.cursor() as cursor:
+    db = transaction.get_connection()
+    sql, fields = _update_sql(db.vendor, type(obj), tuple(names))
+    values = [field.get_db_prep_save(field.pre_save(obj, False), db) for field in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, [*values, obj.pk])
 
 
-def _prepared(field: models.Field[Any, Any], obj: models.Model, *, add: bool) -> Any:
-    """The field's value of `obj` as the ORM would save it."""
-    return field.get_db_prep_save(field.pre_save(obj, add), connection)
+# The statements' texts, built once per database kind, model and shape.
 
 
-def _column(field: models.Field[Any, Any]) -> str:
-    return str(field.column)
+@functools.cache
+def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _pk_column(meta: Any) -> str:
-    return str(meta.pk.column)
+@functools.cache
+def _insert_sql(vendor: str, model: type[models.Model], rows: int) -> str:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = _insert_fields(model)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    return (  # only quoted identifiers are interpolated; values are parameters
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(str(field.column)) for field in fields)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote(str(meta.pk.column))}"
+    )
+
+
+@functools.cache
+def _update_sql(
+    vendor: str, model: type[models.Model], names: tuple[str, ...]
+) -> tuple[str, list[models.Field[Any, Any]]]:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    sql = (  # only quoted identifiers are interpolated; values are parameters
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        f"{', '.join(f'{quote(str(field.column))} = %s' for field in fields)} "
+        f"WHERE {quote(str(meta.pk.column))} = %s"
+    )
+    return sql, fields
 
 
 def remember_related(instance: models.Model, name: str, objects: Sequence[models.Model]) -> None:
