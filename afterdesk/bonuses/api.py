@@ -33,11 +33,15 @@ from afterdesk.metrics.kpis import period_validate
 router = Router(tags=["bonuses"])
 
 
-def _period(start: str, end: str) -> tuple[datetime, datetime]:
+def _instant(value: str, field: str) -> datetime:
     try:
-        period = parse_instant(start), parse_instant(end)
+        return parse_instant(value)
     except ValueError as exc:
-        raise ValidationError(f"from/to: {exc}", field="from") from exc
+        raise ValidationError(f"{field}: {exc}", field=field) from exc
+
+
+def _period(start: str, end: str) -> tuple[datetime, datetime]:
+    period = _instant(start, "from"), _instant(end, "to")
     period_validate(*period)
     return period
 

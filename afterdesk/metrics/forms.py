@@ -8,6 +8,7 @@ The period is [from, to): `to` is not included.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date, datetime, time
 from typing import Any, ClassVar, cast
@@ -20,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from afterdesk.core.timeutil import parse_instant
+from afterdesk.core.timeutil import MAX_YEAR, MIN_YEAR, parse_instant, year_check
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.models import ScorecardTemplate
 from afterdesk.metrics.selectors import TemplateGroups, period_bounds
@@ -38,16 +39,30 @@ def desk_today() -> date:
     return datetime.now(desk_zone()).date()
 
 
+def _year_check(value: date) -> None:
+    """A form error for a date or instant outside the supported years (docs/api.md, "Periods")."""
+    try:
+        year_check(value)
+    except ValueError as error:
+        raise forms.ValidationError(
+            _("Enter a date in the years %(min)s to %(max)s."),
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        ) from error
+
+
 def _bound(value: str) -> datetime:
     """A local date (midnight in the desk time zone) or an ISO instant with an offset."""
     try:
-        return datetime.combine(date.fromisoformat(value), time.min, tzinfo=desk_zone())
+        bound = datetime.combine(date.fromisoformat(value), time.min, tzinfo=desk_zone())
     except ValueError:
-        pass
-    try:
-        return parse_instant(value)
-    except ValueError as error:
-        raise forms.ValidationError(_("Enter a date (YYYY-MM-DD).")) from error
+        try:
+            bound = parse_instant(value)
+        except ValueError as error:
+            with contextlib.suppress(ValueError):  # a time whose offset leaves the calendar
+                _year_check(date.fromisoformat(value[:10]))
+            raise forms.ValidationError(_("Enter a date (YYYY-MM-DD).")) from error
+    _year_check(bound)
+    return bound
 
 
 class PeriodForm(forms.Form):
@@ -110,6 +125,12 @@ class PeriodForm(forms.Form):
             )
         self.start: datetime | None = None
         self.end: datetime | None = None
+
+    def clean_date(self) -> Any:
+        day = self.cleaned_data.get("date")
+        if day is not None:
+            _year_check(day)
+        return day
 
     def clean_from(self) -> datetime | None:
         value = self.cleaned_data.get("from") or ""

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from afterdesk.core.errors import ValidationError
+from afterdesk.core.timeutil import year_check
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.models import ReplyWait, TicketFacts
 from afterdesk.metrics.templates import TemplateSpec
@@ -37,8 +38,14 @@ AgentKpis = dict[str, KpiValue]
 
 
 def period_validate(start: datetime, end: datetime) -> None:
+    """Bounds with an offset, inside the supported years (docs/api.md, "Periods"), in order."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationError("period bounds need an offset", field="from")
+    for name, bound in (("from", start), ("to", end)):
+        try:
+            year_check(bound)
+        except ValueError as exc:
+            raise ValidationError(f"{name}: {exc}", field=name) from exc
     if start >= end:
         raise ValidationError("from must be before to", field="from")
 

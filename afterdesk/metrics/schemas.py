@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from afterdesk.api.schemas import SafeStr
 from afterdesk.core.errors import ValidationError
-from afterdesk.core.timeutil import parse_instant
+from afterdesk.core.timeutil import parse_instant, year_check
 from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate
 from afterdesk.metrics.selectors import PERIOD_KINDS, period_bounds
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, template_parse
@@ -73,6 +73,10 @@ class PeriodQuery(Schema):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError(f"unknown time zone {self.tz!r}", field="tz") from exc
         day = self.date or timezone.now().astimezone(zone).date()
+        try:
+            year_check(day)
+        except ValueError as exc:
+            raise ValidationError(f"date: {exc}", field="date") from exc
         return period_bounds(kind=self.period, containing=datetime.combine(day, time(), zone))
 
 

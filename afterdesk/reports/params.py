@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from afterdesk.core.errors import ValidationError
-from afterdesk.core.timeutil import parse_instant
+from afterdesk.core.timeutil import parse_instant, year_check
 from afterdesk.metrics.kpis import period_validate
 from afterdesk.metrics.selectors import period_bounds
 
@@ -49,6 +49,10 @@ def review_period(query: Any, *, now: datetime | None = None) -> tuple[datetime,
             day = date.fromisoformat(week)
         except ValueError as exc:
             raise ValidationError("week must be a date YYYY-MM-DD", field="week") from exc
+        try:
+            year_check(day)
+        except ValueError as exc:
+            raise ValidationError(f"week: {exc}", field="week") from exc
         return period_bounds(kind="week", containing=datetime.combine(day, time(), tzinfo=zone))
     current = (now or timezone.now()).astimezone(zone)
     this_week, _ = period_bounds(kind="week", containing=current)
