@@ -1,11 +1,14 @@
 """The one django-ninja API object; each app contributes its router.
 
 Callers authenticate with `Authorization: Bearer <token>` or the browser session (unsafe
-methods then need the CSRF token). Every error is JSON `{"message": …, "field": …}`.
+methods then need the CSRF token). Every error is JSON `{"message": …, "field": …}`; the
+answers Django gives around the operations (unknown paths, wrong methods) are made JSON by
+`afterdesk.api.middleware`.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -66,6 +69,13 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"message": "not found"}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django would answer 400, or a traceback
+    with DEBUG); `afterdesk.api.middleware` covers the answers outside the operations."""
+    return api.create_response(request, {"message": "request body too large"}, status=413)
 
 
 @api.exception_handler(HttpError)
