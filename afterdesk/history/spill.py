@@ -84,7 +84,8 @@ def event_record(number: int, line: EventLine) -> EventRecord:
         agent if isinstance(agent, str) else None,
         (stored.get("team") or "") if kind == "assign" else "",
         body,
-        line.at.isoformat(),
+        # in UTC: PostgreSQL takes offsets up to ±15:59 only, ISO 8601 up to ±23:59
+        line.at.astimezone(UTC).isoformat(),
     )
 
 

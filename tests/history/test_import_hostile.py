@@ -157,3 +157,13 @@ def test_fuzz_every_line_imports_or_is_refused_with_its_number(
     for number, message in report.errors:
         assert 3 <= number <= 2 + len(lines)
         assert message
+
+
+def test_an_offset_past_postgresqls_range_imports_as_its_instant(tmp_path: Path) -> None:
+    """ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: events are written in UTC
+    (found by the fuzz test on PostgreSQL)."""
+    far = event("message", "2027-01-01T00:00:00+23:59", kind="inbound", body="x")
+    path = write_raw(tmp_path / "h.jsonl", CALENDAR, TICKET, far)
+    assert history_import(path).errors == []
+    stored = TicketEvent.objects.get()
+    assert stored.at.isoformat() == "2026-12-31T00:01:00+00:00"
