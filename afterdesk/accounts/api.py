@@ -68,7 +68,7 @@ def agents_list(request: HttpRequest) -> list[User]:
     return list(selectors.agents_for_user(user=request_user(request)))
 
 
-@router.patch("/agents/{username}", response={200: UserOut, **WRITE_ERRORS})
+@router.patch("/agents/{path:username}", response={200: UserOut, **WRITE_ERRORS})
 def agent_update(request: HttpRequest, username: str, payload: PositionIn) -> User:
     """Change an agent's position (admins). The access level follows it as on import:
     `supervisor`/`qa_reviewer` grant that access, any other position agent access; an admin

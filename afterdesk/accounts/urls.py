@@ -18,5 +18,5 @@ urlpatterns = [
     # Django's view: POST `language` (+ `next`), stores the choice in the language cookie.
     path("language/", set_language, name="set_language"),
     path("positions/", views.positions_page, name="positions"),
-    path("positions/<str:username>/", views.position_set, name="position_set"),
+    path("positions/<path:username>/", views.position_set, name="position_set"),
 ]

@@ -10,6 +10,8 @@ from django.db.models import Model
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
+from afterdesk.core.agent_ids import AGENT_ID_MAX_LENGTH, agent_id_check
+
 # Primary keys are 64-bit (BigAutoField); a larger number would overflow the database driver.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -24,6 +26,12 @@ def _no_nul(value: str) -> str:
 
 # Every string input: give it `Field(max_length=…)` matching its column.
 SafeStr = Annotated[str, AfterValidator(_no_nul)]
+# An agent id given as input (docs/api.md, "Agent ids"): a 422 naming the field otherwise.
+AgentId = Annotated[
+    str,
+    AfterValidator(agent_id_check),
+    Field(min_length=1, max_length=AGENT_ID_MAX_LENGTH),
+]
 
 
 class ErrorOut(Schema):

@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 
 from afterdesk.accounts.models import POSITION_MAX_LENGTH
 from afterdesk.calendars.services import calendar_validate
+from afterdesk.core.agent_ids import AGENT_ID_MAX_LENGTH, AGENT_ID_RULE, is_agent_id
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.tickets.events import (
@@ -255,7 +256,7 @@ def _agent_line(obj: dict[str, Any]) -> AgentLine:
         except DjangoValidationError as exc:
             raise LineError(f"email {email!r} is not a valid address") from exc
     return AgentLine(
-        id=_identifier(obj, "id", max_length=150),
+        id=_agent_id_field(obj),
         name=_text(obj, "name", max_length=150),
         position=position,
         team=_text(obj, "team", max_length=100).strip(),
@@ -263,6 +264,13 @@ def _agent_line(obj: dict[str, Any]) -> AgentLine:
         languages=list(languages),
         email=email,
     )
+
+
+def _agent_id_field(obj: dict[str, Any]) -> str:
+    value = _identifier(obj, "id", max_length=AGENT_ID_MAX_LENGTH)
+    if not is_agent_id(value):
+        raise LineError(f"id {value!r} is not a valid agent id ({AGENT_ID_RULE})")
+    return value
 
 
 def _position(value: Any) -> str:
@@ -350,6 +358,8 @@ _ENTITY_PARSERS: dict[str, Callable[[dict[str, Any]], Line]] = {
 def _agent_id(key: str, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise LineError(f"{key} must be an agent id (a non-empty string)")
+    if not is_agent_id(value):
+        raise LineError(f"{key}: {value!r} is not a valid agent id ({AGENT_ID_RULE})")
 
 
 def _string(key: str, value: Any) -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from afterdesk.api.schemas import Id, SafeStr
+from afterdesk.api.schemas import AgentId, Id, SafeStr
 from afterdesk.commerce.schemas import CustomerOut, CustomerRef, OrderOut, StoreOut
 from afterdesk.tickets.models import (
     Attachment,
@@ -172,7 +172,9 @@ class TicketCreateIn(Schema):
         default_factory=list, max_length=50
     )
     team: SafeStr | None = Field(None, max_length=100, description="Team name to assign to")
-    assignee: SafeStr | None = Field(None, max_length=150, description="Username to assign to")
+    assignee: AgentId | None = Field(
+        None, description="Agent id (username) to assign to: letters, digits and . _ - @ +"
+    )
 
 
 class ReplyIn(Schema):
@@ -185,7 +187,9 @@ class NoteIn(Schema):
 
 
 class AssignIn(Schema):
-    agent: SafeStr | None = Field(max_length=150, description="Username; null unassigns")
+    agent: AgentId | None = Field(
+        description="Agent id (username: letters, digits and . _ - @ +); null unassigns"
+    )
     team: SafeStr | None = Field(None, max_length=100, description="Move to this team")
 
 
