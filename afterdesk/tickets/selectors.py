@@ -81,8 +81,11 @@ def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
     if filters.text:
         text = filters.text.strip()
         match = Q(subject__icontains=text) | Q(external_id__iexact=text)
-        if text.lstrip("#").isdigit():
-            match |= Q(pk=int(text.lstrip("#")))
+        number = text.lstrip("#")
+        # A ticket number is ASCII digits: `²` or `٣` are digits to str.isdigit() but not
+        # all of them to int() (docs/api.md, "Tickets").
+        if number.isascii() and number.isdigit():
+            match |= Q(pk=int(number))
         match |= Q(pk__in=Message.objects.filter(body_text__icontains=text).values("ticket_id"))
         queryset = queryset.filter(match)
     return queryset.select_related("assignee", "team", "store", "customer").order_by(
