@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from afterdesk.core.secret_key import secret_key_load
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("AFTERDESK_DATA_DIR", Path.cwd() / "var")).resolve()
 # The SQLite database and huey's queue live here; both need the folder before they open.
@@ -25,10 +27,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-# A fixed development key only when DEBUG or tests ask for it; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "afterdesk-insecure-development-key-change-me-0123456789abcdefghijklmnop"
-)
+# SECRET_KEY from the environment, else a random key made on first start and kept in
+# $AFTERDESK_DATA_DIR/secret_key (mode 0600); `check --deploy` refuses a weak one.
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_load(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
