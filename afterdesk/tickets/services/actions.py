@@ -40,6 +40,7 @@ from afterdesk.tickets.services.changes import (
     rows_insert,
     ticket_change,
 )
+from afterdesk.tickets.transitions import status_transition_check
 
 
 @transaction.atomic
@@ -272,8 +273,8 @@ def message_reply(
     written after the reply ("reply and solve", docs/history.md, "Event order")."""
     if not body.strip():
         raise ValidationError("the reply is empty", field="body")
-    if status is not None and status not in Status.values:
-        raise ValidationError(f"unknown status {status!r}", field="status")
+    if status is not None:
+        status_transition_check(current=ticket.status, target=status, reply=True)
     attachments_validate(attachments)
     with ticket_change(ticket) as change:
         if change.ticket.status == Status.CLOSED:
@@ -370,13 +371,10 @@ def ticket_set_status(
 ) -> TicketEvent | None:
     """Change the status; repeating the current status writes nothing (docs/metrics.md,
     "Per-ticket facts")."""
-    if status not in Status.values:
-        raise ValidationError(f"unknown status {status!r}", field="status")
     with ticket_change(ticket) as change:
+        status_transition_check(current=change.ticket.status, target=status)
         if status == change.ticket.status:
             return None
-        if status == Status.NEW:
-            raise ValidationError("a ticket cannot go back to new", field="status")
         fields: dict[str, Any] = {"status": status}
         if by is not None:
             fields["agent"] = by.username
