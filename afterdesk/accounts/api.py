@@ -18,10 +18,12 @@ from afterdesk.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
 
 router = Router(tags=["accounts"])
+# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+CONFIGURE = requires(lambda user: selectors.user_require_configure(user=user))
 
 
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS})
@@ -55,7 +57,7 @@ def teams_list(request: HttpRequest) -> list[Team]:
     return list(selectors.teams_list())
 
 
-@router.post("/teams", response={201: TeamOut, **WRITE_ERRORS})
+@router.post("/teams", response={201: TeamOut, **WRITE_ERRORS}, auth=CONFIGURE)
 def team_create(request: HttpRequest, payload: TeamIn) -> Status[Team]:
     """Create a team (configuration: admins only)."""
     selectors.user_require_configure(user=request_user(request))
@@ -68,7 +70,7 @@ def agents_list(request: HttpRequest) -> list[User]:
     return list(selectors.agents_for_user(user=request_user(request)))
 
 
-@router.patch("/agents/{path:username}", response={200: UserOut, **WRITE_ERRORS})
+@router.patch("/agents/{path:username}", response={200: UserOut, **WRITE_ERRORS}, auth=CONFIGURE)
 def agent_update(request: HttpRequest, username: str, payload: PositionIn) -> User:
     """Change an agent's position (admins). The access level follows it as on import:
     `supervisor`/`qa_reviewer` grant that access, any other position agent access; an admin

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import READ_ERRORS, Id
 
 from . import selectors, services
@@ -16,6 +16,8 @@ from .models import Alert
 from .schemas import AlertFilterQuery, AlertOut, AlertPage
 
 router = Router(tags=["alerts"])
+# Checked before the path is read (afterdesk.api.auth.requires).
+VIEWERS = requires(lambda user: selectors.alerts_require_viewer(user=user))
 
 
 @router.get("/alerts", response={200: AlertPage, **READ_ERRORS})
@@ -29,7 +31,9 @@ def alerts_list(request: HttpRequest, filters: Query[AlertFilterQuery]) -> dict[
     return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, **READ_ERRORS})
+@router.post(
+    "/alerts/{alert_id}/acknowledge", response={200: AlertOut, **READ_ERRORS}, auth=VIEWERS
+)
 def alert_acknowledge(request: HttpRequest, alert_id: Id) -> Alert:
     """Mark the alert as seen; acknowledging it again changes nothing."""
     user = request_user(request)

@@ -22,6 +22,11 @@ def _authorise(user: User) -> None:
         raise PermissionDenied("alerts are for supervisors and admins")
 
 
+def alerts_require_viewer(*, user: User) -> None:
+    """Alerts are for supervisors and admins: PermissionDenied for anyone else."""
+    _authorise(user)
+
+
 def alerts_for_user(
     *, user: User, kind: str | None = None, acknowledged: bool | None = None
 ) -> QuerySet[Alert]:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.models import User
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.bonuses import exports, selectors, services
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
@@ -31,6 +31,8 @@ from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 
 router = Router(tags=["bonuses"])
+# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+WRITER = requires(lambda user: selectors.bonus_rule_require_writer(user=user))
 
 
 def _instant(value: str, field: str) -> datetime:
@@ -63,7 +65,7 @@ def bonus_rules_list(request: HttpRequest) -> list[BonusRule]:
     return list(selectors.bonus_rules_for_user(user=request_user(request)))
 
 
-@router.post("/bonus-rules", response={201: BonusRuleOut, **WRITE_ERRORS})
+@router.post("/bonus-rules", response={201: BonusRuleOut, **WRITE_ERRORS}, auth=WRITER)
 def bonus_rule_create(request: HttpRequest, payload: BonusRuleIn) -> Status[BonusRule]:
     """Create a rule (admins). A name in use: 409; an invalid definition: 422 naming the field."""
     selectors.bonus_rule_require_writer(user=request_user(request))
@@ -75,7 +77,7 @@ def bonus_rule_get(request: HttpRequest, rule_id: Id) -> BonusRule:
     return selectors.bonus_rule_get_for_user(user=request_user(request), rule_id=rule_id)
 
 
-@router.put("/bonus-rules/{rule_id}", response={200: BonusRuleOut, **WRITE_ERRORS})
+@router.put("/bonus-rules/{rule_id}", response={200: BonusRuleOut, **WRITE_ERRORS}, auth=WRITER)
 def bonus_rule_replace(request: HttpRequest, rule_id: Id, payload: BonusRuleIn) -> BonusRule:
     """Replace a rule (admins). Frozen statements keep the rule as it was."""
     user = request_user(request)
@@ -84,7 +86,7 @@ def bonus_rule_replace(request: HttpRequest, rule_id: Id, payload: BonusRuleIn) 
     return services.bonus_rule_save(rule=rule, **payload.model_dump())
 
 
-@router.delete("/bonus-rules/{rule_id}", response={204: None, **WRITE_ERRORS})
+@router.delete("/bonus-rules/{rule_id}", response={204: None, **WRITE_ERRORS}, auth=WRITER)
 def bonus_rule_delete(request: HttpRequest, rule_id: Id) -> Status[None]:
     """Delete a rule without statements (admins); one with statements: 409, deactivate it."""
     user = request_user(request)
@@ -109,6 +111,7 @@ def payout_preview(request: HttpRequest, rule_id: Id, period: Query[PeriodQuery]
     "/bonus-rules/{rule_id}/statements",
     response={201: StatementOut, **WRITE_ERRORS},
     by_alias=True,
+    auth=WRITER,
 )
 def payout_statement_freeze(
     request: HttpRequest, rule_id: Id, payload: StatementIn

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.selectors import user_require_configure
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from afterdesk.calendars import selectors, services
 from afterdesk.calendars.business_time import minutes
@@ -26,6 +26,8 @@ from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant
 
 router = Router(tags=["calendars"])
+# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+CONFIGURE = requires(lambda user: user_require_configure(user=user))
 
 
 @router.get("/calendars", response={200: list[CalendarOut], **AUTH_ERRORS})
@@ -40,7 +42,7 @@ def calendar_get(request: HttpRequest, key: CalendarKey) -> Calendar:
     return selectors.calendar_get(key=key)
 
 
-@router.post("/calendars", response={201: CalendarOut, **WRITE_ERRORS})
+@router.post("/calendars", response={201: CalendarOut, **WRITE_ERRORS}, auth=CONFIGURE)
 def calendar_create(request: HttpRequest, payload: CalendarIn) -> Status[Calendar]:
     """A new calendar (admins); a key in use is a 409."""
     user_require_configure(user=request_user(request))
@@ -54,7 +56,7 @@ def calendar_create(request: HttpRequest, payload: CalendarIn) -> Status[Calenda
     return Status(201, selectors.calendar_get(key=calendar.key))
 
 
-@router.put("/calendars/{key}", response={200: CalendarOut, **WRITE_ERRORS})
+@router.put("/calendars/{key}", response={200: CalendarOut, **WRITE_ERRORS}, auth=CONFIGURE)
 def calendar_update(request: HttpRequest, key: CalendarKey, payload: CalendarFieldsIn) -> Calendar:
     """Replace a calendar's name, zone, hours and holidays (admins); the metric facts of its
     tickets are recomputed when its time changes."""
@@ -70,7 +72,7 @@ def calendar_update(request: HttpRequest, key: CalendarKey, payload: CalendarFie
     return selectors.calendar_get(key=key)
 
 
-@router.delete("/calendars/{key}", response={204: None, **WRITE_ERRORS})
+@router.delete("/calendars/{key}", response={204: None, **WRITE_ERRORS}, auth=CONFIGURE)
 def calendar_delete(request: HttpRequest, key: CalendarKey) -> Status[None]:
     """Delete a calendar (admins); one that tickets use is a 409."""
     user_require_configure(user=request_user(request))

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.models import User
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
 from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.metrics import selectors, services
@@ -63,6 +63,13 @@ from afterdesk.metrics.scorecards import report, scorecard_compute
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, TemplateSpec, template_parse
 
 router = Router(tags=["performance"])
+# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+CONFIGURE = requires(lambda user: access_require(user, "configure"))
+MANAGE = requires(
+    lambda user: access_require(
+        user, "manage", refusal="only supervisors and admins may publish scorecards"
+    )
+)
 
 
 # --- reads that authorise -------------------------------------------------------------------
@@ -215,7 +222,7 @@ def scorecard_drilldown(
     }
 
 
-@router.post("/scorecards/publish", response={201: PublishedOut, **WRITE_ERRORS})
+@router.post("/scorecards/publish", response={201: PublishedOut, **WRITE_ERRORS}, auth=MANAGE)
 def scorecard_publish(request: HttpRequest, payload: PublishIn) -> Status[dict[str, Any]]:
     """Freeze a scorecard with the template version it used (supervisors and admins): what-if
     under `template`, or the `own_template` group under the version in force at the end."""
@@ -451,7 +458,9 @@ def template_version_get(
 
 
 @router.post(
-    "/scorecard-templates", response={200: TemplateSavedOut, 201: TemplateSavedOut, **WRITE_ERRORS}
+    "/scorecard-templates",
+    response={200: TemplateSavedOut, 201: TemplateSavedOut, **WRITE_ERRORS},
+    auth=CONFIGURE,
 )
 def template_save(
     request: HttpRequest, payload: TemplateIn, query: Query[TemplateSaveQuery]
@@ -510,7 +519,7 @@ def metrics_settings_get(request: HttpRequest) -> MetricsSettings:
     return MetricsSettings.load()
 
 
-@router.put("/metrics-settings", response={200: MetricsSettingsOut, **WRITE_ERRORS})
+@router.put("/metrics-settings", response={200: MetricsSettingsOut, **WRITE_ERRORS}, auth=CONFIGURE)
 def metrics_settings_put(request: HttpRequest, payload: MetricsSettingsIn) -> MetricsSettings:
     """Change the desk's metrics settings (admins)."""
     _access(request, "configure")

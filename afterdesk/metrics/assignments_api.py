@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from afterdesk.accounts.selectors import agent_get_by_username
-from afterdesk.api.auth import request_user
+from afterdesk.api.auth import request_user, requires
 from afterdesk.api.schemas import AUTH_ERRORS, WRITE_ERRORS, PageQuery, paginate
 from afterdesk.metrics.access import access_require
 from afterdesk.metrics.assignments import (
@@ -87,6 +87,7 @@ def assignments_history(request: HttpRequest, page: Query[PageQuery]) -> dict[st
 @router.post(
     "/template-assignments",
     response={200: AssignmentChangeOut, 201: AssignmentChangeOut, **WRITE_ERRORS},
+    auth=requires(lambda user: access_require(user, "configure")),
 )
 def assignment_create(request: HttpRequest, payload: AssignmentIn) -> Status[TemplateAssignment]:
     """Assign a template (or `null`: none) to a position or to one agent from a date (admins).

@@ -1,0 +1,117 @@
+"""Permission is checked before validation: a caller without the right to a write gets 403,
+whatever the path, query and body hold (docs/reliability.md, "Web and API"). The list of
+writes is compared with the OpenAPI schema, so a new write cannot be left out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from afterdesk.accounts.models import Role, User
+from afterdesk.api.api import api as ninja_api
+from tests.factories import UserFactory
+
+from .conftest import JSON, ApiClient
+
+pytestmark = pytest.mark.django_db
+ApiAs = Callable[[User | None], ApiClient]
+
+# The writes only some roles may make, with the strongest role still refused.
+RESTRICTED: dict[tuple[str, str], str] = {
+    ("POST", "/api/teams"): Role.SUPERVISOR,
+    ("PATCH", "/api/agents/{username}"): Role.SUPERVISOR,
+    ("POST", "/api/alerts/{alert_id}/acknowledge"): Role.QA_REVIEWER,
+    ("POST", "/api/bonus-rules"): Role.SUPERVISOR,
+    ("PUT", "/api/bonus-rules/{rule_id}"): Role.SUPERVISOR,
+    ("DELETE", "/api/bonus-rules/{rule_id}"): Role.SUPERVISOR,
+    ("POST", "/api/bonus-rules/{rule_id}/statements"): Role.SUPERVISOR,
+    ("POST", "/api/calendars"): Role.SUPERVISOR,
+    ("PUT", "/api/calendars/{key}"): Role.SUPERVISOR,
+    ("DELETE", "/api/calendars/{key}"): Role.SUPERVISOR,
+    ("POST", "/api/scorecards/publish"): Role.QA_REVIEWER,
+    ("POST", "/api/scorecard-templates"): Role.SUPERVISOR,
+    ("PUT", "/api/metrics-settings"): Role.SUPERVISOR,
+    ("POST", "/api/template-assignments"): Role.SUPERVISOR,
+}
+# The writes every signed-in role may make (on what they may see: tickets of their teams,
+# their own tokens; another team's ticket is a 404 as in tests/api/test_permissions.py).
+EVERYONE = {
+    ("POST", "/api/tokens"),
+    ("DELETE", "/api/tokens/{token_id}"),
+    ("POST", "/api/tickets"),
+    ("POST", "/api/tickets/{ticket_id}/reply"),
+    ("POST", "/api/tickets/{ticket_id}/reply/upload"),
+    ("POST", "/api/tickets/{ticket_id}/notes"),
+    ("POST", "/api/tickets/{ticket_id}/notes/upload"),
+    ("POST", "/api/tickets/{ticket_id}/assign"),
+    ("POST", "/api/tickets/{ticket_id}/status"),
+    ("POST", "/api/tickets/{ticket_id}/escalate"),
+}
+# Path parameters and bodies that fail validation (ids out of range, wrong types, junk).
+BAD_PATH = {"{username}": "no such agent", "{alert_id}": "0", "{rule_id}": "x", "{key}": "%20"}
+BAD_BODIES: list[Any] = [{"unknown": [1]}, [], "not json {", {"name": None, "definition": 3}]
+
+
+def write_operations() -> set[tuple[str, str]]:
+    schema = ninja_api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"post", "put", "patch", "delete"}
+    }
+
+
+def test_the_lists_cover_every_write() -> None:
+    assert write_operations() == set(RESTRICTED) | EVERYONE
+    assert not set(RESTRICTED) & EVERYONE
+
+
+def fill(path: str) -> str:
+    for name, value in BAD_PATH.items():
+        path = path.replace(name, value)
+    return path
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(RESTRICTED))
+@pytest.mark.parametrize("body", BAD_BODIES, ids=["unknown", "list", "junk", "types"])
+def test_caller_without_the_right_gets_403_whatever_the_body(
+    api_as: ApiAs, method: str, path: str, body: Any
+) -> None:
+    role = RESTRICTED[(method, path)]
+    for user in {UserFactory(role=Role.AGENT), UserFactory(role=role)}:
+        api = api_as(user)
+        data = body if isinstance(body, str) else __import__("json").dumps(body)
+        response = api.client.generic(
+            method, fill(path) + "?role=x&template=", data, content_type=JSON, headers=api.headers
+        )
+        assert response.status_code == 403, (user.role, response.content)
+        assert response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/api/bonus-rules"), ("PUT", "/api/calendars/{key}")]
+)
+def test_session_caller_without_the_right_gets_403_too(method: str, path: str) -> None:
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(UserFactory(role=Role.AGENT))
+    response = client.generic(method, fill(path), "[]", content_type=JSON)
+    assert response.status_code == 403
+    assert response.json()["message"]
+
+
+def test_admin_still_gets_the_validation_error(api_as: ApiAs, admin_user: User) -> None:
+    response = api_as(admin_user).post("/api/bonus-rules", {"unknown": [1]})
+    assert response.status_code == 422
+    assert response.json()["field"]
+
+
+def test_the_operations_keep_their_security_schemes() -> None:
+    schema = ninja_api.get_openapi_schema()
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionCsrfAuth"}
+    for method, path in RESTRICTED:
+        security = schema["paths"][path][method.lower()]["security"]
+        assert security == [{"TokenAuth": []}, {"SessionCsrfAuth": []}]
