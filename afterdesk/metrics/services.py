@@ -210,8 +210,17 @@ def reply_waits_insert(rows: Sequence[Sequence[Any]]) -> None:
     """Insert these reply waits (REPLY_WAIT_COLUMNS order): one INSERT through executemany."""
     if not rows:
         return
+    _execute_rows(_reply_waits_insert_sql(connection.vendor), rows)
+
+
+def _execute_rows(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """One statement for each row, through executemany; a single row (an action's usual
+    share) through execute, which on PostgreSQL spares the pipeline executemany opens."""
     with connection.cursor() as cursor:
-        cursor.executemany(_reply_waits_insert_sql(connection.vendor), rows)
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
 
 
 # The statements' texts, built once per database kind (the live path runs them on every action).
@@ -294,8 +303,7 @@ def facts_store(
         if facts.reply_waits:
             waits += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_facts_upsert_sql(connection.vendor), rows)
+        _execute_rows(_facts_upsert_sql(connection.vendor), rows)
     reply_waits_replace(ticket_ids=ids, rows=waits)
     reply_waits_insert(new_waits)
     return len(rows)
