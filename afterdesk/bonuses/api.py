@@ -17,9 +17,9 @@ from afterdesk.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.bonuses.schemas import (
     BonusRuleIn,
     BonusRuleOut,
-    ExportQuery,
     PayoutOut,
     PeriodQuery,
+    StatementExportQuery,
     StatementIn,
     StatementListQuery,
     StatementOut,
@@ -165,7 +165,7 @@ def payout_statement_get(request: HttpRequest, statement_id: Id) -> dict[str, An
     },
 )
 def payout_statement_export(
-    request: HttpRequest, statement_id: Id, query: Query[ExportQuery]
+    request: HttpRequest, statement_id: Id, query: Query[StatementExportQuery]
 ) -> HttpResponse:
     """Download a statement as CSV, XLSX or JSON (supervisors and admins)."""
     user = request_user(request)

@@ -73,7 +73,7 @@ class StatementListQuery(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class ExportQuery(Schema):
+class StatementExportQuery(Schema):
     format: Literal["csv", "xlsx", "json"] = "csv"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +69,9 @@ class CustomerIdentity(models.Model):
 
 
 class Order(models.Model):
-    class Status(models.TextChoices):
+    # Named apart from the tickets' and shipments' statuses (OpenAPI names enums after their
+    # classes); `Order.Status` is the short name used in the code.
+    class OrderStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
         SHIPPED = "shipped", _("Shipped")
@@ -75,6 +79,8 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+    Status: TypeAlias = OrderStatus
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
     customer = models.ForeignKey(
@@ -111,13 +117,16 @@ class OrderLine(models.Model):
 
 
 class Shipment(models.Model):
-    class Status(models.TextChoices):
+    # Named apart from the tickets' and orders' statuses (see Order.OrderStatus).
+    class ShipmentStatus(models.TextChoices):
         LABEL_CREATED = "label_created", _("Label created")
         IN_TRANSIT = "in_transit", _("In transit")
         OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
         DELIVERED = "delivered", _("Delivered")
         EXCEPTION = "exception", _("Exception")
         RETURNED = "returned", _("Returned to sender")
+
+    Status: TypeAlias = ShipmentStatus
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     carrier = models.CharField(max_length=50)

@@ -34,7 +34,6 @@ from afterdesk.metrics.models import (
 from afterdesk.metrics.schemas import (
     DrilldownOut,
     DrilldownQuery,
-    ExportQuery,
     KpisOut,
     KpisQuery,
     LeaderboardOut,
@@ -51,6 +50,7 @@ from afterdesk.metrics.schemas import (
     SegmentsOut,
     TeamLeaderboardOut,
     TemplateDetailOut,
+    TemplateExportQuery,
     TemplateIn,
     TemplateKey,
     TemplateListItemOut,
@@ -494,7 +494,7 @@ def template_save(
     },
 )
 def template_export(
-    request: HttpRequest, key: TemplateKey, query: Query[ExportQuery]
+    request: HttpRequest, key: TemplateKey, query: Query[TemplateExportQuery]
 ) -> HttpResponse:
     """The definition of the latest (or the given) version, as a `.json` download."""
     request_user(request)

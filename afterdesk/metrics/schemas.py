@@ -441,7 +441,7 @@ class TemplateSaveQuery(Schema):
     role: SafeStr = Field("", max_length=50, description="Role the template is meant for")
 
 
-class ExportQuery(Schema):
+class TemplateExportQuery(Schema):
     version: VersionNumber | None = Field(None, description="Default: the latest")
 
 

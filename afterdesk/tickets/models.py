@@ -14,7 +14,10 @@ from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Customer, Order, Platform, Store
 
 
-class Status(models.TextChoices):
+class TicketStatus(models.TextChoices):
+    """A ticket's status; named apart from the orders' and shipments' statuses, as the OpenAPI
+    schema names its enums after their classes (`Status` is the short name used here)."""
+
     NEW = "new", _("New")
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending")
@@ -23,6 +26,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+Status = TicketStatus
 SOLVED_STATUSES = frozenset({Status.SOLVED.value, Status.CLOSED.value})
 
 
