@@ -33,10 +33,7 @@ def ticket_get_for_user(*, user: User, ticket_id: int) -> Ticket:
     another team is not revealed to exist). With its assignee and team, what an action's
     answer shows (the ticket page reads `ticket_detail`)."""
     ticket = (
-        tickets_for_user(user=user)
-        .select_related("assignee", "team")
-        .filter(pk=ticket_id)
-        .first()
+        tickets_for_user(user=user).select_related("assignee", "team").filter(pk=ticket_id).first()
     )
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
