@@ -15,6 +15,7 @@ The importer already holds the values it writes, so it skips the ORM's per-insta
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -62,7 +63,7 @@ def table_columns(model: type[Model]) -> tuple[str, ...]:
 Item = TypeVar("Item")
 
 
-class Batched(Generic[Item]):
+class Batched(ABC, Generic[Item]):
     """Items written a batch at a time, in the order they come: `add` collects them, and each
     `batch_size` of them (and the last ones, on `flush`) go to the subclass's `write`. The
     subclass, a dataclass, declares the `batch_size` and `_batch` fields."""
@@ -80,8 +81,9 @@ class Batched(Generic[Item]):
             batch, self._batch = self._batch, []
             self.write(batch)
 
+    @abstractmethod
     def write(self, batch: list[Item]) -> None:
-        raise NotImplementedError
+        """Write one batch (the subclass's statement)."""
 
 
 def _quote(name: str) -> str:
