@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from afterdesk.accounts import selectors, services
+from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.models import ApiToken, Team, User
 from afterdesk.accounts.schemas import (
     MeOut,
@@ -18,11 +19,10 @@ from afterdesk.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
+from afterdesk.core.api_schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
 
 router = Router(tags=["accounts"])
-# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+# Checked before the path, query and body are read (afterdesk.accounts.api_auth.requires).
 CONFIGURE = requires(lambda user: selectors.user_require_configure(user=user))
 
 

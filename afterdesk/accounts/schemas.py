@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from afterdesk.accounts.models import POSITION_MAX_LENGTH, Role, User
-from afterdesk.api.schemas import SafeStr
+from afterdesk.core.api_schemas import SafeStr
 
 
 class TeamOut(Schema):

@@ -8,15 +8,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import READ_ERRORS, Id
+from afterdesk.accounts.api_auth import request_user, requires
+from afterdesk.core.api_schemas import READ_ERRORS, Id
 
 from . import selectors, services
 from .models import Alert
 from .schemas import AlertFilterQuery, AlertOut, AlertPage
 
 router = Router(tags=["alerts"])
-# Checked before the path is read (afterdesk.api.auth.requires).
+# Checked before the path is read (afterdesk.accounts.api_auth.requires).
 VIEWERS = requires(lambda user: selectors.alerts_require_viewer(user=user))
 
 

@@ -1,4 +1,4 @@
-"""Request and response schemas of the alerts API (errors: `afterdesk.api.schemas`)."""
+"""Request and response schemas of the alerts API (errors: `afterdesk.core.api_schemas`)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from afterdesk.accounts.api import router as accounts_router
+from afterdesk.accounts.api_auth import SessionCsrfAuth, TokenAuth
 from afterdesk.alerts.api import router as alerts_router
-from afterdesk.api.auth import SessionCsrfAuth, TokenAuth
 from afterdesk.bonuses.api import router as bonuses_router
 from afterdesk.calendars.api import router as calendars_router
 from afterdesk.commerce.api import router as commerce_router

@@ -9,9 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.models import User
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.bonuses import exports, selectors, services
 from afterdesk.bonuses.models import BonusRule, PayoutStatement
 from afterdesk.bonuses.schemas import (
@@ -25,13 +24,14 @@ from afterdesk.bonuses.schemas import (
     StatementOut,
     StatementPage,
 )
+from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.exports import attachment
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.metrics.kpis import period_validate
 
 router = Router(tags=["bonuses"])
-# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+# Checked before the path, query and body are read (afterdesk.accounts.api_auth.requires).
 WRITER = requires(lambda user: selectors.bonus_rule_require_writer(user=user))
 
 

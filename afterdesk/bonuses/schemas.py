@@ -1,6 +1,6 @@
 """Schemas of the bonuses API. Money is a decimal string ("300.00") everywhere, so no amount
 is ever rounded by a float. Errors, ids and text inputs are the shared ones of
-`afterdesk.api.schemas`."""
+`afterdesk.core.api_schemas`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from afterdesk.api.schemas import Id, SafeStr
+from afterdesk.core.api_schemas import Id, SafeStr
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 

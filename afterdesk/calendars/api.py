@@ -8,9 +8,8 @@ from datetime import timedelta
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.selectors import user_require_configure
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from afterdesk.calendars import selectors, services
 from afterdesk.calendars.business_time import minutes
 from afterdesk.calendars.models import Calendar
@@ -22,11 +21,12 @@ from afterdesk.calendars.schemas import (
     CalendarKey,
     CalendarOut,
 )
+from afterdesk.core.api_schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant
 
 router = Router(tags=["calendars"])
-# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+# Checked before the path, query and body are read (afterdesk.accounts.api_auth.requires).
 CONFIGURE = requires(lambda user: user_require_configure(user=user))
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from afterdesk.api.schemas import SafeStr
+from afterdesk.core.api_schemas import SafeStr
 
 # Keys appear in URLs: letters, digits and `-_.:`; at most 100 characters (the column).
 CalendarKey = Annotated[

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from afterdesk.api.schemas import READ_ERRORS, Id, PageQuery, paginate
 from afterdesk.commerce import selectors
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.commerce.schemas import (
@@ -17,6 +16,7 @@ from afterdesk.commerce.schemas import (
     OrderQuery,
     StoreOut,
 )
+from afterdesk.core.api_schemas import READ_ERRORS, Id, PageQuery, paginate
 
 router = Router(tags=["commerce"])
 

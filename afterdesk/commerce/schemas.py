@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from afterdesk.api.schemas import Id, SafeStr
 from afterdesk.commerce.models import CustomerIdentity, Order, Platform, Shipment
+from afterdesk.core.api_schemas import Id, SafeStr
 
 
 class StoreOut(Schema):

@@ -17,9 +17,16 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Status
 
+from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.models import User
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
+from afterdesk.core.api_schemas import (
+    AUTH_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    PageQuery,
+    paginate,
+)
 from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.metrics import selectors, services
 from afterdesk.metrics.access import Access, Need, access_agent, access_require, access_rows
@@ -63,7 +70,7 @@ from afterdesk.metrics.scorecards import report, scorecard_compute
 from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, TemplateSpec, template_parse
 
 router = Router(tags=["performance"])
-# Checked before the path, query and body are read (afterdesk.api.auth.requires).
+# Checked before the path, query and body are read (afterdesk.accounts.api_auth.requires).
 CONFIGURE = requires(lambda user: access_require(user, "configure"))
 MANAGE = requires(
     lambda user: access_require(

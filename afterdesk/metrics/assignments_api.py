@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
+from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.selectors import agent_get_by_username
-from afterdesk.api.auth import request_user, requires
-from afterdesk.api.schemas import AUTH_ERRORS, WRITE_ERRORS, PageQuery, paginate
+from afterdesk.core.api_schemas import AUTH_ERRORS, WRITE_ERRORS, PageQuery, paginate
 from afterdesk.metrics.access import access_require
 from afterdesk.metrics.assignments import (
     AssignedTemplate,

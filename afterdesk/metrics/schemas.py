@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from afterdesk.api.schemas import SafeStr
+from afterdesk.core.api_schemas import SafeStr
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant, year_check
 from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate

@@ -9,9 +9,10 @@ from django.http import FileResponse, HttpRequest
 from django.utils.cache import patch_vary_headers
 from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 
+from afterdesk.accounts.api_auth import request_user
 from afterdesk.accounts.selectors import agent_get_by_username, team_get_by_name
-from afterdesk.api.auth import request_user
-from afterdesk.api.schemas import (
+from afterdesk.commerce.selectors import ticket_commerce_refs
+from afterdesk.core.api_schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
@@ -20,7 +21,6 @@ from afterdesk.api.schemas import (
     SafeStr,
     paginate,
 )
-from afterdesk.commerce.selectors import ticket_commerce_refs
 from afterdesk.tickets import selectors, services
 from afterdesk.tickets.models import Ticket, TicketEvent
 from afterdesk.tickets.schemas import (

@@ -9,8 +9,8 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from afterdesk.api.schemas import AgentId, Id, SafeStr
 from afterdesk.commerce.schemas import CustomerOut, CustomerRef, OrderOut, StoreOut
+from afterdesk.core.api_schemas import AgentId, Id, SafeStr
 from afterdesk.tickets.models import (
     Attachment,
     Message,
