@@ -3,9 +3,9 @@ created or answered through the API is read once, its events and messages writte
 its facts computed once from the log the action already holds; the queries are pinned.
 
 Counts: `django_assert_num_queries` sees every statement, including the SAVEPOINT/RELEASE
-pair of the action's transaction inside the test's own (outside a test, the action's
-transaction is BEGIN/COMMIT, which the database driver is not asked to execute:
-`statements` counts as the benchmark in bench/ and docs/benchmarks.md do)."""
+pair of the action's transaction inside the test's own; `statements` leaves the transaction's
+own statements out (outside a test they are BEGIN and COMMIT), as docs/benchmarks.md reports
+the requests' queries ("Writes beside django-helpdesk")."""
 
 from __future__ import annotations
 
