@@ -191,3 +191,20 @@ def test_openapi_and_docs_are_served(agent: User, api_as: Callable[[User], ApiCl
     assert "/api/tickets" in schema.json()["paths"]
     client.force_login(agent)
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_token_s_last_use_is_written_at_most_once_a_minute(agent: User) -> None:
+    from datetime import timedelta
+
+    from afterdesk.accounts.models import ApiToken
+
+    token, raw = api_token_create(user=agent, name="busy client")
+    client = ApiClient(raw)
+    client.get("/api/me")
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    client.get("/api/me")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first  # within the minute
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(seconds=61))
+    client.get("/api/me")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first  # type: ignore[operator]

@@ -31,11 +31,14 @@ pytestmark = pytest.mark.django_db
 
 ApiAs = Callable[[User | None], ApiClient]
 
-# The request's own statements (as the benchmark counts them) and the limits of issue 15.
-CREATE_ASSIGNED = 9  # token, its last use, team, assignee; ticket, events, message, UPDATE, facts
-CREATE_UNASSIGNED = 8  # the same without the assignee's look-up
-REPLY_ANSWERING = 9  # token, last use, ticket; ticket + log, events, message, UPDATE, facts, wait
-REPLY = 8  # a reply that answers no waiting message: no reply wait
+# The request's own statements (as the benchmark counts them) and the limits of issue 15, for a
+# client whose token was used in the last minute (the token's last use is written at most once
+# a minute: TOKEN_FIRST_USE more on the first request of a minute).
+CREATE_ASSIGNED = 8  # token, team, assignee; ticket, events, message, UPDATE, facts
+CREATE_UNASSIGNED = 7  # the same without the assignee's look-up
+REPLY_ANSWERING = 8  # token, ticket; ticket + log, events, message, UPDATE, facts, reply wait
+REPLY = 7  # a reply that answers no waiting message: no reply wait
+TOKEN_FIRST_USE = 1  # the UPDATE of the token's last use
 TRANSACTION = 2  # SAVEPOINT + RELEASE inside the test's transaction (BEGIN/COMMIT outside)
 
 
@@ -84,14 +87,15 @@ def test_create_through_the_api(
     notifications: list[dict[str, Any]],
 ) -> None:
     api = api_as(supervisor)
-    with django_assert_num_queries(CREATE_ASSIGNED + TRANSACTION), statements(CREATE_ASSIGNED):
+    first_use = CREATE_ASSIGNED + TOKEN_FIRST_USE
+    with django_assert_num_queries(first_use + TRANSACTION), statements(first_use):
         created = _create(api, assignee="anna")
     with (
         django_assert_num_queries(CREATE_UNASSIGNED + TRANSACTION),
         statements(CREATE_UNASSIGNED),
     ):
         _create(api)
-    assert CREATE_ASSIGNED <= 10
+    assert first_use <= 10
     # The facts were computed once per ticket, from both events of the first one.
     assert [[pk for pk, _at, _cal in n["tickets"]] for n in notifications] == [
         [created.json()["id"]],
@@ -117,7 +121,7 @@ def test_reply_through_the_api(
     with django_assert_num_queries(REPLY + TRANSACTION), statements(REPLY):
         response = api.post(f"/api/tickets/{ticket_id}/reply", {"body": "Tracking: JD1"})
     assert response.status_code == 201
-    assert REPLY <= 8
+    assert REPLY_ANSWERING <= 8
     assert len(notifications) == 3  # create, reply, reply: once each
     assert [e.kind for e in notifications[1]["events"][ticket_id]] == [
         "message",
