@@ -67,7 +67,12 @@ from afterdesk.metrics.schemas import (
     VersionNumber,
 )
 from afterdesk.metrics.scorecards import report, scorecard_compute
-from afterdesk.metrics.templates import DEFAULT_TEMPLATE_JSON, TemplateSpec, template_parse
+from afterdesk.metrics.templates import (
+    DEFAULT_TEMPLATE_JSON,
+    TemplateSpec,
+    default_template,
+    template_parse,
+)
 
 router = Router(tags=["performance"])
 # Checked before the path, query and body are read (afterdesk.accounts.api_auth.requires).
@@ -114,7 +119,7 @@ def _drilldown_template(
     own = agent_templates(agent_ids=[agent.pk], end=end).get(agent.pk)
     if own is not None:
         return own.version, own.spec
-    return None, template_parse(DEFAULT_TEMPLATE_JSON)
+    return None, default_template()
 
 
 def _access(request: HttpRequest, need: Need = "self", *, what: str = "") -> Access:
@@ -173,8 +178,7 @@ def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
         version, spec = _template(query.template)
         ref = _template_ref(version)
     else:
-        spec = template_parse(DEFAULT_TEMPLATE_JSON)
-        ref = {"key": spec.id, "name": spec.name, "version": None}
+        spec, ref = default_template(), _BUILT_IN
     values = compute_kpis(start=start, end=end, template=spec)
     if only is not None:
         values = {only.pk: values[only.pk]} if only.pk in values else {}
