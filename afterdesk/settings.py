@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # the API explorer's Swagger UI from our static files, not a CDN
     "afterdesk.core",
     "afterdesk.accounts",
     "afterdesk.calendars",

@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from afterdesk.accounts.api import router as accounts_router
 from afterdesk.accounts.api_auth import SessionCsrfAuth, TokenAuth
 from afterdesk.alerts.api import router as alerts_router
+from afterdesk.api.docs import SignedInSwagger
 from afterdesk.bonuses.api import router as bonuses_router
 from afterdesk.calendars.api import router as calendars_router
 from afterdesk.commerce.api import router as commerce_router
@@ -31,6 +32,7 @@ api = NinjaAPI(
     urls_namespace="api",
     description="The after-sales desk's JSON API. See docs/api.md.",
     auth=[TokenAuth(), SessionCsrfAuth()],
+    docs=SignedInSwagger(),
 )
 api.add_router("", tickets_router)
 api.add_router("", commerce_router)
