@@ -14,8 +14,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The demo (published passwords) on this machine: DEBUG stays off (no debug pages, the code
+# paths of production), so the demo is forced; `serve` without --demo never loads it.
 run: install
-	$(BIN)/afterdesk serve
+	$(BIN)/afterdesk serve --demo --force-demo
 
 test: install lint pytest
 

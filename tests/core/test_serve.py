@@ -1,9 +1,11 @@
-"""`afterdesk serve` as a user runs it: migrates a new database, serves pages, runs tasks."""
+"""`afterdesk serve` as a user runs it: migrates a new database, serves pages, runs tasks; the
+demo data (published passwords) only when asked for."""
 
 from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,21 +21,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _serve_env(data_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in ("DATABASE_URL", "REDIS_URL", "HUEY_IMMEDIATE", "DJANGO_SETTINGS_MODULE", "DEBUG")
+    }
+    env["AFTERDESK_DATA_DIR"] = str(data_dir)
+    return env
+
+
 @pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="serve's own database is the SQLite default here",
 )
-def test_serve_migrates_and_answers(tmp_path: Path) -> None:
+def test_serve_migrates_and_answers_without_loading_the_demo(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "HUEY_IMMEDIATE", "DJANGO_SETTINGS_MODULE")
-    }
-    env["AFTERDESK_DATA_DIR"] = str(tmp_path)
     server = subprocess.Popen(
-        [sys.executable, "-m", "afterdesk.cli", "serve", "--no-demo", "--port", str(port)],
-        env=env,
+        [sys.executable, "-m", "afterdesk.cli", "serve", "--port", str(port)],
+        env=_serve_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -53,6 +60,22 @@ def test_serve_migrates_and_answers(tmp_path: Path) -> None:
         assert 'name="username"' in body
         assert (tmp_path / "afterdesk.sqlite3").exists()
         assert (tmp_path / "huey.sqlite3").exists()
+        # An empty database stays empty: no user with the demo's published password.
+        with sqlite3.connect(tmp_path / "afterdesk.sqlite3") as db:
+            assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (0,)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_refuses_the_demo_with_debug_off(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "afterdesk.cli", "serve", "--demo", "--port", str(free_port())],
+        env=_serve_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Refusing to load the demo data: DEBUG is off" in done.stderr
+    assert not (tmp_path / "afterdesk.sqlite3").exists()  # stopped before migrating
