@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.commerce.models import Platform
-from afterdesk.tickets.models import Category, Channel, Priority, Status
+from afterdesk.tickets.models import (
+    MESSAGE_BODY_MAX_CHARS,
+    Category,
+    Channel,
+    Priority,
+    Status,
+)
 from afterdesk.tickets.selectors import InboxFilters, assignable_agents, teams_all
 
 UNSOLVED = ",".join([Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD])
@@ -98,6 +104,7 @@ class MultipleFileField(forms.FileField):
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"),
+        max_length=MESSAGE_BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Write a reply to the buyer…")}),
     )
     status = forms.ChoiceField(
@@ -111,6 +118,7 @@ class ReplyForm(forms.Form):
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
+        max_length=MESSAGE_BODY_MAX_CHARS,
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("Only agents see notes. The buyer never does.")}
         ),

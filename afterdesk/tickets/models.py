@@ -28,6 +28,9 @@ class TicketStatus(models.TextChoices):
 
 Status = TicketStatus
 SOLVED_STATUSES = frozenset({Status.SOLVED.value, Status.CLOSED.value})
+# The longest reply or note an agent may write: the ticket page's form, the API's schemas and
+# the services all use this one limit.
+MESSAGE_BODY_MAX_CHARS = 100_000
 
 
 class Priority(models.TextChoices):

@@ -32,9 +32,6 @@ from afterdesk.tickets.forms import (
 )
 from afterdesk.tickets.models import Ticket
 
-# Attachments a browser may show inline; everything else (SVG and HTML above all) downloads.
-INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-
 
 def _user(request: HttpRequest) -> User:
     """The signed-in agent (every view is behind @login_required)."""
@@ -184,19 +181,21 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, token: str) -> HttpResponseBase:
-    """Behind the ticket's permission; inline only for plain raster images, never SVG/HTML."""
+    """Behind the ticket's permission; inline only for raster images whose bytes are that
+    image (sniffed again here: rows stored before uploads were sniffed), never SVG/HTML."""
     try:
         attachment = selectors.attachment_get_for_user(user=_user(request), token=token)
     except NotFound as error:
         raise Http404(error.message) from error
-    inline = attachment.content_type in INLINE_TYPES
+    inline_type = services.attachment_inline_type(attachment)
     response = FileResponse(
         attachment.file.open("rb"),
-        as_attachment=not inline,
+        as_attachment=inline_type is None,
         filename=attachment.filename,
-        content_type=attachment.content_type if inline else "application/octet-stream",
+        content_type=inline_type or "application/octet-stream",
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     patch_vary_headers(response, ["Cookie"])
     return response

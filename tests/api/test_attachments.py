@@ -137,3 +137,63 @@ def test_upload_missing_body_is_422(api_as: ApiAs, agent: User, ticket: Ticket) 
 
 def test_unknown_attachment_token_is_404(api_as: ApiAs, agent: User) -> None:
     assert api_as(agent).get("/api/attachments/nope").status_code == 404
+
+
+def test_content_not_matching_the_declared_type_is_415_naming_the_file(
+    api_as: ApiAs, agent: User, ticket: Ticket
+) -> None:
+    before_files = _files()
+    response = api_as(agent).post_multipart(
+        f"/api/tickets/{ticket.pk}/reply/upload",
+        {
+            "body": "invoice",
+            "attachments": [
+                SimpleUploadedFile("ok.txt", b"fine", content_type="text/plain"),
+                SimpleUploadedFile(
+                    "invoice.pdf",
+                    b"<html><script>alert(1)</script>",
+                    content_type="application/pdf",
+                ),
+            ],
+        },
+    )
+    assert response.status_code == 415
+    assert response.json()["field"] == "attachments"
+    assert "invoice.pdf" in response.json()["message"]
+    assert not Message.objects.filter(kind="reply").exists()
+    assert not Attachment.objects.exists()
+    assert _files() == before_files
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=10, ATTACHMENT_MAX_TOTAL_BYTES=15)
+def test_files_over_the_total_limit_of_one_message_are_413(
+    api_as: ApiAs, agent: User, ticket: Ticket
+) -> None:
+    response = api_as(agent).post_multipart(
+        f"/api/tickets/{ticket.pk}/notes/upload",
+        {
+            "body": "two files",
+            "attachments": [
+                SimpleUploadedFile("a.txt", b"x" * 8, content_type="text/plain"),
+                SimpleUploadedFile("b.txt", b"y" * 8, content_type="text/plain"),
+            ],
+        },
+    )
+    assert response.status_code == 413
+    assert "b.txt" in response.json()["message"]
+    assert not Attachment.objects.exists()
+
+
+def test_download_forbids_content_sniffing(api_as: ApiAs, agent: User, ticket: Ticket) -> None:
+    api = api_as(agent)
+    response = api.post_multipart(
+        f"/api/tickets/{ticket.pk}/notes/upload",
+        {
+            "body": "r",
+            "attachments": SimpleUploadedFile("r.txt", b"paid", content_type="text/plain"),
+        },
+    )
+    download = api.get(response.json()["message"]["attachments"][0]["download_url"])
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment")

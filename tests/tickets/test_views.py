@@ -456,12 +456,21 @@ def test_actions_need_post_and_csrf(agent: User, team: Team) -> None:
 # ----------------------------------------------------------------------------- attachments
 
 
+# Real leading bytes of each type: uploads are sniffed by their content.
+CONTENT = {
+    "application/pdf": b"%PDF-1.4 data",
+    "image/png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR data",
+    "text/plain": b"data",
+}
+
+
 def _attachment(ticket: Ticket, agent: User, name: str, content_type: str) -> Attachment:
+    content = CONTENT[content_type]
     services.note_add(
         ticket=ticket,
         by=agent,
         body=f"file {name}",
-        attachments=[SimpleUploadedFile(name, b"data", content_type=content_type)],
+        attachments=[SimpleUploadedFile(name, content, content_type=content_type)],
     )
     return Attachment.objects.get(filename=name)
 
@@ -478,7 +487,7 @@ def test_attachment_download_headers(client: Client, agent: User, team: Team) ->
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert 'filename="label.pdf"' in response["Content-Disposition"]
-    assert b"".join(response.streaming_content) == b"data"  # type: ignore[attr-defined]
+    assert b"".join(response.streaming_content) == CONTENT["application/pdf"]  # type: ignore[attr-defined]
     assert response["X-Content-Type-Options"] == "nosniff"
     response = client.get(reverse("tickets:attachment", args=[png.token]))
     assert response["Content-Disposition"].startswith("inline")

@@ -16,14 +16,23 @@ from afterdesk.tickets.services.actions import (
     ticket_set_status,
     ticket_set_tags,
 )
-from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
+from afterdesk.tickets.services.attachments import (
+    AttachmentIn,
+    attachment_inline_type,
+    attachments_check,
+    attachments_save,
+    attachments_validate,
+)
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
 from afterdesk.tickets.state import TicketState, replay_state
 
 __all__ = [
+    "AttachmentIn",
     "TicketChange",
     "TicketState",
+    "attachment_inline_type",
+    "attachments_check",
     "attachments_save",
     "attachments_validate",
     "complaint_record",

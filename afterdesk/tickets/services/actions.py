@@ -24,6 +24,7 @@ from afterdesk.tickets.events import (
     RETURN_OUTCOMES,
 )
 from afterdesk.tickets.models import (
+    MESSAGE_BODY_MAX_CHARS,
     SOLVED_STATUSES,
     MessageKind,
     Priority,
@@ -32,7 +33,11 @@ from afterdesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from afterdesk.tickets.services.attachments import attachments_save, attachments_validate
+from afterdesk.tickets.services.attachments import (
+    AttachmentIn,
+    attachments_save,
+    attachments_validate,
+)
 from afterdesk.tickets.services.changes import (
     TicketChange,
     forget_related,
@@ -266,16 +271,17 @@ def message_reply(
     by: User,
     body: str,
     status: str | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile | AttachmentIn] = (),
     at: datetime | None = None,
 ) -> TicketEvent:
     """A public reply by an agent; `status` optionally sets the status in the same click,
     written after the reply ("reply and solve", docs/history.md, "Event order")."""
     if not body.strip():
         raise ValidationError("the reply is empty", field="body")
+    _body_length_check(body)
     if status is not None:
         status_transition_check(current=ticket.status, target=status, reply=True)
-    attachments_validate(attachments)
+    checked = attachments_validate(attachments)
     with ticket_change(ticket) as change:
         if change.ticket.status == Status.CLOSED:
             raise Conflict("the ticket is closed; a closed ticket takes no more replies")
@@ -296,11 +302,19 @@ def message_reply(
                 agent=by,
                 at=at,
             )
-    _attachments_add(event, attachments)
+    _attachments_add(event, checked)
     return event
 
 
-def _attachments_add(event: TicketEvent, attachments: Sequence[UploadedFile]) -> None:
+def _body_length_check(body: str) -> None:
+    if len(body) > MESSAGE_BODY_MAX_CHARS:
+        raise ValidationError(
+            f"the text is {len(body)} characters; the limit is {MESSAGE_BODY_MAX_CHARS}",
+            field="body",
+        )
+
+
+def _attachments_add(event: TicketEvent, attachments: Sequence[AttachmentIn]) -> None:
     """Save the files with the message just written, which then shows them."""
     if attachments:
         attachments_save(message=event.message, files=attachments)
@@ -313,13 +327,14 @@ def note_add(
     ticket: Ticket,
     by: User,
     body: str,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile | AttachmentIn] = (),
     at: datetime | None = None,
 ) -> TicketEvent:
     """An internal note: never shown to the buyer, never counted as a reply."""
     if not body.strip():
         raise ValidationError("the note is empty", field="body")
-    attachments_validate(attachments)
+    _body_length_check(body)
+    checked = attachments_validate(attachments)
     with ticket_change(ticket) as change:
         event = change.record(
             kind="message",
@@ -328,7 +343,7 @@ def note_add(
             at=at,
             body=body,
         )
-    _attachments_add(event, attachments)
+    _attachments_add(event, checked)
     return event
 
 
