@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from afterdesk.commerce.schemas import CustomerOut, CustomerRef, OrderOut, StoreOut
-from afterdesk.core.api_schemas import AgentId, Id, InputSchema, SafeStr
+from afterdesk.core.api_schemas import AgentId, Id, SafeStr
 from afterdesk.tickets.models import (
     MESSAGE_BODY_MAX_CHARS,
     Attachment,
@@ -159,7 +159,7 @@ class TicketDetail(TicketListItem):
     orders: list[OrderOut]
 
 
-class TicketCreateIn(InputSchema):
+class TicketCreateIn(Schema):
     subject: SafeStr = Field(min_length=1, max_length=300)
     channel: SafeStr = Field(min_length=1, max_length=32, examples=["email", "phone", "api"])
     body: SafeStr = Field(
@@ -180,27 +180,27 @@ class TicketCreateIn(InputSchema):
     )
 
 
-class ReplyIn(InputSchema):
+class ReplyIn(Schema):
     body: SafeStr = Field(min_length=1, max_length=MESSAGE_BODY_MAX_CHARS)
     status: Status | None = Field(None, description="Set this status with the reply")
 
 
-class NoteIn(InputSchema):
+class NoteIn(Schema):
     body: SafeStr = Field(min_length=1, max_length=MESSAGE_BODY_MAX_CHARS)
 
 
-class AssignIn(InputSchema):
+class AssignIn(Schema):
     agent: AgentId | None = Field(
         description="Agent id (username: letters, digits and . _ - @ +); null unassigns"
     )
     team: SafeStr | None = Field(None, max_length=100, description="Move to this team")
 
 
-class StatusIn(InputSchema):
+class StatusIn(Schema):
     status: Status
 
 
-class EscalateIn(InputSchema):
+class EscalateIn(Schema):
     to: SafeStr = Field("", max_length=100, examples=["tier2", "supervisor"])
     reason: SafeStr = Field("", max_length=1000)
 
