@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it counts and times every answer, the ones the middleware below give too.
+    "afterdesk.core.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "afterdesk.api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -161,6 +163,10 @@ ATTACHMENT_MAX_TOTAL_BYTES = int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Prometheus metrics at /metrics for this bearer token; unset, /metrics answers 404
+# (afterdesk.core.observability; README "Configuration").
+AFTERDESK_METRICS_TOKEN = os.environ.get("AFTERDESK_METRICS_TOKEN", "")
 
 # Background tasks: huey on SQLite by default, on Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("alerts/", include("afterdesk.alerts.urls")),
     path("reports/", include("afterdesk.reports.urls")),
     path("bonuses/", include("afterdesk.bonuses.urls")),
+    path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.tickets.urls")),
 ]

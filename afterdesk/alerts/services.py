@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.core.observability import duration_recorded
 from afterdesk.metrics.access import Access
 from afterdesk.metrics.models import ScorecardTemplate
 
@@ -32,6 +33,7 @@ ALERT_MAIL_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppr
 MAIL_LIST_LIMIT = 50
 
 
+@duration_recorded("alerts_sweep")
 @transaction.atomic
 def alerts_sweep(*, now: datetime, config: AlertSettings | None = None) -> list[Alert]:
     """Store the alerts the figures at `now` call for and return the ones not stored before.

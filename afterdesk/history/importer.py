@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
+from afterdesk.core.observability import duration_recorded
 from afterdesk.history.bulk import (
     Batched,
     IdAllocator,
@@ -94,6 +95,7 @@ MESSAGE_COLUMNS = (
 )
 
 
+@duration_recorded("history_import")
 def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
     """Import a history file. Bad lines are reported in `report.errors` (never raised);
     then nothing is written unless `skip_invalid`, which imports the valid lines.

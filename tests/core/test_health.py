@@ -1,0 +1,160 @@
+"""`/healthz`: ok when the database and the task queue answer, failing (503) when one does not;
+no login, no details. Real SQLite/PostgreSQL, real SQLite and Redis queues."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.utils import ConnectionHandler
+from django.test import Client
+from huey import RedisHuey, SqliteHuey
+from huey.contrib import djhuey
+
+from afterdesk.core.health import database_reachable, task_queue_reachable
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens once the socket is closed
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_huey() -> Iterator[RedisHuey]:
+    huey = RedisHuey(f"afterdesk-health-{uuid.uuid4().hex}", url=REDIS_TEST_URL)
+    try:
+        yield huey
+    finally:
+        huey.storage.flush_all()
+
+
+def _use_queue(monkeypatch: pytest.MonkeyPatch, huey: Any) -> None:
+    """The app's queue is this real one for the test (settings build it once, at import)."""
+    monkeypatch.setattr(djhuey, "HUEY", huey)
+
+
+def _health(client: Client) -> tuple[int, Any]:
+    response = client.get("/healthz")
+    return response.status_code, json.loads(response.content)
+
+
+@pytest.mark.django_db
+def test_healthz_ok_without_login_on_the_sqlite_queue(
+    client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _use_queue(monkeypatch, SqliteHuey("afterdesk-health", filename=str(tmp_path / "q.sqlite3")))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}  # nothing more
+    assert "no-cache" in response["Cache-Control"]
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_healthz_ok_on_the_redis_queue(
+    client: Client, monkeypatch: pytest.MonkeyPatch, redis_huey: RedisHuey
+) -> None:
+    _use_queue(monkeypatch, redis_huey)
+    assert _health(client) == (200, {"status": "ok"})
+
+
+@pytest.mark.django_db
+def test_healthz_failing_when_redis_does_not_answer(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_queue(
+        monkeypatch, RedisHuey("afterdesk-health", url=f"redis://127.0.0.1:{closed_port()}/14")
+    )
+    assert _health(client) == (503, {"status": "failing"})
+
+
+@pytest.mark.django_db
+def test_healthz_failing_when_the_sqlite_queue_cannot_open(
+    client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    huey = SqliteHuey("afterdesk-health", filename=str(folder / "q.sqlite3"))
+    _use_queue(monkeypatch, huey)
+    assert _health(client) == (200, {"status": "ok"})
+    huey.storage.close()
+    shutil.rmtree(folder)  # the data folder is gone (unmounted, deleted)
+    assert _health(client) == (503, {"status": "failing"})
+
+
+@pytest.mark.django_db
+def test_healthz_keeps_the_host_check(client: Client) -> None:
+    assert client.get("/healthz", HTTP_HOST="evil.example").status_code == 400
+
+
+@pytest.mark.django_db
+def test_healthz_answers_only_reads(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_database_reachable_on_the_test_database() -> None:
+    assert database_reachable()
+
+
+def test_database_unreachable_postgresql_on_a_closed_port() -> None:
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "afterdesk",
+                "USER": "postgres",
+                "HOST": "127.0.0.1",
+                "PORT": str(closed_port()),
+                "OPTIONS": {"connect_timeout": 5},
+            }
+        }
+    )
+    try:
+        assert not database_reachable(handler["default"])
+    finally:
+        handler.close_all()
+
+
+def test_database_unreachable_sqlite_file_that_cannot_open(tmp_path: Path) -> None:
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(tmp_path / "no-such-folder" / "db.sqlite3"),
+            }
+        }
+    )
+    try:
+        assert not database_reachable(handler["default"])
+    finally:
+        handler.close_all()
+
+
+def test_task_queue_reachable_on_sqlite(tmp_path: Path) -> None:
+    assert task_queue_reachable(SqliteHuey("q", filename=str(tmp_path / "q.sqlite3")))
+
+
+@needs_redis
+def test_task_queue_reachable_on_redis(redis_huey: RedisHuey) -> None:
+    assert task_queue_reachable(redis_huey)
