@@ -1,0 +1,192 @@
+"""`triage_message`: a buyer's message → language, issue type, risk, suggested priority, each
+with the reason a person can read on the ticket (docs/triage.md).
+
+Pure and fast: no database, no network; the lexicons and the language detector are built once
+per process, on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from afterdesk.triage.language import LanguageGuess, language_detect
+from afterdesk.triage.lexicon import ISSUE_TYPES, RISK_FLAGS, Hit, Lexicon, lexicons
+from afterdesk.triage.text import normalize
+
+# Risk points → suggested priority (never a lowering: see `priority_raise`).
+URGENT_FROM = 70
+HIGH_FROM = 40
+# Negative sentiment is a flag from this many points (its phrases add up; one strong insult
+# reaches it, a mild "disappointed" does not).
+SENTIMENT_FLAG_FROM = 40
+SENTIMENT_MAX = 60
+SHOUTING_POINTS = 20
+EXCLAMATIONS_POINTS = 10
+# The body alone decides the language unless it is this short.
+SHORT_BODY = 40
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+_EXCLAMATIONS = re.compile(r"[!！]{3,}")
+_UPPER_WORD = re.compile(r"\b[^\W\d_a-z]{3,}\b")
+_WORD = re.compile(r"\b[^\W\d_]{3,}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A lexicon phrase found in the message (for the ticket's "why")."""
+
+    phrase: str
+    label: str  # an issue type or a risk flag
+    language: str  # the lexicon it comes from
+    weight: float
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    language: str  # ISO 639-1 ("de", "zh"), "" when unknown
+    language_reason: str
+    issue_type: str  # one of lexicon.ISSUE_TYPES
+    issue_reason: str
+    risk: int  # 0–100
+    risk_flags: tuple[str, ...]  # in lexicon.RISK_FLAGS order
+    risk_reason: str
+    priority: str  # suggested: "normal", "high" or "urgent"
+    matches: tuple[Match, ...]
+
+
+def _lexicons_for(guess: LanguageGuess) -> tuple[list[Lexicon], list[Lexicon]]:
+    """The lexicons to match first: the message's language, lingua's plausible runners-up and
+    English (buyers mix in "refund", "tracking"); every lexicon when the language is unknown.
+    Then the rest, matched only when the first found no issue (a misdetected language)."""
+    every = lexicons()
+    wanted = [guess.code, *guess.runners_up, "en"] if guess.code else [*guess.runners_up]
+    first = [every[code] for code in dict.fromkeys(wanted) if code in every]
+    if not guess.code and not guess.runners_up:
+        first = list(every.values())
+    chosen = {lexicon.language for lexicon in first}
+    rest = [lexicon for lexicon in every.values() if lexicon.language not in chosen]
+    return first, rest
+
+
+def _match(hit: Hit) -> Match:
+    entry = hit.entry
+    return Match(entry.phrase, entry.label, entry.language, entry.weight, hit.negated)
+
+
+def _quoted(matches: list[Match]) -> str:
+    return ", ".join(f"'{m.phrase}' ({m.language})" for m in matches)
+
+
+def _issue(matches: list[Match]) -> tuple[str, str]:
+    scores: dict[str, float] = defaultdict(float)
+    found: dict[str, list[Match]] = defaultdict(list)
+    for match in matches:
+        if not match.negated:
+            scores[match.label] += match.weight
+            found[match.label].append(match)
+    negated = [m for m in matches if m.negated]
+    ignored = f"; ignored negated {_quoted(negated)}" if negated else ""
+    if not scores:
+        return "other", f"no issue phrase matched{ignored}"
+    best = max(scores, key=lambda label: (scores[label], -ISSUE_TYPES.index(label)))
+    reason = f"matched {_quoted(found[best])} ({best}, score {scores[best]:g})"
+    others = [label for label in scores if label != best]
+    if others:
+        others.sort(key=lambda label: -scores[label])
+        reason += "; less: " + ", ".join(f"{label} {scores[label]:g}" for label in others)
+    return best, reason + ignored
+
+
+def _sentiment_extras(subject: str, body: str) -> list[tuple[str, int]]:
+    raw = f"{subject}\n{body}"
+    extras: list[tuple[str, int]] = []
+    words = _WORD.findall(raw)
+    upper = _UPPER_WORD.findall(raw)
+    if len(upper) >= 3 and len(upper) * 2 >= len(words):
+        extras.append(("written in capitals", SHOUTING_POINTS))
+    if _EXCLAMATIONS.search(raw):
+        extras.append(("'!!!'", EXCLAMATIONS_POINTS))
+    return extras
+
+
+def _risk(matches: list[Match], extras: list[tuple[str, int]]) -> tuple[int, tuple[str, ...], str]:
+    points: dict[str, float] = {}
+    why: dict[str, list[str]] = defaultdict(list)
+    for match in matches:
+        if match.negated:
+            continue
+        why[match.label].append(f"'{match.phrase}' ({match.language})")
+        if match.label == "negative_sentiment":
+            points[match.label] = points.get(match.label, 0.0) + match.weight
+        else:
+            points[match.label] = max(points.get(match.label, 0.0), match.weight)
+    if extras and "negative_sentiment" in points:
+        # Capitals and "!!!" only strengthen words that are already negative.
+        for text, extra in extras:
+            points["negative_sentiment"] += extra
+            why["negative_sentiment"].append(text)
+    if "negative_sentiment" in points:
+        points["negative_sentiment"] = min(points["negative_sentiment"], SENTIMENT_MAX)
+    flags = tuple(
+        flag
+        for flag in RISK_FLAGS
+        if flag in points and (flag != "negative_sentiment" or points[flag] >= SENTIMENT_FLAG_FROM)
+    )
+    risk = min(100, round(sum(points.values())))
+    if not points:
+        return 0, (), "no risk phrase matched"
+    reason = "; ".join(
+        f"{flag} {points[flag]:g}: {', '.join(why[flag])}"
+        + ("" if flag in flags else f" (below {SENTIMENT_FLAG_FROM}, no flag)")
+        for flag in RISK_FLAGS
+        if flag in points
+    )
+    return risk, flags, reason
+
+
+def priority_for(risk: int) -> str:
+    if risk >= URGENT_FROM:
+        return "urgent"
+    if risk >= HIGH_FROM:
+        return "high"
+    return "normal"
+
+
+def priority_raise(current: str, suggested: str) -> str:
+    """The higher of a ticket's priority and triage's suggestion: triage only ever raises."""
+    known = [p for p in (current, suggested) if p in PRIORITIES]
+    return max(known, key=PRIORITIES.index) if known else current
+
+
+def triage_message(subject: str, body: str) -> Triage:
+    """Language, issue type, risk and suggested priority of one buyer message, with reasons."""
+    guess = language_detect(body if len(body.strip()) >= SHORT_BODY else f"{subject}\n{body}")
+    text = normalize(f"{subject}\n{body}")
+    issue_matches: list[Match] = []
+    risk_matches: list[Match] = []
+    first, rest = _lexicons_for(guess)
+    for lexicon in first:
+        issue_matches.extend(_match(hit) for hit in lexicon.issue_hits(text))
+        risk_matches.extend(_match(hit) for hit in lexicon.risk_hits(text))
+    if not any(not match.negated for match in issue_matches):
+        for lexicon in rest:
+            issue_matches.extend(_match(hit) for hit in lexicon.issue_hits(text))
+            risk_matches.extend(_match(hit) for hit in lexicon.risk_hits(text))
+    issue_type, issue_reason = _issue(issue_matches)
+    risk, flags, risk_reason = _risk(risk_matches, _sentiment_extras(subject, body))
+    priority = priority_for(risk)
+    return Triage(
+        language=guess.code,
+        language_reason=guess.reason,
+        issue_type=issue_type,
+        issue_reason=issue_reason,
+        risk=risk,
+        risk_flags=flags,
+        risk_reason=f"{risk_reason} → risk {risk}, priority {priority}",
+        priority=priority,
+        matches=tuple(issue_matches + risk_matches),
+    )
