@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,13 @@ from bench.databases import (
 )
 
 EVENTS_PER_TICKET = 5  # about what write_synthetic_history produces
+# A long step of the run, shown while it runs (`afterdesk bench` passes a terminal display on
+# its stderr, `core.progress`); the figures are written after the step ends.
+Step = Callable[[str], AbstractContextManager[object]]
+
+
+def no_step(description: str) -> AbstractContextManager[object]:
+    return nullcontext()
 
 
 @dataclass
@@ -36,6 +44,7 @@ class BenchOptions:
     rebuild_limit: int = 200_000
     postgres_url: str = DEFAULT_POSTGRES_URL
     results: list[dict[str, Any]] = field(default_factory=list)
+    step: Step = no_step
 
 
 Write = Callable[[str], None]
@@ -53,7 +62,7 @@ def databases(options: BenchOptions, write: Write) -> list[BenchDatabase]:
     return found
 
 
-def history_file(out: Path, events: int) -> tuple[Path, int]:
+def history_file(out: Path, events: int, step: Step = no_step) -> tuple[Path, int]:
     """The synthetic history with about `events` events (written once, then reused)."""
     from bench.synthetic import write_synthetic_history
 
@@ -63,7 +72,8 @@ def history_file(out: Path, events: int) -> tuple[Path, int]:
     count_file = path.with_suffix(".count")
     if path.is_file() and count_file.is_file():
         return path, int(count_file.read_text())
-    count = write_synthetic_history(path, tickets=tickets)
+    with step(f"Writing a synthetic history of {tickets:,} tickets"):
+        count = write_synthetic_history(path, tickets=tickets)
     count_file.write_text(str(count))
     return path, count
 
@@ -109,11 +119,12 @@ def inbox_lines(result: dict[str, Any]) -> list[str]:
 
 
 def run_import(options: BenchOptions, write: Write) -> None:
-    path, count = history_file(options.out, options.events)
+    path, count = history_file(options.out, options.events, options.step)
     write(f"history file: {path} ({count:,} events)")
     for database in databases(options, write):
-        database.reset()
-        output = database.run_worker(["import", str(path)])
+        with options.step(f"Import benchmark on {database.backend}"):
+            database.reset()
+            output = database.run_worker(["import", str(path)])
         result = json.loads(output.strip().splitlines()[-1])
         result["kind"] = "import"
         options.results.append(result)
@@ -123,12 +134,13 @@ def run_import(options: BenchOptions, write: Write) -> None:
 
 def run_inbox(options: BenchOptions, write: Write) -> None:
     for database in databases(options, write):
-        database.reset()
         args = ["inbox", "--sizes", ",".join(str(s) for s in options.sizes)]
         args += ["--repeat", str(options.repeat)]
         for status in options.statuses:
             args += ["--statuses", status]
-        output = database.run_worker(args)
+        with options.step(f"Inbox benchmark on {database.backend}"):
+            database.reset()
+            output = database.run_worker(args)
         for result in json.loads(output.strip().splitlines()[-1])["results"]:
             result["kind"] = "inbox"
             options.results.append(result)
@@ -167,13 +179,16 @@ def metrics_lines(result: dict[str, Any]) -> list[str]:
 
 
 def run_metrics(options: BenchOptions, write: Write) -> None:
-    path, count = history_file(options.out, options.metrics_tickets * EVENTS_PER_TICKET)
+    path, count = history_file(
+        options.out, options.metrics_tickets * EVENTS_PER_TICKET, options.step
+    )
     write(f"history file: {path} ({count:,} events)")
     for database in databases(options, write):
-        database.reset()
         args = ["metrics", str(path), "--repeat", "3"]
         args += ["--rebuild-limit", str(options.rebuild_limit)]
-        output = database.run_worker(args)
+        with options.step(f"Metrics benchmark on {database.backend}"):
+            database.reset()
+            output = database.run_worker(args)
         result = json.loads(output.strip().splitlines()[-1])
         result["kind"] = "metrics"
         options.results.append(result)

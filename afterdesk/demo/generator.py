@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from afterdesk.core.progress import NO_PROGRESS, Progress
 from afterdesk.core.timeutil import format_instant
 from afterdesk.demo.catalog import AGENTS, EMAIL_DOMAIN, STORES, StoreSpec, calendar_lines
 from afterdesk.demo.orders import CustomerSpec, OrderBook, OrderSpec
@@ -84,14 +85,17 @@ class DemoDataset:
             yield ticket.line
             yield from ticket.events
 
-    def write_history(self, path: Path) -> int:
+    def write_history(self, path: Path, *, progress: Progress = NO_PROGRESS) -> int:
         """Write the history as JSON Lines; return the number of lines."""
         count = 0
+        total = len(self.calendars) + len(self.agents) + len(self.tickets) + self.event_count
+        progress.stage("Writing history", total=total, unit="lines")
         with path.open("w", encoding="utf-8") as out:
             for line in self.history_lines():
                 out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
                 out.write("\n")
                 count += 1
+                progress.advance()
         return count
 
 
@@ -154,8 +158,10 @@ def generate(
     tickets: int = DEFAULT_TICKETS,
     days: int = DEFAULT_DAYS,
     base: datetime | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DemoDataset:
     """Simulate the demo seller's last `days` days of after-sales work."""
+    progress.stage("Generating", total=tickets, unit="tickets")
     base = today_base(base)
     rng = random.Random(seed)
     calendars = calendar_lines(base.date())
@@ -188,6 +194,7 @@ def generate(
         demo_tickets.append(
             DemoTicket(line, events, store=store.code, customer=customer.key, order=order.number)
         )
+        progress.advance()
     return DemoDataset(
         base=base,
         seed=seed,

@@ -21,6 +21,7 @@ from django.db import transaction
 from afterdesk.accounts.models import Role, User
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import Conflict, DomainError
+from afterdesk.core.progress import NO_PROGRESS, Progress
 from afterdesk.demo.catalog import AGENTS, DEMO_ADMIN, DEMO_PASSWORD, STORES, TEAMS
 from afterdesk.demo.commerce import CommerceCounts, commerce_create, stores_upsert
 from afterdesk.demo.generator import (
@@ -86,8 +87,10 @@ def demo_load(
     days: int = DEFAULT_DAYS,
     base: datetime | None = None,
     history_path: Path | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DemoSummary:
-    """Generate the demo and load it. Refuses a database that already has tickets."""
+    """Generate the demo and load it. Refuses a database that already has tickets. Each
+    step (generation, the history file, the import's, the orders) is a stage of `progress`."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if Ticket.objects.exists():
@@ -95,20 +98,21 @@ def demo_load(
             f"the database already has {Ticket.objects.count()} tickets; the demo loads only "
             "into an empty one (`afterdesk demo --reset` deletes tickets and stores first)"
         )
-    dataset = generate(seed=seed, tickets=tickets, days=days, base=base)
+    dataset = generate(seed=seed, tickets=tickets, days=days, base=base, progress=progress)
     timings["generate"] = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="afterdesk-demo-") as folder:
         path = history_path or Path(folder) / "demo-history.jsonl"
-        dataset.write_history(path)
+        dataset.write_history(path, progress=progress)
         with transaction.atomic():
             stores = stores_upsert(specs=STORES)
             mark = time.perf_counter()
-            report = history_import(path)
+            report = history_import(path, progress=progress)
             timings["import"] = time.perf_counter() - mark
             if report.errors:
                 shown = "; ".join(f"line {line}: {message}" for line, message in report.errors[:5])
                 raise DemoImportFailed(f"the demo history did not import: {shown}")
             mark = time.perf_counter()
+            progress.stage("Customers, orders, parcels")
             _agents_finish()
             commerce = commerce_create(dataset=dataset, stores=stores)
             timings["commerce"] = time.perf_counter() - mark

@@ -27,6 +27,7 @@ from afterdesk.core.parallel import (
     ordered_map,
     process_count,
 )
+from afterdesk.core.progress import NO_PROGRESS, Progress
 from afterdesk.core.timeutil import format_instant
 from afterdesk.history.schema import (
     AgentLine,
@@ -108,24 +109,31 @@ class _Collected:
 
 
 def history_check(
-    *, path: Path, spill: Spill | None = None, processes: int | None = None
+    *,
+    path: Path,
+    spill: Spill | None = None,
+    processes: int | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> CheckResult:
     """Check every line of the file; return each line's class and the errors by line.
 
     Every ticket and event line that parses goes to `spill` (in file order, as `Spill`
     records), so the write passes need not parse the file again (a line found bad later is
     marked INVALID in `classes`). The lines are parsed in chunks, by `processes` worker
-    processes (default: `parallel.process_count`; 0 parses in this process).
+    processes (default: `parallel.process_count`; 0 parses in this process). `progress` gets
+    a stage measured in bytes, advanced a chunk at a time.
     """
     result = CheckResult()
     collected = _Collected()
     if processes is None:
         processes = process_count(path)
     tasks = ((str(path), chunk) for chunk in file_chunks(path))
+    progress.stage("Checking", total=path.stat().st_size, unit="bytes", items="lines")
     for chunk in ordered_map(check_chunk, tasks, processes=processes):
         _merge(collected, result, chunk)
         if spill is not None:
             spill.add_blocks(chunk.spill)
+        progress.advance(chunk.size, items=len(chunk.classes))
     created_at = _resolve_tickets(collected, result)
     bad_tickets = _check_event_tickets(collected, created_at)
     bad_agents = _check_agents(collected)
@@ -141,6 +149,7 @@ class ChunkResult:
     """What one chunk of lines contributes to the check (built in a worker process)."""
 
     first: int  # the number of the chunk's first line
+    size: int = 0  # its length in bytes
     classes: bytearray = field(default_factory=bytearray)
     errors: list[tuple[int, str]] = field(default_factory=list)
     calendars: list[str] = field(default_factory=list)
@@ -154,7 +163,7 @@ class ChunkResult:
 
 def check_chunk(path: str, chunk: Chunk) -> ChunkResult:
     """Parse and check the lines of one chunk on their own (references come later)."""
-    out = ChunkResult(first=chunk[2])
+    out = ChunkResult(first=chunk[2], size=chunk[1])
     classes, earliest = out.classes, out.earliest_event
     events, tickets = [], []
     for number, raw in chunk_lines(Path(path), chunk):

@@ -3,7 +3,8 @@
 Calendars, then agents, then each ticket followed by its events in event order. Optional fields
 that are empty or default are left out, times are UTC with `Z`, so exporting what an export
 imported gives the same bytes. Tickets are read in keyset pages with their events fetched per
-page (one query each), so memory stays bounded whatever the size of the history.
+page (one query each), so memory stays bounded whatever the size of the history. A `progress`
+that is shown gets the number of tickets first (one more query) and a page at a time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from afterdesk.accounts.models import AgentProfile, User
 from afterdesk.accounts.selectors import position_for_history
 from afterdesk.calendars.models import Calendar
 from afterdesk.calendars.services import calendar_to_history
+from afterdesk.core.progress import NO_PROGRESS, Progress
 from afterdesk.core.timeutil import format_instant
 from afterdesk.tickets.events import EVENT_SPECS
 from afterdesk.tickets.models import Priority, Ticket, TicketEvent
@@ -25,16 +27,18 @@ from afterdesk.tickets.models import Priority, Ticket, TicketEvent
 PAGE_SIZE = 1000
 
 
-def history_export(out: TextIO) -> dict[str, int]:
+def history_export(out: TextIO, *, progress: Progress = NO_PROGRESS) -> dict[str, int]:
     """Write the whole history to `out`; return the number of lines per type."""
     counts: Counter[str] = Counter()
-    for line in _history_lines():
+    total = Ticket.objects.count() if progress.shown else None
+    progress.stage("Exporting", total=total, unit="tickets", items="lines")
+    for line in _history_lines(progress):
         out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
         counts[line["type"]] += 1
     return {kind: counts[kind] for kind in ("calendar", "agent", "ticket", *EVENT_SPECS)}
 
 
-def _history_lines() -> Iterator[dict[str, Any]]:
+def _history_lines(progress: Progress) -> Iterator[dict[str, Any]]:
     for calendar in Calendar.objects.order_by("key").iterator(chunk_size=PAGE_SIZE):
         yield calendar_to_history(calendar)
     users = User.objects.order_by("username").select_related("profile").prefetch_related("teams")
@@ -53,6 +57,8 @@ def _history_lines() -> Iterator[dict[str, Any]]:
         for ticket in tickets:
             yield ticket_to_history(ticket)
             yield from events.get(ticket.pk, ())
+        lines = len(tickets) + sum(len(ticket_events) for ticket_events in events.values())
+        progress.advance(len(tickets), items=lines)
 
 
 def agent_to_history(user: User) -> dict[str, Any]:

@@ -14,6 +14,9 @@
    their state and facts replayed from their whole log (`ticket_refresh_state`);
 6. after a large import, PostgreSQL's planner statistics are refreshed.
 
+Each step is a stage of `progress` (a display on a terminal, or nothing: `core.progress`),
+advanced a chunk or a batch at a time.
+
 Steps 2–6 run in one transaction: all or nothing. Foreign keys are deferred to the commit,
 except during 4–5 on PostgreSQL those that already hold when a row is written.
 """
@@ -29,6 +32,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.core.observability import duration_recorded
+from afterdesk.core.progress import NO_PROGRESS, Progress, counted
 from afterdesk.history.bulk import (
     Batched,
     IdAllocator,
@@ -96,9 +100,12 @@ MESSAGE_COLUMNS = (
 
 
 @duration_recorded("history_import")
-def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
+def history_import(
+    path: Path, *, skip_invalid: bool = False, progress: Progress = NO_PROGRESS
+) -> ImportReport:
     """Import a history file. Bad lines are reported in `report.errors` (never raised);
-    then nothing is written unless `skip_invalid`, which imports the valid lines.
+    then nothing is written unless `skip_invalid`, which imports the valid lines. Each step
+    is reported to `progress` as a stage.
 
     Raises FileNotFoundError when there is no such file.
     """
@@ -107,14 +114,18 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
     report = ImportReport(skip_invalid=skip_invalid)
     spill = Spill()
     try:
-        check = history_check(path=path, spill=spill)
+        check = history_check(path=path, spill=spill, progress=progress)
         report.errors = check.sorted_errors()
         if report.errors and not skip_invalid:
             return report
         classes = check.classes
+        shown = progress.shown  # the totals cost a pass over `classes` each: only if shown
         with transaction.atomic():
             agents = AgentWriter(counts=report.entities["agent"])
-            for number, raw in read_lines(path):
+            progress.stage(
+                "Calendars, agents", total=len(classes) - 1 if shown else None, unit="lines"
+            )
+            for number, raw in counted(read_lines(path), progress):
                 if classes[number] in (CALENDAR, AGENT):
                     line = parse_line(raw)
                     if isinstance(line, CalendarLine):
@@ -122,18 +133,22 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
                     elif isinstance(line, AgentLine):
                         agents.add(line)
             agents.flush()
+            progress.stage(
+                "Tickets", total=classes.count(TICKET) if shown else None, unit="tickets"
+            )
             tickets = TicketWriter(
                 counts=report.entities["ticket"],
                 repeated=check.repeated_tickets,
                 batch_size=TICKET_BATCH,
             )
-            for number, ticket_line in spill.tickets():
+            for number, ticket_line in counted(spill.tickets(), progress):
                 if classes[number] == TICKET:
                     tickets.add((number, ticket_line))
             tickets.flush()
             fresh = FreshTickets()
             copies = BackgroundCopy()
             foreign_keys_immediate()
+            progress.stage("Events", total=classes.count(EVENT) if shown else None, unit="events")
             with copies.running():
                 events = EventWriter(
                     counts=report.events,
@@ -141,17 +156,21 @@ def history_import(path: Path, *, skip_invalid: bool = False) -> ImportReport:
                     fresh=fresh,
                     copies=copies,
                     batch_size=EVENT_BATCH,
+                    progress=progress,
                 )
                 for record in spill.events():
                     if classes[record[0]] == EVENT:
                         events.add(record)
                 events.flush()
+                progress.stage("State of new tickets")
                 fresh.write(spill=spill, tickets=tickets, copies=copies)
             foreign_keys_deferred()
-            ticket_refresh_state(
-                ticket_ids=sorted(tickets.touched | events.touched), chunk_size=REFRESH_CHUNK
-            )
-            if report.events_added >= ANALYZE_AFTER_EVENTS:
+            touched = sorted(tickets.touched | events.touched)
+            if touched:
+                progress.stage(f"State of {len(touched):,} stored tickets")
+            ticket_refresh_state(ticket_ids=touched, chunk_size=REFRESH_CHUNK)
+            if report.events_added >= ANALYZE_AFTER_EVENTS and is_postgresql():
+                progress.stage("Planner statistics")
                 statistics_refresh()
     finally:
         spill.close()
@@ -177,6 +196,7 @@ class EventWriter(Batched[EventRecord]):
     fresh: FreshTickets
     copies: BackgroundCopy
     batch_size: int = EVENT_BATCH
+    progress: Progress = NO_PROGRESS
     touched: set[int] = field(default_factory=set)  # stored tickets that got events
     _batch: list[EventRecord] = field(default_factory=list)
     _agents: dict[str, int] = field(default_factory=dict)
@@ -215,6 +235,7 @@ class EventWriter(Batched[EventRecord]):
             self.counts[kind].added += 1
             added.append((ticket_pk, record))
         self._write(added)
+        self.progress.advance(len(batch))
 
     def _write(self, added: list[tuple[int, EventRecord]]) -> None:
         fresh = self.tickets.fresh

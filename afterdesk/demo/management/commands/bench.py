@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from afterdesk.core.progress import progress_shown
+
 # The benchmarks and their synthetic data live in the source checkout's `bench/` folder, not
 # in the installed package: this command is only their entry point.
 CHECKOUT = Path(settings.BASE_DIR).parent
@@ -64,6 +66,11 @@ class Command(BaseCommand):
                 default=200_000,
                 help="tickets timed for `metrics rebuild` (0 = all)",
             )
+            sub.add_argument(
+                "--quiet",
+                action="store_true",
+                help="no progress display (it shows only when stderr is a terminal)",
+            )
         worker = actions.add_parser("_worker", help="internal: runs inside the bench database")
         worker.add_argument("task", choices=("migrate", "import", "inbox", "metrics"))
         worker.add_argument("--rebuild-limit", type=int, default=0)
@@ -90,6 +97,10 @@ class Command(BaseCommand):
             postgres_url=options["postgres_url"] or DEFAULT_POSTGRES_URL,
             metrics_tickets=options["metrics_tickets"],
             rebuild_limit=options["rebuild_limit"],
+            # Each step a display of its own, ended before its figures are written to stdout.
+            step=lambda description: progress_shown(
+                self.stderr, quiet=options["quiet"], description=description
+            ),
         )
         bench.out.mkdir(parents=True, exist_ok=True)
         write = self._write

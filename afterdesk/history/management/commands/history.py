@@ -2,6 +2,8 @@
 
 stdout carries only what was asked for (docs/metrics.md, "Commands"): the import's counts, one
 line per type, or the exported history when FILE is `-`. Errors go to stderr as `line N: message`.
+While the work runs, its progress is shown on stderr when that is a terminal, unless `--quiet`
+(`core.progress`); it ends before the summary and the errors are written.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from afterdesk.core.progress import progress_shown
 from afterdesk.history.exporter import history_export
 from afterdesk.history.importer import history_import
 
@@ -29,20 +32,29 @@ class Command(BaseCommand):
         )
         exporting = actions.add_parser("export", help="export the whole history")
         exporting.add_argument("file", help="the .jsonl file to write, or - for stdout")
+        for sub in (importing, exporting):
+            sub.add_argument(
+                "--quiet",
+                action="store_true",
+                help="no progress display (it shows only when stderr is a terminal)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
-            self._import(options["file"], skip_invalid=options["skip_invalid"])
+            self._import(
+                options["file"], skip_invalid=options["skip_invalid"], quiet=options["quiet"]
+            )
         else:
-            self._export(options["file"])
+            self._export(options["file"], quiet=options["quiet"])
 
-    def _import(self, file: str, *, skip_invalid: bool) -> None:
+    def _import(self, file: str, *, skip_invalid: bool, quiet: bool) -> None:
         if file == "-":
             raise CommandError("import needs a file path: the file is read more than once")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        report = history_import(path, skip_invalid=skip_invalid)
+        with progress_shown(self.stderr, quiet=quiet) as progress:
+            report = history_import(path, skip_invalid=skip_invalid, progress=progress)
         for line in report.error_lines():
             self.stderr.write(line)
         if not report.imported:
@@ -53,16 +65,20 @@ class Command(BaseCommand):
         for line in report.summary_lines():
             self.stdout.write(line)
 
-    def _export(self, file: str) -> None:
+    def _export(self, file: str, *, quiet: bool) -> None:
         if file == "-":
-            counts = history_export(cast(TextIO, self.stdout))
+            with progress_shown(self.stderr, quiet=quiet) as progress:
+                counts = history_export(cast(TextIO, self.stdout), progress=progress)
             summary = self.stderr
         else:
             path = Path(file)
             if not path.parent.is_dir():
                 raise CommandError(f"no such directory: {path.parent}")
-            with path.open("w", encoding="utf-8", newline="\n") as out:
-                counts = history_export(out)
+            with (
+                path.open("w", encoding="utf-8", newline="\n") as out,
+                progress_shown(self.stderr, quiet=quiet) as progress,
+            ):
+                counts = history_export(out, progress=progress)
             summary = self.stdout
         for kind, count in counts.items():
             summary.write(f"{kind}: {count} exported")
