@@ -152,11 +152,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Attachments: size limits per file and per message, allowed types (docs/reliability.md).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-ATTACHMENT_ALLOWED_TYPES = env_list(
-    "ATTACHMENT_ALLOWED_TYPES",
 ATTACHMENT_MAX_TOTAL_BYTES = int(
     os.environ.get("ATTACHMENT_MAX_TOTAL_BYTES", str(25 * 1024 * 1024))
 )  # one message's files
+ATTACHMENT_ALLOWED_TYPES = env_list(
+    "ATTACHMENT_ALLOWED_TYPES",
     "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
     "application/zip,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,message/rfc822",
