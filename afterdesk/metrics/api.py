@@ -51,6 +51,7 @@ from afterdesk.metrics.schemas import (
     PublishedPage,
     PublishedQuery,
     PublishIn,
+    PublishResultOut,
     ScorecardOut,
     ScorecardQuery,
     SegmentQuery,
@@ -233,20 +234,31 @@ def scorecard_drilldown(
     }
 
 
-@router.post("/scorecards/publish", response={201: PublishedOut, **WRITE_ERRORS}, auth=MANAGE)
+@router.post(
+    "/scorecards/publish",
+    response={201: PublishResultOut, 200: PublishResultOut, **WRITE_ERRORS},
+    auth=MANAGE,
+)
 def scorecard_publish(request: HttpRequest, payload: PublishIn) -> Status[dict[str, Any]]:
     """Freeze a scorecard with the template version it used (supervisors and admins): what-if
-    under `template`, or the `own_template` group under the version in force at the end."""
+    under `template`, or the `own_template` group under the version in force at the end. A
+    template's period is published once: publishing it again answers 200 with the first one."""
     access = _access(request, "manage", what="publish scorecards")
     start, end = payload.bounds()
-    published = services.scorecard_publish(
+    publication = services.scorecard_publish(
         template_key=payload.template,
         own_template=payload.own_template,
         start=start,
         end=end,
         by=access.user,
     )
-    return Status(201, _published_detail(access, _published_get(published.pk)))
+    detail = _published_detail(access, _published_get(publication.scorecard.pk))
+    body = {
+        **detail,
+        "already_published": not publication.created,
+        "message": publication.message,
+    }
+    return Status(201 if publication.created else 200, body)
 
 
 def _published_detail(access: Access, published: PublishedScorecard) -> dict[str, Any]:

@@ -206,11 +206,19 @@ class TemplateAssignment(models.Model):
 
 
 class PublishedScorecard(models.Model):
-    """A scorecard frozen for a period, with the exact template version it used."""
+    """A scorecard frozen for a period, with the exact template version it used. A template's
+    period is published once (docs/metrics.md, "Published scorecards"): the constraint keeps
+    two concurrent publishes from both writing."""
 
     template_version = models.ForeignKey(
         ScorecardTemplateVersion, on_delete=models.PROTECT, related_name="published"
     )
+    # The version's template, copied so that the database can hold one per template and period.
+    template = models.ForeignKey(ScorecardTemplate, on_delete=models.PROTECT, related_name="+")
+    # "group": the template's own agents, under the version in force at the period's end;
+    # "what_if": everyone under the latest version. Null: published before the kind was kept
+    # (migration metrics 0008), outside the constraint until a publish of its kind adopts it.
+    scope = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001 - see above
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     rows = models.JSONField()
@@ -221,6 +229,12 @@ class PublishedScorecard(models.Model):
 
     class Meta:
         ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "scope", "period_start", "period_end"],
+                name="published_scorecard_once_per_template_and_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.template_version} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"

@@ -272,6 +272,14 @@ class PublishedOut(PublishedSummaryOut):
     rows: list[ScorecardRowOut]
 
 
+class PublishResultOut(PublishedOut):
+    already_published: bool = Field(
+        description="True (HTTP 200): this template's period was published before, and that "
+        "frozen scorecard is returned unchanged; false (HTTP 201): published now"
+    )
+    message: str
+
+
 class LeaderboardRowOut(Schema):
     agent: str
     template: str = Field(description="The template that scored the agent (the board's)")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
@@ -369,6 +369,25 @@ def template_version_latest(*, key: str) -> ScorecardTemplateVersion:
     return version
 
 
+class Publication(NamedTuple):
+    """A published scorecard and whether this call wrote it (False: it was already there)."""
+
+    scorecard: PublishedScorecard
+    created: bool
+
+    @property
+    def message(self) -> str:
+        published = self.scorecard
+        if self.created:
+            return "published"
+        return (
+            f"this period of template {published.template.key!r} was already published "
+            f"({'its group' if published.scope == 'group' else 'what-if'}) on "
+            f"{published.published_at:%Y-%m-%d %H:%M} UTC (#{published.pk}); a published "
+            "scorecard is frozen, so that one is returned unchanged"
+        )
+
+
 @transaction.atomic
 def scorecard_publish(
     *,
@@ -377,17 +396,16 @@ def scorecard_publish(
     template_key: str | None = None,
     own_template: str | None = None,
     by: User | None = None,
-) -> PublishedScorecard:
+) -> Publication:
     """Freeze a scorecard for a period with the template version it used: everyone under
     `template_key`'s latest version (what-if), or the agents whose own template is
     `own_template`, ranked within it, under the version in force at the period's end
-    (docs/metrics.md, "Positions and templates")."""
+    (docs/metrics.md, "Positions and templates"). A template's period is published once: a
+    second publish of the same kind (also a concurrent one) returns the first, unchanged."""
     if (template_key is None) == (own_template is None):
         raise ValidationError("give either template or own_template", field="template")
     if template_key is not None:
         version = template_version_latest(key=template_key)
-        spec = template_parse(version.definition)
-        scored = scorecard_compute(start=start, end=end, template=spec)
     else:
         versions = list(
             ScorecardTemplateVersion.objects.filter(template__key=own_template).select_related(
@@ -397,16 +415,52 @@ def scorecard_publish(
         if not versions:
             raise NotFound(f"no scorecard template {own_template!r}")
         version = version_in_force(versions, end)
+    scope = "what_if" if template_key is not None else "group"
+    existing = _published_find(version=version, scope=scope, start=start, end=end)
+    if existing is not None:
+        return Publication(existing, created=False)
+    if template_key is not None:
+        scored = scorecard_compute(
+            start=start, end=end, template=template_parse(version.definition)
+        )
+    else:
         scored = [
             row for row in scorecard_compute(start=start, end=end) if row.template == own_template
         ]
-    return PublishedScorecard.objects.create(
-        template_version=version,
-        period_start=start,
-        period_end=end,
-        rows=[row.as_json(detailed=True) for row in scored],
-        published_by=by,
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent publish may win the constraint
+            published = PublishedScorecard.objects.create(
+                template_version=version,
+                template=version.template,
+                scope=scope,
+                period_start=start,
+                period_end=end,
+                rows=[row.as_json(detailed=True) for row in scored],
+                published_by=by,
+            )
+    except IntegrityError:
+        existing = _published_find(version=version, scope=scope, start=start, end=end)
+        if existing is None:
+            raise
+        return Publication(existing, created=False)
+    return Publication(published, created=True)
+
+
+def _published_find(
+    *, version: ScorecardTemplateVersion, scope: str, start: datetime, end: datetime
+) -> PublishedScorecard | None:
+    """The template's period published this way; else one published before the kind was
+    recorded (scope null, migration metrics 0008) with this very version, which is adopted."""
+    period = PublishedScorecard.objects.select_related("template").filter(
+        template_id=version.template_id, period_start=start, period_end=end
     )
+    found = period.filter(scope=scope).first()
+    if found is None:
+        found = period.filter(scope=None, template_version=version).order_by("id").first()
+        if found is not None:
+            found.scope = scope
+            found.save(update_fields=["scope"])
+    return found
 
 
 def metrics_settings_update(*, public_leaderboard: bool) -> MetricsSettings:

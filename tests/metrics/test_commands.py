@@ -162,7 +162,7 @@ def test_publish_keeps_the_template_version() -> None:
     data.update(id="team_a", min_samples=1)
     v1 = template_save(definition=data)
     start, end = T0 - timedelta(days=1), T0 + timedelta(days=30)
-    published = scorecard_publish(template_key="team_a", start=start, end=end)
+    published = scorecard_publish(template_key="team_a", start=start, end=end).scorecard
     template_save(definition={**data, "min_samples": 2})
     published.refresh_from_db()
     assert published.template_version == v1

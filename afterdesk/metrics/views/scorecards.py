@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -124,14 +126,23 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
         return _invalid(request, "scorecard", "scorecard_table", context)
     if form.what_if:
         _version(form)  # a template without versions is a 404, not a 500
-        published = scorecard_publish(
+        publication = scorecard_publish(
             template_key=form.what_if, start=form.start, end=form.end, by=access.user
         )
     else:
-        published = scorecard_publish(
+        publication = scorecard_publish(
             own_template=form.own_template, start=form.start, end=form.end, by=access.user
         )
-    return redirect("metrics:published", published_id=published.pk)
+    if not publication.created:
+        messages.info(
+            request,
+            _(
+                "This period was already published on %(date)s; a published scorecard is "
+                "frozen, so here is that one, unchanged."
+            )
+            % {"date": date_format(publication.scorecard.published_at, "DATETIME_FORMAT")},
+        )
+    return redirect("metrics:published", published_id=publication.scorecard.pk)
 
 
 @login_required
