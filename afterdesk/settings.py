@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "afterdesk.calendars",
     "afterdesk.commerce",
     "afterdesk.tickets",
+    "afterdesk.channels",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",
@@ -162,6 +163,10 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,message/rfc822",
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# Inbound email (docs/channels.md): the largest raw message the API accepts (larger -> 413),
+# and the domain of the Message-IDs of the desk's replies (default: DEFAULT_FROM_EMAIL's).
+EMAIL_INBOUND_MAX_BYTES = int(os.environ.get("EMAIL_INBOUND_MAX_BYTES", str(40 * 1024 * 1024)))
+EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Prometheus metrics at /metrics for this bearer token; unset, /metrics answers 404

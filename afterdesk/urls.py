@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/", include("afterdesk.alerts.urls")),
     path("reports/", include("afterdesk.reports.urls")),
     path("bonuses/", include("afterdesk.bonuses.urls")),
+    path("channels/", include("afterdesk.channels.urls")),
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.tickets.urls")),
 ]

@@ -1,0 +1,72 @@
+"""`afterdesk email ingest FILE.eml…` and `afterdesk email retry [ID…] [--failed]`.
+
+ingest: one line per file saying what happened ("opened #12", "added to #7", "duplicate of
+inbound #3 (ticket #7)", "stored as auto-reply (…)", "failed: reason (stored raw as #9)").
+The exit code is 0 when every file was stored, even one that opened no ticket or failed to
+parse; it is 1 when a file could not even be read (docs/channels.md, "Command line").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from afterdesk.channels.models import InboundEmail, InboundState
+from afterdesk.channels.services.ingest import email_ingest, email_retry
+
+
+class Command(BaseCommand):
+    help = "Ingest raw email (.eml files) or retry failed inbound messages (docs/channels.md)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ingest|retry")
+        ingest = actions.add_parser("ingest", help="store and process .eml files")
+        ingest.add_argument("files", nargs="+", help="raw RFC 5322 messages (.eml)")
+        retry = actions.add_parser("retry", help="process failed inbound messages again")
+        retry.add_argument("ids", nargs="*", type=int, help="inbound message numbers")
+        retry.add_argument(
+            "--failed", action="store_true", help="every failed (or unprocessed) message"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "ingest":
+            self._ingest(options["files"])
+        else:
+            self._retry(options["ids"], every_failed=options["failed"])
+
+    def _ingest(self, files: list[str]) -> None:
+        unreadable = 0
+        for file in files:
+            try:
+                raw = Path(file).read_bytes()
+            except OSError as error:
+                unreadable += 1
+                self.stderr.write(f"{file}: not stored: {error.strerror or error}")
+                continue
+            result = email_ingest(raw, source="cli")
+            self.stdout.write(f"{file}: {result.line()}")
+        if unreadable:
+            raise CommandError(f"{unreadable} file(s) could not be read; nothing stored for them")
+
+    def _retry(self, ids: list[int], *, every_failed: bool) -> None:
+        if not ids and not every_failed:
+            raise CommandError("name the inbound messages to retry, or use --failed")
+        pending = (InboundState.FAILED, InboundState.RECEIVED)
+        queryset = InboundEmail.objects.order_by("id")
+        chosen = list(queryset.filter(pk__in=ids) if ids else queryset.filter(state__in=pending))
+        missing = sorted(set(ids) - {inbound.pk for inbound in chosen})
+        for inbound in chosen:
+            if inbound.state not in pending:
+                self.stdout.write(f"#{inbound.pk}: not retried: it is {inbound.state}")
+                continue
+            email_retry(inbound)
+            line = f"#{inbound.pk}: {inbound.state}"
+            if inbound.ticket_id:
+                line += f" (ticket #{inbound.ticket_id})"
+            if inbound.state == InboundState.FAILED:
+                line += f": {inbound.reason}"
+            self.stdout.write(line)
+        if missing:
+            raise CommandError(f"no inbound message {', '.join(f'#{pk}' for pk in missing)}")

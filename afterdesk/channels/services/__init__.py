@@ -1,0 +1,1 @@
+"""Inbound email: storing, parsing, threading, and what outgoing replies carry."""

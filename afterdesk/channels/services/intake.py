@@ -1,0 +1,91 @@
+"""What a new email ticket is linked to: the buyer (a `commerce.Customer` found or made by
+email address), the orders the mail names, and the triage of its first message."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from afterdesk.channels.models import Mailbox
+from afterdesk.channels.order_refs import order_numbers, order_refs_find
+from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
+from afterdesk.commerce.services import store_get_or_create
+from afterdesk.tickets.models import Priority
+
+# The store of buyers whose mailbox names none (a customer always belongs to a store).
+FALLBACK_STORE_CODE = "email"
+
+try:  # The triage app (language, issue type, risk) may not be installed yet.
+    from afterdesk.triage import triage_message  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the installed apps
+    triage_message = None
+
+
+def customer_for_email(*, address: str, name: str, store: Store | None) -> Customer:
+    """The customer with this email address (in `store` first, else the most recent one
+    anywhere), or a new customer of `store` (of the fallback store without one)."""
+    identities = CustomerIdentity.objects.filter(
+        kind=CustomerIdentity.Kind.EMAIL, value__iexact=address
+    ).select_related("customer")
+    known = list(identities.order_by("-customer_id")[:20])
+    if known:
+        same_store = [i for i in known if store is not None and i.customer.store_id == store.pk]
+        return (same_store or known)[0].customer
+    store = store or store_get_or_create(code=FALLBACK_STORE_CODE)
+    customer = Customer.objects.create(store=store, name=name[:200])
+    CustomerIdentity.objects.create(
+        customer=customer, kind=CustomerIdentity.Kind.EMAIL, value=address[:254]
+    )
+    return customer
+
+
+def orders_named(*texts: str) -> list[Order]:
+    """The orders whose numbers appear in `texts` (`order_refs`), in the order written."""
+    numbers = order_numbers(order_refs_find(*texts))
+    if not numbers:
+        return []
+    found = list(Order.objects.filter(number__in=numbers).select_related("store"))
+    rank = {number: index for index, number in enumerate(numbers)}
+    return sorted(found, key=lambda order: (rank.get(order.number, len(rank)), order.pk))
+
+
+@dataclass
+class TriageResult:
+    language: str = ""
+    category: str = ""
+    priority: str = Priority.NORMAL
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def triage_first_message(*, subject: str, body: str) -> TriageResult:
+    """Language, category and priority of a new ticket from its first message: the triage
+    app's `triage_message` when installed; nothing decided otherwise."""
+    if triage_message is None:
+        return TriageResult(details={"skipped": "the triage app is not installed"})
+    result = triage_message(subject, body)
+    details = asdict(result) if hasattr(result, "__dataclass_fields__") else {}
+    priority = str(getattr(result, "priority", "") or Priority.NORMAL)
+    return TriageResult(
+        language=str(getattr(result, "language", "") or "")[:10],
+        category=str(getattr(result, "issue_type", "") or "")[:50],
+        priority=priority if priority in Priority.values else Priority.NORMAL,
+        details={key: _plain(value) for key, value in details.items()},
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A triage value as JSON (tuples as lists, anything else as text)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
+
+
+def store_of(mailbox: Mailbox | None, orders: list[Order]) -> Store | None:
+    """The store a new ticket belongs to: the mailbox's, else the first named order's."""
+    if mailbox is not None and mailbox.store_id is not None:
+        return mailbox.store
+    return orders[0].store if orders else None
