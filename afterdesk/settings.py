@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import redis
 
 from afterdesk.core.secret_key import secret_key_load
 
@@ -180,7 +181,12 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "afterdesk",
-        "url": REDIS_URL,
+        # A Redis that stops answering fails the health check and the task calls within
+        # seconds instead of hanging them (huey's blocking read waits 1 s, less than this);
+        # timeouts in REDIS_URL's query string win.
+        "connection_pool": redis.ConnectionPool.from_url(
+            REDIS_URL, socket_connect_timeout=5, socket_timeout=5
+        ),
         "immediate": HUEY_IMMEDIATE,
     }
 else:

@@ -4,8 +4,11 @@ no login, no details. Real SQLite/PostgreSQL, real SQLite and Redis queues."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,7 @@ from django.db.utils import ConnectionHandler
 from django.test import Client
 from huey import RedisHuey, SqliteHuey
 from huey.contrib import djhuey
+from redis import ConnectionPool
 
 from afterdesk.core.health import database_reachable, task_queue_reachable
 
@@ -158,3 +162,44 @@ def test_task_queue_reachable_on_sqlite(tmp_path: Path) -> None:
 @needs_redis
 def test_task_queue_reachable_on_redis(redis_huey: RedisHuey) -> None:
     assert task_queue_reachable(redis_huey)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP port that accepts connections (the kernel's backlog) and never answers: a Redis
+    that hangs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield int(sock.getsockname()[1])
+
+
+def test_a_redis_that_never_answers_fails_the_check_instead_of_hanging_it(
+    silent_server: int,
+) -> None:
+    pool = ConnectionPool.from_url(
+        f"redis://127.0.0.1:{silent_server}/14", socket_connect_timeout=0.5, socket_timeout=0.5
+    )
+    huey = RedisHuey("afterdesk-health", connection_pool=pool)
+    assert not task_queue_reachable(huey)
+
+
+def test_the_redis_queue_of_the_settings_has_socket_timeouts() -> None:
+    """Without them, a Redis that stops answering hangs every health check (and task call)."""
+    code = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY; "
+        "kwargs = HUEY.storage.pool.connection_kwargs; "
+        "print(kwargs.get('socket_connect_timeout'), kwargs.get('socket_timeout'))"
+    )
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_TEST_URL,
+        "DJANGO_SETTINGS_MODULE": "afterdesk.settings",
+        "HUEY_IMMEDIATE": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    connect, read = (float(value) for value in done.stdout.split())
+    assert 0 < connect <= 10
+    assert 1 < read <= 10  # above huey's 1 s blocking read
