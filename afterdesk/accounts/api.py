@@ -33,20 +33,28 @@ def me(request: HttpRequest) -> User:
 
 @router.get("/tokens", response={200: list[TokenOut], **AUTH_ERRORS})
 def tokens_list(request: HttpRequest) -> list[ApiToken]:
-    """The caller's own tokens, revoked ones included."""
-    return list(selectors.api_tokens_for_user(user=request_user(request)))
+    """The caller's own tokens (an admin's: everyone's), revoked and expired ones included;
+    never their keys."""
+    return list(selectors.api_tokens_visible_to(user=request_user(request)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS})
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
-    """A new token for the caller; the response holds the key, which is not stored."""
-    token, raw = services.api_token_create(user=request_user(request), name=payload.name)
+    """A new token for the caller, expiring at `expires_at`, or `expires_in_days` from now,
+    or never; the response holds the key, which is not stored."""
+    expires_at = services.api_token_expiry(
+        expires_at=payload.expires_at, expires_in_days=payload.expires_in_days
+    )
+    token, raw = services.api_token_create(
+        user=request_user(request), name=payload.name, expires_at=expires_at
+    )
     return Status(201, TokenCreatedOut(**TokenOut.model_validate(token).model_dump(), key=raw))
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **READ_ERRORS})
 def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
-    """Revoke one of the caller's tokens (revoking twice is fine)."""
+    """Revoke a token: one's own, or any as an admin; another person's token is a 404
+    (revoking twice is fine)."""
     token = selectors.api_token_get_for_user(user=request_user(request), token_id=token_id)
     services.api_token_revoke(token=token)
     return Status(204, None)

@@ -77,7 +77,8 @@ class AgentProfile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 is stored; `prefix` lets people tell tokens apart."""
+    """A bearer token. Only its SHA-256 is stored; `prefix` lets people tell tokens apart.
+    A token with `expires_at` stops authenticating at that moment (401); none never expires."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -86,6 +87,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

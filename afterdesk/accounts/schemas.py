@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from afterdesk.accounts.models import POSITION_MAX_LENGTH, Role, User
+from afterdesk.accounts.models import POSITION_MAX_LENGTH, ApiToken, Role, User
 from afterdesk.core.api_schemas import SafeStr
 
 
@@ -50,10 +50,17 @@ class MeOut(UserOut):
 class TokenOut(Schema):
     id: int
     name: str
+    user: str = Field(description="The owner's username")
     prefix: str = Field(description="The first characters of the key, to tell tokens apart")
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = Field(description="The last use, to the minute")
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(description="When the token stops working; null: never")
+
+    @staticmethod
+    def resolve_user(obj: ApiToken | dict[str, object]) -> str:
+        # A dict when a TokenCreatedOut is built from a dumped TokenOut.
+        return str(obj["user"]) if isinstance(obj, dict) else obj.user.username
 
 
 class TokenCreatedOut(TokenOut):
@@ -62,3 +69,9 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: SafeStr = Field(min_length=1, max_length=100)
+    expires_at: datetime | None = Field(
+        default=None, description="When the token stops working (at most 10 years away)"
+    )
+    expires_in_days: int | None = Field(
+        default=None, description="Or: the token stops working this many days from now"
+    )

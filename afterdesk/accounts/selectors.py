@@ -95,13 +95,19 @@ def position_for_history(*, user: User) -> str:
     return user.role if user.role in POSITION_ACCESS.values() else ""
 
 
-def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+def api_tokens_visible_to(*, user: User) -> QuerySet[ApiToken]:
+    """The tokens `user` may see and revoke: an admin every token, anyone else their own;
+    newest first, with their owners (one query)."""
+    tokens = ApiToken.objects.select_related("user")
+    if not user.can_configure:
+        tokens = tokens.filter(user=user)
+    return tokens.order_by("-created_at", "-id")
 
 
 def api_token_get_for_user(*, user: User, token_id: int) -> ApiToken:
-    """One of the user's own tokens; another person's token is not revealed to exist."""
-    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    """A token `user` may revoke (`api_tokens_visible_to`); a token they may not see is not
+    revealed to exist (404)."""
+    token = api_tokens_visible_to(user=user).filter(pk=token_id).first()
     if token is None:
         raise NotFound(f"token {token_id} not found")
     return token

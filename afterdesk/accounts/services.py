@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from afterdesk.accounts.models import (
@@ -18,10 +22,22 @@ from afterdesk.accounts.models import (
     User,
     access_level_for_position,
 )
-from afterdesk.core.errors import Conflict, PermissionDenied, ValidationError
+from afterdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
+
+logger = logging.getLogger(__name__)
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 TOKEN_PREFIX = "adk_"  # noqa: S105 - a public prefix, not a secret
+TOKEN_MAX_LIFETIME_DAYS = 3650
+# How long recording a token's last use may wait for SQLite's write lock: the request must
+# not wait the full busy timeout (10 s) for a bookkeeping write (docs/reliability.md).
+TOKEN_USE_LOCK_WAIT_MS = 200
+
+
+class TokenExpired(DomainError):
+    """A token past its `expires_at`: the API answers 401 saying so."""
+
+    status = 401
 
 
 def hash_token(raw: str) -> str:
@@ -124,11 +140,55 @@ def team_get_or_create(*, name: str) -> Team:
     return team
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw key is returned once and never stored."""
+def api_token_expiry(
+    *,
+    expires_at: datetime | None = None,
+    expires_in_days: int | None = None,
+    now: datetime | None = None,
+) -> datetime | None:
+    """When a new token expires: at `expires_at`, or `expires_in_days` from now, or never
+    (neither given). A moment in the past, both at once, or a lifetime outside 1 day to
+    10 years is a 422 naming the field. A moment without a time zone is in TIME_ZONE."""
+    now = now or timezone.now()
+    if expires_at is not None and expires_in_days is not None:
+        raise ValidationError(
+            "give expires_at or expires_in_days, not both", field="expires_in_days"
+        )
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= TOKEN_MAX_LIFETIME_DAYS:
+            raise ValidationError(
+                f"expires_in_days must be from 1 to {TOKEN_MAX_LIFETIME_DAYS}",
+                field="expires_in_days",
+            )
+        return now + timedelta(days=expires_in_days)
+    if expires_at is None:
+        return None
+    if timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    if expires_at <= now:
+        raise ValidationError("expires_at is not in the future", field="expires_at")
+    if expires_at > now + timedelta(days=TOKEN_MAX_LIFETIME_DAYS):
+        raise ValidationError(
+            f"expires_at is more than {TOKEN_MAX_LIFETIME_DAYS} days away", field="expires_at"
+        )
+    return expires_at
+
+
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token (expiring at `expires_at`, or never); the raw key is returned once and
+    never stored. `expires_at` comes from `api_token_expiry`."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("the token name is empty", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(raw)
+        user=user,
+        name=name,
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        key_hash=hash_token(raw),
+        expires_at=expires_at,
     )
     return token, raw
 
@@ -147,12 +207,53 @@ def api_token_authenticate(*, raw: str) -> User | None:
     )
     if token is None:
         return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenExpired(
+            f"this API token expired at {token.expires_at.isoformat()}: create a new one"
+        )
     # The last use to the minute: a busy client does not write on every request (each
     # write costs a statement and, on SQLite, the database's one write lock).
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        api_token_use_record(token_id=token.pk, at=now)
     return token.user
+
+
+def api_token_use_record(*, token_id: int, at: datetime) -> bool:
+    """Write a token's last use, as bookkeeping that never fails nor holds up the request:
+    on SQLite it waits at most TOKEN_USE_LOCK_WAIT_MS for the write lock (not the busy
+    timeout), and a database error (e.g. "database is locked" while another process writes)
+    is logged and dropped; the next request a minute on tries again. True when written.
+
+    Requests run outside a transaction (no ATOMIC_REQUESTS), so a failure here leaves nothing
+    to roll back; inside one, SQLite undoes only the failed statement."""
+    connection = connections[ApiToken.objects.db]
+    try:
+        with _lock_wait_at_most(connection, TOKEN_USE_LOCK_WAIT_MS):
+            ApiToken.objects.filter(pk=token_id).update(last_used_at=at)
+    except DatabaseError as error:
+        logger.warning("API token %s: its last use was not recorded: %s", token_id, error)
+        return False
+    return True
+
+
+@contextmanager
+def _lock_wait_at_most(connection: BaseDatabaseWrapper, milliseconds: int) -> Iterator[None]:
+    """On SQLite, the connection's busy timeout lowered for the block, then restored.
+
+    The PRAGMAs go to the driver's connection directly: they set a number in this process
+    (no I/O, no lock), so they are not counted among the request's statements."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+    driver.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {previous}")
 
 
 def team_create(*, name: str) -> Team:

@@ -19,4 +19,6 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("positions/", views.positions_page, name="positions"),
     path("positions/<path:username>/", views.position_set, name="position_set"),
+    path("tokens/", views.tokens_page, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

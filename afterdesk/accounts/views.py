@@ -1,5 +1,6 @@
-"""Sign-in pages (Django's views, see urls.py), the lockout page and the positions page:
-admins see every position in use with its agents and change an agent's position (htmx)."""
+"""Sign-in pages (Django's views, see urls.py), the lockout page, the positions page (admins
+see every position in use with its agents and change an agent's position, htmx) and the API
+tokens page (everyone: create, list and revoke their tokens; admins everyone's)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from afterdesk.accounts import selectors, services
-from afterdesk.accounts.forms import PositionForm
-from afterdesk.accounts.models import User
+from afterdesk.accounts.forms import PositionForm, TokenForm
+from afterdesk.accounts.models import ApiToken, User
 from afterdesk.core import errors
 from afterdesk.core.htmx import render_page_or_partial, wants_partial
 
@@ -87,3 +90,79 @@ def position_set(request: HttpRequest, username: str) -> HttpResponse:
         return _render_positions(request, _positions_context())
     messages.success(request, _("Position of %(agent)s saved.") % {"agent": agent})
     return redirect("accounts:positions")
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - login_required ran first
+        raise PermissionDenied
+    return user
+
+
+def _render_tokens(
+    request: HttpRequest,
+    *,
+    user: User,
+    form: TokenForm | None = None,
+    created: ApiToken | None = None,
+    key: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The tokens page or, for htmx, its area; `key` is a token's secret, shown on the
+    answer that created it and never again (only its SHA-256 is stored)."""
+    context = {
+        "tokens": list(selectors.api_tokens_visible_to(user=user)),
+        "form": form or TokenForm(),
+        "created": created,
+        "key": key,
+        "now": timezone.now(),
+        "sees_all": user.can_configure,
+    }
+    return render_page_or_partial(
+        request,
+        page="accounts/pages/tokens.html",
+        partial="accounts/partials/tokens.html",
+        context=context,
+        status=status,
+    )
+
+
+@never_cache  # the answer to a creation holds the secret: no cache may keep it
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    """GET: the tokens; POST: create one and show its secret this once."""
+    user = _signed_in(request)
+    if request.method == "GET":
+        return _render_tokens(request, user=user)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            expires_at = services.api_token_expiry(
+                expires_in_days=form.cleaned_data["expires_in_days"]
+            )
+            token, key = services.api_token_create(
+                user=user, name=form.cleaned_data["name"], expires_at=expires_at
+            )
+        except errors.ValidationError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+    if form.errors:
+        return _render_tokens(request, user=user, form=form, status=422)
+    return _render_tokens(request, user=user, created=token, key=key, status=201)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke a token (one's own; an admin any); htmx gets the tokens area back."""
+    user = _signed_in(request)
+    try:
+        token = selectors.api_token_get_for_user(user=user, token_id=token_id)
+    except errors.NotFound as error:
+        raise Http404(error.message) from error
+    services.api_token_revoke(token=token)
+    if wants_partial(request):
+        return _render_tokens(request, user=user)
+    messages.success(request, _("Token %(token)s revoked.") % {"token": token})
+    return redirect("accounts:tokens")
