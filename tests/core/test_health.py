@@ -203,3 +203,23 @@ def test_the_redis_queue_of_the_settings_has_socket_timeouts() -> None:
     connect, read = (float(value) for value in done.stdout.split())
     assert 0 < connect <= 10
     assert 1 < read <= 10  # above huey's 1 s blocking read
+
+
+@pytest.mark.django_db
+def test_healthz_and_metrics_answer_while_the_login_is_locked(
+    client: Client, settings: Any, agent: Any
+) -> None:
+    """A probe shares the proxy's address with locked-out sign-ins: it is not locked out."""
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AFTERDESK_METRICS_TOKEN = "t"
+    for n in range(3):
+        client.post("/accounts/login/", {"username": agent.username, "password": f"no-{n}"})
+    assert (
+        client.post(
+            "/accounts/login/", {"username": agent.username, "password": "again"}
+        ).status_code
+        == 429
+    )
+    assert _health(client)[0] == 200
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer t").status_code == 200
