@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from afterdesk.calendars.consumers import calendar_hours_changed
 from afterdesk.calendars.models import Calendar
-from afterdesk.core.errors import Conflict, ValidationError
+from afterdesk.core.errors import Conflict, NotFound, ValidationError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -82,14 +82,23 @@ def calendar_upsert(
     *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
 ) -> Calendar:
     """Create a calendar, or replace an existing one's fields (recomputing its tickets' facts
-    when its time changes, as calendar_update does)."""
-    existing = Calendar.objects.filter(key=key).first()
-    if existing is not None:
-        return calendar_update(calendar=existing, tz=tz, hours=hours, holidays=holidays, name=name)
-    clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
-    return Calendar.objects.create(
-        key=key, tz=clean_tz, hours=clean_hours, holidays=clean_holidays, name=name
-    )
+    when its time changes, as calendar_update does). Created or deleted meanwhile by someone
+    else: the other way is tried once more, then it is a 409 (never a 500)."""
+    for _attempt in range(2):
+        existing = Calendar.objects.filter(key=key).first()
+        try:
+            if existing is not None:
+                return calendar_update(
+                    calendar=existing, tz=tz, hours=hours, holidays=holidays, name=name
+                )
+            return calendar_create(key=key, tz=tz, hours=hours, holidays=holidays, name=name)
+        except NotFound:  # deleted between the read and the update: create it
+            continue
+        except Conflict as error:  # created between the read and the insert: update it
+            if existing is None and error.field == "key":
+                continue
+            raise
+    raise Conflict(f"calendar {key!r} is being changed by someone else; try again", field="key")
 
 
 def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
@@ -109,12 +118,16 @@ def calendar_create(
 ) -> Calendar:
     """A new calendar; a key already in use is a conflict (use `calendar_update`)."""
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
-    with transaction.atomic():
-        if Calendar.objects.filter(key=key).exists():
-            raise Conflict(f"calendar {key!r} already exists", field="key")
-        return Calendar.objects.create(
-            key=key, name=name, tz=clean_tz, hours=clean_hours, holidays=clean_holidays
-        )
+    conflict = Conflict(f"calendar {key!r} already exists", field="key")
+    try:
+        with transaction.atomic():
+            if Calendar.objects.filter(key=key).exists():
+                raise conflict
+            return Calendar.objects.create(
+                key=key, name=name, tz=clean_tz, hours=clean_hours, holidays=clean_holidays
+            )
+    except IntegrityError as exc:  # created by someone else since the check: the key is unique
+        raise conflict from exc
 
 
 def calendar_update(
@@ -124,12 +137,15 @@ def calendar_update(
     business durations of its tickets are recomputed (docs/metrics.md,
     "Calendars": facts follow the stored history and calendars), in the same transaction."""
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
-    changed = (calendar.tz, calendar.hours, calendar.holidays) != (
-        clean_tz,
-        clean_hours,
-        clean_holidays,
-    )
     with transaction.atomic():
+        # Locked and read again: deleted meanwhile is a 404, and "changed" compares with what
+        # is stored now, not with what the caller loaded (a concurrent update in between).
+        current = _locked(calendar)
+        changed = (current.tz, current.hours, current.holidays) != (
+            clean_tz,
+            clean_hours,
+            clean_holidays,
+        )
         calendar.name, calendar.tz = name, clean_tz
         calendar.hours, calendar.holidays = clean_hours, clean_holidays
         calendar.save(update_fields=["name", "tz", "hours", "holidays"])
@@ -139,12 +155,24 @@ def calendar_update(
 
 
 def calendar_delete(*, calendar: Calendar) -> None:
-    """Delete a calendar no ticket uses; one in use is a conflict (tickets keep theirs)."""
-    in_use = calendar.tickets.count()
-    if in_use:
-        raise Conflict(f"calendar {calendar.key!r} is used by {in_use} ticket(s)")
+    """Delete a calendar no ticket uses; one in use is a conflict (tickets keep theirs), one
+    deleted meanwhile is a 404. The row is locked while its tickets are counted: a ticket
+    given the calendar concurrently either is counted or waits and then finds it gone."""
     try:
         with transaction.atomic():
+            _locked(calendar)
+            in_use = calendar.tickets.count()
+            if in_use:
+                raise Conflict(f"calendar {calendar.key!r} is used by {in_use} ticket(s)")
             calendar.delete()
-    except (ProtectedError, RestrictedError) as exc:
+    except (ProtectedError, RestrictedError, IntegrityError) as exc:
         raise Conflict(f"calendar {calendar.key!r} is still in use") from exc
+
+
+def _locked(calendar: Calendar) -> Calendar:
+    """The calendar's stored row, locked until the transaction ends (PostgreSQL; SQLite
+    serialises writers anyway); NotFound when it was deleted meanwhile."""
+    current = Calendar.objects.select_for_update().filter(pk=calendar.pk).first()
+    if current is None:
+        raise NotFound(f"calendar {calendar.key!r} was deleted meanwhile")
+    return current
