@@ -3,6 +3,7 @@ demo data (published passwords) only when asked for."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -40,7 +41,7 @@ def test_serve_migrates_and_answers_without_loading_the_demo(tmp_path: Path) -> 
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "afterdesk.cli", "serve", "--port", str(port)],
-        env=_serve_env(tmp_path),
+        env={**_serve_env(tmp_path), "AFTERDESK_METRICS_TOKEN": "scrape-me"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -63,6 +64,20 @@ def test_serve_migrates_and_answers_without_loading_the_demo(tmp_path: Path) -> 
         # An empty database stays empty: no user with the demo's published password.
         with sqlite3.connect(tmp_path / "afterdesk.sqlite3") as db:
             assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (0,)
+        # The operators' endpoints through the real server: no login for the probe, the token
+        # for the scraper.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as probe:
+            assert json.loads(probe.read()) == {"status": "ok"}
+        scrape = urllib.request.Request(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer scrape-me"}
+        )
+        with urllib.request.urlopen(scrape) as metrics:  # noqa: S310 - http, built here
+            text = metrics.read().decode()
+        assert (
+            'afterdesk_http_requests_total{method="GET",route="core:healthz",status="2xx"} 1.0'
+            in text
+        )
+        assert "afterdesk_task_queue_pending 0.0" in text
     finally:
         server.terminate()
         server.wait(timeout=30)
