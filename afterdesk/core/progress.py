@@ -8,8 +8,11 @@ stdout stays exactly what it was (summaries, exported data), and so does stderr 
 to a file or a pipe.
 
 Reporting is cheap: `TerminalProgress.advance` adds to a counter and hands the sum to the
-display at most every `FORWARD_SECONDS`; the display is redrawn a few times a second by its
-own thread. Callers still report per batch rather than per line where they can.
+display, which is then redrawn, at most every `FORWARD_SECONDS`. Callers still report per batch
+rather than per line where they can. The display runs no thread of its own: the import's check
+forks its worker processes only from a process without other threads (`core.parallel`), so a
+redraw happens when the work reports (a step that reports nothing shows its start until it
+ends).
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ from rich.progress import Progress as RichProgress
 from rich.table import Column
 from rich.text import Text
 
-# Counts reach the display at most this often (a `monotonic()` per `advance` otherwise).
-FORWARD_SECONDS = 0.1
-REFRESH_PER_SECOND = 4
+# Counts reach the display, and it is redrawn, at most this often (a `monotonic()` per
+# `advance` otherwise).
+FORWARD_SECONDS = 0.2
 # `counted` reports a loop's items this many at a time.
 COUNT_EVERY = 1000
 Item = TypeVar("Item")
@@ -106,7 +109,7 @@ class TerminalProgress:
             ItemsColumn(table_column=Column(no_wrap=True)),
             TimeColumn(table_column=Column(no_wrap=True)),
             console=console,
-            refresh_per_second=REFRESH_PER_SECOND,
+            auto_refresh=False,  # no thread: redrawn by `_forward` and at each stage
             redirect_stdout=False,
             redirect_stderr=False,
         )
@@ -155,6 +158,7 @@ class TerminalProgress:
             self._task,
             advance=self._pending,
             items=task.fields["items"] + self._pending_items,
+            refresh=True,
         )
         self._pending = self._pending_items = 0
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.services import team_get_or_create
 from afterdesk.calendars.business_time import BusinessCalendar
+from afterdesk.core.progress import NO_PROGRESS, Progress, counted
 from afterdesk.history.bulk import datetime_to_db, table_columns
 from afterdesk.history.copier import BackgroundCopy
 from afterdesk.history.entities import TicketWriter
@@ -93,10 +94,17 @@ class FreshTickets:
         else:
             log += record
 
-    def write(self, *, spill: Spill, tickets: TicketWriter, copies: BackgroundCopy) -> None:
+    def write(
+        self,
+        *,
+        spill: Spill,
+        tickets: TicketWriter,
+        copies: BackgroundCopy,
+        progress: Progress = NO_PROGRESS,
+    ) -> None:
         """Insert every new ticket (its last line's fields) in its final state, and the facts
         and reply waits of those that got events (as `ticket_refresh_state` would compute
-        them)."""
+        them). Each ticket line read is counted to `progress`."""
         calendars: dict[int, BusinessCalendar] = {}
         teams: dict[str, int] = {}  # only the teams tickets end with, as the replay creates
         moment = datetime_to_db()
@@ -104,7 +112,7 @@ class FreshTickets:
         ticket_rows: list[tuple[Any, ...]] = []
         facts_rows: list[tuple[Any, ...]] = []
         wait_rows: list[tuple[Any, ...]] = []
-        for number, line in spill.tickets():
+        for number, line in counted(spill.tickets(), progress):
             if tickets.fresh.get(line.id) != number:
                 continue  # an earlier line of the ticket, or one of a stored ticket
             pk = tickets.pks[line.id]

@@ -133,9 +133,8 @@ def history_import(
                     elif isinstance(line, AgentLine):
                         agents.add(line)
             agents.flush()
-            progress.stage(
-                "Tickets", total=classes.count(TICKET) if shown else None, unit="tickets"
-            )
+            ticket_lines = classes.count(TICKET) if shown else None
+            progress.stage("Tickets", total=ticket_lines, unit="tickets")
             tickets = TicketWriter(
                 counts=report.entities["ticket"],
                 repeated=check.repeated_tickets,
@@ -162,8 +161,8 @@ def history_import(
                     if classes[record[0]] == EVENT:
                         events.add(record)
                 events.flush()
-                progress.stage("State of new tickets")
-                fresh.write(spill=spill, tickets=tickets, copies=copies)
+                progress.stage("State of new tickets", total=ticket_lines, unit="tickets")
+                fresh.write(spill=spill, tickets=tickets, copies=copies, progress=progress)
             foreign_keys_deferred()
             touched = sorted(tickets.touched | events.touched)
             if touched:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 
 import pytest
 
@@ -110,6 +111,17 @@ def test_a_failed_run_leaves_its_stage_where_it_stopped() -> None:
     last = plain(stream.getvalue()).splitlines()[-1]
     assert " 30%" in last
     assert "100%" not in last
+
+
+def test_the_display_runs_no_thread_so_the_check_can_still_fork_its_workers() -> None:
+    before = threading.active_count()
+    progress = TerminalProgress(TerminalStream())
+    progress.stage("Checking", total=100, unit="bytes", items="lines")
+    progress.advance(50, items=5)
+    try:
+        assert threading.active_count() == before
+    finally:
+        progress.close()
 
 
 def test_counted_reports_every_n_items_and_the_rest() -> None:
