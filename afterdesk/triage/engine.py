@@ -18,9 +18,9 @@ from afterdesk.triage.text import normalize
 # Risk points → suggested priority (never a lowering: see `priority_raise`).
 URGENT_FROM = 70
 HIGH_FROM = 40
-# Negative sentiment is a flag from this many points (its phrases add up; one strong insult
-# reaches it, a mild "disappointed" does not).
-SENTIMENT_FLAG_FROM = 40
+# A risk flag is raised from this many points (phrases add up: one threat or one strong insult
+# reaches it, a mild "disappointed" or "my card" alone does not).
+FLAG_FROM = 40
 SENTIMENT_MAX = 60
 SHOUTING_POINTS = 20
 EXCLAMATIONS_POINTS = 10
@@ -114,38 +114,44 @@ def _sentiment_extras(subject: str, body: str) -> list[tuple[str, int]]:
 
 
 def _risk(matches: list[Match], extras: list[tuple[str, int]]) -> tuple[int, tuple[str, ...], str]:
-    points: dict[str, float] = {}
-    why: dict[str, list[str]] = defaultdict(list)
+    """Each flag's points: its strongest phrase plus half of the others (capped at 100); a flag is
+    raised from FLAG_FROM points, so weak hints ("everywhere", "my card") need company. The
+    risk is the sum of every flag's points, capped at 100."""
+    found: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
-        if match.negated:
-            continue
-        why[match.label].append(f"'{match.phrase}' ({match.language})")
-        if match.label == "negative_sentiment":
-            points[match.label] = points.get(match.label, 0.0) + match.weight
-        else:
-            points[match.label] = max(points.get(match.label, 0.0), match.weight)
-    if extras and "negative_sentiment" in points:
+        if not match.negated:
+            found[match.label].append(match)
+    points: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+    for flag, flag_matches in found.items():
+        weights = sorted((m.weight for m in flag_matches), reverse=True)
+        points[flag] = weights[0] + sum(weights[1:]) / 2
+        why[flag] = [f"'{m.phrase}' ({m.language})" for m in flag_matches]
+    if "negative_sentiment" in points:
         # Capitals and "!!!" only strengthen words that are already negative.
         for text, extra in extras:
             points["negative_sentiment"] += extra
             why["negative_sentiment"].append(text)
-    if "negative_sentiment" in points:
         points["negative_sentiment"] = min(points["negative_sentiment"], SENTIMENT_MAX)
-    flags = tuple(
-        flag
-        for flag in RISK_FLAGS
-        if flag in points and (flag != "negative_sentiment" or points[flag] >= SENTIMENT_FLAG_FROM)
-    )
-    risk = min(100, round(sum(points.values())))
+    points = {flag: min(value, 100.0) for flag, value in points.items()}
     if not points:
         return 0, (), "no risk phrase matched"
+    raised = [flag for flag in RISK_FLAGS if points.get(flag, 0) >= FLAG_FROM]
+    notes: dict[str, str] = {flag: "" for flag in points}
+    for flag in points:
+        if flag not in raised:
+            notes[flag] = f" (below {FLAG_FROM}, no flag)"
+    if "platform_claim" in raised and {"atoz_claim", "paypal_dispute"} & set(raised):
+        # An A-to-z claim or a PayPal dispute is the platform's claim: one flag, not two.
+        raised.remove("platform_claim")
+        notes["platform_claim"] = " (part of the A-to-z or PayPal claim, no flag)"
+    risk = min(100, round(sum(points.values())))
     reason = "; ".join(
-        f"{flag} {points[flag]:g}: {', '.join(why[flag])}"
-        + ("" if flag in flags else f" (below {SENTIMENT_FLAG_FROM}, no flag)")
+        f"{flag} {points[flag]:g}: {', '.join(why[flag])}{notes[flag]}"
         for flag in RISK_FLAGS
         if flag in points
     )
-    return risk, flags, reason
+    return risk, tuple(raised), reason
 
 
 def priority_for(risk: int) -> str:
