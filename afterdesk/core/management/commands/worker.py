@@ -11,6 +11,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="run queued tasks only; leave the schedule (the alert sweep every 15 "
+            "minutes) to one other worker (docs/deploy.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("run_huey", workers=options["workers"], worker_type="thread")
+        call_command(
+            "run_huey",
+            workers=options["workers"],
+            worker_type="thread",
+            periodic=not options["no_periodic"],
+        )
