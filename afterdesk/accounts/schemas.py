@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from afterdesk.accounts.models import POSITION_MAX_LENGTH, ApiToken, Role, User
-from afterdesk.core.api_schemas import SafeStr
+from afterdesk.core.api_schemas import InputSchema, SafeStr
 
 
 class TeamOut(Schema):
@@ -15,7 +15,7 @@ class TeamOut(Schema):
     name: str
 
 
-class TeamIn(Schema):
+class TeamIn(InputSchema):
     name: SafeStr = Field(min_length=1, max_length=100)
 
 
@@ -34,7 +34,7 @@ class UserOut(Schema):
         return [team.name for team in obj.teams.all()]
 
 
-class PositionIn(Schema):
+class PositionIn(InputSchema):
     position: SafeStr = Field(
         max_length=POSITION_MAX_LENGTH,
         description='The new position, 1 to 64 characters, or "" for none',
@@ -67,7 +67,7 @@ class TokenCreatedOut(TokenOut):
     key: str = Field(description="The token itself; shown this once and never again")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: SafeStr = Field(min_length=1, max_length=100)
     expires_at: datetime | None = Field(
         default=None, description="When the token stops working (at most 10 years away)"

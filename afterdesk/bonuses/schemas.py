@@ -10,12 +10,12 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from afterdesk.core.api_schemas import Id, SafeStr
+from afterdesk.core.api_schemas import Id, InputSchema, SafeStr
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 
 
-class BonusRuleIn(Schema):
+class BonusRuleIn(InputSchema):
     """A whole rule (POST creates, PUT replaces). `definition` is checked field by field; an
     error names e.g. `definition.tiers[0].amount`. The rule pays the agents scored under
     `template_key`: all of them (`target_kind` "template") or those of `position`."""
@@ -62,7 +62,7 @@ class PeriodQuery(Schema):
     end: str = Field(alias="to", max_length=64, description="ISO 8601 with an offset")
 
 
-class StatementIn(Schema):
+class StatementIn(InputSchema):
     start: SafeStr = Field(alias="from", max_length=64, description="ISO 8601 with an offset")
     end: SafeStr = Field(alias="to", max_length=64, description="ISO 8601 with an offset")
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from afterdesk.core.api_schemas import SafeStr
+from afterdesk.core.api_schemas import InputSchema, SafeStr
 
 # Keys appear in URLs: letters, digits and `-_.:`; at most 100 characters (the column).
 CalendarKey = Annotated[
@@ -32,7 +32,7 @@ class CalendarOut(Schema):
         return count if count is not None else obj.tickets.count()
 
 
-class CalendarFieldsIn(Schema):
+class CalendarFieldsIn(InputSchema):
     """`hours` and `holidays` are checked by `calendars.services.calendar_validate`, so a 422
     names the field as the history import does (`hours.mon`, `holidays`, `tz`)."""
 

@@ -191,3 +191,17 @@ def test_a_stored_image_type_whose_bytes_are_not_that_image_downloads(
     assert response["Content-Disposition"].startswith("inline")
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_added_text_type_is_checked_as_text(settings: object) -> None:
+    """A type filetype cannot recognise, allowed by the admin: its bytes must be text."""
+    settings.ATTACHMENT_ALLOWED_TYPES = ["application/json", "text/markdown"]  # type: ignore[attr-defined]
+    checked = attachments_check(
+        [
+            AttachmentIn("order.json", "application/json", b'{"order": "#1001"}'),
+            AttachmentIn("notes.md", "text/markdown", b"# Notes\n<b>ok</b> here"),
+        ]
+    )
+    assert [file.content_type for file in checked] == ["application/json", "text/markdown"]
+    with pytest.raises(UnsupportedMediaType, match=r"order\.json"):
+        attachments_check([AttachmentIn("order.json", "application/json", PNG)])

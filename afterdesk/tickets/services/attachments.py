@@ -26,8 +26,12 @@ from afterdesk.tickets.models import (
     Message,
 )
 
-# Declared types that carry text: filetype cannot recognise them, so their bytes are checked.
-TEXT_TYPES = frozenset({"text/plain", "text/csv", "message/rfc822"})
+# Declared types that carry text: filetype cannot recognise them, so their bytes are checked
+# (as is any other text/* type an admin adds to ATTACHMENT_ALLOWED_TYPES, and JSON).
+TEXT_TYPES = frozenset({"text/plain", "text/csv", "message/rfc822", "application/json"})
+# Text types in which markup is refused; the others (a forwarded e-mail holds HTML parts, an
+# allowed text/html is HTML) are only ever downloaded, never rendered.
+_MARKUP_REFUSED = frozenset({"text/plain", "text/csv"})
 # Text that a browser would run if it ever rendered the file (refused in text/plain, text/csv).
 _MARKUP = re.compile(
     r"<(script|html|body|head|iframe|frame|object|embed|svg|meta|style)\b"
@@ -84,9 +88,8 @@ def _is_plain_text(content: bytes, *, markup_allowed: bool) -> bool:
 def _checked_type(name: str, declared: str, content: bytes) -> str:
     """The type the file is stored under, or UnsupportedMediaType naming the file."""
     allowed = settings.ATTACHMENT_ALLOWED_TYPES
-    if declared in TEXT_TYPES and declared in allowed:
-        # A forwarded e-mail legitimately holds HTML parts; it is only ever downloaded.
-        if _is_plain_text(content, markup_allowed=declared == "message/rfc822"):
+    if (declared in TEXT_TYPES or declared.startswith("text/")) and declared in allowed:
+        if _is_plain_text(content, markup_allowed=declared not in _MARKUP_REFUSED):
             return declared
         raise UnsupportedMediaType(
             f"attachment {name!r} is declared as {declared} but is not plain text",
