@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from django.db.models import Model
+from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ConfigDict
 
 from afterdesk.core.agent_ids import AGENT_ID_MAX_LENGTH, agent_id_check
+from afterdesk.core.errors import ValidationError
 
 # Primary keys are 64-bit (BigAutoField); a larger number would overflow the database driver.
 MAX_ID = 2**63 - 1
@@ -42,6 +44,27 @@ class ErrorOut(Schema):
     errors: list[dict[str, Any]] | None = Field(
         None, description="The validation errors, for 422 responses on invalid input"
     )
+
+
+class InputSchema(Schema):
+    """The base of every request body: a field the schema does not declare is a 422 naming
+    it (`{"message": "colour: Extra inputs are not permitted", "field": "colour"}`), not
+    silently dropped, so a misspelt or outdated field never looks like success. Response
+    schemas stay on `Schema`: they read model attributes and must not refuse any."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def multipart_fields_check(
+    request: HttpRequest, schema: type[InputSchema], *, files: Collection[str]
+) -> None:
+    """The same rule for a multipart body: ninja keeps only the fields it declares, so check
+    the names sent (form fields and files) here; a 422 naming the first unknown one."""
+    known = {f.alias or name for name, f in schema.model_fields.items()} | set(files)
+    known.add("csrfmiddlewaretoken")  # a browser form's CSRF field, checked by the auth
+    unknown = sorted((set(request.POST) | set(request.FILES)) - known)
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: Extra inputs are not permitted", field=unknown[0])
 
 
 AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut}

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from afterdesk.core.api_schemas import SafeStr
+from afterdesk.core.api_schemas import InputSchema, SafeStr
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.timeutil import parse_instant, year_check
 from afterdesk.metrics.kpis import US_PER_MINUTE, period_validate
@@ -237,7 +237,7 @@ class KpisQuery(PeriodQuery):
     agent: SafeStr | None = Field(None, max_length=150, description="Only this username")
 
 
-class PublishIn(PeriodQuery):
+class PublishIn(PeriodQuery, InputSchema):
     """Give `template` (everyone under it, what-if) or `own_template` (that template's group
     under the version in force at the period's end)."""
 
@@ -460,7 +460,7 @@ class MetricsSettingsOut(Schema):
     updated_at: datetime
 
 
-class MetricsSettingsIn(Schema):
+class MetricsSettingsIn(InputSchema):
     public_leaderboard: bool
 
 
@@ -497,7 +497,7 @@ class AssignmentsOut(Schema):
     )
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     """A template for a position or for one agent (give exactly one), from a date on."""
 
     template: TemplateKey | None = Field(

@@ -19,6 +19,7 @@ from afterdesk.core.api_schemas import (
     Id,
     PageQuery,
     SafeStr,
+    multipart_fields_check,
     paginate,
 )
 from afterdesk.tickets import selectors, services
@@ -111,6 +112,7 @@ def ticket_reply_upload(
 ) -> Status[ActionOut]:
     """A reply with attachments (multipart). Too large: 413, type not allowed: 415; either
     way nothing is written."""
+    multipart_fields_check(request, ReplyIn, files=["attachments"])
     user = request_user(request)
     ticket = selectors.ticket_get_for_user(user=user, ticket_id=ticket_id)
     event = services.message_reply(
@@ -140,6 +142,7 @@ def ticket_note_upload(
     attachments: File[list[UploadedFile] | None] = None,
 ) -> Status[ActionOut]:
     """An internal note with attachments (multipart)."""
+    multipart_fields_check(request, NoteIn, files=["attachments"])
     user = request_user(request)
     ticket = selectors.ticket_get_for_user(user=user, ticket_id=ticket_id)
     event = services.note_add(

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from afterdesk.commerce.schemas import CustomerOut, CustomerRef, OrderOut, StoreOut
-from afterdesk.core.api_schemas import AgentId, Id, SafeStr
+from afterdesk.core.api_schemas import AgentId, Id, InputSchema, SafeStr
 from afterdesk.tickets.models import (
     MESSAGE_BODY_MAX_CHARS,
     Attachment,
@@ -159,7 +159,7 @@ class TicketDetail(TicketListItem):
     orders: list[OrderOut]
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(InputSchema):
     subject: SafeStr = Field(min_length=1, max_length=300)
     channel: SafeStr = Field(min_length=1, max_length=32, examples=["email", "phone", "api"])
     body: SafeStr = Field(
@@ -180,27 +180,27 @@ class TicketCreateIn(Schema):
     )
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     body: SafeStr = Field(min_length=1, max_length=MESSAGE_BODY_MAX_CHARS)
     status: Status | None = Field(None, description="Set this status with the reply")
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     body: SafeStr = Field(min_length=1, max_length=MESSAGE_BODY_MAX_CHARS)
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     agent: AgentId | None = Field(
         description="Agent id (username: letters, digits and . _ - @ +); null unassigns"
     )
     team: SafeStr | None = Field(None, max_length=100, description="Move to this team")
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: Status
 
 
-class EscalateIn(Schema):
+class EscalateIn(InputSchema):
     to: SafeStr = Field("", max_length=100, examples=["tier2", "supervisor"])
     reason: SafeStr = Field("", max_length=1000)
 
