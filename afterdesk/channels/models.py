@@ -144,3 +144,13 @@ class EmailThread(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id}-{self.token}"
+
+
+# The mailboxes' servers and the replies' deliveries (a module of their own; Django finds
+# models through this one).
+from afterdesk.channels.mailbox_models import (  # noqa: E402, F401
+    DeliveryState,
+    MailboxConnection,
+    ReplyDelivery,
+    Security,
+)
