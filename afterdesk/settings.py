@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "afterdesk.accounts",
     "afterdesk.calendars",
     "afterdesk.commerce",
+    "afterdesk.triage",
     "afterdesk.tickets",
     "afterdesk.channels",
     "afterdesk.history",

@@ -30,7 +30,6 @@ SHORT_BODY = 40
 PRIORITIES = ("low", "normal", "high", "urgent")
 
 _EXCLAMATIONS = re.compile(r"[!！]{3,}")
-_UPPER_WORD = re.compile(r"\b[^\W\d_a-z]{3,}\b")
 _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 
 
@@ -105,7 +104,7 @@ def _sentiment_extras(subject: str, body: str) -> list[tuple[str, int]]:
     raw = f"{subject}\n{body}"
     extras: list[tuple[str, int]] = []
     words = _WORD.findall(raw)
-    upper = _UPPER_WORD.findall(raw)
+    upper = [word for word in words if word.isupper()]
     if len(upper) >= 3 and len(upper) * 2 >= len(words):
         extras.append(("written in capitals", SHOUTING_POINTS))
     if _EXCLAMATIONS.search(raw):

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from afterdesk.triage import Triage, priority_raise, triage_message
+from afterdesk.triage.engine import priority_for
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "language", "issue_type", "phrase"),
+    [
+        ("Kaputt", "Die Vase kam in Scherben an, der Karton war eingedrückt.", "de", "damaged",
+         "scherben"),
+        ("", "Where is my order?? It has been three weeks now.", "en", "not_received",
+         "where is my order"),
+        ("Talla", "Hola, las zapatillas me quedan grandes aunque pedí mi número de siempre.", "es",
+         "size_issue", "me quedan grandes"),
+        ("", "Il manque les vis dans le colis, impossible de monter l'étagère.", "fr",
+         "missing_item", "il manque"),
+        ("", "Mi è arrivato il colore sbagliato, volevo il nero.", "it", "wrong_item",
+         "colore sbagliato"),
+        ("", "O carregador parou de funcionar depois de uma semana.", "pt", "quality_issue",
+         "parou de funcionar"),
+        ("", "注文した商品がまだ届いていません。", "ja", "not_received", "届いていません"),
+        ("", "收到的杯子已经碎了，箱子也压扁了。", "zh", "damaged", "已经碎了"),
+    ],
+)  # fmt: skip
+def test_issue_type_and_its_reason(
+    subject: str, body: str, language: str, issue_type: str, phrase: str
+) -> None:
+    result = triage_message(subject, body)
+    assert (result.language, result.issue_type) == (language, issue_type)
+    assert f"'{phrase}'" in result.issue_reason
+    assert issue_type in result.issue_reason
+
+
+def test_the_problem_outweighs_the_remedy_asked_for() -> None:
+    result = triage_message("", "The mug arrived broken. Please refund me.")
+    assert result.issue_type == "damaged"
+    assert "refund_request" in result.issue_reason  # the loser is shown too
+
+
+def test_a_negated_problem_does_not_count() -> None:
+    result = triage_message("", "The box was not damaged at all, but you sent the wrong colour.")
+    assert result.issue_type == "wrong_item"
+    assert "ignored negated 'damaged'" in result.issue_reason
+
+
+def test_nothing_matched_is_other_with_that_reason() -> None:
+    result = triage_message("Hello", "Lorem ipsum dolor sit amet, consectetur adipiscing.")
+    assert result.issue_type == "other"
+    assert result.issue_reason.startswith("no issue phrase matched")
+    assert (result.risk, result.risk_flags, result.priority) == (0, (), "normal")
+
+
+def test_a_chargeback_threat_is_urgent_with_its_reason() -> None:
+    result = triage_message(
+        "Unacceptable",
+        "SECOND TIME IT ARRIVES DAMAGED!!! I am calling my credit card company to reverse the "
+        "charge.",
+    )
+    assert result.issue_type == "damaged"
+    assert "chargeback" in result.risk_flags
+    assert result.priority == "urgent"
+    assert "'reverse the charge' (en)" in result.risk_reason
+    assert result.risk_reason.endswith("priority urgent")
+
+
+@pytest.mark.parametrize(
+    ("body", "flag"),
+    [
+        ("Ich habe einen PayPal-Konfliktfall eröffnet.", "paypal_dispute"),
+        ("Si no llega abro una reclamación de la garantía de la A a la Z.", "atoz_claim"),
+        ("Mon avocat est informé, nous irons au tribunal.", "legal"),
+        ("Lascerò una recensione negativa a questo negozio.", "bad_review"),
+        ("我已经向银行申请拒付了。", "chargeback"),
+        ("最悪です。詐欺じゃないですか。", "negative_sentiment"),
+    ],
+)
+def test_risk_flags_in_several_languages(body: str, flag: str) -> None:
+    result = triage_message("", body)
+    assert flag in result.risk_flags
+    assert result.priority in {"high", "urgent"}
+
+
+def test_a_weak_hint_alone_raises_no_flag() -> None:
+    # "everywhere" supports a review threat, it is not one.
+    result = triage_message("", "There was glitter everywhere in the box, the lamp is cracked.")
+    assert result.risk_flags == ()
+    assert "no flag" in result.risk_reason
+
+
+def test_capitals_and_exclamations_strengthen_negative_words_only() -> None:
+    calm = triage_message("", "This is a terrible experience, the order is late.")
+    loud = triage_message("", "THIS IS A TERRIBLE EXPERIENCE, THE ORDER IS LATE!!!")
+    assert loud.risk > calm.risk
+    assert "written in capitals" in loud.risk_reason
+    happy = triage_message("", "THANK YOU SO MUCH FOR THE FAST DELIVERY!!!")
+    assert happy.risk == 0
+
+
+def test_an_a_to_z_claim_is_not_also_a_platform_claim() -> None:
+    result = triage_message(
+        "", "Si no llega abro una reclamación de la garantía de la A a la Z en Amazon."
+    )
+    assert "atoz_claim" in result.risk_flags
+    assert "platform_claim" not in result.risk_flags
+
+
+def test_a_misdetected_language_falls_back_to_every_lexicon() -> None:
+    # lingua reads this Italian as English; the Italian lexicon still decides the issue.
+    result = triage_message(
+        "Come si collega?", "Salve, come collego la cassa al portatile via bluetooth?"
+    )
+    assert result.issue_type == "usage_question"
+    assert "(it)" in result.issue_reason
+
+
+def test_the_result_is_frozen_and_carries_every_match() -> None:
+    result = triage_message("", "The parcel arrived damaged, I will leave a 1 star review.")
+    assert isinstance(result, Triage)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.priority = "low"  # type: ignore[misc]
+    assert {m.label for m in result.matches} >= {"damaged", "bad_review"}
+
+
+def test_priority_bands() -> None:
+    assert [priority_for(r) for r in (0, 39, 40, 69, 70, 100)] == [
+        "normal", "normal", "high", "high", "urgent", "urgent",
+    ]  # fmt: skip
+
+
+def test_triage_only_ever_raises_a_priority() -> None:
+    assert priority_raise("normal", "urgent") == "urgent"
+    assert priority_raise("urgent", "high") == "urgent"
+    assert priority_raise("low", "normal") == "normal"
+    assert priority_raise("high", "bogus") == "high"
