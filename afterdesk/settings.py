@@ -162,7 +162,8 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",
     "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
     "application/zip,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,message/rfc822",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,message/rfc822,"
+    "application/vnd.ms-tnef",
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # Inbound email (docs/channels.md): the largest raw message the API accepts (larger -> 413),

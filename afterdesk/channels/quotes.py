@@ -69,7 +69,7 @@ _MOBILE = re.compile(
 
 @dataclass(frozen=True)
 class FoldedText:
-    """`new` + `folded` is the whole text (`new` without its trailing blank lines)."""
+    """`new` + `folded` is the whole text (`new` without trailing white space)."""
 
     new: str
     folded: str
@@ -127,10 +127,10 @@ def fold_reply(text: str) -> FoldedText:
     """Split `text` into the new text and the folded history/signature (see the module)."""
     lines = text.splitlines(keepends=True)
     cut = _cut_at(lines)
-    if cut is None:
-        return FoldedText(new=text, folded="")
-    new = "".join(lines[:cut])
-    if not new.strip():
-        return FoldedText(new=text, folded="")
+    new = "".join(lines[:cut]) if cut is not None else text
+    if not new.strip():  # only history: nothing is folded
+        new, cut = text, None
     kept = new.rstrip()
+    if cut is None:
+        return FoldedText(new=kept, folded=text[len(kept) :])
     return FoldedText(new=kept, folded=new[len(kept) :] + "".join(lines[cut:]))

@@ -35,10 +35,11 @@ def test_one_line_per_file_saying_what_happened() -> None:
     lines = _run("ingest", *map(str, files)).splitlines()
 
     ticket = Ticket.objects.get()
+    opened = InboundEmail.objects.get(state=InboundState.OPENED)
     failed = InboundEmail.objects.get(state=InboundState.FAILED)
     assert lines == [
         f"{files[0]}: opened #{ticket.pk}",
-        f"{files[1]}: duplicate of inbound #1 (ticket #{ticket.pk})",
+        f"{files[1]}: duplicate of inbound #{opened.pk} (ticket #{ticket.pk})",
         f"{files[2]}: stored as auto-reply (Auto-Submitted: auto-replied)",
         f"{files[3]}: failed: {failed.reason} (stored raw as #{failed.pk})",
     ]

@@ -221,3 +221,50 @@ def test_alternative_prefers_the_text_part_and_keeps_the_html_without_scripts() 
     assert "script" not in inbound.html
     assert "javascript" not in inbound.html
     assert "onclick" not in inbound.html
+
+
+def test_winmail_dat_is_kept_as_an_attachment() -> None:
+    inbound = email_ingest(corpus("winmail.eml"), source="test").inbound
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_type) == (
+        "winmail.dat",
+        "application/vnd.ms-tnef",
+    )
+    assert attachment.message == inbound.ticket_message
+    assert inbound.notes == []
+
+
+def test_a_file_declared_as_winmail_but_holding_something_else_is_refused() -> None:
+    raw = corpus("winmail.eml").replace(b"eJ8+Ig", b"TVqQAA")  # the TNEF magic made an exe's
+    inbound = email_ingest(raw, source="test").inbound
+    assert not Attachment.objects.exists()
+    assert any("winmail.dat" in note for note in inbound.notes)
+
+
+def test_a_new_ticket_gets_language_category_and_priority_from_triage() -> None:
+    raw = mail(
+        subject="Where is my parcel?",
+        body="My order has not arrived. If it is not here by Friday I will open an A-to-z claim.",
+    )
+    inbound = email_ingest(raw, source="test").inbound
+    ticket = inbound.ticket
+    assert (ticket.language, ticket.category) == ("en", "not_received")
+    assert ticket.priority in ("high", "urgent")
+    assert inbound.triage["issue_type"] == "not_received"
+    assert inbound.triage["risk_reason"]
+
+    chinese = email_ingest(corpus("gb2312.eml"), source="test").inbound.ticket
+    assert (chinese.language, chinese.category) == ("zh", "not_received")
+
+
+def test_a_triage_failure_does_not_keep_the_mail_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from afterdesk.channels.services import intake
+
+    def broken(subject: str, body: str) -> None:
+        raise ValueError("lexicon missing")
+
+    monkeypatch.setattr(intake, "triage_message", broken)
+    inbound = email_ingest(mail(), source="test").inbound
+    assert inbound.state == InboundState.OPENED
+    assert inbound.triage == {"error": "ValueError: lexicon missing"}
+    assert inbound.ticket.priority == "normal"

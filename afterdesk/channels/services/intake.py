@@ -3,6 +3,7 @@ email address), the orders the mail names, and the triage of its first message."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,14 +12,12 @@ from afterdesk.channels.order_refs import order_numbers, order_refs_find
 from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
 from afterdesk.commerce.services import store_get_or_create
 from afterdesk.tickets.models import Priority
+from afterdesk.triage import triage_message
+
+logger = logging.getLogger(__name__)
 
 # The store of buyers whose mailbox names none (a customer always belongs to a store).
 FALLBACK_STORE_CODE = "email"
-
-try:  # The triage app (language, issue type, risk) may not be installed yet.
-    from afterdesk.triage import triage_message  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the installed apps
-    triage_message = None
 
 
 def customer_for_email(*, address: str, name: str, store: Store | None) -> Customer:
@@ -58,18 +57,21 @@ class TriageResult:
 
 
 def triage_first_message(*, subject: str, body: str) -> TriageResult:
-    """Language, category and priority of a new ticket from its first message: the triage
-    app's `triage_message` when installed; nothing decided otherwise."""
-    if triage_message is None:
-        return TriageResult(details={"skipped": "the triage app is not installed"})
-    result = triage_message(subject, body)
-    details = asdict(result) if hasattr(result, "__dataclass_fields__") else {}
-    priority = str(getattr(result, "priority", "") or Priority.NORMAL)
+    """Language, category (the issue type) and priority of a new ticket from its first
+    message (`afterdesk.triage.triage_message`), with the reasons kept in `details`. Triage
+    failing must not keep a buyer's mail out of the desk: the ticket opens without it, and the
+    failure is in `details`."""
+    try:
+        result = triage_message(subject, body)
+    except Exception as error:
+        logger.exception("triage failed")
+        return TriageResult(details={"error": f"{type(error).__name__}: {error}"})
+    details = {key: _plain(value) for key, value in asdict(result).items() if key != "matches"}
     return TriageResult(
-        language=str(getattr(result, "language", "") or "")[:10],
-        category=str(getattr(result, "issue_type", "") or "")[:50],
-        priority=priority if priority in Priority.values else Priority.NORMAL,
-        details={key: _plain(value) for key, value in details.items()},
+        language=result.language[:10],
+        category=result.issue_type[:50],
+        priority=result.priority if result.priority in Priority.values else Priority.NORMAL,
+        details=details,
     )
 
 

@@ -85,6 +85,18 @@ def _is_plain_text(content: bytes, *, markup_allowed: bool) -> bool:
     return False
 
 
+# Types filetype does not know, by their magic bytes: winmail.dat (TNEF), which Outlook
+# attaches to mail and the email channel keeps (docs/channels.md).
+_SIGNATURES = ((b"\x78\x9f\x3e\x22", "application/vnd.ms-tnef"),)
+
+
+def _sniff(content: bytes) -> str:
+    sniffed = _normalise(filetype.guess_mime(content))
+    if sniffed:
+        return sniffed
+    return next((kind for magic, kind in _SIGNATURES if content.startswith(magic)), "")
+
+
 def _checked_type(name: str, declared: str, content: bytes) -> str:
     """The type the file is stored under, or UnsupportedMediaType naming the file."""
     allowed = settings.ATTACHMENT_ALLOWED_TYPES
@@ -95,7 +107,7 @@ def _checked_type(name: str, declared: str, content: bytes) -> str:
             f"attachment {name!r} is declared as {declared} but is not plain text",
             field="attachments",
         )
-    sniffed = _normalise(filetype.guess_mime(content))
+    sniffed = _sniff(content)
     if declared in _GENERIC and sniffed in allowed:
         return sniffed
     if declared not in allowed:
