@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export AFTERDESK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint pytest bench install
+.PHONY: run test lint pytest bench load install
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ pytest: install
 
 bench: install
 	$(BIN)/afterdesk bench all
+
+# 50 simulated agents for 90 s on loopback (bench/README.md, "Load test"); not run in CI.
+load: install
+	$(BIN)/python -m bench.load.run
