@@ -223,3 +223,39 @@ def test_healthz_and_metrics_answer_while_the_login_is_locked(
     )
     assert _health(client)[0] == 200
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer t").status_code == 200
+
+
+def test_a_postgresql_that_never_answers_fails_the_check_instead_of_hanging_it(
+    silent_server: int,
+) -> None:
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "afterdesk",
+                "USER": "postgres",
+                "HOST": "127.0.0.1",
+                "PORT": str(silent_server),
+                "OPTIONS": {"connect_timeout": 1},
+            }
+        }
+    )
+    try:
+        assert not database_reachable(handler["default"])
+    finally:
+        handler.close_all()
+
+
+def test_the_postgresql_database_of_the_settings_has_a_connect_timeout() -> None:
+    """Without it, a PostgreSQL that stops answering hangs every health check (and page)."""
+    code = "from afterdesk import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/afterdesk"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "{'connect_timeout': 5}"
+    env["DATABASE_URL"] += "?connect_timeout=9"  # the operator's own value wins
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "{'connect_timeout': 9}"
