@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.selectors import agent_get_by_username
-from afterdesk.core.api_schemas import AUTH_ERRORS, WRITE_ERRORS, PageQuery, paginate
+from afterdesk.core.api_schemas import AUTH_ERRORS, WRITE_ERRORS, ErrorOut, PageQuery, paginate
 from afterdesk.metrics.access import access_require
 from afterdesk.metrics.assignments import (
     AssignedTemplate,
@@ -40,7 +40,7 @@ def _assigned(found: AssignedTemplate | None) -> dict[str, Any] | None:
     return {"key": found.key, "name": found.name, "version": found.version.number}
 
 
-@router.get("/template-assignments", response={200: AssignmentsOut, **AUTH_ERRORS})
+@router.get("/template-assignments", response={200: AssignmentsOut, **AUTH_ERRORS, 422: ErrorOut})
 def assignments_get(request: HttpRequest, query: Query[AssignmentsQuery]) -> dict[str, Any]:
     """Every position (in use or assigned) with its agents and the template in force on
     `date` (default: today), and the agents with a personal assignment in force."""
@@ -66,7 +66,10 @@ def assignments_get(request: HttpRequest, query: Query[AssignmentsQuery]) -> dic
     }
 
 
-@router.get("/template-assignments/history", response={200: AssignmentPage, **AUTH_ERRORS})
+@router.get(
+    "/template-assignments/history",
+    response={200: AssignmentPage, **AUTH_ERRORS, 422: ErrorOut},
+)
 def assignments_history(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """Every assignment change, newest first: who, when, target, from which date, old → new."""
     request_user(request)

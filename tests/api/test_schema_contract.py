@@ -1,0 +1,38 @@
+"""Regressions found by fuzzing the API against its schema (tests/api/test_schemathesis.py):
+each answer the API gives is one the schema documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from afterdesk.accounts.models import User
+from afterdesk.api.api import api
+from tests.api.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_operation_taking_input_documents_422() -> None:
+    schema = api.get_openapi_schema()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if (operation.get("parameters") or operation.get("requestBody"))
+        and "422" not in {str(status) for status in operation["responses"]}
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/template-assignments?date=-5e298", "/api/template-assignments/history?limit=0"]
+)
+def test_template_assignments_refuse_bad_query_with_a_documented_422(
+    api_as: Callable[[User], ApiClient], admin_user: User, path: str
+) -> None:
+    response = api_as(admin_user).client.get(path, headers=api_as(admin_user).headers)
+    assert response.status_code == 422
+    operation = api.get_openapi_schema()["paths"][path.split("?")[0]]["get"]
+    assert 422 in operation["responses"]
