@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it counts and times every answer, the ones the middleware below give too.
     "afterdesk.core.observability.RequestMetricsMiddleware",
+    # Before anything reads them: forwarding headers from a peer that is no trusted proxy go.
+    "afterdesk.core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "afterdesk.api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,6 +140,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "afterdesk.accounts.views.lockout_response"
+# The client's address: the peer's, or X-Forwarded-For's from a trusted proxy (below).
+AXES_CLIENT_IP_CALLABLE = "afterdesk.core.proxy.client_ip"
+
+# Behind a reverse proxy (README "Configuration"): the proxies' addresses or networks. Only
+# they may say the request came over HTTPS (X-Forwarded-Proto) and who the client is
+# (X-Forwarded-For); afterdesk.core.proxy drops these headers from anyone else.
+AFTERDESK_TRUSTED_PROXIES = env_list("AFTERDESK_TRUSTED_PROXIES", "")
+if AFTERDESK_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]

@@ -69,7 +69,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo login: admin / afterdesk-demo (agents: their id, same password)"
             )
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            # waitress drops every X-Forwarded-* header unless told otherwise; with proxies
+            # configured, afterdesk.core.proxy keeps them from those proxies only.
+            clear_untrusted_proxy_headers=not settings.AFTERDESK_TRUSTED_PROXIES,
+        )
 
     def _start_consumer(self) -> None:
         from huey.contrib.djhuey import HUEY
