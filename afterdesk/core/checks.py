@@ -24,3 +24,23 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             id="afterdesk.E001",
         )
     ]
+
+
+METRICS_TOKEN_MIN_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def metrics_token_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A short AFTERDESK_METRICS_TOKEN fails the deploy check: it guards /metrics, whose
+    figures tell an attacker the traffic and routes (README "Configuration")."""
+    token = str(getattr(settings, "AFTERDESK_METRICS_TOKEN", ""))
+    if not token or len(token) >= METRICS_TOKEN_MIN_LENGTH:
+        return []
+    return [
+        Error(
+            f"AFTERDESK_METRICS_TOKEN is shorter than {METRICS_TOKEN_MIN_LENGTH} characters.",
+            hint="Set a random string, e.g. `openssl rand -hex 32`, or unset it (then /metrics "
+            "answers 404).",
+            id="afterdesk.E002",
+        )
+    ]

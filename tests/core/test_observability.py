@@ -20,6 +20,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from afterdesk.alerts.services import alerts_sweep
+from afterdesk.core.checks import metrics_token_check
 from afterdesk.history.importer import history_import
 from tests.core.test_health import REDIS_TEST_URL, closed_port, needs_redis
 from tests.history.helpers import AGENT, CALENDAR, INBOUND, REPLY, TICKET, write_history
@@ -220,3 +221,12 @@ def test_multiprocess_mode_adds_up_every_process(tmp_path: Path) -> None:
     values = scraped(done.stdout)
     assert values["afterdesk_http_requests_total{GET,core:healthz,2xx}"] == 3
     assert values["afterdesk_task_queue_pending"] == 0
+
+
+def test_deploy_check_refuses_a_short_metrics_token(settings: Any) -> None:
+    settings.AFTERDESK_METRICS_TOKEN = "short"
+    assert [message.id for message in metrics_token_check()] == ["afterdesk.E002"]
+    settings.AFTERDESK_METRICS_TOKEN = "x" * 64
+    assert metrics_token_check() == []
+    settings.AFTERDESK_METRICS_TOKEN = ""  # unset: /metrics does not exist, nothing to guard
+    assert metrics_token_check() == []
