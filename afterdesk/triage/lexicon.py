@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from afterdesk.triage.text import normalize
 
@@ -140,24 +141,58 @@ class Lexicon:
         return False
 
 
-def _phrase_regex(phrase: str, cjk: bool) -> str:
-    parts: list[str] = []
+def _phrase_tokens(phrase: str, cjk: bool) -> list[str]:
+    """A normalised phrase as regex tokens: one per literal character, one per wildcard."""
+    tokens: list[str] = []
     for piece in re.split(r"(\s*\.\.\s*|\*|[\s\-/]+)", phrase):
         if not piece:
             continue
         if piece.strip() == "..":
-            parts.append(_CJK_GAP if cjk else _LATIN_GAP)
+            tokens.append(_CJK_GAP if cjk else _LATIN_GAP)
         elif piece == "*":
-            parts.append(r"\w*")
+            tokens.append(r"\w*")
         elif not piece.strip(" \n-/"):
             # "a-to-z" also matches "a to z" and "atoz"; a space needs some separator.
-            parts.append(r"[\s\-/]*" if piece == "-" else r"[\s\-/]+")
+            tokens.append(r"[\s\-/]*" if piece == "-" else r"[\s\-/]+")
         else:
-            parts.append(re.escape(piece))
-    body = "".join(parts)
-    if cjk:
-        return body
-    return _LATIN_WORD_PREFIX + body + _LATIN_WORD_SUFFIX
+            tokens.extend(re.escape(char) for char in piece)
+    return tokens
+
+
+_END = ""  # the trie key of "a phrase ends here"
+
+
+def _trie_regex(node: dict[str, Any], cjk: bool) -> str:
+    """One regex for every phrase of a lexicon section, shaped as a trie: at each position the
+    engine follows shared prefixes instead of trying hundreds of alternatives one by one. A
+    phrase's end is an empty named group, so `match.lastgroup` names the phrase that matched.
+    Longer continuations come before a phrase's end (the longest phrase wins), literal
+    characters before wildcards."""
+    branches: list[str] = []
+    literal = sorted(key for key in node if key != _END and len(key) <= 2)
+    special = [key for key in node if key != _END and len(key) > 2]
+    for key in literal + special:
+        branches.append(key + _trie_regex(node[key], cjk))
+    if _END in node:
+        branches.append(f"(?P<e{node[_END]}>)" + ("" if cjk else _LATIN_WORD_SUFFIX))
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _compile(entries: list[Entry], cjk: bool) -> tuple[tuple[Entry, ...], re.Pattern[str]]:
+    ordered = tuple(entries)
+    trie: dict[str, Any] = {}
+    for index, entry in enumerate(ordered):
+        node = trie
+        for token in _phrase_tokens(normalize(entry.phrase), cjk):
+            node = node.setdefault(token, {})
+        # Two spellings of one phrase ("beschädigt", "beschadigt"): the first one counts.
+        node.setdefault(_END, index)
+    if not trie:
+        return ordered, re.compile(r"(?!x)x")
+    body = _trie_regex(trie, cjk)
+    return ordered, re.compile(body if cjk else _LATIN_WORD_PREFIX + "(?:" + body + ")")
 
 
 def _entries(table: object, known: tuple[str, ...], language: str, where: str) -> list[Entry]:
@@ -176,16 +211,6 @@ def _entries(table: object, known: tuple[str, ...], language: str, where: str) -
                 raise LexiconError(f"{where}.{label}: empty phrase")
             entries.append(Entry(phrase, label, float(weight), language))
     return entries
-
-
-def _compile(entries: list[Entry], cjk: bool) -> tuple[tuple[Entry, ...], re.Pattern[str]]:
-    # Longest phrase first: at one position the longer phrase wins ("not damaged at all").
-    ordered = tuple(sorted(entries, key=lambda e: -len(e.phrase)))
-    alternatives = [
-        f"(?P<e{index}>{_phrase_regex(normalize(entry.phrase), cjk)})"
-        for index, entry in enumerate(ordered)
-    ]
-    return ordered, re.compile("|".join(alternatives) or r"(?!x)x")
 
 
 def lexicon_parse(language: str, source: str) -> Lexicon:

@@ -16,7 +16,7 @@ def test_bench_all_with_tiny_sizes_on_sqlite(tmp_path: Path) -> None:
     call_command(
         "bench", "all", "--backend", "sqlite", "--events", "200", "--tickets", "300",
         "--repeat", "3", "--metrics-tickets", "300", "--rebuild-limit", "0",
-        "--out", str(tmp_path), stdout=out,
+        "--triage-rounds", "1", "--out", str(tmp_path), stdout=out,
     )  # fmt: skip
     text = out.getvalue()
     assert "import  sqlite" in text
@@ -29,14 +29,19 @@ def test_bench_all_with_tiny_sizes_on_sqlite(tmp_path: Path) -> None:
     assert kinds.count("import") == 1
     assert kinds.count("inbox") == 6  # 2 status filters × (models, values, sql) × 1 size
     assert kinds.count("metrics") == 1
-    metrics = results[-1]
+    assert kinds.count("triage") == 1
+    metrics = next(result for result in results if result["kind"] == "metrics")
     assert metrics["tickets"] == 300
     assert metrics["import_errors"] == 0
     assert metrics["agents"] > 0
     assert metrics["rebuild_tickets"] == 300
     assert "monthly scorecard" in text
     assert "metrics rebuild" in text
-    imported = results[0]
+    imported = next(result for result in results if result["kind"] == "import")
+    triaged = next(result for result in results if result["kind"] == "triage")
+    assert triaged["messages"] == triaged["distinct_messages"] >= 400
+    assert triaged["messages_per_second"] > 0
+    assert "messages/s on one core" in text
     assert imported["errors"] == 0
     assert imported["events"] > 150
     assert all(0 < r["rows"] <= 50 for r in results if r["kind"] == "inbox")

@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        for name in ("all", "import", "inbox", "metrics"):
+        for name in ("all", "import", "inbox", "metrics", "triage"):
             sub = actions.add_parser(name)
             sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
             sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
@@ -65,6 +65,12 @@ class Command(BaseCommand):
                 type=int,
                 default=200_000,
                 help="tickets timed for `metrics rebuild` (0 = all)",
+            )
+            sub.add_argument(
+                "--triage-rounds",
+                type=int,
+                default=20,
+                help="times the labelled messages are triaged over (bench/triage.py)",
             )
             sub.add_argument(
                 "--quiet",
@@ -111,6 +117,14 @@ class Command(BaseCommand):
                 run_inbox(bench, write)
             if options["action"] in ("all", "metrics"):
                 run_metrics(bench, write)
+            if options["action"] in ("all", "triage"):
+                # In this process: triage is pure logic, no database to keep apart.
+                from bench.triage import triage_lines, triage_measure
+
+                result = triage_measure(rounds=options["triage_rounds"])
+                bench.results.append(result)
+                for line in triage_lines(result):
+                    write(line)
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
         write(f"figures saved to {save_results(bench)}")
