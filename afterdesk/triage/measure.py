@@ -71,6 +71,8 @@ class Scores:
 
     messages: int = 0
     issue_correct: int = 0
+    decided: int = 0  # messages given a type other than "other"
+    decided_correct: int = 0
     language_correct: int = 0
     language_unknown: int = 0
     issues: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
@@ -81,6 +83,16 @@ class Scores:
     @property
     def issue_accuracy(self) -> float:
         return self.issue_correct / self.messages if self.messages else 0.0
+
+    @property
+    def decided_share(self) -> float:
+        """How often triage names a type (not "other"): its coverage."""
+        return self.decided / self.messages if self.messages else 0.0
+
+    @property
+    def decided_precision(self) -> float:
+        """How often a named type (not "other") is the right one."""
+        return self.decided_correct / self.decided if self.decided else 0.0
 
     @property
     def language_accuracy(self) -> float:
@@ -126,6 +138,9 @@ def measure(rows: Iterable[Labelled]) -> dict[str, Scores]:
             s = scores[key]
             s.messages += 1
             s.issue_correct += result.issue_type == row.issue_type
+            if result.issue_type != "other":
+                s.decided += 1
+                s.decided_correct += result.issue_type == row.issue_type
             s.language_correct += result.language == row.lang
             s.language_unknown += result.language == ""
             for issue in ISSUE_TYPES:
@@ -160,12 +175,13 @@ def report_lines(scores: dict[str, Scores], title: str) -> list[str]:
     languages = [lang for lang in sorted(scores) if lang != "all"] + ["all"]
     lines = [
         f"== {title}: {scores['all'].messages} messages ==",
-        "lang  msgs  issue-acc  macro-F1  flag-any P/R  language-acc  unknown",
+        "lang  msgs  issue-acc  macro-F1  decided  decided-P  flag-any P/R  language-acc  unknown",
     ]
     for lang in languages:
         s = scores[lang]
         lines.append(
             f"{lang:<5} {s.messages:4d}  {s.issue_accuracy:9.2f}  {s.macro_f1():8.2f}  "
+            f"{s.decided_share:7.2f}  {s.decided_precision:9.2f}  "
             f"{s.any_flag.precision:4.2f}/{s.any_flag.recall:4.2f}  "
             f"{s.language_accuracy:12.2f}  {s.language_unknown:7d}"
         )
