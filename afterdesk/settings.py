@@ -185,6 +185,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # and the domain of the Message-IDs of the desk's replies (default: DEFAULT_FROM_EMAIL's).
 EMAIL_INBOUND_MAX_BYTES = int(os.environ.get("EMAIL_INBOUND_MAX_BYTES", str(40 * 1024 * 1024)))
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "")
+# Mailboxes' IMAP/SMTP servers (docs/channels.md, "Mailboxes"): an extra certificate authority
+# (PEM) trusted besides the system's, for a private CA or a self-signed server.
+MAIL_TLS_CA_FILE = os.environ.get("AFTERDESK_MAIL_CA_FILE", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Prometheus metrics at /metrics for this bearer token; unset, /metrics answers 404

@@ -5,3 +5,11 @@ class ChannelsConfig(AppConfig):
     name = "afterdesk.channels"
     label = "channels"
     verbose_name = "Channels"
+
+    def ready(self) -> None:
+        # An agent's reply on a ticket that came by email goes out by email
+        # (docs/channels.md, "Sending replies").
+        from afterdesk.channels.consumers import reply_email_queue
+        from afterdesk.tickets.consumers import reply_written
+
+        reply_written.register(reply_email_queue)

@@ -16,6 +16,10 @@ changed tickets. The arguments:
   ticket may be kept; the others are recomputed as a whole.
 
 The metrics app registers the per-ticket facts here (`metrics.apps`).
+
+`reply_written`: an agent's public reply was written (`tickets.services.message_reply`), in its
+transaction, after its attachments are saved; arguments `ticket` and `event` (the reply's
+`message` event). The channels app queues the reply's email here (`channels.apps`).
 """
 
 from __future__ import annotations
@@ -23,3 +27,4 @@ from __future__ import annotations
 from afterdesk.core.consumers import ConsumerRegistry
 
 tickets_changed = ConsumerRegistry("tickets changed")
+reply_written = ConsumerRegistry("reply written")

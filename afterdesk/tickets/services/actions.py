@@ -20,6 +20,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.core.errors import Conflict, ValidationError
+from afterdesk.tickets.consumers import reply_written
 from afterdesk.tickets.events import (
     RETURN_OUTCOMES,
 )
@@ -303,6 +304,7 @@ def message_reply(
                 at=at,
             )
     _attachments_add(event, checked)
+    reply_written.notify(ticket=change.ticket, event=event)
     return event
 
 

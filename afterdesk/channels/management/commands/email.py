@@ -1,4 +1,5 @@
-"""`afterdesk email ingest FILE.eml…` and `afterdesk email retry [ID…] [--failed]`.
+"""`afterdesk email ingest FILE.eml…`, `afterdesk email retry [ID…] [--failed]` and
+`afterdesk email poll [--mailbox ADDRESS]` (the IMAP poll the worker runs every minute).
 
 ingest: one line per file saying what happened ("opened #12", "added to #7", "duplicate of
 inbound #3 (ticket #7)", "stored as auto-reply (…)", "failed: reason (stored raw as #9)").
@@ -15,13 +16,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from afterdesk.channels.models import InboundEmail, InboundState
 from afterdesk.channels.services.ingest import email_ingest, email_retry
+from afterdesk.channels.services.polling import mailbox_poll, mailboxes_to_poll
 
 
 class Command(BaseCommand):
     help = "Ingest raw email (.eml files) or retry failed inbound messages (docs/channels.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="ingest|retry")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ingest|retry|poll")
         ingest = actions.add_parser("ingest", help="store and process .eml files")
         ingest.add_argument("files", nargs="+", help="raw RFC 5322 messages (.eml)")
         retry = actions.add_parser("retry", help="process failed inbound messages again")
@@ -29,10 +31,14 @@ class Command(BaseCommand):
         retry.add_argument(
             "--failed", action="store_true", help="every failed (or unprocessed) message"
         )
+        poll = actions.add_parser("poll", help="poll the mailboxes' IMAP servers now")
+        poll.add_argument("--mailbox", help="only this mailbox (its address)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "ingest":
             self._ingest(options["files"])
+        elif options["action"] == "poll":
+            self._poll(options["mailbox"])
         else:
             self._retry(options["ids"], every_failed=options["failed"])
 
@@ -70,3 +76,18 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if missing:
             raise CommandError(f"no inbound message {', '.join(f'#{pk}' for pk in missing)}")
+
+    def _poll(self, address: str | None) -> None:
+        """One line per mailbox; exit code 1 when a server failed (recorded on the mailbox)."""
+        mailboxes = mailboxes_to_poll()
+        if address:
+            mailboxes = [m for m in mailboxes if m.address.lower() == address.lower()]
+            if not mailboxes:
+                raise CommandError(f"no mailbox {address} with an enabled IMAP server")
+        failed = 0
+        for mailbox in mailboxes:
+            result = mailbox_poll(mailbox)
+            failed += bool(result.error)
+            (self.stderr if result.error else self.stdout).write(result.line())
+        if failed:
+            raise CommandError(f"{failed} mailbox(es) could not be polled")
