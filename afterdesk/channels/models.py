@@ -154,3 +154,14 @@ from afterdesk.channels.mailbox_models import (  # noqa: E402, F401
     ReplyDelivery,
     Security,
 )
+
+# Messages that arrive over HTTP (Meta, signed webhooks, the chat widget): a module of their own.
+from afterdesk.channels.relay_models import (  # noqa: E402, F401
+    ChatWidget,
+    Conversation,
+    MetaPage,
+    RelayDelivery,
+    RelayMessage,
+    RelayPayload,
+    WebhookIntegration,
+)
