@@ -54,8 +54,9 @@ class LanguageGuess:
 def detector() -> LanguageDetector:
     """The lingua detector, built on first use and shared by every thread of the process.
 
-    Low-accuracy mode (trigrams only): about 50 MB and 0.1 s to load instead of about 280 MB and
-    1.5 s, for the same accuracy on buyer messages (docs/triage.md, "Language detection")."""
+    Low-accuracy mode (trigrams only): on the 638 Latin-script labelled messages it names 635
+    right, 2 wrong and 1 unknown (high accuracy: 631, 0, 7) at 0.4 ms a message instead of 1.5,
+    with about 30 MB instead of 275 MB (docs/triage.md, "Language detection")."""
     global _detector
     if _detector is None:
         with _detector_lock:
