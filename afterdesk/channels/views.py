@@ -41,8 +41,11 @@ def inbound_page(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state") or None
     if state not in InboundState.values:
         state = None  # an unknown filter value is ignored, as in the inbox
-    queryset = selectors.inbound_list(user=user, state=state)
+    ticket = request.GET.get("ticket", "")
+    ticket_id = int(ticket) if ticket.isascii() and ticket.isdigit() and len(ticket) < 19 else None
+    queryset = selectors.inbound_list(user=user, state=state, ticket_id=ticket_id)
     context = {
+        "ticket_id": ticket_id,
         "inbound": list(queryset[:PAGE_SIZE]),
         "count": queryset.count(),
         "state": state,

@@ -78,6 +78,12 @@ ENDPOINTS = [
     ("get", "/api/payout-statements"),
     ("get", "/api/payout-statements/1"),
     ("get", "/api/payout-statements/1/export"),
+    # inbound email (afterdesk/channels/api.py)
+    ("post", "/api/channels/email/inbound"),
+    ("get", "/api/channels/email/messages"),
+    ("get", "/api/channels/email/messages/1"),
+    ("get", "/api/channels/email/messages/1/raw"),
+    ("post", "/api/channels/email/messages/1/retry"),
 ]
 
 

@@ -35,6 +35,8 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/scorecard-templates"): Role.SUPERVISOR,
     ("PUT", "/api/metrics-settings"): Role.SUPERVISOR,
     ("POST", "/api/template-assignments"): Role.SUPERVISOR,
+    ("POST", "/api/channels/email/inbound"): Role.QA_REVIEWER,
+    ("POST", "/api/channels/email/messages/{inbound_id}/retry"): Role.QA_REVIEWER,
 }
 # The writes every signed-in role may make (on what they may see: tickets of their teams,
 # their own tokens; another team's ticket is a 404 as in tests/api/test_permissions.py).

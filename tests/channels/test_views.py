@@ -79,3 +79,23 @@ def test_page_query_count_is_pinned(
     with django_assert_num_queries(4):
         response = client.get(reverse("channels:inbound"))
     assert response.content.decode().count('id="inbound-') == n
+
+
+def test_the_mail_of_one_ticket_automatic_mail_included(client: Client, supervisor: User) -> None:
+    ticket = email_ingest(mail(), source="test").inbound.ticket
+    auto = mail(
+        message_id="<ooo@example.net>",
+        in_reply_to="<m1@example.net>",
+        subject="I am away",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    email_ingest(auto, source="test")
+    email_ingest(mail(message_id="<other@example.net>", subject="Unrelated"), source="test")
+    client.force_login(supervisor)
+
+    page = client.get(reverse("channels:inbound"), {"ticket": ticket.pk}).content.decode()
+
+    assert "I am away" in page
+    assert "Where is my parcel?" in page
+    assert "Unrelated" not in page
+    assert client.get(reverse("channels:inbound"), {"ticket": "²"}).status_code == 200

@@ -143,20 +143,35 @@ def _raw_store(inbound: InboundEmail, raw: bytes) -> None:
         inbound.raw.name = default_storage.save(name, ContentFile(raw))
 
 
+PENDING = (InboundState.RECEIVED, InboundState.FAILED)
+
+
 def email_retry(inbound: InboundEmail) -> InboundEmail:
     """Process a failed (or never processed) message again, e.g. after a fix."""
-    if inbound.state not in (InboundState.FAILED, InboundState.RECEIVED):
+    if inbound.state not in PENDING:
         return inbound
     return email_process(inbound)
 
 
 def email_process(inbound: InboundEmail) -> InboundEmail:
-    """Parse and route a stored message; on any failure it is `failed` with the reason."""
+    """Parse and route a stored message; on any failure it is `failed` with the reason.
+
+    The row is locked while it is processed and its state read again under the lock, so a
+    retry clicked while the first attempt runs (or two retries) process it once."""
     inbound.attempts += 1
     try:
         with inbound.raw.open("rb") as file:
             raw = file.read()
         with transaction.atomic():
+            state = (
+                InboundEmail.objects.select_for_update()
+                .filter(pk=inbound.pk)
+                .values_list("state", flat=True)
+                .first()
+            )
+            if state not in PENDING:  # processed meanwhile
+                inbound.refresh_from_db()
+                return inbound
             _route(inbound, raw)
             inbound.processed_at = timezone.now()
             inbound.save()
@@ -166,12 +181,19 @@ def email_process(inbound: InboundEmail) -> InboundEmail:
     except Exception as error:  # nothing lost: the raw message stays, listed as failed
         logger.exception("inbound email %s failed", inbound.pk)
         reason = f"{type(error).__name__}: {error}"
-    inbound.state = InboundState.FAILED
-    inbound.reason = reason[:2000]
-    inbound.ticket = None
-    inbound.ticket_message = None
-    inbound.processed_at = timezone.now()
-    inbound.save()
+    # Only a message still pending is marked failed (not one another process finished).
+    InboundEmail.objects.filter(pk=inbound.pk, state__in=PENDING).update(
+        state=InboundState.FAILED,
+        reason=reason[:2000],
+        ticket=None,
+        ticket_message=None,
+        attempts=inbound.attempts,
+        processed_at=timezone.now(),
+        sender=inbound.sender,
+        subject=inbound.subject,
+        notes=inbound.notes,
+    )
+    inbound.refresh_from_db()
     return inbound
 
 
