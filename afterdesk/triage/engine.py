@@ -26,6 +26,9 @@ SHOUTING_POINTS = 20
 EXCLAMATIONS_POINTS = 10
 # The body alone decides the language unless it is this short.
 SHORT_BODY = 40
+# Only the start of a very long message is read: the buyer's matter is there (intake folds
+# quoted history), and a megabyte of text must not cost a second.
+MAX_CHARS = 20_000
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -77,7 +80,15 @@ def _match(hit: Hit) -> Match:
 
 
 def _quoted(matches: list[Match]) -> str:
-    return ", ".join(f"'{m.phrase}' ({m.language})" for m in matches)
+    """Each phrase once, with how often it matched: "'broken' (en) ×2"."""
+    counts: dict[tuple[str, str], int] = {}
+    for match in matches:
+        key = (match.phrase, match.language)
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(
+        f"'{phrase}' ({language})" + (f" ×{count}" if count > 1 else "")
+        for (phrase, language), count in counts.items()
+    )
 
 
 def _issue(matches: list[Match]) -> tuple[str, str]:
@@ -125,7 +136,7 @@ def _risk(matches: list[Match], extras: list[tuple[str, int]]) -> tuple[int, tup
     for flag, flag_matches in found.items():
         weights = sorted((m.weight for m in flag_matches), reverse=True)
         points[flag] = weights[0] + sum(weights[1:]) / 2
-        why[flag] = [f"'{m.phrase}' ({m.language})" for m in flag_matches]
+        why[flag] = [_quoted(flag_matches)]
     if "negative_sentiment" in points:
         # Capitals and "!!!" only strengthen words that are already negative.
         for text, extra in extras:
@@ -169,6 +180,7 @@ def priority_raise(current: str, suggested: str) -> str:
 
 def triage_message(subject: str, body: str) -> Triage:
     """Language, issue type, risk and suggested priority of one buyer message, with reasons."""
+    subject, body = subject[:MAX_CHARS], body[:MAX_CHARS]
     guess = language_detect(body if len(body.strip()) >= SHORT_BODY else f"{subject}\n{body}")
     text = normalize(f"{subject}\n{body}")
     issue_matches: list[Match] = []

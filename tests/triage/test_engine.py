@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from afterdesk.triage import Triage, priority_raise, triage_message
-from afterdesk.triage.engine import priority_for
+from afterdesk.triage.engine import MAX_CHARS, priority_for
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,12 @@ def test_triage_only_ever_raises_a_priority() -> None:
     assert priority_raise("urgent", "high") == "urgent"
     assert priority_raise("low", "normal") == "normal"
     assert priority_raise("high", "bogus") == "high"
+
+
+def test_a_huge_message_is_read_from_its_start_and_its_reason_stays_short() -> None:
+    sentence = "The box arrived damaged. "
+    result = triage_message("", sentence * 50_000)  # 1.25 MB
+    assert result.issue_type == "damaged"
+    assert len(result.matches) == MAX_CHARS // len(sentence)
+    assert f"'arrived damaged' (en) ×{MAX_CHARS // len(sentence)}" in result.issue_reason
+    assert len(result.issue_reason) < 200
