@@ -99,3 +99,14 @@ def test_the_mail_of_one_ticket_automatic_mail_included(client: Client, supervis
     assert "Where is my parcel?" in page
     assert "Unrelated" not in page
     assert client.get(reverse("channels:inbound"), {"ticket": "²"}).status_code == 200
+
+
+def test_the_page_speaks_chinese(client: Client, supervisor: User) -> None:
+    email_ingest(corpus("broken_mime.eml"), source="test")
+    client.force_login(supervisor)
+    page = client.get(
+        reverse("channels:inbound"), headers={"accept-language": "zh-hans"}
+    ).content.decode()
+    assert "入站邮件" in page
+    assert "重试" in page
+    assert "1 封邮件" in page
