@@ -42,7 +42,7 @@ from afterdesk.channels.services.intake import (
     triage_first_message,
 )
 from afterdesk.channels.services.threading import (
-    email_thread_for,
+    email_thread_open,
     message_id_key,
     thread_find,
     thread_id_record,
@@ -272,9 +272,9 @@ def _ticket_open(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[Ticket, Ti
         external_message_id=message_id_key(parsed.message_id),
         at=inbound.received_at,
     )
-    email_thread_for(ticket, mailbox=mailbox)
-    event = TicketEvent.objects.get(ticket=ticket, kind="message")
-    return ticket, event
+    email_thread_open(ticket, mailbox=mailbox)
+    message = Message.objects.select_related("event").get(ticket=ticket)
+    return ticket, message.event
 
 
 def _message_of(event: TicketEvent) -> Message:

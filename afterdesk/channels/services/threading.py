@@ -60,6 +60,11 @@ def email_thread_for(ticket: Ticket, *, mailbox: Mailbox | None = None) -> Email
     return thread
 
 
+def email_thread_open(ticket: Ticket, *, mailbox: Mailbox | None) -> EmailThread:
+    """The thread of a ticket opened by email in this transaction (it has none yet)."""
+    return EmailThread.objects.create(ticket=ticket, token=token_new(), mailbox=mailbox)
+
+
 def thread_find(
     *,
     in_reply_to: Sequence[str],
@@ -127,7 +132,15 @@ def thread_id_record(
     """Remember a Message-ID of the ticket's thread (a known id stays with its ticket)."""
     if not message_id:
         return
-    ThreadMessageId.objects.get_or_create(
-        message_id=message_id_key(message_id),
-        defaults={"ticket": ticket, "direction": direction, "event_id": event_id},
+    # One INSERT … ON CONFLICT DO NOTHING: no read first, no savepoint.
+    ThreadMessageId.objects.bulk_create(
+        [
+            ThreadMessageId(
+                message_id=message_id_key(message_id),
+                ticket=ticket,
+                direction=direction,
+                event_id=event_id,
+            )
+        ],
+        ignore_conflicts=True,
     )
