@@ -185,6 +185,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # and the domain of the Message-IDs of the desk's replies (default: DEFAULT_FROM_EMAIL's).
 EMAIL_INBOUND_MAX_BYTES = int(os.environ.get("EMAIL_INBOUND_MAX_BYTES", str(40 * 1024 * 1024)))
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "")
+# Messenger and Instagram webhooks and the Send API (docs/channels.md, "Messenger and Instagram").
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
+META_GRAPH_API_URL = os.environ.get("META_GRAPH_API_URL", "https://graph.facebook.com/v21.0")
 # Mailboxes' IMAP/SMTP servers (docs/channels.md, "Mailboxes"): an extra certificate authority
 # (PEM) trusted besides the system's, for a private CA or a self-signed server.
 MAIL_TLS_CA_FILE = os.environ.get("AFTERDESK_MAIL_CA_FILE", "")

@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.channels import selectors
+from afterdesk.channels.api_relays import router as relays_router
 from afterdesk.channels.models import InboundEmail, InboundState
 from afterdesk.channels.schemas import (
     InboundDetail,
@@ -22,6 +23,8 @@ from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, 
 from afterdesk.core.errors import Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationError
 
 router = Router(tags=["channels"])
+# Meta webhooks, signed JSON webhooks, chat widgets and their configuration (api_relays).
+router.add_router("", relays_router)
 VIEWERS = requires(lambda user: selectors.inbound_require_viewer(user=user))
 RAW_TYPES = frozenset({"message/rfc822", "application/octet-stream"})
 

@@ -13,3 +13,8 @@ class ChannelsConfig(AppConfig):
         from afterdesk.tickets.consumers import reply_written
 
         reply_written.register(reply_email_queue)
+        # …and on a Messenger or Instagram conversation through the Send API
+        # (docs/channels.md, "Messenger and Instagram").
+        from afterdesk.channels.relay_consumers import reply_relay_queue
+
+        reply_written.register(reply_relay_queue)
