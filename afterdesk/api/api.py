@@ -21,6 +21,7 @@ from afterdesk.api.docs import SignedInSwagger
 from afterdesk.bonuses.api import router as bonuses_router
 from afterdesk.calendars.api import router as calendars_router
 from afterdesk.channels.api import router as channels_router
+from afterdesk.channels.mailboxes_api import router as mailboxes_router
 from afterdesk.commerce.api import router as commerce_router
 from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
@@ -44,6 +45,7 @@ api.add_router("", calendars_router)
 api.add_router("", alerts_router)
 api.add_router("", bonuses_router)
 api.add_router("", channels_router)
+api.add_router("", mailboxes_router)
 
 
 @api.exception_handler(DomainError)

@@ -119,8 +119,8 @@ def smtp_server() -> Iterator[SmtpServer]:
         if isinstance(auth, LoginPassword):
             pair = (auth.login.decode(), auth.password.decode())
             state.logins.append(pair)
-            return AuthResult(success=pair == ("desk", "s3cret smtp"))
-        return AuthResult(success=False)
+            return AuthResult(success=pair == ("desk", "s3cret smtp"), handled=False)
+        return AuthResult(success=False, handled=False)
 
     controller = Controller(
         state,
