@@ -88,7 +88,18 @@ def raw_message_id(raw: bytes) -> str:
     found = re.search(rb"^message-id[ \t]*:[ \t]*(.*)$", unfolded, re.IGNORECASE | re.MULTILINE)
     if not found:
         return ""
-    return message_id_normalise(found.group(1).decode("ascii", errors="replace"))
+    return message_id_normalise(storable(found.group(1).decode("ascii", errors="replace")))
+
+
+def storable(text: str) -> str:
+    """Text every database stores: no NUL (PostgreSQL refuses it in text) and no lone
+    surrogates (not encodable as UTF-8)."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
 
 
 class _Reader:
@@ -111,7 +122,7 @@ class _Reader:
         if has_surrogates(text):
             text = repair_header(text, self.charset_hint)
             self.notes.append(f"header {name} held raw 8-bit bytes")
-        return text
+        return storable(text)
 
     def addresses(self, name: str) -> list[tuple[str, str]]:
         value = self.header(name)
@@ -127,7 +138,7 @@ class _Reader:
             self.notes.append(f"{part.get_content_type()} declared {declared}, read as {codec}")
         elif not declared and codec != "utf-8" and data.strip() and not data.isascii():
             self.notes.append(f"{part.get_content_type()} declared no charset, read as {codec}")
-        return text
+        return storable(text)
 
 
 def email_parse(raw: bytes) -> ParsedEmail:

@@ -268,3 +268,18 @@ def test_a_triage_failure_does_not_keep_the_mail_out(monkeypatch: pytest.MonkeyP
     assert inbound.state == InboundState.OPENED
     assert inbound.triage == {"error": "ValueError: lexicon missing"}
     assert inbound.ticket.priority == "normal"
+
+
+def test_nul_bytes_and_lone_surrogates_never_reach_the_database() -> None:
+    """PostgreSQL refuses NUL in text: a message carrying NUL bytes in its headers and body is
+    taken in without them (it failed on PostgreSQL, and its failure could not be recorded)."""
+    raw = (
+        b"From: A\x00B <nul@example.net>\r\nSubject: he\x00llo\r\n"
+        b"Message-ID: <n\x00ul@example.net>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"body with \x00 a NUL\r\n"
+    )
+    inbound = email_ingest(raw, source="test").inbound
+    assert inbound.state == InboundState.OPENED, inbound.reason
+    assert inbound.subject == "hello" and inbound.message_id == "<nul@example.net>"
+    assert inbound.ticket_message.body_text == "body with  a NUL"
+    assert inbound.ticket.customer.name == "AB"

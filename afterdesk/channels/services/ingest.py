@@ -33,6 +33,7 @@ from afterdesk.channels.mime import (
     ParsedEmail,
     email_parse,
     raw_message_id,
+    storable,
 )
 from afterdesk.channels.models import Direction, InboundEmail, InboundState, Mailbox
 from afterdesk.channels.services.intake import (
@@ -181,6 +182,7 @@ def email_process(inbound: InboundEmail) -> InboundEmail:
     except Exception as error:  # nothing lost: the raw message stays, listed as failed
         logger.exception("inbound email %s failed", inbound.pk)
         reason = f"{type(error).__name__}: {error}"
+    reason = storable(reason)
     # Only a message still pending is marked failed (not one another process finished).
     InboundEmail.objects.filter(pk=inbound.pk, state__in=PENDING).update(
         state=InboundState.FAILED,
