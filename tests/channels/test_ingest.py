@@ -280,6 +280,7 @@ def test_nul_bytes_and_lone_surrogates_never_reach_the_database() -> None:
     )
     inbound = email_ingest(raw, source="test").inbound
     assert inbound.state == InboundState.OPENED, inbound.reason
-    assert inbound.subject == "hello" and inbound.message_id == "<nul@example.net>"
+    assert inbound.subject == "hello"
+    assert inbound.message_id == "<nul@example.net>"
     assert inbound.ticket_message.body_text == "body with  a NUL"
     assert inbound.ticket.customer.name == "AB"
