@@ -106,7 +106,7 @@ def test_the_subscription_check_echoes_the_challenge_only_with_our_token() -> No
         {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"},
     )
     assert ok.status_code == 200
-    assert ok.content == b"1158"
+    assert ok.content == b"1158201444"
     wrong = Client().get(
         URL, {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"}
     )
