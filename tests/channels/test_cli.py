@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import override_settings
 
 from afterdesk.channels.models import InboundEmail, InboundState
 from afterdesk.tickets.models import Ticket
 from tests.channels.helpers import CORPUS
+from tests.channels.helpers import corpus as corpus_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +51,7 @@ def test_one_line_per_file_saying_what_happened() -> None:
 
 def test_an_unreadable_path_is_the_only_failure_of_the_command(tmp_path: Path) -> None:
     err = StringIO()
-    with pytest.raises(CommandError, match="1 file"):
+    with pytest.raises(CommandError, match="1 file"):  # 1 file(s) could not be stored
         call_command(
             "email",
             "ingest",
@@ -98,3 +102,38 @@ def test_the_afterdesk_command_exit_codes(tmp_path: Path) -> None:
     missing = run("email", "ingest", str(tmp_path / "missing.eml"))
     assert missing.returncode == 1
     assert "not stored" in missing.stderr
+
+
+def test_a_file_whose_raw_copy_cannot_be_written_is_reported_and_the_others_stored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from django.core.files.storage import default_storage
+
+    full = tmp_path / "full.eml"  # new bytes: not stored by an earlier test
+    full.write_bytes(corpus_bytes("gb2312.eml") + f"{uuid.uuid4()}\r\n".encode())
+    real_save = default_storage.save
+
+    def save(name: str, content: Any, **kwargs: Any) -> str:
+        if content.read() == full.read_bytes():
+            raise OSError(28, "No space left on device")
+        content.seek(0)
+        return real_save(name, content, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", save)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 file"):
+        call_command(
+            "email", "ingest", str(full), str(CORPUS / "alternative.eml"), stdout=out, stderr=err
+        )
+    assert "full.eml: not stored: No space left on device" in err.getvalue()
+    assert "alternative.eml: opened #" in out.getvalue()
+    assert InboundEmail.objects.count() == 1
+
+
+@override_settings(EMAIL_INBOUND_MAX_BYTES=200)
+def test_a_file_over_the_size_limit_is_stored_and_failed() -> None:
+    line = _run("ingest", str(CORPUS / "attachments.eml"))
+    inbound = InboundEmail.objects.get()
+    assert inbound.state == InboundState.FAILED
+    assert inbound.reason.endswith("the limit is 200 bytes")
+    assert line.endswith(f"(stored raw as #{inbound.pk})\n")

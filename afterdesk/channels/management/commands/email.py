@@ -51,10 +51,15 @@ class Command(BaseCommand):
                 unreadable += 1
                 self.stderr.write(f"{file}: not stored: {error.strerror or error}")
                 continue
-            result = email_ingest(raw, source="cli")
+            try:
+                result = email_ingest(raw, source="cli")
+            except OSError as error:  # the raw copy could not be written (disk full, rights)
+                unreadable += 1
+                self.stderr.write(f"{file}: not stored: {error.strerror or error}")
+                continue
             self.stdout.write(f"{file}: {result.line()}")
         if unreadable:
-            raise CommandError(f"{unreadable} file(s) could not be read; nothing stored for them")
+            raise CommandError(f"{unreadable} file(s) could not be stored; nothing kept for them")
 
     def _retry(self, ids: list[int], *, every_failed: bool) -> None:
         if not ids and not every_failed:
