@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("afterdesk.reports.urls")),
     path("bonuses/", include("afterdesk.bonuses.urls")),
     path("channels/", include("afterdesk.channels.urls")),
+    path("widget/", include("afterdesk.channels.widget_urls")),  # the store chat widget
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.tickets.urls")),
 ]
