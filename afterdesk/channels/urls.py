@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mailboxes_views, views
 
 app_name = "channels"
 
@@ -9,4 +9,19 @@ urlpatterns = [
     path("email/<int:inbound_id>/", views.inbound_detail, name="inbound_detail"),
     path("email/<int:inbound_id>/raw/", views.inbound_raw, name="inbound_raw"),
     path("email/<int:inbound_id>/retry/", views.inbound_retry, name="inbound_retry"),
+    # Mailboxes and the email of replies (admins; mailboxes_views).
+    path("mailboxes/", mailboxes_views.mailboxes_page, name="mailboxes"),
+    path("mailboxes/new/", mailboxes_views.mailbox_edit, name="mailbox_new"),
+    path("mailboxes/<int:mailbox_id>/", mailboxes_views.mailbox_edit, name="mailbox_edit"),
+    path("mailboxes/<int:mailbox_id>/test/", mailboxes_views.mailbox_test, name="mailbox_test"),
+    path("mailboxes/<int:mailbox_id>/poll/", mailboxes_views.mailbox_poll_now, name="mailbox_poll"),
+    path(
+        "mailboxes/<int:mailbox_id>/delete/", mailboxes_views.mailbox_remove, name="mailbox_delete"
+    ),
+    path("email/replies/", mailboxes_views.deliveries_page, name="deliveries"),
+    path(
+        "email/replies/<int:delivery_id>/retry/",
+        mailboxes_views.delivery_retry,
+        name="delivery_retry",
+    ),
 ]

@@ -84,6 +84,16 @@ ENDPOINTS = [
     ("get", "/api/channels/email/messages/1"),
     ("get", "/api/channels/email/messages/1/raw"),
     ("post", "/api/channels/email/messages/1/retry"),
+    # mailboxes and the email of replies (afterdesk/channels/mailboxes_api.py)
+    ("get", "/api/channels/mailboxes"),
+    ("post", "/api/channels/mailboxes"),
+    ("get", "/api/channels/mailboxes/1"),
+    ("patch", "/api/channels/mailboxes/1"),
+    ("delete", "/api/channels/mailboxes/1"),
+    ("post", "/api/channels/mailboxes/1/test"),
+    ("post", "/api/channels/mailboxes/1/poll"),
+    ("get", "/api/channels/email/deliveries"),
+    ("post", "/api/channels/email/deliveries/1/retry"),
 ]
 
 

@@ -37,6 +37,12 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/template-assignments"): Role.SUPERVISOR,
     ("POST", "/api/channels/email/inbound"): Role.QA_REVIEWER,
     ("POST", "/api/channels/email/messages/{inbound_id}/retry"): Role.QA_REVIEWER,
+    ("POST", "/api/channels/mailboxes"): Role.SUPERVISOR,
+    ("PATCH", "/api/channels/mailboxes/{mailbox_id}"): Role.SUPERVISOR,
+    ("DELETE", "/api/channels/mailboxes/{mailbox_id}"): Role.SUPERVISOR,
+    ("POST", "/api/channels/mailboxes/{mailbox_id}/test"): Role.SUPERVISOR,
+    ("POST", "/api/channels/mailboxes/{mailbox_id}/poll"): Role.SUPERVISOR,
+    ("POST", "/api/channels/email/deliveries/{delivery_id}/retry"): Role.SUPERVISOR,
 }
 # The writes every signed-in role may make (on what they may see: tickets of their teams,
 # their own tokens; another team's ticket is a 404 as in tests/api/test_permissions.py).
