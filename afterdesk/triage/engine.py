@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from afterdesk.triage.language import LanguageGuess, language_detect
 from afterdesk.triage.lexicon import ISSUE_TYPES, RISK_FLAGS, Hit, Lexicon, lexicons
-from afterdesk.triage.text import normalize
+from afterdesk.triage.text import normalize_mapped
 
 # Risk points → suggested priority (never a lowering: see `priority_raise`).
 URGENT_FROM = 70
@@ -40,7 +40,8 @@ _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 class Match:
     """A lexicon phrase found in the message (for the ticket's "why")."""
 
-    phrase: str
+    phrase: str  # as written in the lexicon
+    text: str  # the buyer's words it matched
     label: str  # an issue type or a risk flag
     language: str  # the lexicon it comes from
     weight: float
@@ -74,20 +75,23 @@ def _lexicons_for(guess: LanguageGuess) -> tuple[list[Lexicon], list[Lexicon]]:
     return first, rest
 
 
-def _match(hit: Hit) -> Match:
+def _match(hit: Hit, raw: str, origins: list[int]) -> Match:
     entry = hit.entry
-    return Match(entry.phrase, entry.label, entry.language, entry.weight, hit.negated)
+    words = raw[origins[hit.start] : origins[hit.end - 1] + 1]
+    return Match(entry.phrase, words, entry.label, entry.language, entry.weight, hit.negated)
 
 
 def _quoted(matches: list[Match]) -> str:
-    """Each phrase once, with how often it matched: "'broken' (en) ×2"."""
+    """The buyer's words each phrase matched, once, with how often: "'Broken' (en) ×2"."""
     counts: dict[tuple[str, str], int] = {}
+    words: dict[tuple[str, str], str] = {}
     for match in matches:
-        key = (match.phrase, match.language)
+        key = (" ".join(match.text.casefold().split()), match.language)
         counts[key] = counts.get(key, 0) + 1
+        words.setdefault(key, " ".join(match.text.split()))
     return ", ".join(
-        f"'{phrase}' ({language})" + (f" ×{count}" if count > 1 else "")
-        for (phrase, language), count in counts.items()
+        f"'{words[key]}' ({key[1]})" + (f" ×{count}" if count > 1 else "")
+        for key, count in counts.items()
     )
 
 
@@ -182,17 +186,18 @@ def triage_message(subject: str, body: str) -> Triage:
     """Language, issue type, risk and suggested priority of one buyer message, with reasons."""
     subject, body = subject[:MAX_CHARS], body[:MAX_CHARS]
     guess = language_detect(body if len(body.strip()) >= SHORT_BODY else f"{subject}\n{body}")
-    text = normalize(f"{subject}\n{body}")
+    raw = f"{subject}\n{body}"
+    text, origins = normalize_mapped(raw)
     issue_matches: list[Match] = []
     risk_matches: list[Match] = []
     first, rest = _lexicons_for(guess)
     for lexicon in first:
-        issue_matches.extend(_match(hit) for hit in lexicon.issue_hits(text))
-        risk_matches.extend(_match(hit) for hit in lexicon.risk_hits(text))
+        issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
+        risk_matches.extend(_match(hit, raw, origins) for hit in lexicon.risk_hits(text))
     if not any(not match.negated for match in issue_matches):
         for lexicon in rest:
-            issue_matches.extend(_match(hit) for hit in lexicon.issue_hits(text))
-            risk_matches.extend(_match(hit) for hit in lexicon.risk_hits(text))
+            issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
+            risk_matches.extend(_match(hit, raw, origins) for hit in lexicon.risk_hits(text))
     issue_type, issue_reason = _issue(issue_matches)
     risk, flags, risk_reason = _risk(risk_matches, _sentiment_extras(subject, body))
     priority = priority_for(risk)

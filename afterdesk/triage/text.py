@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Latin letters with diacritics (Latin-1 Supplement to Latin Extended-B) mapped to their base
 # letters. Only these: stripping combining marks everywhere would break Japanese (が → か).
@@ -37,6 +38,79 @@ def normalize(text: str) -> str:
     if not folded.isascii():
         folded = folded.translate(_LATIN_ACCENTS)
     return _LINES.sub("\n", _SPACES.sub(" ", folded)).strip()
+
+
+@lru_cache(maxsize=8192)
+def _fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    return folded if folded.isascii() else folded.translate(_LATIN_ACCENTS)
+
+
+_RUN = re.compile(r"\S+")
+
+
+def normalize_mapped(text: str) -> tuple[str, list[int]]:
+    """`normalize(text)` and, for each of its characters, the index in `text` of the character
+    it comes from: a phrase found in the normalised text can be quoted in the buyer's own
+    words (`text[origins[start]:origins[end - 1] + 1]`).
+
+    Fast path: word by word, a word whose normalised form has its length maps one to one (the
+    usual case: case, accents, CJK); the character-by-character path handles the rest (ß → ss,
+    ligatures, separate combining marks), and whenever the fast result is not `normalize`'s."""
+    parts: list[str] = []
+    origins: list[int] = []
+    previous_end = -1
+    for run in _RUN.finditer(text):
+        start, end = run.span()
+        word = run.group()
+        folded = word.lower() if word.isascii() else _fold_word(word)
+        if len(folded) != len(word):
+            return _normalize_mapped_by_char(text)
+        if previous_end >= 0:
+            parts.append("\n" if "\n" in text[previous_end:start] else " ")
+            origins.append(previous_end)
+        parts.append(folded)
+        origins.extend(range(start, end))
+        previous_end = end
+    normalized = "".join(parts)
+    if normalized != normalize(text):
+        return _normalize_mapped_by_char(text)
+    return normalized, origins
+
+
+def _fold_word(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold().translate(_LATIN_ACCENTS)
+
+
+def _normalize_mapped_by_char(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    origins: list[int] = []
+    pending: tuple[str, int] | None = None  # the separator a run of white space becomes
+    for index, char in enumerate(text):
+        folded = _fold(char)
+        if folded and all(unicodedata.combining(c) for c in folded) and chars:
+            # A separate combining mark: composed with the character before it, as NFKC does
+            # for the whole text; after a Latin letter the accent is dropped.
+            if ord(chars[-1]) < 0x250:
+                continue
+            composed = unicodedata.normalize("NFKC", chars[-1] + folded)
+            if len(composed) == 1:
+                chars[-1] = composed
+                continue
+        for piece in folded:
+            if piece.isspace():
+                if pending is None:
+                    pending = (" ", index)
+                if piece == "\n":
+                    pending = ("\n", pending[1])
+                continue
+            if pending is not None and chars:
+                chars.append(pending[0])
+                origins.append(pending[1])
+            pending = None
+            chars.append(piece)
+            origins.append(index)
+    return "".join(chars), origins
 
 
 def has_cjk(text: str) -> bool:

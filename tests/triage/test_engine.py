@@ -12,13 +12,13 @@ from afterdesk.triage.engine import MAX_CHARS, priority_for
     ("subject", "body", "language", "issue_type", "phrase"),
     [
         ("Kaputt", "Die Vase kam in Scherben an, der Karton war eingedrückt.", "de", "damaged",
-         "scherben"),
+         "Scherben"),
         ("", "Where is my order?? It has been three weeks now.", "en", "not_received",
-         "where is my order"),
+         "Where is my order"),
         ("Talla", "Hola, las zapatillas me quedan grandes aunque pedí mi número de siempre.", "es",
          "size_issue", "me quedan grandes"),
         ("", "Il manque les vis dans le colis, impossible de monter l'étagère.", "fr",
-         "missing_item", "il manque"),
+         "missing_item", "Il manque"),
         ("", "Mi è arrivato il colore sbagliato, volevo il nero.", "it", "wrong_item",
          "colore sbagliato"),
         ("", "O carregador parou de funcionar depois de uma semana.", "pt", "quality_issue",
@@ -34,6 +34,16 @@ def test_issue_type_and_its_reason(
     assert (result.language, result.issue_type) == (language, issue_type)
     assert f"'{phrase}'" in result.issue_reason
     assert issue_type in result.issue_reason
+
+
+def test_reasons_quote_the_buyers_own_words() -> None:
+    # The lexicon's phrase is "beschadig*" (no accent, any ending); the reason shows the mail.
+    result = triage_message("", "Hallo, die Lampe ist leider BESCHÄDIGT  angekommen.")
+    assert "'BESCHÄDIGT  angekommen'" not in result.issue_reason  # white space made one
+    assert "'BESCHÄDIGT angekommen' (de)" in result.issue_reason
+    match = next(m for m in result.matches if m.label == "damaged")
+    assert match.text == "BESCHÄDIGT  angekommen"
+    assert match.phrase != match.text
 
 
 def test_the_problem_outweighs_the_remedy_asked_for() -> None:
