@@ -1,0 +1,123 @@
+"""The chat widget in a real headless Chromium, on a store page of another origin: one script
+tag loads it from the desk, the buyer writes, the ticket appears, the agent's reply shows in
+the widget, and a reload keeps the conversation (the token in localStorage), with no script
+error in the console."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from afterdesk.accounts.models import User
+from afterdesk.channels.relay_models import ChatWidget
+from afterdesk.tickets import services
+from afterdesk.tickets.models import Ticket
+from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser
+
+# the chromedriver fixture of the inbox test, shared
+from tests.tickets.test_browser import browser as browser
+
+pytestmark = [
+    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+STORE_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Demo store</title></head>
+<body><h1>Demo store</h1>
+<script src="{desk}/static/afterdesk/widget.js" data-widget="{key}" defer></script>
+</body></html>
+"""
+
+
+def _store_server(page: dict[str, str]) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            data = page["html"].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def store_page() -> Iterator[tuple[str, dict[str, str]]]:
+    page = {"html": ""}
+    for origin in _store_server(page):
+        yield origin, page
+
+
+def _ticket_appears(timeout: float = 15) -> Ticket:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ticket = Ticket.objects.first()
+        if ticket is not None:
+            return ticket
+        time.sleep(0.1)
+    raise AssertionError("no ticket appeared")
+
+
+def test_a_buyer_chats_from_a_store_of_another_origin(
+    browser: Browser,
+    live_server: Any,
+    agent: User,
+    store_page: tuple[str, dict[str, str]],
+) -> None:
+    store_origin, page = store_page
+    assert not live_server.url.startswith(store_origin)  # another origin indeed
+    widget = ChatWidget.objects.create(
+        name="Demo store chat", allowed_origins=[store_origin], greeting="Hello! How can we help?"
+    )
+    page["html"] = STORE_PAGE.format(desk=live_server.url, key=widget.key)
+
+    browser.get(store_origin + "/")
+    browser.click("#afterdesk-widget-open")
+    browser.wait_for("#afterdesk-widget-panel", "Hello! How can we help?")
+    assert browser.text("#afterdesk-widget-panel strong") == "Demo store chat"
+    browser.type("#afterdesk-widget-input", "Does the blue jacket come in size M?")
+    browser.click("#afterdesk-widget-send")
+    browser.screenshot("widget-1-sent")
+
+    ticket = _ticket_appears()
+    assert ticket.channel == "chat"
+    assert ticket.messages.get().body_text == "Does the blue jacket come in size M?"
+    services.message_reply(ticket=ticket, by=agent, body="Yes, size M is in stock.")
+
+    browser.wait_for("#afterdesk-widget-messages", "Yes, size M is in stock.")
+    browser.screenshot("widget-2-reply")
+    token = browser.script(f"return localStorage.getItem('afterdesk-widget:{widget.key}');")
+    assert token
+    assert '"token"' in token
+
+    # A reload keeps the conversation: the history comes back, a new message joins the ticket.
+    browser.get(store_origin + "/")
+    browser.click("#afterdesk-widget-open")
+    browser.wait_for("#afterdesk-widget-messages", "Yes, size M is in stock.")
+    browser.type("#afterdesk-widget-input", "Great, ordering now")
+    browser.click("#afterdesk-widget-send")
+    deadline = time.monotonic() + 15
+    while ticket.messages.filter(kind="inbound").count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Ticket.objects.count() == 1
+    assert ticket.messages.filter(kind="inbound").count() == 2
+
+    errors = [entry for entry in browser.console() if entry.get("level") == "SEVERE"]
+    assert errors == []
