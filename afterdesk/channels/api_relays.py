@@ -14,6 +14,7 @@ from afterdesk.channels.relay_models import (
     ChatWidget,
     MetaPage,
     RelayDelivery,
+    RelayDeliveryState,
     RelayPayload,
     WebhookIntegration,
 )
@@ -234,7 +235,7 @@ def relay_payload_retry(request: HttpRequest, payload_id: Id) -> RelayPayload:
     auth=CONFIGURE,
 )
 def relay_deliveries(
-    request: HttpRequest, state: str = "", ticket_id: int | None = None
+    request: HttpRequest, state: RelayDeliveryState | None = None, ticket_id: Id | None = None
 ) -> list[RelayDelivery]:
     """Replies sent to Messenger or Instagram, newest first (at most 200); `state=failed`
     lists those that could not be sent, with the reason."""

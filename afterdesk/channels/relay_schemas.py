@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from afterdesk.channels.relay_models import PayloadState
 from afterdesk.core.api_schemas import InputSchema, PageQuery
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,49}$"
@@ -119,4 +120,4 @@ class RelayPayloadPage(Schema):
 
 
 class PayloadFilterQuery(PageQuery):
-    state: str | None = Field(None, description="received, processed or failed")
+    state: PayloadState | None = Field(None, description="received, processed or failed")

@@ -36,3 +36,32 @@ def test_template_assignments_refuse_bad_query_with_a_documented_422(
     assert response.status_code == 422
     operation = api.get_openapi_schema()["paths"][path.split("?")[0]]["get"]
     assert 422 in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("ticket_id=-911309167245740474368", "ticket_id"),  # was a 500: integer overflow
+        ("ticket_id=0", "ticket_id"),
+        ("state=%00", "state"),  # PostgreSQL cannot compare text with NUL: was a 500 there
+        ("state=lost", "state"),
+    ],
+)
+def test_relay_deliveries_refuse_bad_filters_with_422(
+    api_as: Callable[[User], ApiClient], admin_user: User, query: str, field: str
+) -> None:
+    client = api_as(admin_user)
+    response = client.client.get(f"/api/channels/relay/deliveries?{query}", headers=client.headers)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+
+
+def test_relay_payloads_refuse_an_unknown_state_with_422(
+    api_as: Callable[[User], ApiClient], admin_user: User
+) -> None:
+    client = api_as(admin_user)
+    response = client.client.get("/api/channels/relay/payloads?state=%00", headers=client.headers)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "state"
+    ok = client.client.get("/api/channels/relay/payloads?state=failed", headers=client.headers)
+    assert ok.status_code == 200
