@@ -17,8 +17,9 @@ from afterdesk.triage.lexicon import ISSUE_TYPES, RISK_FLAGS
 
 SPLITS = ("tuning", "held-out", "all")
 # "en-012": held out when the number is a multiple of 4; "en-b01", "en-f01" (the later rounds,
-# docs/triage.md "Labelled sets") are always tuning messages.
-_NUMBERED_ID = re.compile(r"-(\d+)$")
+# docs/triage.md "Labelled sets") and any other id ("ticket-124", an agent's correction) are
+# never held out.
+_NUMBERED_ID = re.compile(r"^[a-z]{2}-(\d+)$")
 
 
 class LabelledSetError(ValueError):

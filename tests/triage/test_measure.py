@@ -11,6 +11,7 @@ import pytest
 
 from afterdesk.triage.lexicon import ISSUE_TYPES
 from afterdesk.triage.measure import (
+    Labelled,
     LabelledSetError,
     Scores,
     labelled_load,
@@ -101,6 +102,16 @@ def test_counts_precision_recall_and_f1(tmp_path: Path) -> None:
     report = "\n".join(report_lines(measure(labelled_load(path)), "all"))
     assert "damaged" in report
     assert "en" in report
+
+
+@pytest.mark.parametrize(
+    ("row_id", "held_out"),
+    [("en-004", True), ("zh-120", True), ("en-003", False), ("en-b04", False),
+     ("ticket-124", False), ("de-w08", False)],
+)  # fmt: skip
+def test_only_numbered_ids_of_the_first_round_are_held_out(row_id: str, held_out: bool) -> None:
+    row = Labelled(row_id, "en", "", "x", "other", frozenset())
+    assert row.held_out is held_out
 
 
 @pytest.mark.parametrize(
