@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
+from email.parser import BytesParser, HeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import nh3
@@ -64,6 +64,8 @@ class ParsedEmail:
     attachments: list[ParsedAttachment]
     automatic: Automatic | None
     notes: list[str] = field(default_factory=list)  # charset guesses, repaired damage
+    # The Message-IDs of messages carried inside (a bounce's returned message, its headers).
+    embedded_ids: list[str] = field(default_factory=list)
 
 
 def message_id_normalise(value: str) -> str:
@@ -192,7 +194,33 @@ def email_parse(raw: bytes) -> ParsedEmail:
             sender=sender,
         ),
         notes=reader.notes,
+        embedded_ids=_embedded_message_ids(message),
     )
+
+
+def _embedded_message_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs of the messages a report or a forward carries: attached messages
+    (message/rfc822) and returned headers (text/rfc822-headers), in order."""
+    found: list[str] = []
+    for part in _leaves(message):
+        content_type = part.get_content_type()
+        try:
+            if content_type == "message/rfc822":
+                inner = part.get_payload()
+                headers = inner[0] if isinstance(inner, list) and inner else None
+                value = reader_header(headers, "Message-ID") if headers is not None else ""
+            elif content_type == "text/rfc822-headers":
+                data = part.get_payload(decode=True)
+                text = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+                value = HeaderParser(policy=policy.default).parsestr(text).get("Message-ID", "")
+            else:
+                continue
+        except Exception:  # noqa: S112 - a damaged report names nothing
+            continue
+        normalised = message_id_normalise(storable(str(value or "")))
+        if normalised and normalised not in found:
+            found.append(normalised)
+    return found[:20]
 
 
 def _first_charset(message: EmailMessage) -> str | None:

@@ -119,3 +119,33 @@ def test_a_long_message_id_is_kept_by_its_hash() -> None:
     ticket = email_ingest(mail(message_id=long_id), source="test").inbound.ticket
     again = mail(message_id="<m9@example.net>", in_reply_to=long_id)
     assert email_ingest(again, source="test").inbound.ticket_id == ticket.pk
+
+
+def test_a_bounce_of_a_desk_reply_is_kept_on_its_ticket_without_reopening_it(
+    admin_user: User,
+) -> None:
+    ticket = _opened()
+    reply = tickets.message_reply(ticket=ticket, by=admin_user, body="Sent.", status="solved")
+    ours = outgoing_message_id(ticket=ticket, event=reply)
+    bounce = corpus("bounce.eml").replace(
+        b"--BNC--\r\n",
+        b"--BNC\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        b"From: support@shop.example\r\nTo: nobody@buyer.example\r\nMessage-ID: "
+        + ours.encode()
+        + b"\r\nSubject: Re: Where is my parcel?\r\n\r\n--BNC--\r\n",
+    )
+
+    inbound = email_ingest(bounce, source="test").inbound
+
+    assert inbound.state == InboundState.AUTOMATIC
+    assert inbound.automatic_kind == "bounce"
+    assert inbound.ticket_id == ticket.pk
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLVED
+    assert Message.objects.filter(ticket=ticket).count() == 2
+
+
+def test_a_bounce_of_unknown_mail_stays_apart() -> None:
+    inbound = email_ingest(corpus("bounce.eml"), source="test").inbound
+    assert inbound.state == InboundState.AUTOMATIC
+    assert inbound.ticket_id is None

@@ -222,6 +222,11 @@ def _route(inbound: InboundEmail, raw: bytes) -> None:
         inbound.state = InboundState.AUTOMATIC
         inbound.automatic_kind = parsed.automatic.kind
         inbound.reason = parsed.automatic.reason
+        if match is None and parsed.embedded_ids:
+            # A bounce carries the message it returns: a reply of the desk names its ticket.
+            match = thread_find(
+                in_reply_to=parsed.embedded_ids, references=(), subject="", recipients=(), sender=""
+            )
         inbound.ticket = match.ticket if match else None
         return
     if match is not None:
