@@ -172,3 +172,17 @@ def test_query_counts(
         assert client.get(reverse("channels:mailboxes")).status_code == 200
     with django_assert_num_queries(4):  # session, user; page, count
         assert client.get(reverse("channels:deliveries")).status_code == 200
+
+
+def test_the_pages_speak_chinese(client: Client, admin_user: User) -> None:
+    mailbox = Mailbox.objects.create(name="S", address="s@shop.example")
+    client.force_login(admin_user)
+    zh = {"accept-language": "zh-hans"}
+    listed = client.get(reverse("channels:mailboxes"), headers=zh).content.decode()
+    assert "新建邮箱" in listed
+    edit = client.get(reverse("channels:mailbox_edit", args=[mailbox.pk]), headers=zh)
+    assert "测试连接" in edit.content.decode()
+    assert "IMAP 密码" in edit.content.decode()
+    replies = client.get(reverse("channels:deliveries"), headers=zh).content.decode()
+    assert "0 条回复" in replies
+    assert "所有回复均已发出。" in replies
