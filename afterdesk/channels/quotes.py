@@ -81,6 +81,7 @@ class FoldedText:
 
 def _cut_at(lines: list[str]) -> int | None:
     """The index of the line where the quoted history or the signature begins."""
+    quoted_to_end = _quoted_to_end(lines)
     for index, line in enumerate(lines):
         stripped = line.rstrip("\r\n")
         if stripped in ("-- ", "--", "—"):
@@ -103,20 +104,23 @@ def _cut_at(lines: list[str]) -> int | None:
             _BLOCK_NEXT.match(following) for following in lines[index + 1 : index + 4]
         ):
             return index
-        if stripped.startswith(">") and _quoted_to_end(lines, index):
+        if stripped.startswith(">") and quoted_to_end[index]:
             return index
     return None
 
 
-def _quoted_to_end(lines: list[str], start: int) -> bool:
-    """Whether from `start` on the text is quoted lines (blank lines and a closing signature
-    aside): an inline answer between quotes is new text, not history."""
-    for line in lines[start:]:
-        stripped = line.strip()
-        if not stripped or stripped.startswith(">"):
-            continue
-        return _cut_at_signature(stripped)
-    return True
+def _quoted_to_end(lines: list[str]) -> list[bool]:
+    """For each line, whether from there on the text is quoted lines (blank lines and a
+    closing signature aside): an inline answer between quotes is new text, not history. One
+    pass from the end (a long quote followed by an answer must not cost its square)."""
+    result = [True] * len(lines)
+    following = True  # what the first line after this one that is neither blank nor quoted says
+    for index in range(len(lines) - 1, -1, -1):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith(">"):
+            following = _cut_at_signature(stripped)
+        result[index] = following
+    return result
 
 
 def _cut_at_signature(stripped: str) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
-from afterdesk.channels.quotes import fold_reply
+from afterdesk.channels.quotes import _cut_at, fold_reply
 
 CASES = [
     (
@@ -130,3 +133,28 @@ def test_a_mail_that_is_only_history_is_not_folded() -> None:
 def test_text_without_history_is_whole() -> None:
     text = "On second thought, I will keep it.\nThanks"
     assert fold_reply(text).new == text
+
+
+class _CountingLines(list[str]):
+    """Lines that count how many of them are read (by index, slice or iteration)."""
+
+    reads = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        item = super().__getitem__(key)
+        _CountingLines.reads += len(item) if isinstance(key, slice) else 1
+        return item
+
+    def __iter__(self) -> Iterator[str]:
+        for item in super().__iter__():
+            _CountingLines.reads += 1
+            yield item
+
+
+def test_a_long_quote_before_an_answer_is_read_a_bounded_number_of_times() -> None:
+    """A quoted run followed by new text was read again from each quoted line: 20,000 quoted
+    lines took a minute (a mail could stall the ingester). Now each line is read a few times."""
+    lines = _CountingLines(["Hi\n", *["> quoted\n"] * 5000, "my answer\n"])
+    _CountingLines.reads = 0
+    assert _cut_at(lines) is None
+    assert _CountingLines.reads < 10 * len(lines)
