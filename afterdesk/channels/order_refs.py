@@ -7,7 +7,9 @@
 - WooCommerce: "order 1234", "order #1234", "Bestellung 1234", "commande n° 1234", "pedido
   1234", "订单 1234", "注文番号 1234" (3 to 9 digits after an order word)
 
-The references come in the order they appear; each (platform, number) once. Numbers are
+The references come in the order they appear; each (platform, number) once. Only the first
+`SCAN_CHARS` characters of each text are read: buyers name their order at the top, and a
+message of megabytes must not cost seconds here. Numbers are
 returned as written by the platform (Shopify's with its `#`), so they can be looked up as
 `commerce.Order.number`.
 """
@@ -30,6 +32,9 @@ _WOOCOMMERCE = re.compile(
 )
 
 
+SCAN_CHARS = 20_000
+
+
 @dataclass(frozen=True)
 class OrderRef:
     platform: str  # commerce.Platform values
@@ -50,6 +55,7 @@ def order_refs_find(*texts: str) -> list[OrderRef]:
     for text in texts:
         if not text:
             continue
+        text = text[:SCAN_CHARS]
         matches: list[tuple[int, str, str]] = []
         for pattern, platform in (
             (_AMAZON, "amazon"),

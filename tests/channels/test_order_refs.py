@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from afterdesk.channels.order_refs import OrderRef, order_numbers, order_refs_find
+from afterdesk.channels.order_refs import SCAN_CHARS, OrderRef, order_numbers, order_refs_find
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,11 @@ def test_subject_first_each_once() -> None:
     refs = order_refs_find("About #1001", "Order #1001 and 114-3941689-8772232, again #1001")
     assert refs == [OrderRef("shopify", "#1001"), OrderRef("amazon", "114-3941689-8772232")]
     assert order_numbers(refs) == ["1001", "#1001", "114-3941689-8772232"]
+
+
+def test_only_the_head_of_a_long_message_is_read() -> None:
+    head = "Where is order 114-3941689-8772232? "
+    filler = "x" * SCAN_CHARS
+    assert order_refs_find(head + filler + " and #1001") == [
+        OrderRef("amazon", "114-3941689-8772232")
+    ]
