@@ -10,6 +10,7 @@ import imaplib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -107,10 +108,11 @@ class SmtpServer:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@contextlib.contextmanager
+def running_smtp(**options: Any) -> Iterator[SmtpServer]:
     """aiosmtpd on a free port, accepting everything (or answering `refuse`), logins checked
-    against user "desk" / password "s3cret smtp"."""
+    against user "desk" / password "s3cret smtp"; `options` go to the server (`ssl_context`
+    for SSL/TLS from the start, `tls_context` to offer STARTTLS)."""
     state = SmtpServer(port=free_port())
 
     def authenticator(
@@ -128,12 +130,25 @@ def smtp_server() -> Iterator[SmtpServer]:
         port=state.port,
         authenticator=authenticator,
         auth_require_tls=False,
+        **options,
     )
     controller.start()
     try:
         yield state
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with running_smtp() as server:
+        yield server
+
+
+def server_tls_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    return context
 
 
 # ---------------------------------------------------------------------------------- IMAP

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -186,3 +187,13 @@ def test_the_poll_command(dovecot: Dovecot) -> None:
     MailboxConnection.objects.filter(mailbox=mailbox).update(imap_port=free_port())
     with pytest.raises(CommandError, match="1 mailbox"):
         call_command("email", "poll", stdout=StringIO())
+
+
+def test_a_password_the_key_cannot_read_is_recorded(
+    dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailbox = imap_mailbox(dovecot)
+    monkeypatch.setenv("AFTERDESK_CREDENTIALS_KEY", Fernet.generate_key().decode())
+    result = mailbox_poll(mailbox)
+    assert "encrypted with another credentials key" in result.error
+    assert "type it again" in connection_of(mailbox).last_poll_error

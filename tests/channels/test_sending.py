@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from afterdesk.channels.services.sending import (
 from afterdesk.tickets import services as tickets
 from afterdesk.tickets.models import Ticket
 from tests.channels.helpers import mail
-from tests.channels.servers import SmtpServer
+from tests.channels.servers import SmtpServer, running_smtp, server_tls_context
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +40,14 @@ BUYER_ID = "<first@buyer.example>"
 
 def smtp_mailbox(server: SmtpServer, **extra: Any) -> Mailbox:
     mailbox = Mailbox.objects.create(name="Shop Support", address="support@shop.example")
-    connection = MailboxConnection(
-        mailbox=mailbox,
-        smtp_host="127.0.0.1",
-        smtp_port=server.port,
-        smtp_security="none",
-        smtp_username="desk",
+    fields: dict[str, Any] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": server.port,
+        "smtp_security": "none",
+        "smtp_username": "desk",
         **extra,
-    )
+    }
+    connection = MailboxConnection(mailbox=mailbox, **fields)
     connection.set_password("smtp", "s3cret smtp")
     connection.save()
     return mailbox
@@ -299,4 +301,48 @@ def test_replies_that_did_not_come_by_email_and_notes_send_nothing(
         tickets.message_reply(ticket=web, by=agent, body="Hi")
         tickets.note_add(ticket=emailed, by=agent, body="internal")
     assert ReplyDelivery.objects.count() == 0
+    assert smtp_server.received == []
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_smtp_over_tls(
+    settings: Any,
+    agent: User,
+    certificate: tuple[Path, Path],
+    django_capture_on_commit_callbacks: Any,
+    security: str,
+) -> None:
+    context = server_tls_context(certificate)
+    options = {"ssl_context": context} if security == "ssl" else {"tls_context": context}
+    with running_smtp(**options) as server:
+        ticket = buyer_ticket(smtp_mailbox(server, smtp_security=security))
+        # The server's certificate is self-signed: refused until its authority is trusted.
+        refused = reply(ticket, agent, django_capture_on_commit_callbacks)
+        refused.refresh_from_db()
+        assert refused.state == DeliveryState.RETRYING
+        assert "CERTIFICATE_VERIFY_FAILED" in refused.last_error
+        assert server.logins == []  # the password never left unencrypted
+
+        settings.MAIL_TLS_CA_FILE = str(certificate[0])
+        ReplyDelivery.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())
+        deliveries_send_due()
+        refused.refresh_from_db()
+        assert refused.state == DeliveryState.SENT
+        assert server.logins == [("desk", "s3cret smtp")]
+        assert len(server.received) == 1
+
+
+def test_a_password_the_key_cannot_read_is_a_visible_failure(
+    smtp_server: SmtpServer,
+    agent: User,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticket = buyer_ticket(smtp_mailbox(smtp_server))
+    # The credentials key was replaced since the password was stored.
+    monkeypatch.setenv("AFTERDESK_CREDENTIALS_KEY", Fernet.generate_key().decode())
+    delivery = reply(ticket, agent, django_capture_on_commit_callbacks)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.RETRYING
+    assert "encrypted with another credentials key" in delivery.last_error
     assert smtp_server.received == []
