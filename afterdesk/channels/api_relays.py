@@ -34,7 +34,7 @@ from afterdesk.channels.relay_schemas import (
 )
 from afterdesk.channels.relay_tasks import relay_send_task
 from afterdesk.channels.services import meta, relay_admin, webhooks
-from afterdesk.core.api_schemas import WRITE_ERRORS, ErrorOut, Id, paginate
+from afterdesk.core.api_schemas import AUTH_ERRORS, WRITE_ERRORS, ErrorOut, Id, paginate
 
 router = Router(tags=["channels"])
 CONFIGURE = requires(lambda user: user_require_configure(user=user))
@@ -125,7 +125,11 @@ def meta_events(request: HttpRequest) -> dict[str, int | str]:
 # --- Configuration (admins) -----------------------------------------------------------------
 
 
-@router.get("/channels/integrations", response={200: list[IntegrationOut]}, auth=CONFIGURE)
+@router.get(
+    "/channels/integrations",
+    response={200: list[IntegrationOut], **AUTH_ERRORS},
+    auth=CONFIGURE,
+)
 def integrations_list(request: HttpRequest) -> list[WebhookIntegration]:
     """Signed-webhook integrations (their secrets are never shown again)."""
     return relay_admin.integrations_all()
@@ -166,7 +170,9 @@ def integration_delete(request: HttpRequest, integration_id: Id) -> Status[None]
     return Status(204, None)
 
 
-@router.get("/channels/meta/pages", response={200: list[MetaPageOut]}, auth=CONFIGURE)
+@router.get(
+    "/channels/meta/pages", response={200: list[MetaPageOut], **AUTH_ERRORS}, auth=CONFIGURE
+)
 def meta_pages_list(request: HttpRequest) -> list[MetaPage]:
     return list(MetaPage.objects.all())
 
@@ -187,7 +193,7 @@ def meta_page_delete(request: HttpRequest, page_pk: Id) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/channels/widgets", response={200: list[WidgetOut]}, auth=CONFIGURE)
+@router.get("/channels/widgets", response={200: list[WidgetOut], **AUTH_ERRORS}, auth=CONFIGURE)
 def widgets_list(request: HttpRequest) -> list[ChatWidget]:
     return list(ChatWidget.objects.all())
 

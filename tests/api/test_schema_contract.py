@@ -26,6 +26,30 @@ def test_every_operation_taking_input_documents_422() -> None:
     assert missing == []
 
 
+def test_every_operation_needing_a_caller_documents_401_and_403() -> None:
+    """Anonymous: 401; signed in without the right (an agent on the configuration): 403."""
+    schema = api.get_openapi_schema()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if operation.get("security")
+        and not {"401", "403"} <= {str(status) for status in operation["responses"]}
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/channels/integrations", "/channels/meta/pages", "/channels/widgets"]
+)
+def test_configuration_lists_refuse_agents_with_a_documented_403(
+    api_as: Callable[[User], ApiClient], agent: User, path: str
+) -> None:
+    response = api_as(agent).get(f"/api{path}")
+    assert response.status_code == 403
+    assert 403 in api.get_openapi_schema()["paths"][f"/api{path}"]["get"]["responses"]
+
+
 @pytest.mark.parametrize(
     "path", ["/api/template-assignments?date=-5e298", "/api/template-assignments/history?limit=0"]
 )
