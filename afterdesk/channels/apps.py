@@ -18,3 +18,18 @@ class ChannelsConfig(AppConfig):
         from afterdesk.channels.relay_consumers import reply_relay_queue
 
         reply_written.register(reply_relay_queue)
+
+        # A reply on a marketplace relay ticket that the platform would refuse (links,
+        # email addresses, attachments) is refused before it is stored (docs/channels.md,
+        # "Marketplace relays").
+        from afterdesk.channels.services.marketplace import relay_reply_refuse
+        from afterdesk.tickets.consumers import reply_checking
+
+        reply_checking.register(relay_reply_refuse)
+
+        # Agents' corrections of triage are labels for measuring it (docs/triage.md,
+        # "Corrections"): `afterdesk triage labels` reads them from the tickets.
+        from afterdesk.tickets.triage_corrections import triage_corrections
+        from afterdesk.triage.labels import label_source_register
+
+        label_source_register(triage_corrections)

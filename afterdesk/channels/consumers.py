@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from afterdesk.channels.marketplace import MAILED_CHANNELS
 from afterdesk.channels.services.sending import delivery_queue
 from afterdesk.channels.tasks import reply_send_task
 from afterdesk.tickets.models import Ticket, TicketEvent
@@ -17,7 +18,7 @@ def reply_email_queue(*, ticket: Ticket, event: TicketEvent) -> None:
     """A reply on an email ticket: once it is committed, its delivery row and its sending
     (docs/channels.md, "Sending replies"). Nothing is read in the reply's transaction (the
     write path's statements are counted: tests/api/test_write_path.py)."""
-    if ticket.channel != "email":
+    if ticket.channel not in MAILED_CHANNELS:  # email, and marketplace relay mail
         return
     ticket_id, event_id = ticket.pk, event.pk
 

@@ -66,6 +66,9 @@ class ParsedEmail:
     notes: list[str] = field(default_factory=list)  # charset guesses, repaired damage
     # The Message-IDs of messages carried inside (a bounce's returned message, its headers).
     embedded_ids: list[str] = field(default_factory=list)
+    # Read by the marketplace relay recognition (`channels.marketplace`).
+    reply_to: list[str] = field(default_factory=list)
+    authentication_results: str = ""
 
 
 def message_id_normalise(value: str) -> str:
@@ -195,6 +198,8 @@ def email_parse(raw: bytes) -> ParsedEmail:
         ),
         notes=reader.notes,
         embedded_ids=_embedded_message_ids(message),
+        reply_to=[address.lower() for _, address in reader.addresses("Reply-To")],
+        authentication_results=" ".join(reader.header("Authentication-Results").split())[:2000],
     )
 
 

@@ -20,6 +20,12 @@ The metrics app registers the per-ticket facts here (`metrics.apps`).
 `reply_written`: an agent's public reply was written (`tickets.services.message_reply`), in its
 transaction, after its attachments are saved; arguments `ticket` and `event` (the reply's
 `message` event). The channels app queues the reply's email here (`channels.apps`).
+
+`reply_checking`: an agent's public reply is about to be written (`message_reply`), before
+anything is stored; arguments `ticket`, `body` and `attachments` (the checked
+`AttachmentIn`s). A consumer refuses the reply by raising a `core.errors.DomainError` (the
+API answers its status, the page shows its message). The channels app refuses here what a
+marketplace relay would refuse (`channels.apps`).
 """
 
 from __future__ import annotations
@@ -28,3 +34,4 @@ from afterdesk.core.consumers import ConsumerRegistry
 
 tickets_changed = ConsumerRegistry("tickets changed")
 reply_written = ConsumerRegistry("reply written")
+reply_checking = ConsumerRegistry("reply checking")

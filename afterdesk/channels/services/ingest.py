@@ -27,6 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from afterdesk.channels.marketplace import MARKETPLACE_CHANNEL
 from afterdesk.channels.mime import (
     MimeError,
     ParsedAttachment,
@@ -42,6 +43,7 @@ from afterdesk.channels.services.intake import (
     store_of,
     triage_first_message,
 )
+from afterdesk.channels.services.marketplace import relay_of
 from afterdesk.channels.services.threading import (
     email_thread_open,
     message_id_key,
@@ -263,12 +265,20 @@ def _ticket_open(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[Ticket, Ti
     body = _body(parsed)
     orders = orders_named(parsed.subject, body)
     store = store_of(mailbox, orders)
-    customer = customer_for_email(address=parsed.sender, name=parsed.sender_name, store=store)
+    # Amazon/eBay relay mail: the buyer is their relay alias, the ticket the marketplace's.
+    relay = relay_of(parsed, body)
+    customer = customer_for_email(
+        address=relay.reply_address if relay else parsed.sender,
+        name=relay.buyer_name if relay else parsed.sender_name,
+        store=store,
+    )
     triage = triage_first_message(subject=parsed.subject, body=body)
     inbound.triage = triage.details
     ticket = tickets.ticket_create(
         subject=parsed.subject or "(no subject)",
-        channel="email",
+        channel=MARKETPLACE_CHANNEL if relay else "email",
+        platform=relay.platform if relay else "",
+        market=relay.market if relay else "",
         body=body,
         customer=customer,
         store=store,

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from afterdesk.channels.mailbox_models import DeliveryState, MailboxConnection, ReplyDelivery
+from afterdesk.channels.marketplace import MAILED_CHANNELS, MARKETPLACE_CHANNEL
 from afterdesk.channels.models import EmailThread, InboundEmail, InboundState, Mailbox
 from afterdesk.channels.services.mail_servers import (
     MAIL_ERRORS,
@@ -39,6 +40,7 @@ from afterdesk.channels.services.mail_servers import (
     smtp_close,
     smtp_connect,
 )
+from afterdesk.channels.services.marketplace import relay_reply_address
 from afterdesk.channels.services.outgoing import (
     outgoing_message_id,
     reply_subject,
@@ -90,7 +92,7 @@ def deliveries_missing_queue() -> list[ReplyDelivery]:
             subtype="reply",
             recorded_at__gte=now - timedelta(hours=1),
             at__gte=F("recorded_at") - timedelta(minutes=LIVE_MINUTES),
-            ticket__channel="email",
+            ticket__channel__in=MAILED_CHANNELS,
             ticket__email_thread__created_at__lte=F("recorded_at"),
             email_delivery__isnull=True,
         )
@@ -278,6 +280,9 @@ def _sending_mailbox(ticket: Ticket) -> Mailbox | None:
 def buyer_address(ticket: Ticket) -> str:
     """Where the reply goes: the sender of the buyer's newest mail on the ticket, else the
     customer's email address."""
+    if ticket.channel == MARKETPLACE_CHANNEL:
+        # Only ever the platform's relay alias (docs/channels.md, "Marketplace relays").
+        return relay_reply_address(ticket)
     sender = (
         InboundEmail.objects.filter(
             ticket_id=ticket.pk, state__in=(InboundState.OPENED, InboundState.APPENDED)

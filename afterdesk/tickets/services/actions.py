@@ -20,7 +20,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.core.errors import Conflict, ValidationError
-from afterdesk.tickets.consumers import reply_written
+from afterdesk.tickets.consumers import reply_checking, reply_written
 from afterdesk.tickets.events import (
     RETURN_OUTCOMES,
 )
@@ -283,6 +283,8 @@ def message_reply(
     if status is not None:
         status_transition_check(current=ticket.status, target=status, reply=True)
     checked = attachments_validate(attachments)
+    # The apps above may refuse the reply (a marketplace relay's rules) before it is stored.
+    reply_checking.notify(ticket=ticket, body=body, attachments=checked)
     with ticket_change(ticket) as change:
         if change.ticket.status == Status.CLOSED:
             raise Conflict("the ticket is closed; a closed ticket takes no more replies")
