@@ -73,7 +73,9 @@ def normalize_mapped(text: str) -> tuple[str, list[int]]:
         origins.extend(range(start, end))
         previous_end = end
     normalized = "".join(parts)
-    if normalized != normalize(text):
+    # ASCII text has nothing NFKC or accents could change: lowercase and collapsed spaces are
+    # `normalize` exactly. Anything else is checked.
+    if not text.isascii() and normalized != normalize(text):
         return _normalize_mapped_by_char(text)
     return normalized, origins
 
