@@ -156,3 +156,21 @@ def test_a_huge_message_is_read_from_its_start_and_its_reason_stays_short() -> N
     assert len(result.matches) == MAX_CHARS // len(sentence)
     assert f"'arrived damaged' (en) ×{MAX_CHARS // len(sentence)}" in result.issue_reason
     assert len(result.issue_reason) < 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Que legal, chegou rápido e bem embalado!",  # pt "legal" = great
+        "Como funciona o processo de devolução?",  # pt "processo" = process
+        "Le pantalon est un peu trop court pour moi.",  # fr "court" = short
+        "Die Anzeige des Thermometers zeigt nichts mehr an.",  # de "Anzeige" = display
+        "Das Gericht brennt in der neuen Pfanne sofort an.",  # de "Gericht" = dish
+        "Ho diritto alla garanzia legale di due anni?",  # it "garanzia legale" = warranty
+        "El consumo de batería del reloj es muy alto.",  # es "consumo" = consumption
+    ],
+)
+def test_everyday_words_that_look_like_threats_raise_no_flag(body: str) -> None:
+    result = triage_message("", body)
+    assert result.risk_flags == ()
+    assert result.priority == "normal"
