@@ -32,6 +32,9 @@ from afterdesk.tickets.events import (
     RETURN_OUTCOMES,
     SLA_TARGETS,
     STATUSES,
+    TRIAGE_ISSUE_TYPES,
+    TRIAGE_LANGUAGE_MAX_LENGTH,
+    TRIAGE_RISK_FLAGS,
     canonical_value,
 )
 from afterdesk.tickets.models import Priority
@@ -412,6 +415,39 @@ def _deadline(key: str, value: Any) -> None:
         raise LineError(f"{key}: {exc}") from exc
 
 
+def _language(key: str, value: Any) -> None:
+    """A triage's language: an ISO 639-1 code such as "de", "" when unknown (Ticket.language)."""
+    if not isinstance(value, str) or len(value) > TRIAGE_LANGUAGE_MAX_LENGTH:
+        raise LineError(
+            f"{key} must be a string of at most {TRIAGE_LANGUAGE_MAX_LENGTH} characters"
+        )
+
+
+def _issue_type(key: str, value: Any) -> None:
+    _choice(key, value, TRIAGE_ISSUE_TYPES)
+
+
+def _risk(key: str, value: Any) -> None:
+    if not (_is_number(value) and float(value).is_integer() and 0 <= value <= 100):
+        raise LineError(f"{key} must be an integer from 0 to 100")
+
+
+def _risk_flags(key: str, value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(flag, str) for flag in value):
+        raise LineError(f"{key} must be a list of risk flags ({', '.join(TRIAGE_RISK_FLAGS)})")
+    unknown = [flag for flag in value if flag not in TRIAGE_RISK_FLAGS]
+    if unknown:
+        raise LineError(
+            f"{key}: unknown risk flag {unknown[0]!r}; use {', '.join(TRIAGE_RISK_FLAGS)}"
+        )
+    if len(set(value)) != len(value):
+        raise LineError(f"{key}: a risk flag is named twice")
+
+
+def _priority(key: str, value: Any) -> None:
+    _choice(key, value, PRIORITIES)
+
+
 # One checker per field name: a name means the same thing in every event type.
 _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "agent": _agent_id,
@@ -432,6 +468,11 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "target": _sla_target,
     "policy": _string,
     "due": _deadline,
+    "language": _language,
+    "issue_type": _issue_type,
+    "risk": _risk,
+    "risk_flags": _risk_flags,
+    "priority": _priority,
 }
 
 

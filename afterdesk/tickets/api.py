@@ -35,6 +35,7 @@ from afterdesk.tickets.schemas import (
     TicketDetail,
     TicketFilterQuery,
     TicketPage,
+    TriageIn,
 )
 
 router = Router(tags=["tickets"])
@@ -180,6 +181,25 @@ def ticket_escalate(request: HttpRequest, ticket_id: Id, payload: EscalateIn) ->
     user = request_user(request)
     ticket = selectors.ticket_get_for_user(user=user, ticket_id=ticket_id)
     event = services.ticket_escalate(ticket=ticket, by=user, to=payload.to, reason=payload.reason)
+    return _action(ticket, event)
+
+
+@router.post("/tickets/{ticket_id}/triage", response={200: ActionOut, **WRITE_ERRORS})
+def ticket_triage(request: HttpRequest, ticket_id: Id, payload: TriageIn) -> ActionOut:
+    """Correct the ticket's triage (language, issue type, risk flags, priority): a `triage`
+    event with the agent, kept as a label for measuring triage. What is left out is kept."""
+    user = request_user(request)
+    ticket = selectors.ticket_get_for_user(user=user, ticket_id=ticket_id)
+    event = services.ticket_triage_correct(
+        ticket=ticket,
+        by=user,
+        language=payload.language,
+        issue_type=payload.issue_type,
+        risk_flags=payload.risk_flags,
+        priority=payload.priority,
+        risk=payload.risk,
+        note=payload.note,
+    )
     return _action(ticket, event)
 
 

@@ -35,11 +35,45 @@ EVENT_SPECS: dict[str, EventSpec] = {
     # Written by Afterdesk itself (an SLA clock); exported and imported like the others.
     "sla_warning": EventSpec(required=("target",), optional=("policy", "due")),
     "sla_breach": EventSpec(required=("target",), optional=("policy", "due")),
+    # Written by Afterdesk (triage of a buyer's first message) or, with `agent`, an agent's
+    # correction of it (docs/history.md, "Events Afterdesk writes itself").
+    "triage": EventSpec(
+        required=("language", "issue_type", "risk", "risk_flags", "priority", "reason"),
+        optional=("agent",),
+    ),
 }
 # The event types Afterdesk writes itself rather than a person or a channel (docs/history.md,
 # "Events Afterdesk writes itself"); the facts and KPIs ignore them.
-SYSTEM_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
+SLA_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
+SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage"}
 SLA_TARGETS = ("first_reply", "next_reply", "resolution")
+# A triage event's issue types and risk flags: the ones `afterdesk.triage` decides on (the
+# tickets app does not import it; tests/triage/test_triage_events.py keeps the lists equal).
+TRIAGE_ISSUE_TYPES = (
+    "not_received",
+    "size_issue",
+    "quality_issue",
+    "wrong_item",
+    "missing_item",
+    "damaged",
+    "usage_question",
+    "return_request",
+    "refund_request",
+    "dispute",
+    "presale_question",
+    "other",
+)
+TRIAGE_RISK_FLAGS = (
+    "chargeback",
+    "atoz_claim",
+    "paypal_dispute",
+    "platform_claim",
+    "legal",
+    "bad_review",
+    "negative_sentiment",
+)
+TRIAGE_LANGUAGE_MAX_LENGTH = 10  # Ticket.language
+TRIAGE_REASON_MAX_LENGTH = 4000
 
 RETURN_OUTCOMES_RETAINED = frozenset({"kept_no_refund", "kept_partial_refund", "withdrawn"})
 RETURN_OUTCOMES = RETURN_OUTCOMES_RETAINED | frozenset(
@@ -54,8 +88,9 @@ SUBTYPE_FIELD = {
     "return": "outcome",
     "sla_warning": "target",
     "sla_breach": "target",
+    "triage": "issue_type",
 }
-SCORE_FIELD = {"csat": "rating", "qa_review": "score"}
+SCORE_FIELD = {"csat": "rating", "qa_review": "score", "triage": "risk"}
 # Fields that name an agent id (username) and must reference a known agent.
 AGENT_FIELDS = ("agent", "reviewer")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
@@ -203,6 +203,49 @@ class StatusIn(InputSchema):
 class EscalateIn(InputSchema):
     to: SafeStr = Field("", max_length=100, examples=["tier2", "supervisor"])
     reason: SafeStr = Field("", max_length=1000)
+
+
+# `tickets.events.TRIAGE_ISSUE_TYPES` and `TRIAGE_RISK_FLAGS`, spelt out for the OpenAPI
+# schema (tests/tickets/test_triage_api.py keeps them equal).
+IssueType = Literal[
+    "not_received",
+    "size_issue",
+    "quality_issue",
+    "wrong_item",
+    "missing_item",
+    "damaged",
+    "usage_question",
+    "return_request",
+    "refund_request",
+    "dispute",
+    "presale_question",
+    "other",
+]
+RiskFlag = Literal[
+    "chargeback",
+    "atoz_claim",
+    "paypal_dispute",
+    "platform_claim",
+    "legal",
+    "bad_review",
+    "negative_sentiment",
+]
+
+
+class TriageIn(InputSchema):
+    """An agent's correction of the ticket's triage; it becomes a label for measuring triage
+    (docs/triage.md, "Corrections")."""
+
+    language: str = Field(
+        pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code of the buyer's language, e.g. `de`"
+    )
+    issue_type: IssueType
+    risk_flags: list[RiskFlag] = Field(default_factory=list, max_length=7)
+    priority: Priority | None = Field(None, description="Default: the ticket's priority")
+    risk: int | None = Field(
+        None, ge=0, le=100, description="Default: the risk of the latest triage (0 without one)"
+    )
+    note: SafeStr = Field("", max_length=500, description="Why; default: what changed")
 
 
 class TicketStateOut(_AssigneeAndTeam):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/assign/", views.ticket_assign, name="assign"),
     path("tickets/<int:ticket_id>/status/", views.ticket_status, name="status"),
     path("tickets/<int:ticket_id>/escalate/", views.ticket_escalate, name="escalate"),
+    path("tickets/<int:ticket_id>/triage/", views.ticket_triage, name="triage"),
     path("attachments/<str:token>/", views.attachment_download, name="attachment"),
 ]

@@ -31,6 +31,7 @@ from afterdesk.tickets.forms import (
     StatusForm,
 )
 from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.triage_forms import TriageForm
 
 
 def _user(request: HttpRequest) -> User:
@@ -75,6 +76,7 @@ def _forms(ticket: Ticket, **bound: forms.Form) -> dict[str, forms.Form]:
         "assign": AssignForm(initial={"agent": ticket.assignee_id, "team": ticket.team_id}),
         "status": StatusForm(initial={"status": ticket.status}),
         "escalate": EscalateForm(),
+        "triage": TriageForm.for_ticket(ticket),
     }
     return {**fresh, **bound}
 
@@ -176,6 +178,25 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
 
     return _run_action(request, ticket_id, "escalate", EscalateForm(request.POST), perform)
+
+
+@login_required
+@require_POST
+def ticket_triage(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """An agent's correction of the ticket's triage (docs/triage.md, "Corrections")."""
+
+    def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        return services.ticket_triage_correct(
+            ticket=ticket,
+            by=_user(request),
+            language=data["language"],
+            issue_type=data["issue_type"],
+            risk_flags=data["risk_flags"],
+            priority=data["priority"],
+            note=data["note"],
+        )
+
+    return _run_action(request, ticket_id, "triage", TriageForm(request.POST), perform)
 
 
 @login_required

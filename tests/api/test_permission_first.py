@@ -72,6 +72,7 @@ EVERYONE = {
     ("POST", "/api/tickets/{ticket_id}/assign"),
     ("POST", "/api/tickets/{ticket_id}/status"),
     ("POST", "/api/tickets/{ticket_id}/escalate"),
+    ("POST", "/api/tickets/{ticket_id}/triage"),
 }
 # Path parameters and bodies that fail validation (ids out of range, wrong types, junk).
 BAD_PATH = {"{username}": "no such agent", "{alert_id}": "0", "{rule_id}": "x", "{key}": "%20"}

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from afterdesk.channels.models import Mailbox
 from afterdesk.channels.order_refs import order_numbers, order_refs_find
 from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
 from afterdesk.commerce.services import store_get_or_create
-from afterdesk.tickets.models import Priority
-from afterdesk.triage import triage_message
+from afterdesk.tickets import services as tickets
+from afterdesk.tickets.events import TRIAGE_REASON_MAX_LENGTH
+from afterdesk.tickets.models import Priority, Ticket, TicketEvent
+from afterdesk.triage import Triage, triage_message
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ class TriageResult:
     category: str = ""
     priority: str = Priority.NORMAL
     details: dict[str, Any] = field(default_factory=dict)
+    # The decision as `tickets.services.ticket_triage_record` takes it; None when triage failed.
+    decision: dict[str, Any] | None = None
 
 
 def triage_first_message(*, subject: str, body: str) -> TriageResult:
@@ -72,7 +77,38 @@ def triage_first_message(*, subject: str, body: str) -> TriageResult:
         category=result.issue_type[:50],
         priority=result.priority if result.priority in Priority.values else Priority.NORMAL,
         details=details,
+        decision=triage_decision(result),
     )
+
+
+def triage_decision(result: Triage) -> dict[str, Any]:
+    """A Triage as the arguments of `tickets.services.ticket_triage_record`: the reason is
+    the three reasons in one text (language, issue, risk), cut to what the event keeps."""
+    reason = (
+        f"language: {result.language_reason}; issue: {result.issue_reason}; "
+        f"risk: {result.risk_reason}"
+    )
+    if len(reason) > TRIAGE_REASON_MAX_LENGTH:
+        reason = reason[: TRIAGE_REASON_MAX_LENGTH - 1] + "…"
+    return {
+        "language": result.language[:10],
+        "issue_type": result.issue_type,
+        "risk": result.risk,
+        "risk_flags": list(result.risk_flags),
+        "priority": result.priority if result.priority in Priority.values else Priority.NORMAL,
+        "reason": reason,
+    }
+
+
+def triage_record(
+    *, ticket: Ticket, triage: TriageResult, at: datetime | None = None
+) -> TicketEvent | None:
+    """The automatic decision on a new ticket's first message, as its `triage` event: it
+    sets the ticket's language, category and (raised, never lowered) priority. Nothing when
+    triage failed (the ticket stays as opened)."""
+    if triage.decision is None:
+        return None
+    return tickets.ticket_triage_record(ticket=ticket, at=at, **triage.decision)
 
 
 def _plain(value: Any) -> Any:

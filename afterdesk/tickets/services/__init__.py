@@ -25,6 +25,7 @@ from afterdesk.tickets.services.attachments import (
 )
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
+from afterdesk.tickets.services.triage import ticket_triage_correct, ticket_triage_record
 from afterdesk.tickets.state import TicketState, replay_state
 
 __all__ = [
@@ -53,4 +54,6 @@ __all__ = [
     "ticket_refresh_state",
     "ticket_set_status",
     "ticket_set_tags",
+    "ticket_triage_correct",
+    "ticket_triage_record",
 ]

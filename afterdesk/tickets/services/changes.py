@@ -52,8 +52,8 @@ from afterdesk.accounts.services import team_get_or_create
 from afterdesk.core.errors import Conflict, ValidationError
 from afterdesk.tickets.consumers import tickets_changed
 from afterdesk.tickets.events import (
+    SLA_EVENT_TYPES,
     SLA_TARGETS,
-    SYSTEM_EVENT_TYPES,
     canonical_fields,
     event_columns,
     event_fingerprint,
@@ -133,7 +133,7 @@ class TicketChange:
         if stored is not None:
             return TicketEvent.objects.get(pk=stored)
         stored_fields = canonical_fields(kind, fields)
-        if kind in SYSTEM_EVENT_TYPES:
+        if kind in SLA_EVENT_TYPES:
             self._sla_event_check(kind=kind, fields=stored_fields)
         if kind == "message":
             # A message's body lives in its Message row; a complaint's body is one of its fields.

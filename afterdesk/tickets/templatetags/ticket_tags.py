@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from afterdesk.commerce.models import Platform
 from afterdesk.core.timeutil import parse_instant
-from afterdesk.tickets.models import Category, Channel, Status, TicketEvent
+from afterdesk.tickets.models import Category, Channel, Priority, Status, TicketEvent
+from afterdesk.tickets.triage_labels import (
+    ISSUE_TYPE_LABELS,
+    issue_type_label,
+    language_label,
+    risk_flag_label,
+)
 
 register = template.Library()
 
@@ -28,7 +34,9 @@ CHOICES: dict[str, type[TextChoices]] = {
 @register.filter
 def choice_label(value: str, kind: str) -> str:
     """The translated label of a free-string field (channel, category) or the value itself."""
-    labels = dict(CHOICES[kind].choices)
+    labels: dict[str, object] = dict(CHOICES[kind].choices)
+    if kind == "category":  # triage's issue types are categories too
+        labels = {**ISSUE_TYPE_LABELS, **labels}
     return str(labels.get(value, value))
 
 
@@ -100,6 +108,27 @@ def _sla_line(event: TicketEvent) -> str:
     return line
 
 
+def _triage_line(event: TicketEvent) -> str:
+    """ "Triage: Wrong item · German · risk 45: Legal threat · priority High", or "Anna
+    corrected the triage: …" for an agent's correction; the reason is shown under the line
+    (tickets/partials/history.html)."""
+    fields = event.fields
+    values = {
+        "issue": issue_type_label(str(fields.get("issue_type", ""))),
+        "language": language_label(str(fields.get("language", ""))),
+    }
+    if fields.get("agent"):
+        values["who"] = _who(event)
+        line = _("%(who)s corrected the triage: %(issue)s · %(language)s") % values
+    else:
+        line = _("Triage: %(issue)s · %(language)s") % values
+    risk = _("risk %(risk)s") % {"risk": fields.get("risk", 0)}
+    flags = [risk_flag_label(str(flag)) for flag in fields.get("risk_flags", [])]
+    line += f" · {risk}" + (f": {', '.join(flags)}" if flags else "")
+    priority = str(dict(Priority.choices).get(fields.get("priority", ""), fields.get("priority")))
+    return line + " · " + _("priority %(priority)s") % {"priority": priority}
+
+
 def _other_line(event: TicketEvent) -> str:
     fields = event.fields
     if event.kind == "escalate":
@@ -120,6 +149,8 @@ def _other_line(event: TicketEvent) -> str:
         return line
     if event.kind in ("sla_warning", "sla_breach"):
         return _sla_line(event)
+    if event.kind == "triage":
+        return _triage_line(event)
     if event.kind == "qa_review":
         return _("QA review of %(who)s: %(score)s") % {"who": _who(event), "score": fields["score"]}
     return str(event.get_kind_display())

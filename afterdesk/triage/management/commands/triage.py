@@ -1,17 +1,22 @@
-"""`afterdesk triage measure [--file F] [--split tuning|held-out|all] [--errors]` and
-`afterdesk triage message [--subject S] BODY` (docs/triage.md)."""
+"""`afterdesk triage measure [--file F] [--split tuning|held-out|all] [--errors]`,
+`afterdesk triage message [--subject S] BODY` and `afterdesk triage labels [--since T]`
+(docs/triage.md)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from afterdesk.core.timeutil import parse_instant
 from afterdesk.triage.engine import triage_message
+from afterdesk.triage.labels import labels_collect
 from afterdesk.triage.lexicon import LexiconError
 from afterdesk.triage.measure import (
     SPLITS,
@@ -34,7 +39,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="measure|message")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="measure|message|labels"
+        )
         measuring = actions.add_parser("measure", help="figures on a labelled JSON Lines file")
         measuring.add_argument(
             "--file", type=Path, default=DEFAULT_FILE, help=f"default: {DEFAULT_FILE}"
@@ -51,6 +58,14 @@ class Command(BaseCommand):
         one = actions.add_parser("message", help="triage one message, print the result as JSON")
         one.add_argument("body")
         one.add_argument("--subject", default="")
+        labels = actions.add_parser(
+            "labels",
+            help="agents' corrections as a labelled JSON Lines file (for measure --file)",
+        )
+        labels.add_argument(
+            "--since",
+            help="corrections at or after this date (YYYY-MM-DD, local) or instant (with offset)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -58,9 +73,19 @@ class Command(BaseCommand):
                 result = triage_message(options["subject"], options["body"])
                 self.stdout.write(json.dumps(asdict(result), ensure_ascii=False, indent=2))
                 return
+            if options["action"] == "labels":
+                self._labels(_since(options["since"]))
+                return
             self._measure(options)
         except LexiconError as exc:
             raise CommandError(f"lexicon: {exc}") from exc
+
+    def _labels(self, since: datetime | None) -> None:
+        count = 0
+        for label in labels_collect(since):
+            self.stdout.write(json.dumps(label, ensure_ascii=False))
+            count += 1
+        self.stderr.write(f"{count} corrected message{'' if count == 1 else 's'}")
 
     def _measure(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
@@ -87,3 +112,19 @@ class Command(BaseCommand):
                 for error in scores["all"].errors:
                     self.stdout.write(f"  {error}")
             self.stdout.write("")
+
+
+def _since(value: str | None) -> datetime | None:
+    """--since: a local date (from its midnight in the desk's time zone) or an instant."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        try:
+            return parse_instant(value)
+        except ValueError as exc:
+            raise CommandError(
+                f"--since {value!r}: a date (YYYY-MM-DD) or an instant with an offset"
+            ) from exc
+    return datetime.combine(day, time(), tzinfo=timezone.get_current_timezone())
