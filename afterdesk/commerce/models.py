@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,7 +64,12 @@ class CustomerIdentity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "value"], name="uniq_identity")
         ]
-        indexes = [models.Index(fields=["kind", "value"])]
+        indexes = [
+            models.Index(fields=["kind", "value"]),
+            # Addresses are looked up whatever their case (`value__iexact`: UPPER(value) on
+            # PostgreSQL): without this, each inbound mail scanned every email identity.
+            models.Index(F("kind"), Upper("value"), name="identity_kind_value_upper"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
