@@ -118,7 +118,9 @@ class _Reader:
         try:
             value = self.message.get(name)
         except Exception:  # the header parser of policy.default on damaged input
-            raw = self.message.get_all(name, failobj=[])
+            # The unparsed value: get_all() would run the same failing parser again.
+            wanted = name.lower()
+            raw = [v for k, v in self.message.raw_items() if k.lower() == wanted]
             value = str(raw[0]) if raw else None
             self.notes.append(f"header {name} could not be decoded")
         if value is None:
