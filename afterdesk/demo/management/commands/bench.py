@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        for name in ("all", "import", "inbox", "metrics", "triage"):
+        for name in ("all", "import", "inbox", "metrics", "triage", "ingest"):
             sub = actions.add_parser(name)
             sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
             sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
@@ -73,12 +73,18 @@ class Command(BaseCommand):
                 help="times the labelled messages are triaged over (bench/triage.py)",
             )
             sub.add_argument(
+                "--ingest-messages",
+                type=int,
+                default=5_000,
+                help="generated .eml messages ingested (bench/ingest.py)",
+            )
+            sub.add_argument(
                 "--quiet",
                 action="store_true",
                 help="no progress display (it shows only when stderr is a terminal)",
             )
         worker = actions.add_parser("_worker", help="internal: runs inside the bench database")
-        worker.add_argument("task", choices=("migrate", "import", "inbox", "metrics"))
+        worker.add_argument("task", choices=("migrate", "import", "inbox", "metrics", "ingest"))
         worker.add_argument("--rebuild-limit", type=int, default=0)
         worker.add_argument("file", nargs="?", type=Path)
         worker.add_argument("--sizes", type=_sizes, default=[])
@@ -125,6 +131,10 @@ class Command(BaseCommand):
                 bench.results.append(result)
                 for line in triage_lines(result):
                     write(line)
+            if options["action"] in ("all", "ingest"):
+                from bench.ingest import run_ingest
+
+                run_ingest(bench, write, count=options["ingest_messages"])
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
         write(f"figures saved to {save_results(bench)}")
@@ -147,6 +157,12 @@ class Command(BaseCommand):
             if options["file"] is None:
                 raise CommandError("_worker import needs a FILE")
             return worker.history_import_measure(path=options["file"])
+        if options["task"] == "ingest":
+            if options["file"] is None:
+                raise CommandError("_worker ingest needs a FOLDER of .eml files")
+            from bench.ingest import ingest_measure
+
+            return ingest_measure(folder=options["file"])
         if options["task"] == "metrics":
             if options["file"] is None:
                 raise CommandError("_worker metrics needs a FILE")
