@@ -383,3 +383,21 @@ def test_a_permanent_send_api_error_fails_at_once_and_an_admin_can_retry(
     retried = api.post(f"/api/channels/relay/deliveries/{delivery.pk}/retry")
     assert retried.status_code == 200, retried.json()
     assert retried.json()["state"] == "sent"
+
+
+def test_a_reply_whose_queueing_was_lost_is_found_and_sent_by_the_sweep(
+    page: MetaPage, agent: User, graph_server: GraphServer
+) -> None:
+    body = event()
+    post(body, signed(body))
+    # No on-commit callbacks run here: as if the process died right after the reply's commit.
+    reply = tickets.message_reply(ticket=Ticket.objects.get(), by=agent, body="On its way!")
+    assert not RelayDelivery.objects.exists()
+
+    meta.relay_deliveries_send_due()
+
+    delivery = RelayDelivery.objects.get(event=reply)
+    assert delivery.state == "sent"
+    assert graph_server.requests[0]["message"] == {"text": "On its way!"}
+    meta.relay_deliveries_send_due()
+    assert len(graph_server.requests) == 1

@@ -48,7 +48,7 @@ from afterdesk.channels.services.relays import (
     signature_matches,
 )
 from afterdesk.core.errors import DomainError, PayloadTooLarge
-from afterdesk.tickets.models import Message
+from afterdesk.tickets.models import Message, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 CLAIM_MINUTES = 5
 SEND_TIMEOUT_SECONDS = 20
 DUE_BATCH = 100
+LIVE_MINUTES = 5
 # Graph API error codes worth trying again (rate limits, temporary outages).
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
 OBJECTS = {"page": RelaySource.FACEBOOK, "instagram": RelaySource.INSTAGRAM}
@@ -294,7 +295,33 @@ def _due_q(now: datetime) -> Q:
     )
 
 
+def relay_deliveries_missing_queue() -> list[RelayDelivery]:
+    """Deliveries for the live replies of the last hour on Meta conversations that have none:
+    the process died between the reply's commit and `reply_delivery_queue`. A reply is live
+    when it was recorded as it was written; imported history is never sent."""
+    now = timezone.now()
+    missing = (
+        TicketEvent.objects.filter(
+            kind="message",
+            subtype="reply",
+            recorded_at__gte=now - timedelta(hours=1),
+            at__gte=F("recorded_at") - timedelta(minutes=LIVE_MINUTES),
+            ticket__channel="chat",
+            ticket__conversations__source__in=(RelaySource.FACEBOOK, RelaySource.INSTAGRAM),
+            relay_delivery__isnull=True,
+        )
+        .order_by("id")
+        .values_list("ticket_id", "id")
+        .distinct()[:DUE_BATCH]
+    )
+    found = [reply_delivery_queue(ticket_id=t, event_id=e) for t, e in missing]
+    return [delivery for delivery in found if delivery is not None]
+
+
 def relay_deliveries_send_due() -> list[str]:
+    """Send what is due (retries, and first tries a restart lost), after queueing any
+    delivery a crash left out."""
+    relay_deliveries_missing_queue()
     ids = list(
         RelayDelivery.objects.filter(_due_q(timezone.now()))
         .order_by("next_attempt_at", "id")
