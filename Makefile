@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export AFTERDESK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint pytest bench load install
+.PHONY: run test lint pytest bench load install fuzz-api
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ lint: install
 
 pytest: install
 	$(BIN)/pytest -n auto
+
+# The API fuzzed against its OpenAPI schema with many more examples than `make test` runs,
+# from a fresh random seed each time (nightly; docs/api.md, "Fuzzing").
+FUZZ_EXAMPLES ?= 150
+fuzz-api: install
+	AFTERDESK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) AFTERDESK_FUZZ_RANDOM=1 \
+		$(BIN)/pytest -n auto tests/api/test_schemathesis.py
 
 bench: install
 	$(BIN)/afterdesk bench all
