@@ -2,7 +2,8 @@
 
 A backup is a directory: the database (`afterdesk.sqlite3`, a consistent copy made with SQLite's
 online backup API, or `afterdesk.pgdump`, a `pg_dump -Fc` archive), the attachments (`media/`)
-and the secret key file (`secret_key`), described by `manifest.json` (written last: a directory
+the secret key file (`secret_key`) and the key of the stored mail passwords (`credentials_key`,
+`core.credentials`), described by `manifest.json` (written last: a directory
 without it is an unfinished backup) with each file's size and SHA-256, which restore checks
 before it writes anything.
 
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from afterdesk.core.credentials import KEY_FILE_NAME as CREDENTIALS_KEY_FILE_NAME
 from afterdesk.core.secret_key import KEY_FILE_NAME
 
 MANIFEST_NAME = "manifest.json"
@@ -41,6 +43,9 @@ SQLITE_NAME = "afterdesk.sqlite3"
 PGDUMP_NAME = "afterdesk.pgdump"
 MEDIA_NAME = "media"
 _CHUNK = 1024 * 1024
+# The data directory's key files: without the credentials key the mailboxes' stored passwords
+# cannot be read.
+KEY_FILES = (KEY_FILE_NAME, CREDENTIALS_KEY_FILE_NAME)
 
 
 class BackupError(Exception):
@@ -69,10 +74,11 @@ def backup_create(dest: Path) -> BackupSummary:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir():
         shutil.copytree(media, dest / MEDIA_NAME, symlinks=False)
-    key = Path(settings.DATA_DIR) / KEY_FILE_NAME
-    if key.is_file():
-        shutil.copy2(key, dest / KEY_FILE_NAME)
-        os.chmod(dest / KEY_FILE_NAME, 0o600)
+    for name in KEY_FILES:
+        key = Path(settings.DATA_DIR) / name
+        if key.is_file():
+            shutil.copy2(key, dest / name)
+            os.chmod(dest / name, 0o600)
     files = {
         path.relative_to(dest).as_posix(): _describe(path)
         for path in sorted(_files(dest))
@@ -116,13 +122,14 @@ def backup_restore(src: Path, *, replace: bool = False) -> BackupSummary:
     media = src / MEDIA_NAME
     if media.is_dir():
         shutil.copytree(media, Path(settings.MEDIA_ROOT), dirs_exist_ok=True)
-    key = src / KEY_FILE_NAME
-    if key.is_file():
-        target = Path(settings.DATA_DIR) / KEY_FILE_NAME
-        partial = target.with_name(f".{KEY_FILE_NAME}.restoring")
-        shutil.copyfile(key, partial)
-        os.chmod(partial, 0o600)
-        os.replace(partial, target)
+    for name in KEY_FILES:
+        key = src / name
+        if key.is_file():
+            target = Path(settings.DATA_DIR) / name
+            partial = target.with_name(f".{name}.restoring")
+            shutil.copyfile(key, partial)
+            os.chmod(partial, 0o600)
+            os.replace(partial, target)
     files = manifest["files"]
     return BackupSummary(
         database=vendor,

@@ -39,6 +39,16 @@ event = services.message_reply(
 )
 print(event.message.attachments.get().token)
 """
+ADD_MAILBOX = """
+from afterdesk.channels.services.mailboxes import mailbox_save
+changes = {{"name": "S", "address": "s@shop.example", "smtp_password": "{password}"}}
+mailbox_save(mailbox=None, changes=changes)
+print("ok")
+"""
+READ_MAILBOX_PASSWORD = """
+from afterdesk.channels.mailbox_models import MailboxConnection
+print(MailboxConnection.objects.get().password("smtp"))
+"""
 READ_ATTACHMENT = """
 from afterdesk.tickets.models import Attachment
 with Attachment.objects.get(token="{token}").file.open("rb") as handle:
@@ -115,6 +125,7 @@ def test_a_backup_restores_the_history_the_attachments_and_the_key(
     source.run("migrate", "-v0")
     source.run("demo", "--tickets", "30", "--days", "10")
     token = source.shell(ADD_ATTACHMENT.format(hex=PDF.hex(), body="label attached"))
+    source.shell(ADD_MAILBOX.format(password="smtp pw 1"))
     before = source.export(tmp_path / "before.jsonl")
 
     backup = tmp_path / "backup"
@@ -135,6 +146,9 @@ def test_a_backup_restores_the_history_the_attachments_and_the_key(
         source.data_dir / "secret_key"
     ).read_bytes()
     assert (restored.data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+    # The key of the stored mail passwords came along: they still read.
+    assert restored.shell(READ_MAILBOX_PASSWORD) == "smtp pw 1"
+    assert (restored.data_dir / "credentials_key").stat().st_mode & 0o777 == 0o600
 
     # The restored desk goes on: a new reply gets new ids (the sequences came along).
     restored.shell(ADD_ATTACHMENT.format(hex=PDF.hex(), body="after the restore"))
