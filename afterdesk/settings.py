@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "afterdesk.triage",
     "afterdesk.tickets",
     "afterdesk.channels",
+    "afterdesk.stores",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",

@@ -1,0 +1,132 @@
+"""What every platform client gives the desk (docs/stores.md): orders in one shape
+(`ExternalOrder`), fetched since an instant or one by one (`OrderSource`), over one small
+JSON-over-HTTP helper that refuses plain HTTP except to this machine."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from afterdesk.core.errors import DomainError, ValidationError
+
+TIMEOUT_SECONDS = 30
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class PlatformError(DomainError):
+    """The platform refused or failed a call (bad credentials, 5xx, a body not its format)."""
+
+    status = 502
+
+
+@dataclass(frozen=True)
+class ExternalLine:
+    sku: str
+    title: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class ExternalCustomer:
+    external_id: str
+    email: str
+    name: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class ExternalOrder:
+    """One order as a platform describes it, mapped to the desk's words."""
+
+    external_id: str
+    number: str
+    placed_at: datetime
+    updated_at: datetime | None
+    currency: str
+    total: Decimal
+    status: str  # commerce Order.Status
+    financial_status: str = ""
+    fulfillment_status: str = ""
+    admin_url: str = ""
+    customer: ExternalCustomer | None = None
+    lines: list[ExternalLine] = field(default_factory=list)
+
+
+class OrderSource(Protocol):
+    """A platform's orders. Amazon SP-API and eBay clients implement the same two calls."""
+
+    def orders_since(self, since: datetime | None) -> Iterator[ExternalOrder]:
+        """Every order updated at or after `since` (every order when None), oldest first."""
+        ...
+
+    def order_fetch(self, external_id: str) -> ExternalOrder | None:
+        """One order by the platform's id; None when the platform has no such order."""
+        ...
+
+
+def base_url_check(url: str) -> str:
+    """`url` without a trailing slash; HTTPS required (credentials travel with each call),
+    plain HTTP only to this machine (the tests' local servers)."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationError("the store address must be an https:// URL", field="base_url")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValidationError(
+            "the store address must use https:// (credentials are sent with every call)",
+            field="base_url",
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise PlatformError(f"the platform answered {self.status} with no JSON") from error
+
+
+def http_call(
+    method: str, url: str, *, headers: dict[str, str], body: bytes | None = None
+) -> HttpAnswer:
+    """One request; any status comes back as an answer (4xx/5xx included), a network
+    failure is a PlatformError."""
+    base_url_check(url)
+    # base_url_check allowed only http(s).
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return HttpAnswer(
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+            )
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(
+            error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+        )
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise PlatformError(f"{urlsplit(url).hostname} cannot be reached: {reason}") from error
+
+
+def retry_after_seconds(value: str, *, default: float, ceiling: float = 60.0) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return default
+    return min(max(seconds, 0.0), ceiling)
