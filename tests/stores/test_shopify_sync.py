@@ -158,3 +158,22 @@ def test_plain_http_is_refused_except_to_this_machine() -> None:
     with pytest.raises(ValidationError, match="https"):
         base_url_check("http://shop.example.com")
     assert base_url_check("https://shop.myshopify.com/") == "https://shop.myshopify.com"
+
+
+def test_the_sync_command_prints_each_connection_and_fails_on_a_failure(
+    shopify_server: ShopifyServer, shopify_connection: StoreConnection
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    shopify_server.orders = [shopify_order(1001)]
+    out = StringIO()
+    call_command("stores", "sync", "--connection", str(shopify_connection.pk), stdout=out)
+    assert out.getvalue() == f"connection {shopify_connection.pk}: 1 orders (1 new)\n"
+    StoreConnection.objects.filter(pk=shopify_connection.pk).update(api_version="bogus")
+    with pytest.raises(CommandError, match="1 of 1 syncs failed"):
+        call_command("stores", "sync", stdout=StringIO())
+    with pytest.raises(CommandError, match="no store connection 999"):
+        call_command("stores", "sync", "--connection", "999")
