@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from functools import lru_cache
 
 import nh3
 
@@ -33,6 +35,28 @@ _MSG_ID = re.compile(r"<[^<>\s]{1,900}>")
 # Structural damage after which the text of a multipart message cannot be trusted.
 _FATAL_DEFECTS = ("StartBoundaryNotFoundDefect", "NoBoundaryInMultipartDefect")
 _RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "Resent-To")
+
+
+class _CachingHeaderRegistry(HeaderRegistry):
+    """policy.default's header parsing, remembered: a header object depends only on its name
+    and raw value, and the same ones come again and again (each part's Content-Type is parsed
+    anew by every get_content_type(), get_param() and is_attachment(); most mail says
+    "text/plain; charset=utf-8"). Parsing took over half of `email_parse` (the ingest
+    benchmark, docs/benchmarks.md, "Email ingest"). Long values are parsed every time, so a
+    crafted message cannot fill the cache with large headers."""
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one module-level instance, never freed anyway
+    def _cached(self, name: str, value: str) -> BaseHeader:
+        return super().__call__(name, value)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if len(value) > 500:
+            return super().__call__(name, value)
+        return self._cached(name, value)
+
+
+# policy.default with the remembered header parsing (the same objects, built once).
+PARSE_POLICY = policy.default.clone(header_factory=_CachingHeaderRegistry())
 
 
 class MimeError(Exception):
@@ -153,7 +177,7 @@ def email_parse(raw: bytes) -> ParsedEmail:
     if not raw.strip():
         raise MimeError("the message is empty")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=PARSE_POLICY).parsebytes(raw)
     except Exception as error:
         raise MimeError(f"unreadable MIME: {type(error).__name__}: {error}") from error
     if not isinstance(message, EmailMessage):  # pragma: no cover - policy.default makes these
