@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "afterdesk.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A view whose write could not get SQLite's write lock in time: 503 + Retry-After, not 500.
+    "afterdesk.core.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "afterdesk.urls"
@@ -103,13 +105,25 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'afterdesk.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# SQLite: how long (seconds) a write waits for the one write lock while another process holds
+# it (e.g. a history import) before it gives up: the request answers 503 with Retry-After,
+# nothing written (docs/deploy.md, "SQLite in production"). Keep it under gunicorn's --timeout.
+AFTERDESK_SQLITE_BUSY_TIMEOUT = float(os.environ.get("AFTERDESK_SQLITE_BUSY_TIMEOUT", "30"))
+
+
+def sqlite_init_command(busy_timeout: float) -> str:
+    """What each new SQLite connection runs first (`busy_timeout` in seconds). WAL lets the
+    web server and the task consumer read while one writes."""
+    return (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA busy_timeout={round(busy_timeout * 1000)};"
+    )
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the web server and the task consumer read while one writes.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
-        ),
+        "init_command": sqlite_init_command(AFTERDESK_SQLITE_BUSY_TIMEOUT),
         "transaction_mode": "IMMEDIATE",
     }
 else:

@@ -19,7 +19,14 @@ def alerts_notify_task() -> int:
     return len(alerts_notify())
 
 
-@db_periodic_task(crontab(minute="*/15"))
+# A sweep that fails (on SQLite: the write lock held past the busy timeout by another process,
+# e.g. a history import) is tried again a minute later, up to 10 times, rather than waiting
+# 15 minutes for the next one; sweeping twice is harmless (docs/alerts.md, dedupe keys).
+SWEEP_RETRIES = 10
+SWEEP_RETRY_DELAY = 60
+
+
+@db_periodic_task(crontab(minute="*/15"), retries=SWEEP_RETRIES, retry_delay=SWEEP_RETRY_DELAY)
 def alerts_sweep_periodic() -> int:
     with transaction.atomic():
         created = alerts_sweep(now=timezone.now(), config=AlertSettings.load())

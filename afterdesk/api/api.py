@@ -9,6 +9,7 @@ answers Django gives around the operations (unknown paths, wrong methods) are ma
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -23,9 +24,11 @@ from afterdesk.calendars.api import router as calendars_router
 from afterdesk.channels.api import router as channels_router
 from afterdesk.channels.mailboxes_api import router as mailboxes_router
 from afterdesk.commerce.api import router as commerce_router
+from afterdesk.core.database_busy import database_busy_api_response, is_database_busy
 from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
+from afterdesk.stores.api import router as stores_router
 from afterdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -46,6 +49,7 @@ api.add_router("", alerts_router)
 api.add_router("", bonuses_router)
 api.add_router("", channels_router)
 api.add_router("", mailboxes_router)
+api.add_router("", stores_router)
 
 
 @api.exception_handler(DomainError)
@@ -82,6 +86,16 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
     """A body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django would answer 400, or a traceback
     with DEBUG); `afterdesk.api.middleware` covers the answers outside the operations."""
     return api.create_response(request, {"message": "request body too large"}, status=413)
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's write lock not free within the busy timeout: 503 with Retry-After, the
+    operation's transaction rolled back (`afterdesk.core.database_busy`). Other database
+    errors stay server errors."""
+    if not is_database_busy(exc):
+        raise exc
+    return database_busy_api_response(request, exc)
 
 
 @api.exception_handler(HttpError)
