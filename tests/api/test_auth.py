@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("post", "/api/tickets/1/assign"),
     ("post", "/api/tickets/1/status"),
     ("post", "/api/tickets/1/escalate"),
+    ("post", "/api/tickets/1/triage"),
     ("get", "/api/attachments/abc"),
     ("get", "/api/customers"),
     ("get", "/api/customers/1"),

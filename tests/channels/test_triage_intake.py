@@ -4,16 +4,22 @@ the ticket's `triage` event, with its reason (docs/triage.md, "On the ticket")."
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from afterdesk.channels.services import intake
 from afterdesk.channels.services.ingest import email_ingest
+from afterdesk.channels.services.relay_admin import integration_create
+from afterdesk.commerce.models import Store
 from afterdesk.tickets import services
 from afterdesk.tickets.events import TRIAGE_REASON_MAX_LENGTH
 from afterdesk.tickets.models import Ticket, TicketEvent
 from afterdesk.triage import triage_message
 from tests.channels.helpers import mail
+from tests.channels.test_webhooks import SECRET, message, post, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +82,33 @@ def test_a_long_reason_is_cut_to_what_the_event_keeps() -> None:
     # and the ticket services take it
     email_ingest(mail(body=THREAT), source="test")
     services.ticket_triage_record(ticket=Ticket.objects.get(), **decision)
+
+
+def test_recording_the_decision_costs_no_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decision is written with the first message, in the change that opens the ticket
+    (one INSERT for both events): a new ticket takes as many statements with it as without."""
+    email_ingest(mail(body="warm-up", message_id="<w@example.net>"), source="test")
+    with CaptureQueriesContext(connection) as triaged:
+        email_ingest(mail(subject="a", body=THREAT, message_id="<a@example.net>"), source="test")
+
+    def broken(subject: str, body: str) -> None:
+        raise RuntimeError("lexicon gone")
+
+    monkeypatch.setattr(intake, "triage_message", broken)
+    with CaptureQueriesContext(connection) as untriaged:
+        email_ingest(mail(subject="b", body=THREAT, message_id="<b@example.net>"), source="test")
+    assert TicketEvent.objects.filter(kind="triage").count() == 2  # warm-up and a
+    assert len(triaged.captured_queries) == len(untriaged.captured_queries)
+
+
+def test_a_relayed_message_gets_the_decision_too() -> None:
+    """The HTTP relays (signed webhook, Meta, chat widget) open tickets through the same
+    intake: their first message's decision is an event as well."""
+    store = Store.objects.create(code="bazaar-de", name="Bazaar DE")
+    integration_create(name="bazaar", store_id=store.pk, secret=SECRET)
+    body = json.dumps(message(text=THREAT)).encode()
+    assert post(body, sign(body)).status_code == 201
+    event = TicketEvent.objects.get(kind="triage")
+    assert event.fields["issue_type"] == "damaged"
+    assert "chargeback" in event.fields["reason"]
+    assert Ticket.objects.get().category == "damaged"

@@ -35,9 +35,10 @@ def test_import_prints_one_count_line_per_type(tmp_path: Path) -> None:
     ]
     assert lines[3] == "message: 2 added, 0 already present"
     assert len(lines) == 14  # 3 entity types + 11 event types
-    assert lines[-2:] == [
+    assert lines[-3:] == [
         "sla_warning: 0 added, 0 already present",
         "sla_breach: 0 added, 0 already present",
+        "triage: 0 added, 0 already present",
     ]
 
 

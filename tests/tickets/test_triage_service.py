@@ -166,3 +166,17 @@ def test_the_metric_facts_do_not_change(ticket: Ticket, agent: User) -> None:
     before.pop("computed_at", None)
     after.pop("computed_at", None)
     assert after == before
+
+
+def test_a_new_ticket_takes_its_decision_with_its_first_message() -> None:
+    ticket = services.ticket_create(
+        subject="Kaputt", channel="email", body="Die Vase ist kaputt.", at=T0, triage=AUTOMATIC
+    )
+    stored = fresh(ticket)
+    assert (stored.language, stored.category, stored.priority) == ("de", "damaged", "high")
+    assert list(stored.events.values_list("kind", "at")) == [("message", T0), ("triage", T0)]
+    with pytest.raises(ValidationError):
+        services.ticket_create(
+            subject="x", channel="email", body="y", triage={**AUTOMATIC, "risk": 500}
+        )
+    assert Ticket.objects.count() == 1

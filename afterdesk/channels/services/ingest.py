@@ -42,7 +42,6 @@ from afterdesk.channels.services.intake import (
     orders_named,
     store_of,
     triage_first_message,
-    triage_record,
 )
 from afterdesk.channels.services.marketplace import relay_of
 from afterdesk.channels.services.threading import (
@@ -289,9 +288,9 @@ def _ticket_open(inbound: InboundEmail, parsed: ParsedEmail) -> tuple[Ticket, Ti
         priority=triage.priority,
         external_message_id=message_id_key(parsed.message_id),
         at=inbound.received_at,
+        # The decision as the ticket's `triage` event, with its reason (docs/triage.md).
+        triage=triage.decision,
     )
-    # The decision as the ticket's `triage` event, with its reason (docs/triage.md).
-    triage_record(ticket=ticket, triage=triage, at=inbound.received_at)
     email_thread_open(ticket, mailbox=mailbox)
     message = Message.objects.select_related("event").get(ticket=ticket)
     return ticket, message.event

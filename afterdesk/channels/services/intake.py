@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
 from afterdesk.channels.models import Mailbox
 from afterdesk.channels.order_refs import order_numbers, order_refs_find
 from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
 from afterdesk.commerce.services import store_get_or_create
-from afterdesk.tickets import services as tickets
 from afterdesk.tickets.events import TRIAGE_REASON_MAX_LENGTH
-from afterdesk.tickets.models import Priority, Ticket, TicketEvent
+from afterdesk.tickets.models import Priority
 from afterdesk.triage import Triage, triage_message
 
 logger = logging.getLogger(__name__)
@@ -57,7 +55,8 @@ class TriageResult:
     category: str = ""
     priority: str = Priority.NORMAL
     details: dict[str, Any] = field(default_factory=dict)
-    # The decision as `tickets.services.ticket_triage_record` takes it; None when triage failed.
+    # The decision as `tickets.services.ticket_create(triage=…)` and `ticket_triage_record`
+    # take it: the new ticket's `triage` event. None when triage failed.
     decision: dict[str, Any] | None = None
 
 
@@ -98,17 +97,6 @@ def triage_decision(result: Triage) -> dict[str, Any]:
         "priority": result.priority if result.priority in Priority.values else Priority.NORMAL,
         "reason": reason,
     }
-
-
-def triage_record(
-    *, ticket: Ticket, triage: TriageResult, at: datetime | None = None
-) -> TicketEvent | None:
-    """The automatic decision on a new ticket's first message, as its `triage` event: it
-    sets the ticket's language, category and (raised, never lowered) priority. Nothing when
-    triage failed (the ticket stays as opened)."""
-    if triage.decision is None:
-        return None
-    return tickets.ticket_triage_record(ticket=ticket, at=at, **triage.decision)
 
 
 def _plain(value: Any) -> Any:

@@ -193,6 +193,7 @@ def _ticket_open(incoming: IncomingMessage, conversation: Conversation, key: str
         tags=incoming.tags,
         external_message_id=key,
         at=incoming.sent_at,
+        triage=triage.decision,  # the ticket's `triage` event, with its reason
     )
 
 

@@ -46,6 +46,7 @@ from afterdesk.tickets.services.changes import (
     rows_insert,
     ticket_change,
 )
+from afterdesk.tickets.services.triage import triage_apply, triage_fields
 from afterdesk.tickets.transitions import status_transition_check
 
 
@@ -72,8 +73,12 @@ def ticket_create(
     external_id: str | None = None,
     external_message_id: str = "",
     at: datetime | None = None,
+    triage: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Open a ticket; with a body, its first message is the customer's inbound message."""
+    """Open a ticket; with a body, its first message is the customer's inbound message.
+    `triage`: the automatic triage of that message (`ticket_triage_record`'s arguments),
+    written as its `triage` event in the same change (no statement more than the message's)."""
+    triage_checked = triage_fields(**triage, by=None) if triage is not None else None
     ticket = _ticket_insert(
         subject=subject,
         channel=channel,
@@ -100,6 +105,8 @@ def ticket_create(
             body_html=body_html,
             external_message_id=external_message_id,
         )
+        if triage_checked is not None:
+            triage_apply(change, fields=triage_checked, by=None, at=ticket.created_at)
     return ticket
 
 

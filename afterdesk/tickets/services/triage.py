@@ -24,7 +24,7 @@ from afterdesk.tickets.events import (
     TRIAGE_RISK_FLAGS,
 )
 from afterdesk.tickets.models import Priority, Ticket, TicketEvent
-from afterdesk.tickets.services.changes import ticket_change
+from afterdesk.tickets.services.changes import TicketChange, ticket_change
 
 PRIORITY_ORDER: tuple[str, ...] = tuple(Priority.values)  # low, normal, high, urgent
 
@@ -110,28 +110,34 @@ def ticket_triage_record(
         by=by,
     )
     with ticket_change(ticket) as change:
-        corrected_before = any(row.kind == "triage" and row.agent_id for row in change.events)
-        event = change.record(kind="triage", fields=fields, agent=by, at=at)
-        if event.pk is not None:  # stored before: already applied
-            return event
-        current = change.ticket
-        if by is None and corrected_before:
-            return event
-        if by is None:
-            priority = max(current.priority, priority, key=_priority_rank)
-        changed = [
-            name
-            for name, value in (
-                ("language", language),
-                ("category", issue_type),
-                ("priority", priority),
-            )
-            if getattr(current, name) != value
-        ]
-        for name, value in (("language", language), ("category", issue_type)):
-            setattr(current, name, value)
-        current.priority = priority
-        change.save_ticket(*changed)
+        return triage_apply(change, fields=fields, by=by, at=at)
+
+
+def triage_apply(
+    change: TicketChange, *, fields: dict[str, Any], by: User | None, at: datetime | None
+) -> TicketEvent:
+    """Record checked `triage_fields` into an open change of the ticket and apply them (the
+    rules of `ticket_triage_record`); `ticket_create` records a new ticket's decision so, in
+    the change that writes its first message."""
+    corrected_before = any(row.kind == "triage" and row.agent_id for row in change.events)
+    event = change.record(kind="triage", fields=fields, agent=by, at=at)
+    if event.pk is not None:  # stored before: already applied
+        return event
+    current = change.ticket
+    if by is None and corrected_before:
+        return event
+    priority = fields["priority"]
+    if by is None:
+        priority = max(current.priority, priority, key=_priority_rank)
+    values = {
+        "language": fields["language"],
+        "category": fields["issue_type"],
+        "priority": priority,
+    }
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, values[name])
+    change.save_ticket(*changed)
     return event
 
 
