@@ -208,6 +208,8 @@ class RelayDeliveryState(models.TextChoices):
 class RelayDelivery(models.Model):
     """An agent reply sent to Messenger or Instagram through the Send API."""
 
+    is_relay = True  # the ticket page's badge tells it from an email delivery
+
     event = models.OneToOneField(
         TicketEvent, on_delete=models.CASCADE, related_name="relay_delivery"
     )

@@ -401,3 +401,28 @@ def test_a_reply_whose_queueing_was_lost_is_found_and_sent_by_the_sweep(
     assert graph_server.requests[0]["message"] == {"text": "On its way!"}
     meta.relay_deliveries_send_due()
     assert len(graph_server.requests) == 1
+
+
+def test_the_ticket_page_shows_each_replys_send_api_state_with_the_reason(
+    page: MetaPage,
+    agent: User,
+    admin_user: User,
+    graph_server: GraphServer,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = event()
+    post(body, signed(body))
+    _reply(agent, django_capture_on_commit_callbacks, text="First answer")
+    graph_server.failures = [
+        (400, {"error": {"message": "(#551) This person isn't available right now.", "code": 551}})
+    ]
+    _reply(agent, django_capture_on_commit_callbacks, text="Second answer")
+    client = Client()
+    client.force_login(admin_user)
+
+    html = client.get(f"/tickets/{Ticket.objects.get().pk}/").content.decode()
+
+    assert html.count("Sent by Messenger/Instagram") == 1
+    assert "Not sent to Messenger/Instagram" in html
+    assert "This person isn&#x27;t available right now." in html
+    assert "Emailed to" not in html
