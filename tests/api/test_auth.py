@@ -110,6 +110,15 @@ ENDPOINTS = [
     ("post", "/api/channels/relay/payloads/1/retry"),
     ("get", "/api/channels/relay/deliveries"),
     ("post", "/api/channels/relay/deliveries/1/retry"),
+    # store connections and CSV order imports (afterdesk/stores/api.py)
+    ("get", "/api/stores/connections"),
+    ("post", "/api/stores/connections"),
+    ("get", "/api/stores/connections/1"),
+    ("patch", "/api/stores/connections/1"),
+    ("delete", "/api/stores/connections/1"),
+    ("post", "/api/stores/connections/1/sync"),
+    ("post", "/api/stores/imports"),
+    ("post", "/api/stores/imports/1/confirm"),
 ]
 # Operations platforms call without a token: each checks its own signature or verify token
 # (docs/channels.md, "Webhooks and chat"; tests/channels/test_webhooks.py, test_meta.py).

@@ -52,6 +52,12 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("DELETE", "/api/channels/widgets/{widget_id}"): Role.SUPERVISOR,
     ("POST", "/api/channels/relay/payloads/{payload_id}/retry"): Role.SUPERVISOR,
     ("POST", "/api/channels/relay/deliveries/{delivery_id}/retry"): Role.SUPERVISOR,
+    ("POST", "/api/stores/connections"): Role.SUPERVISOR,
+    ("PATCH", "/api/stores/connections/{connection_id}"): Role.SUPERVISOR,
+    ("DELETE", "/api/stores/connections/{connection_id}"): Role.SUPERVISOR,
+    ("POST", "/api/stores/connections/{connection_id}/sync"): Role.SUPERVISOR,
+    ("POST", "/api/stores/imports"): Role.SUPERVISOR,
+    ("POST", "/api/stores/imports/{import_id}/confirm"): Role.SUPERVISOR,
 }
 # The writes platforms make without a token, each checking its own signature
 # (tests/channels/test_webhooks.py, tests/channels/test_meta.py).
