@@ -29,7 +29,6 @@ from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
 from afterdesk.stores.api import router as stores_router
-from afterdesk.stores.api import router as stores_router
 from afterdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -50,7 +49,6 @@ api.add_router("", alerts_router)
 api.add_router("", bonuses_router)
 api.add_router("", channels_router)
 api.add_router("", mailboxes_router)
-api.add_router("", stores_router)
 api.add_router("", stores_router)
 
 
