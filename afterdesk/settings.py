@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "afterdesk.tickets",
     "afterdesk.channels",
     "afterdesk.stores",
+    "afterdesk.parcels",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",
@@ -204,6 +205,13 @@ EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "")
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 META_GRAPH_API_URL = os.environ.get("META_GRAPH_API_URL", "https://graph.facebook.com/v21.0")
+# Parcel tracking (docs/stores.md, "Parcels and tracking"): the trackers' webhook secrets, and
+# the days without a tracking event after which a parcel is stalled, with per market and
+# carrier overrides ("DE:dhl=5,*:ups=4,US:*=10").
+AFTERSHIP_WEBHOOK_SECRET = os.environ.get("AFTERSHIP_WEBHOOK_SECRET", "")
+SEVENTEEN_TRACK_WEBHOOK_KEY = os.environ.get("SEVENTEEN_TRACK_WEBHOOK_KEY", "")
+PARCELS_STALLED_DAYS = int(os.environ.get("PARCELS_STALLED_DAYS", "7"))
+PARCELS_STALLED_OVERRIDES = os.environ.get("PARCELS_STALLED_OVERRIDES", "")
 # Mailboxes' IMAP/SMTP servers (docs/channels.md, "Mailboxes"): an extra certificate authority
 # (PEM) trusted besides the system's, for a private CA or a self-signed server.
 MAIL_TLS_CA_FILE = os.environ.get("AFTERDESK_MAIL_CA_FILE", "")

@@ -123,6 +123,27 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
+class TrackingStatus(models.TextChoices):
+    """A carrier checkpoint normalised over AfterShip, 17TRACK and CSV imports."""
+
+    INFO_RECEIVED = "info_received", _("Info received")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED_ATTEMPT = "failed_attempt", _("Failed attempt")
+    EXCEPTION = "exception", _("Exception")
+    RETURNED_TO_SENDER = "returned_to_sender", _("Returned to sender")
+    EXPIRED = "expired", _("Expired")
+
+
+# A parcel in one of these is no longer travelling: it cannot stall.
+TRACKING_FINAL = (
+    TrackingStatus.DELIVERED,
+    TrackingStatus.RETURNED_TO_SENDER,
+    TrackingStatus.EXPIRED,
+)
+
+
 class Shipment(models.Model):
     # Named apart from the tickets' and orders' statuses (see Order.OrderStatus).
     class ShipmentStatus(models.TextChoices):
@@ -141,10 +162,20 @@ class Shipment(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.LABEL_CREATED)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The tracking as the parcels app normalises it (docs/stores.md, "Parcels and tracking"):
+    # the latest normalised status, when the last tracking event happened, and the stall flag
+    # the periodic check sets (cleared by the next tracking event).
+    tracking_status = models.CharField(max_length=20, choices=TrackingStatus.choices, blank=True)
+    last_tracking_at = models.DateTimeField(null=True, blank=True)
+    stalled = models.BooleanField(default=False)
+    stalled_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["carrier", "tracking_number"])]
+        indexes = [
+            models.Index(fields=["carrier", "tracking_number"]),
+            models.Index(fields=["tracking_number"], name="shipment_tracking_number"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"
@@ -156,6 +187,12 @@ class TrackingEvent(models.Model):
     status = models.CharField(max_length=20, choices=Shipment.Status.choices)
     location = models.CharField(max_length=200, blank=True)
     description = models.CharField(max_length=300, blank=True)
+    # Filled by the parcels app (blank on events imported from history or the demo).
+    tracking_status = models.CharField(max_length=20, choices=TrackingStatus.choices, blank=True)
+    raw_status = models.CharField(max_length=100, blank=True, help_text="As the source names it")
+    source = models.CharField(max_length=20, blank=True, help_text="aftership, 17track, csv")
+    # The same checkpoint told twice (a webhook retried, a CSV imported again) is kept once.
+    dedup_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

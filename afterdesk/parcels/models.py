@@ -1,0 +1,66 @@
+"""Parcel tracking (docs/stores.md, "Parcels and tracking"): every tracking webhook body as it
+arrived, and every stall of a parcel (the event automations act on). The tracking events
+themselves are `commerce.TrackingEvent`, the parcel is `commerce.Shipment`."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from afterdesk.commerce.models import Shipment
+
+
+class TrackingSource(models.TextChoices):
+    AFTERSHIP = "aftership", "AfterShip"
+    SEVENTEEN_TRACK = "17track", "17TRACK"
+    CSV = "csv", "CSV"
+
+
+class TrackingDeliveryState(models.TextChoices):
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
+
+
+class TrackingDelivery(models.Model):
+    """A signed tracking webhook body, stored before it is read; unique by the body's SHA-256
+    per source, so a replay is stored once and applied once."""
+
+    source = models.CharField(max_length=20, choices=TrackingSource.choices)
+    body_sha256 = models.CharField(max_length=64)
+    body = models.BinaryField()
+    state = models.CharField(max_length=10, choices=TrackingDeliveryState.choices)
+    reason = models.TextField(blank=True)
+    events_written = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "body_sha256"], name="uniq_tracking_delivery_body"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.body_sha256[:12]} {self.state}"
+
+
+class ParcelStall(models.Model):
+    """A parcel that went quiet: raised once per stall (unique by parcel and the instant the
+    stall began); `ended_at` is set by the next tracking event."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="stalls")
+    stalled_since = models.DateTimeField()
+    quiet_days = models.PositiveIntegerField()
+    raised_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "stalled_since"], name="uniq_parcel_stall")
+        ]
+
+    def __str__(self) -> str:
+        return f"stall of shipment {self.shipment_id} since {self.stalled_since:%Y-%m-%d}"

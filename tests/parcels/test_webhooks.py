@@ -1,0 +1,235 @@
+"""AfterShip and 17TRACK tracking webhooks through local HTTP requests (Django's test
+client): valid and invalid signatures, replays, malformed bodies."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from afterdesk.commerce.models import Shipment, TrackingEvent, TrackingStatus
+from afterdesk.parcels.models import TrackingDelivery, TrackingDeliveryState
+from tests.factories import ShipmentFactory
+
+pytestmark = pytest.mark.django_db
+
+AFTERSHIP_SECRET = "aftership-secret"
+SEVENTEEN_KEY = "17track-key"
+
+
+@pytest.fixture(autouse=True)
+def _secrets(settings: Any) -> None:
+    settings.AFTERSHIP_WEBHOOK_SECRET = AFTERSHIP_SECRET
+    settings.SEVENTEEN_TRACK_WEBHOOK_KEY = SEVENTEEN_KEY
+
+
+def aftership_body(number: str, checkpoints: list[dict[str, Any]], tag: str = "InTransit") -> bytes:
+    return json.dumps(
+        {
+            "event": "tracking_update",
+            "event_id": "7d2a3a46-0f5b-4d5b-9ad4-3b3b7f2a0c11",
+            "is_tracking_first_tag": False,
+            "ts": 1767000000,
+            "msg": {
+                "id": "abc123",
+                "tracking_number": number,
+                "slug": "dhl",
+                "tag": tag,
+                "checkpoints": checkpoints,
+            },
+        }
+    ).encode()
+
+
+def aftership_post(client: Client, body: bytes, secret: str = AFTERSHIP_SECRET) -> Any:
+    sign = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return client.post(
+        "/webhooks/tracking/aftership",
+        body,
+        content_type="application/json",
+        headers={"aftership-hmac-sha256": sign},
+    )
+
+
+def seventeen_body(number: str, events: list[dict[str, Any]], status: str = "InTransit") -> bytes:
+    return json.dumps(
+        {
+            "event": "TRACKING_UPDATED",
+            "data": {
+                "number": number,
+                "carrier": 100003,
+                "tag": None,
+                "track_info": {
+                    "latest_status": {"status": status, "sub_status": f"{status}_Other"},
+                    "tracking": {"providers": [{"provider": {"key": 100003}, "events": events}]},
+                },
+            },
+        }
+    ).encode()
+
+
+def seventeen_post(client: Client, body: bytes, key: str = SEVENTEEN_KEY) -> Any:
+    sign = hashlib.sha256(body + b"/" + key.encode()).hexdigest()
+    return client.post(
+        "/webhooks/tracking/17track", body, content_type="application/json", headers={"sign": sign}
+    )
+
+
+CHECKPOINTS = [
+    {
+        "checkpoint_time": "2026-11-02T09:10:00+01:00",
+        "tag": "InfoReceived",
+        "subtag": "InfoReceived_001",
+        "message": "Shipment information received",
+        "location": "Leipzig, DE",
+    },
+    {
+        "checkpoint_time": "2026-11-03T07:00:00+01:00",
+        "tag": "OutForDelivery",
+        "subtag": "OutForDelivery_001",
+        "message": "Out for delivery",
+        "location": "Berlin, DE",
+    },
+]
+
+
+def test_aftership_valid_signature_writes_normalised_events(client: Client) -> None:
+    shipment = ShipmentFactory(tracking_number="JD014600001", stalled=True)
+    response = aftership_post(client, aftership_body("jd014600001", CHECKPOINTS))
+    assert response.status_code == 200, response.content
+    assert response.json()["events_written"] == 2
+    events = list(shipment.events.order_by("at"))
+    assert [e.tracking_status for e in events] == ["info_received", "out_for_delivery"]
+    assert events[1].raw_status == "OutForDelivery/OutForDelivery_001"
+    assert events[1].source == "aftership"
+    assert events[1].location == "Berlin, DE"
+    shipment.refresh_from_db()
+    assert shipment.tracking_status == TrackingStatus.OUT_FOR_DELIVERY
+    assert shipment.status == Shipment.Status.OUT_FOR_DELIVERY
+    assert shipment.stalled is False  # a tracking event ends a stall
+
+
+def test_aftership_bad_signature_is_401_logged_and_stores_nothing(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    ShipmentFactory(tracking_number="JD014600002")
+    with caplog.at_level(logging.WARNING, logger="afterdesk.parcels"):
+        response = aftership_post(client, aftership_body("JD014600002", CHECKPOINTS), "wrong")
+    assert response.status_code == 401
+    assert response.json()["field"] == "aftership-hmac-sha256"
+    assert "tracking webhook refused" in caplog.text
+    assert "bad signature" in caplog.text
+    unsigned = client.post(
+        "/webhooks/tracking/aftership",
+        aftership_body("JD014600002", CHECKPOINTS),
+        content_type="application/json",
+    )
+    assert unsigned.status_code == 401
+    assert TrackingDelivery.objects.count() == 0
+    assert TrackingEvent.objects.count() == 0
+
+
+def test_aftership_replay_is_stored_and_applied_once(client: Client) -> None:
+    ShipmentFactory(tracking_number="JD014600003")
+    body = aftership_body("JD014600003", CHECKPOINTS)
+    first, again = aftership_post(client, body), aftership_post(client, body)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert again.json()["events_written"] == 0
+    assert TrackingDelivery.objects.count() == 1
+    assert TrackingEvent.objects.count() == 2
+
+
+def test_the_same_checkpoint_in_a_later_body_is_kept_once(client: Client) -> None:
+    ShipmentFactory(tracking_number="JD014600004")
+    aftership_post(client, aftership_body("JD014600004", CHECKPOINTS[:1]))
+    response = aftership_post(client, aftership_body("JD014600004", CHECKPOINTS))
+    assert response.json()["events_written"] == 1
+    assert TrackingEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        json.dumps({"event": "tracking_update", "msg": {"checkpoints": []}}).encode(),
+        aftership_body("UNKNOWN-NUMBER", CHECKPOINTS),
+        aftership_body("JD014600005", [{**CHECKPOINTS[0], "checkpoint_time": "2026-11-02"}]),
+        aftership_body("JD014600005", [{**CHECKPOINTS[0], "tag": "Teleported"}]),
+    ],
+)
+def test_aftership_malformed_is_kept_raw_and_answered_400(
+    client: Client, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    ShipmentFactory(tracking_number="JD014600005")
+    with caplog.at_level(logging.WARNING, logger="afterdesk.parcels"):
+        response = aftership_post(client, body)
+    assert response.status_code == 400
+    assert response.json()["message"]
+    delivery = TrackingDelivery.objects.get()
+    assert bytes(delivery.body) == body
+    assert delivery.state == TrackingDeliveryState.FAILED
+    assert "tracking webhook malformed" in caplog.text
+    assert TrackingEvent.objects.count() == 0  # nothing half-written
+    assert aftership_post(client, body).status_code == 200  # a replay: already kept
+    assert TrackingDelivery.objects.count() == 1
+
+
+def test_17track_valid_signature_maps_statuses(client: Client) -> None:
+    shipment = ShipmentFactory(tracking_number="RR123456789CN")
+    events = [
+        {
+            "time_iso": "2026-11-05T10:00:00+08:00",
+            "time_utc": "2026-11-05T02:00:00Z",
+            "description": "Returned to sender",
+            "location": "Shenzhen",
+            "stage": "",
+            "sub_status": "Exception_004",
+        },
+        {
+            "time_iso": "2026-11-04T10:00:00+08:00",
+            "description": "Delivery attempt failed",
+            "location": "Berlin",
+            "stage": "DeliveryFailure",
+            "sub_status": "DeliveryFailure_001",
+        },
+    ]
+    response = seventeen_post(client, seventeen_body("RR123456789CN", events, "Exception"))
+    assert response.status_code == 200, response.content
+    statuses = list(shipment.events.order_by("at").values_list("tracking_status", flat=True))
+    assert statuses == ["failed_attempt", "returned_to_sender"]
+    shipment.refresh_from_db()
+    assert shipment.tracking_status == TrackingStatus.RETURNED_TO_SENDER
+    assert shipment.status == Shipment.Status.RETURNED
+
+
+def test_17track_bad_sign_is_401_and_replay_once(client: Client) -> None:
+    ShipmentFactory(tracking_number="RR000000001CN")
+    events = [{"time_iso": "2026-11-05T10:00:00+08:00", "stage": "InTransit", "sub_status": ""}]
+    body = seventeen_body("RR000000001CN", events)
+    assert seventeen_post(client, body, key="other").status_code == 401
+    assert TrackingDelivery.objects.count() == 0
+    assert seventeen_post(client, body).status_code == 200
+    assert seventeen_post(client, body).json()["duplicate"] is True
+    assert TrackingEvent.objects.count() == 1
+
+
+def test_17track_malformed_event_is_400(client: Client) -> None:
+    body = json.dumps({"event": "SOMETHING", "data": {}}).encode()
+    response = seventeen_post(client, body)
+    assert response.status_code == 400
+    assert response.json()["field"] == "event"
+    assert TrackingDelivery.objects.get().state == TrackingDeliveryState.FAILED
+
+
+def test_no_configured_secret_refuses_everything(client: Client, settings: Any) -> None:
+    settings.AFTERSHIP_WEBHOOK_SECRET = ""
+    body = aftership_body("JD014600006", CHECKPOINTS)
+    assert aftership_post(client, body, secret="").status_code == 401
