@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mailboxes_views, views
+from . import mailboxes_views, relay_views, views
 
 app_name = "channels"
 
@@ -24,4 +24,5 @@ urlpatterns = [
         mailboxes_views.delivery_retry,
         name="delivery_retry",
     ),
+    path("relays/", relay_views.relays_page, name="relays"),
 ]

@@ -12,7 +12,12 @@ from django.test import Client
 
 from afterdesk.accounts.models import User
 from afterdesk.accounts.services import api_token_create
-from afterdesk.channels.relay_models import ChatWidget, Conversation, RelayPayload
+from afterdesk.channels.relay_models import (
+    ChatWidget,
+    Conversation,
+    RelayPayload,
+    WebhookIntegration,
+)
 from afterdesk.channels.services import widget as widgets
 from afterdesk.tickets import services as tickets
 from afterdesk.tickets.models import Ticket
@@ -216,3 +221,29 @@ def test_admins_create_widgets_with_normalised_origins(admin_user: User, agent: 
     _token, agent_raw = api_token_create(user=agent, name="tests")
     agent_api = Client(headers={"Authorization": f"Bearer {agent_raw}"})
     assert agent_api.get("/api/channels/widgets").status_code == 403
+
+
+def test_the_admins_page_adds_an_integration_showing_its_secret_once_and_a_widget_with_its_tag(
+    admin_user: User, supervisor: User
+) -> None:
+    client = Client()
+    client.force_login(admin_user)
+
+    created = client.post("/channels/relays/", {"form": "integration", "name": "otto"})
+
+    assert created.status_code == 200
+    secret = WebhookIntegration.objects.get().secret
+    assert secret in created.content.decode()
+    assert secret not in client.get("/channels/relays/").content.decode()
+    refused = client.post("/channels/relays/", {"form": "integration", "name": "Not A Slug"})
+    assert refused.status_code == 422
+    widget_page = client.post(
+        "/channels/relays/", {"form": "widget", "name": "Shop", "origins": "https://shop.example/"}
+    ).content.decode()
+    widget = ChatWidget.objects.get()
+    assert widget.allowed_origins == ["https://shop.example"]
+    assert f'data-widget="{widget.key}"' in widget_page
+    assert "/static/afterdesk/widget.js" in widget_page
+    other = Client()
+    other.force_login(supervisor)
+    assert other.get("/channels/relays/").status_code == 403

@@ -3,6 +3,7 @@ signed-webhook integrations, Meta pages, chat widgets; and the retries of what f
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,8 @@ from afterdesk.channels.services import meta
 from afterdesk.channels.services.webhooks import secret_new
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
+
+INTEGRATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,49}")
 
 
 def _store(store_id: int | None) -> Store | None:
@@ -39,6 +42,10 @@ def integration_create(
     *, name: str, store_id: int | None, secret: str | None
 ) -> tuple[WebhookIntegration, str]:
     """A new integration and its secret in plain text (to show once)."""
+    if not INTEGRATION_NAME.fullmatch(name):
+        raise ValidationError(
+            "the name is lower-case letters, digits, - and _ (up to 50)", field="name"
+        )
     plain = secret or secret_new()
     integration = WebhookIntegration(name=name, store=_store(store_id))
     integration.set_secret(plain)
