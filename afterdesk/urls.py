@@ -14,6 +14,7 @@ urlpatterns = [
     path("bonuses/", include("afterdesk.bonuses.urls")),
     path("channels/", include("afterdesk.channels.urls")),
     path("widget/", include("afterdesk.channels.widget_urls")),  # the store chat widget
+    path("webhooks/tracking/", include("afterdesk.parcels.webhook_urls")),  # AfterShip, 17TRACK
     path("webhooks/", include("afterdesk.stores.webhook_urls")),  # Shopify, WooCommerce
     path("stores/", include("afterdesk.stores.urls")),
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
