@@ -197,3 +197,14 @@ def test_a_password_the_key_cannot_read_is_recorded(
     result = mailbox_poll(mailbox)
     assert "encrypted with another credentials key" in result.error
     assert "type it again" in connection_of(mailbox).last_poll_error
+
+
+def test_the_worker_polls_and_sends_every_minute() -> None:
+    """The consumer's schedule (what `afterdesk serve` and `afterdesk worker` run) holds the
+    poll and the sending sweep at any minute."""
+    from datetime import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    due = {task.name for task in HUEY.read_periodic(datetime(2026, 12, 4, 10, 17))}  # noqa: DTZ001
+    assert {"mailboxes_poll_periodic", "replies_due_periodic"} <= due
