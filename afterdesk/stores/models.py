@@ -4,17 +4,21 @@ customers they wrote into `commerce`, and the CSV imports waiting for confirmati
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.commerce.models import Customer, Order, Platform, Store
-from afterdesk.core.credentials import secret_decrypt, secret_encrypt
+from afterdesk.core.credentials import CredentialsError, secret_decrypt, secret_encrypt
 
 # The platforms with an API client here; any other platform imports CSV.
 API_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE)
+SECRET_ROTATION_WINDOW = timedelta(hours=24)
 
 
 def _webhook_key() -> str:
@@ -36,6 +40,10 @@ class StoreConnection(models.Model):
     key = models.CharField(max_length=40, unique=True, default=_webhook_key)
     credentials_encrypted = models.TextField(blank=True)
     webhook_secret_encrypted = models.TextField(blank=True)
+    # After a new webhook secret is saved, the one it replaced still verifies deliveries until
+    # `previous_secret_until` (the platform may sign with it for a while: retries, caches).
+    previous_webhook_secret_encrypted = models.TextField(blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     enabled = models.BooleanField(default=True)
     # Orders updated at or after this instant are fetched by the next sync.
     sync_watermark = models.DateTimeField(null=True, blank=True)
@@ -59,7 +67,26 @@ class StoreConnection(models.Model):
         return secret_decrypt(self.credentials_encrypted)
 
     def set_webhook_secret(self, plain: str) -> None:
+        """The new secret; the one it replaces stays valid for SECRET_ROTATION_WINDOW."""
+        if self.webhook_secret_encrypted and plain != self.webhook_secret_or_empty():
+            self.previous_webhook_secret_encrypted = self.webhook_secret_encrypted
+            self.previous_secret_until = timezone.now() + SECRET_ROTATION_WINDOW
         self.webhook_secret_encrypted = secret_encrypt(plain)
+
+    def webhook_secret_or_empty(self) -> str:
+        try:
+            return self.webhook_secret
+        except CredentialsError:
+            return ""
+
+    def webhook_secrets_valid(self) -> list[str]:
+        """The secrets a delivery may be signed with now: the current one, and the previous
+        one within its window (secrets the credentials key cannot read are left out)."""
+        secrets_now = [self.webhook_secret_or_empty()]
+        if self.previous_secret_until and self.previous_secret_until > timezone.now():
+            with contextlib.suppress(CredentialsError):
+                secrets_now.append(secret_decrypt(self.previous_webhook_secret_encrypted))
+        return [secret for secret in secrets_now if secret]
 
     @property
     def webhook_secret(self) -> str:

@@ -306,3 +306,34 @@ def test_woocommerce_webhooks(client: Client, woo_connection: StoreConnection) -
     )
     assert answer.status_code == 200
     assert answer.json()["state"] == "ping"
+
+
+def test_the_previous_secret_verifies_for_a_day_after_a_new_one_is_saved(
+    client: Client, shopify_connection: StoreConnection
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from afterdesk.stores.services.connections import ConnectionInput, connection_save
+
+    connection_save(
+        ConnectionInput(
+            platform="shopify",
+            name="Mugs DE",
+            base_url=shopify_connection.base_url,
+            webhook_secret="the new secret",
+        ),
+        existing=shopify_connection,
+    )
+    old = json.dumps(shopify_order_body(1001)).encode()
+    new = json.dumps(shopify_order_body(1002)).encode()
+    assert post_shopify(client, shopify_connection, old, webhook_id="a").status_code == 200
+    answer = post_shopify(client, shopify_connection, new, webhook_id="b", secret="the new secret")
+    assert answer.status_code == 200
+    StoreConnection.objects.filter(pk=shopify_connection.pk).update(
+        previous_secret_until=timezone.now() - timedelta(seconds=1)
+    )
+    late = json.dumps(shopify_order_body(1003)).encode()
+    assert post_shopify(client, shopify_connection, late, webhook_id="c").status_code == 401
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["#1001", "#1002"]
