@@ -58,6 +58,15 @@ def mailbox_out(mailbox: Mailbox) -> dict[str, Any]:
     }
 
 
+def _changes(payload: MailboxPatch) -> dict[str, Any]:
+    """The fields sent; null only where it means something (no port, no store, no host)."""
+    changes = payload.model_dump(exclude_unset=True)
+    for name in ("name", "address", "enabled", "imap_security", "smtp_security"):
+        if name in changes and changes[name] is None:
+            raise ValidationError(f"{name} cannot be null", field=name)
+    return changes
+
+
 def _fresh(request: HttpRequest, mailbox_id: int) -> dict[str, Any]:
     return mailbox_out(selectors.mailbox_get(user=request_user(request), mailbox_id=mailbox_id))
 
@@ -71,7 +80,7 @@ def mailboxes(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/channels/mailboxes", response={201: MailboxOut, **WRITE_ERRORS}, auth=ADMINS)
 def mailbox_create(request: HttpRequest, payload: MailboxIn) -> Status[dict[str, Any]]:
     """A new mailbox; an address in use is a 409."""
-    mailbox = mailbox_save(mailbox=None, changes=payload.model_dump(exclude_unset=True))
+    mailbox = mailbox_save(mailbox=None, changes=_changes(payload))
     return Status(201, _fresh(request, mailbox.pk))
 
 
@@ -88,11 +97,7 @@ def mailbox_get(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
 def mailbox_update(request: HttpRequest, mailbox_id: Id, payload: MailboxPatch) -> dict[str, Any]:
     """Change the fields sent; a password left out stays, `""` removes it."""
     mailbox = selectors.mailbox_get(user=request_user(request), mailbox_id=mailbox_id)
-    changes = payload.model_dump(exclude_unset=True)
-    for required in ("name", "address"):
-        if required in changes and changes[required] is None:
-            raise ValidationError(f"{required} cannot be null", field=required)
-    mailbox_save(mailbox=mailbox, changes=changes)
+    mailbox_save(mailbox=mailbox, changes=_changes(payload))
     return _fresh(request, mailbox_id)
 
 

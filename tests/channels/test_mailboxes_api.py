@@ -109,6 +109,7 @@ def test_moving_the_imap_folder_starts_it_again(admin_user: User) -> None:
         ({"imap_host": "imap.shop.example/x"}, 422, "imap_host"),
         ({"colour": "red"}, 422, "colour"),
         ({"address": "taken@shop.example"}, 409, "address"),
+        ({"enabled": None}, 422, "enabled"),
     ],
 )
 def test_bad_input_names_the_field(
