@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from afterdesk.accounts.models import Role, Team, User
+from afterdesk.commerce.models import Order, Shipment
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 
@@ -84,6 +85,14 @@ def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
         if number.isascii() and number.isdigit():
             match |= Q(pk=int(number))
         match |= Q(pk__in=Message.objects.filter(body_text__icontains=text).values("ticket_id"))
+        # An order number (with or without its "#") or a parcel's tracking number.
+        linked = Ticket.orders.through.objects
+        orders = Order.objects.filter(
+            Q(number__iexact=text) | Q(number__iexact=number) | Q(number__iexact=f"#{number}")
+        )
+        match |= Q(pk__in=linked.filter(order__in=orders).values("ticket_id"))
+        parcels = Shipment.objects.filter(tracking_number__iexact=text).values("order_id")
+        match |= Q(pk__in=linked.filter(order__in=parcels).values("ticket_id"))
         queryset = queryset.filter(match)
     return queryset.select_related("assignee", "team", "store", "customer").order_by(
         "-updated_at", "-id"
@@ -170,6 +179,9 @@ def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
         ),
         "tags",
         "customer__identities",
+        # Each order's store and its platform side (payment and fulfilment status, admin link:
+        # a one-to-one row of the stores app) are joined into the orders' query.
+        Prefetch("orders", queryset=Order.objects.select_related("store", "platform_link")),
         "orders__lines",
         "orders__shipments__events",
     )
