@@ -21,7 +21,7 @@ from afterdesk.channels.models import Mailbox
 from afterdesk.channels.services.ingest import email_ingest
 from afterdesk.channels.services.marketplace import relay_reply_address
 from afterdesk.channels.services.sending import buyer_address
-from afterdesk.commerce.models import CustomerIdentity
+from afterdesk.commerce.models import CustomerIdentity, Order
 from afterdesk.core.errors import ValidationError
 from afterdesk.tickets import services as tickets
 from afterdesk.tickets.models import Message, Ticket
@@ -200,3 +200,26 @@ def test_without_a_relay_alias_nothing_is_sent_anywhere_else(admin_user: User) -
         inbound.raw.delete(save=True)
     assert relay_reply_address(ticket) == ""
     assert buyer_address(ticket) == ""
+
+
+def test_the_buyers_follow_up_through_the_relay_lands_on_the_ticket(admin_user: User) -> None:
+    ticket = relay_ticket("amazon_de.eml")
+    token = ticket.email_thread.token
+    follow_up = mail(
+        sender='"Max Mustermann - Amazon Marketplace" <7qk2m9x4w1lz8vp@marketplace.amazon.de>',
+        to="service@nordlicht-shop.example",
+        # The relay keeps the subject of the seller's answer, with the desk's reply token.
+        subject=f"RE: Anfrage von Amazon-Kunde Max Mustermann [#{ticket.pk}-{token}]",
+        body="Danke, das Paket ist angekommen.",
+        message_id="<0102018f3b00aaaa-relay@eu-west-1.amazonses.com>",
+    )
+    result = email_ingest(follow_up, source="test")
+    assert result.inbound.ticket_id == ticket.pk
+    assert Message.objects.filter(ticket=ticket, kind="inbound").count() == 2
+    assert Ticket.objects.count() == 1
+
+
+def test_an_order_the_desk_does_not_know_links_nothing_and_creates_nothing() -> None:
+    ticket = relay_ticket("amazon_co_uk.eml")
+    assert list(ticket.orders.all()) == []
+    assert not Order.objects.exists()
