@@ -143,29 +143,29 @@ def webhook_receive(
                 body=body,
                 received_at=timezone.now(),
             )
+        created = True
     except IntegrityError:
+        # Delivered before (a retry, or the same delivery in flight in another process).
         delivery = WebhookDelivery.objects.get(connection=connection, delivery_id=delivery_id)
+        created = False
         if delivery.state != DeliveryState.RECEIVED:
             return Received(delivery, duplicate=True)
     delivery_apply(delivery, connection=connection)
-    return Received(delivery)
+    return Received(delivery, duplicate=not created)
 
 
 def delivery_apply(delivery: WebhookDelivery, *, connection: StoreConnection) -> None:
-    """Apply a stored delivery once; a MalformedPayload after marking it failed."""
+    """Apply a stored delivery once; a MalformedPayload after marking it failed. Two
+    deliveries of one new order at once (orders/create and orders/updated) both try to
+    create it: the one that loses the unique constraint runs again and updates it."""
     try:
-        with transaction.atomic():
-            locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-            if locked.state != DeliveryState.RECEIVED:
-                delivery.state = locked.state
+        for attempt in range(2):
+            try:
+                _apply_once(delivery, connection=connection)
                 return
-            order, ignored = _apply(connection, topic=locked.topic, body=bytes(locked.body))
-            locked.state = DeliveryState.IGNORED if ignored else DeliveryState.PROCESSED
-            locked.reason = ignored
-            locked.order = order
-            locked.processed_at = timezone.now()
-            locked.save(update_fields=["state", "reason", "order", "processed_at"])
-            delivery.state, delivery.reason, delivery.order = locked.state, ignored, order
+            except IntegrityError:
+                if attempt:
+                    raise
     except ValidationError as error:
         reason = f"{error.field}: {error.message}" if error.field else error.message
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -183,6 +183,21 @@ def delivery_apply(delivery: WebhookDelivery, *, connection: StoreConnection) ->
             f"the {delivery.topic or 'webhook'} body cannot be read: {error.message}",
             field=error.field,
         ) from error
+
+
+@transaction.atomic
+def _apply_once(delivery: WebhookDelivery, *, connection: StoreConnection) -> None:
+    locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if locked.state != DeliveryState.RECEIVED:
+        delivery.state = locked.state
+        return
+    order, ignored = _apply(connection, topic=locked.topic, body=bytes(locked.body))
+    locked.state = DeliveryState.IGNORED if ignored else DeliveryState.PROCESSED
+    locked.reason = ignored
+    locked.order = order
+    locked.processed_at = timezone.now()
+    locked.save(update_fields=["state", "reason", "order", "processed_at"])
+    delivery.state, delivery.reason, delivery.order = locked.state, ignored, order
 
 
 def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Order | None, str]:
