@@ -18,6 +18,7 @@ from afterdesk.tickets.models import (
     Status,
 )
 from afterdesk.tickets.selectors import InboxFilters, assignable_agents, teams_all
+from afterdesk.tickets.triage_labels import ISSUE_TYPE_LABELS
 
 UNSOLVED = ",".join([Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD])
 
@@ -37,7 +38,13 @@ class InboxFilterForm(forms.Form):
     )
     language = forms.CharField(required=False, max_length=10)
     category = forms.ChoiceField(
-        required=False, choices=[("", _("Any category")), *Category.choices]
+        required=False,
+        choices=[
+            ("", _("Any category")),
+            *Category.choices,
+            # triage's issue types that are not among the categories above (damaged, …)
+            *((code, label) for code, label in ISSUE_TYPE_LABELS.items() if code not in Category),
+        ],
     )
     priority = forms.ChoiceField(
         required=False, choices=[("", _("Any priority")), *Priority.choices]

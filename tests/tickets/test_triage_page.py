@@ -198,3 +198,17 @@ def test_the_ticket_page_reads_no_more_with_triage_events(
     body = response.content.decode()
     assert body.count('class="event event-triage"') == 2 * n
     assert f"Why: correction {n - 1}" in body
+
+
+def test_the_inbox_filters_by_every_issue_type(
+    client: Client, agent: User, team: Team, ticket: Ticket
+) -> None:
+    other = services.ticket_create(subject="Sizes", channel="email", body="Too small.", at=T0)
+    other.team = team
+    other.save(update_fields=["team"])
+    client.force_login(agent)
+    page = client.get(reverse("tickets:inbox"), {"category": "damaged"}).content.decode()
+    assert '<option value="damaged" selected>Damaged</option>' in page
+    listed = page[page.index('id="ticket-list"') :]
+    assert "Broken" in listed
+    assert "Sizes" not in listed
