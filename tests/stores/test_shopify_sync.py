@@ -177,3 +177,28 @@ def test_the_sync_command_prints_each_connection_and_fails_on_a_failure(
         call_command("stores", "sync", stdout=StringIO())
     with pytest.raises(CommandError, match="no store connection 999"):
         call_command("stores", "sync", "--connection", "999")
+
+
+def test_credentials_never_appear_in_errors_or_logs(
+    shopify_server: ShopifyServer,
+    shopify_connection: StoreConnection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from afterdesk.stores.services.connections import ConnectionInput, connection_save
+
+    connection_save(
+        ConnectionInput(
+            platform="shopify",
+            name="Mugs DE",
+            base_url=shopify_server.url,
+            access_token="shpat_TOPSECRET_1234",
+        ),
+        existing=shopify_connection,
+    )
+    with caplog.at_level("DEBUG"):
+        result = connection_sync(StoreConnection.objects.get(pk=shopify_connection.pk))
+    assert result.error
+    shopify_connection.refresh_from_db()
+    assert "TOPSECRET" not in shopify_connection.last_error
+    assert "TOPSECRET" not in shopify_connection.credentials_encrypted
+    assert not [r for r in caplog.records if "TOPSECRET" in r.getMessage()]
