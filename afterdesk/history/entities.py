@@ -100,12 +100,14 @@ class AgentWriter:
         self._lines.clear()
 
     def _write(self, users: dict[str, User], changed: dict[str, AgentState]) -> None:
+        # New agents are inserted with their fields; only stored ones are updated (an UPDATE
+        # of many rows is one CASE per field, slow to build, and all of it holds the lock).
+        stored = [users[name] for name in changed if name in users]
         new = [
             User(username=name, password=make_password(None))
             for name in changed
             if name not in users
         ]
-        User.objects.bulk_create(new)
         users.update((user.username, user) for user in new)
         for name, (display_name, position, role, *_profile, email) in changed.items():
             user = users[name]
@@ -115,10 +117,9 @@ class AgentWriter:
                 role,
                 email,
             )
+        User.objects.bulk_create(new)
         User.objects.bulk_update(
-            [users[name] for name in changed],
-            ["display_name", "position", "role", "email"],
-            batch_size=500,
+            stored, ["display_name", "position", "role", "email"], batch_size=500
         )
         pks = [users[name].pk for name in changed]
         profiles = {p.user_id: p for p in AgentProfile.objects.filter(user_id__in=pks)}

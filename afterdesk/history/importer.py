@@ -18,7 +18,9 @@ Each step is a stage of `progress` (a display on a terminal, or nothing: `core.p
 advanced a chunk or a batch at a time.
 
 Steps 2–6 run in one transaction: all or nothing. Foreign keys are deferred to the commit,
-except during 4–5 on PostgreSQL those that already hold when a row is written.
+except during 4–5 on PostgreSQL those that already hold when a row is written. On SQLite that
+transaction holds the database's one write lock (other writers wait: docs/deploy.md, "SQLite in
+production"), so the calendar and agent lines are read from the file before it begins.
 """
 
 from __future__ import annotations
@@ -120,18 +122,21 @@ def history_import(
             return report
         classes = check.classes
         shown = progress.shown  # the totals cost a pass over `classes` each: only if shown
+        progress.stage("Calendars, agents", total=len(classes) - 1 if shown else None, unit="lines")
+        # Read before the transaction: on SQLite it holds the one write lock, which other
+        # writers wait for, so only what needs the database happens inside it.
+        calendars_and_agents = [
+            parse_line(raw)
+            for number, raw in counted(read_lines(path), progress)
+            if classes[number] in (CALENDAR, AGENT)
+        ]
         with transaction.atomic():
             agents = AgentWriter(counts=report.entities["agent"])
-            progress.stage(
-                "Calendars, agents", total=len(classes) - 1 if shown else None, unit="lines"
-            )
-            for number, raw in counted(read_lines(path), progress):
-                if classes[number] in (CALENDAR, AGENT):
-                    line = parse_line(raw)
-                    if isinstance(line, CalendarLine):
-                        calendar_apply(line=line, counts=report.entities["calendar"])
-                    elif isinstance(line, AgentLine):
-                        agents.add(line)
+            for line in calendars_and_agents:
+                if isinstance(line, CalendarLine):
+                    calendar_apply(line=line, counts=report.entities["calendar"])
+                elif isinstance(line, AgentLine):
+                    agents.add(line)
             agents.flush()
             ticket_lines = classes.count(TICKET) if shown else None
             progress.stage("Tickets", total=ticket_lines, unit="tickets")
