@@ -134,3 +134,16 @@ def test_csv_import_page_previews_then_confirms(admin_client: Client) -> None:
     done = admin_client.post(f"/stores/import/{record.pk}/confirm/")
     assert done.status_code == 302
     assert Order.objects.filter(store__code="etsy").count() == 2
+
+
+def test_the_store_pages_render_in_chinese(admin_client: Client) -> None:
+    connection = _connection("shop-zh")
+    zh = {"accept-language": "zh-hans"}
+    listed = admin_client.get("/stores/", headers=zh).content.decode()
+    assert "连接店铺" in listed
+    assert "上次同步" in listed
+    health = admin_client.get(f"/stores/{connection.pk}/", headers=zh).content.decode()
+    assert "最近的 Webhook 推送" in health
+    assert "加密保存，永不显示" in health
+    imports = admin_client.get("/stores/import/", headers=zh).content.decode()
+    assert "从 CSV 导入订单" in imports
