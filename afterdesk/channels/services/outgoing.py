@@ -1,6 +1,6 @@
 """What an outgoing reply carries so the buyer's client threads it and the buyer's answer
-threads back (docs/channels.md, "Outgoing replies"). The sending itself (SMTP, retries) is
-built on these.
+threads back (docs/channels.md, "Outgoing replies: what they carry"). The sending itself
+(SMTP, retries: `services.sending`, docs/channels.md, "Sending replies") is built on these.
 
 - `outgoing_message_id(ticket=, event=)`: `<ticket-{number}.{event id}.{random}@{domain}>`,
   remembered as the ticket's (an answer naming it threads onto the ticket).
