@@ -17,7 +17,7 @@ from afterdesk.parcels.services import stalls
 from afterdesk.parcels.services.stalls import stall_rules_parse, stalls_check
 from afterdesk.parcels.services.tracking import Checkpoint, checkpoints_record
 from afterdesk.parcels.tasks import parcels_stalls_periodic
-from tests.factories import OrderFactory, ShipmentFactory, StoreFactory
+from tests.factories import OrderFactory, ShipmentFactory, StoreFactory, TrackingEventFactory
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 RULES = stall_rules_parse(7, "DE:dhl=5,*:ups=4")
@@ -115,6 +115,18 @@ def test_a_stall_ends_with_the_next_event_and_a_later_silence_raises_again(
         assert stalls_check(now=later, rules=RULES) == []
     assert len(heard) == 2
     assert ParcelStall.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_quiet_is_counted_from_the_latest_event_whoever_wrote_it(heard: list[ParcelStall]) -> None:
+    """Events imported from history or made by the demo count, not only the trackers'."""
+    recent = parcel(quiet_days=30)
+    TrackingEventFactory(shipment=recent, at=NOW - timedelta(days=2))
+    old = parcel(quiet_days=30)
+    TrackingEventFactory(shipment=old, at=NOW - timedelta(days=9))
+    raised = stalls_check(now=NOW, rules=RULES)
+    assert [s.shipment_id for s in raised] == [old.pk]
+    assert raised[0].stalled_since == NOW - timedelta(days=2)
 
 
 @pytest.mark.django_db

@@ -1,12 +1,14 @@
 """Stalled parcels (docs/stores.md, "Parcels and tracking"). A parcel still travelling (not
-delivered, returned or expired) with no tracking event for N days is stalled: N is
-PARCELS_STALLED_DAYS, overridden per market and carrier by PARCELS_STALLED_OVERRIDES
-("DE:dhl=5,*:ups=4,US:*=10"; the most specific match wins).
+delivered, returned or expired) with no tracking event for N days (counted from its latest
+event's instant, or from when it shipped) is stalled. N is PARCELS_STALLED_DAYS, overridden
+per market and carrier by PARCELS_STALLED_OVERRIDES ("DE:dhl=5,*:ups=4,US:*=10"; the most
+specific match wins).
 
-A stall is raised once: the shipment's flag is set by a conditional UPDATE (only the run that
-flips it from false writes the `ParcelStall` and tells the consumers), so two checks at once or
-one after the other raise it once. The next tracking event ends it (`tracking.shipment_refresh`)
-and a later silence raises a new one."""
+A stall is raised once: the shipment's flag is set by a conditional UPDATE (still unflagged,
+no event newer than the one the check read), and only the run that flips it writes the
+`ParcelStall` and tells the consumers, so two checks at once or one after the other raise it
+once. The next tracking event ends it (`tracking.shipment_refresh`); a later silence raises a
+new one."""
 
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from afterdesk.commerce.models import TRACKING_FINAL, Shipment
+from afterdesk.commerce.models import TRACKING_FINAL, Shipment, TrackingEvent
 from afterdesk.core.errors import ValidationError
 from afterdesk.parcels.consumers import stall_publish
 from afterdesk.parcels.models import ParcelStall
@@ -60,6 +62,12 @@ def stall_rules() -> StallRules:
     return stall_rules_parse(settings.PARCELS_STALLED_DAYS, settings.PARCELS_STALLED_OVERRIDES)
 
 
+def _latest_event_at() -> QuerySet[TrackingEvent]:
+    """The instant of a parcel's latest tracking event, whoever wrote it (a tracker, a CSV,
+    the history import or the demo)."""
+    return TrackingEvent.objects.filter(shipment=OuterRef("pk")).order_by("-at").values("at")[:1]
+
+
 def stalls_check(
     *, now: datetime | None = None, rules: StallRules | None = None
 ) -> list[ParcelStall]:
@@ -71,7 +79,7 @@ def stalls_check(
         Shipment.objects.filter(stalled=False)
         .exclude(tracking_status__in=TRACKING_FINAL)
         .exclude(status__in=[Shipment.Status.DELIVERED, Shipment.Status.RETURNED])
-        .annotate(quiet_from=Coalesce(F("last_tracking_at"), F("shipped_at")))
+        .annotate(quiet_from=Coalesce(Subquery(_latest_event_at()), F("shipped_at")))
         .filter(quiet_from__lte=now - timedelta(days=shortest))
         .values_list("pk", "carrier", "order__store__market", "quiet_from")
     )
@@ -92,11 +100,11 @@ def _stall_raise(
 ) -> ParcelStall | None:
     with transaction.atomic():
         # Only if still quiet since the instant read and not flagged: one writer wins.
-        still_quiet = Q(last_tracking_at=quiet_from) | Q(
-            last_tracking_at__isnull=True, shipped_at=quiet_from
-        )
-        flipped = Shipment.objects.filter(still_quiet, pk=shipment_id, stalled=False).update(
-            stalled=True, stalled_since=since
+        newer = TrackingEvent.objects.filter(shipment_id=shipment_id, at__gt=quiet_from)
+        flipped = (
+            Shipment.objects.filter(pk=shipment_id, stalled=False)
+            .exclude(Exists(newer))
+            .update(stalled=True, stalled_since=since)
         )
         if not flipped:
             return None
