@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.commerce.models import Shipment
+from afterdesk.core.credentials import secret_decrypt, secret_encrypt
 
 
 class TrackingSource(models.TextChoices):
@@ -64,3 +65,32 @@ class ParcelStall(models.Model):
 
     def __str__(self) -> str:
         return f"stall of shipment {self.shipment_id} since {self.stalled_since:%Y-%m-%d}"
+
+
+class TrackerSecret(models.Model):
+    """A tracker's webhook secret typed in the admin, Fernet-encrypted (`core.credentials`);
+    AFTERSHIP_WEBHOOK_SECRET or SEVENTEEN_TRACK_WEBHOOK_KEY in the environment come first."""
+
+    source = models.CharField(
+        max_length=20,
+        unique=True,
+        choices=[
+            (TrackingSource.AFTERSHIP.value, TrackingSource.AFTERSHIP.label),
+            (TrackingSource.SEVENTEEN_TRACK.value, TrackingSource.SEVENTEEN_TRACK.label),
+        ],
+    )
+    secret_encrypted = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} webhook secret"
+
+    def set_secret(self, plain: str) -> None:
+        self.secret_encrypted = secret_encrypt(plain)
+
+    @property
+    def secret(self) -> str:
+        return secret_decrypt(self.secret_encrypted)

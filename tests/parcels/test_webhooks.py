@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from afterdesk.commerce.models import Shipment, TrackingEvent, TrackingStatus
-from afterdesk.parcels.models import TrackingDelivery, TrackingDeliveryState
-from tests.factories import ShipmentFactory
+from afterdesk.parcels.models import TrackerSecret, TrackingDelivery, TrackingDeliveryState
+from tests.factories import ShipmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +233,24 @@ def test_no_configured_secret_refuses_everything(client: Client, settings: Any) 
     settings.AFTERSHIP_WEBHOOK_SECRET = ""
     body = aftership_body("JD014600006", CHECKPOINTS)
     assert aftership_post(client, body, secret="").status_code == 401
+
+
+def test_a_secret_typed_in_the_admin_is_stored_encrypted_and_used(
+    client: Client, settings: Any
+) -> None:
+    settings.AFTERSHIP_WEBHOOK_SECRET = ""
+    ShipmentFactory(tracking_number="JD014600007")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    added = client.post(
+        "/admin/parcels/trackersecret/add/", {"source": "aftership", "secret": "typed-secret"}
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    stored = TrackerSecret.objects.get(source="aftership")
+    assert "typed-secret" not in stored.secret_encrypted
+    assert stored.secret == "typed-secret"
+    body = aftership_body("JD014600007", CHECKPOINTS)
+    assert aftership_post(client, body, secret=AFTERSHIP_SECRET).status_code == 401
+    assert aftership_post(client, body, secret="typed-secret").status_code == 200
+    settings.AFTERSHIP_WEBHOOK_SECRET = AFTERSHIP_SECRET  # the environment comes first
+    other = aftership_body("JD014600007", CHECKPOINTS[:1])
+    assert aftership_post(client, other, secret="typed-secret").status_code == 401

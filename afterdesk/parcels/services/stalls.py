@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -62,10 +62,11 @@ def stall_rules() -> StallRules:
     return stall_rules_parse(settings.PARCELS_STALLED_DAYS, settings.PARCELS_STALLED_OVERRIDES)
 
 
-def _latest_event_at() -> QuerySet[TrackingEvent]:
+def _latest_event_at() -> Subquery:
     """The instant of a parcel's latest tracking event, whoever wrote it (a tracker, a CSV,
     the history import or the demo)."""
-    return TrackingEvent.objects.filter(shipment=OuterRef("pk")).order_by("-at").values("at")[:1]
+    latest = TrackingEvent.objects.filter(shipment=OuterRef("pk")).order_by("-at")
+    return Subquery(latest.values("at")[:1])
 
 
 def stalls_check(
@@ -79,7 +80,7 @@ def stalls_check(
         Shipment.objects.filter(stalled=False)
         .exclude(tracking_status__in=TRACKING_FINAL)
         .exclude(status__in=[Shipment.Status.DELIVERED, Shipment.Status.RETURNED])
-        .annotate(quiet_from=Coalesce(Subquery(_latest_event_at()), F("shipped_at")))
+        .annotate(quiet_from=Coalesce(_latest_event_at(), F("shipped_at")))
         .filter(quiet_from__lte=now - timedelta(days=shortest))
         .values_list("pk", "carrier", "order__store__market", "quiet_from")
     )

@@ -28,8 +28,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from afterdesk.commerce.models import TrackingStatus
+from afterdesk.core.credentials import CredentialsError
 from afterdesk.core.errors import PayloadTooLarge, ValidationError
-from afterdesk.parcels.models import TrackingDelivery, TrackingDeliveryState, TrackingSource
+from afterdesk.parcels.models import (
+    TrackerSecret,
+    TrackingDelivery,
+    TrackingDeliveryState,
+    TrackingSource,
+)
 from afterdesk.parcels.services.tracking import Checkpoint, checkpoints_record
 from afterdesk.parcels.statuses import AFTERSHIP_TAGS, SEVENTEEN_TRACK_STATUSES, is_return
 from afterdesk.stores.fields import instant_of
@@ -52,22 +58,37 @@ def seventeen_track_sign(body: bytes, key: str) -> str:
     return hashlib.sha256(body + b"/" + key.encode("utf-8")).hexdigest()
 
 
+def tracker_secret(source: str) -> str:
+    """The environment's secret for `source`, else the one typed in the admin; "" when
+    neither is set or the stored one cannot be decrypted (then every delivery is refused)."""
+    configured = (
+        settings.AFTERSHIP_WEBHOOK_SECRET
+        if source == TrackingSource.AFTERSHIP
+        else settings.SEVENTEEN_TRACK_WEBHOOK_KEY
+    )
+    if configured:
+        return str(configured)
+    stored = TrackerSecret.objects.filter(source=source).first()
+    if stored is None:
+        return ""
+    try:
+        return stored.secret
+    except CredentialsError:
+        logger.warning("tracking webhook secret unreadable: source=%s", source)
+        return ""
+
+
 def _signature_ok(source: str, body: bytes, headers: Mapping[str, str]) -> tuple[bool, str]:
+    secret = tracker_secret(source)
     if source == TrackingSource.AFTERSHIP:
-        secret, given = (
-            settings.AFTERSHIP_WEBHOOK_SECRET,
-            headers.get(AFTERSHIP_SIGNATURE_HEADER, ""),
-        )
+        given = headers.get(AFTERSHIP_SIGNATURE_HEADER, "")
         if not secret or not given:
             return False, "no webhook secret" if not secret else "no signature"
         return signature_valid(secret=secret, body=body, given=given), "bad signature"
-    key, given = (
-        settings.SEVENTEEN_TRACK_WEBHOOK_KEY,
-        headers.get(SEVENTEEN_TRACK_SIGNATURE_HEADER, ""),
-    )
-    if not key or not given:
-        return False, "no webhook key" if not key else "no signature"
-    expected = seventeen_track_sign(body, key)
+    given = headers.get(SEVENTEEN_TRACK_SIGNATURE_HEADER, "")
+    if not secret or not given:
+        return False, "no webhook key" if not secret else "no signature"
+    expected = seventeen_track_sign(body, secret)
     ok = hmac.compare_digest(expected, given.strip().lower().encode("ascii", "replace").decode())
     return ok, "bad signature"
 

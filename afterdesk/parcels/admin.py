@@ -1,0 +1,54 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from afterdesk.parcels.models import ParcelStall, TrackerSecret, TrackingDelivery
+
+
+class TrackerSecretForm(forms.ModelForm):
+    """The secret is typed in plain and stored encrypted; it is never shown again."""
+
+    secret = forms.CharField(widget=forms.PasswordInput, strip=True)
+
+    class Meta:
+        model = TrackerSecret
+        fields = ("source",)
+
+    def save(self, commit: bool = True) -> TrackerSecret:
+        instance: TrackerSecret = super().save(commit=False)
+        instance.set_secret(self.cleaned_data["secret"])
+        if commit:
+            instance.save()
+        return instance
+
+
+@admin.register(TrackerSecret)
+class TrackerSecretAdmin(admin.ModelAdmin):
+    form = TrackerSecretForm
+    list_display = ("source", "updated_at")
+
+
+@admin.register(TrackingDelivery)
+class TrackingDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "source", "state", "events_written", "reason")
+    list_filter = ("source", "state")
+    exclude = ("body",)
+    readonly_fields = ("source", "body_sha256", "state", "reason", "events_written", "received_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ParcelStall)
+class ParcelStallAdmin(admin.ModelAdmin):
+    list_display = ("shipment", "stalled_since", "quiet_days", "raised_at", "ended_at")
+    list_filter = ("ended_at",)
+    raw_id_fields = ("shipment",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
