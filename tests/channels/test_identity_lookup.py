@@ -10,22 +10,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from afterdesk.channels.services.intake import customer_for_email
-from afterdesk.commerce.models import CustomerIdentity
-from tests.factories import CustomerFactory, StoreFactory
+from afterdesk.commerce.models import Customer, CustomerIdentity, Store
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_known_address_in_another_case_is_the_same_customer() -> None:
-    customer = CustomerFactory()
+    customer = Customer.objects.create(store=Store.objects.create(code="s", name="S"), name="J")
     CustomerIdentity.objects.create(customer=customer, kind="email", value="Jane.Doe@Buyer.example")
     assert customer_for_email(address="jane.doe@buyer.example", name="", store=None) == customer
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's UPPER()")
 def test_the_address_lookup_uses_the_expression_index() -> None:
-    store = StoreFactory()
-    customers = CustomerFactory.create_batch(200, store=store)
+    store = Store.objects.create(code="shop", name="Shop")
+    customers = Customer.objects.bulk_create(
+        Customer(store=store, name=f"B{n}") for n in range(200)
+    )
     CustomerIdentity.objects.bulk_create(
         CustomerIdentity(customer=c, kind="email", value=f"Buyer{n}@Mail.example")
         for n, c in enumerate(customers)
