@@ -60,6 +60,12 @@ class TrackingEventOut(Schema):
     status: Shipment.Status
     location: str
     description: str
+    tracking_status: str = Field(
+        description="info_received, in_transit, out_for_delivery, delivered, failed_attempt, "
+        "exception, returned_to_sender or expired; empty on events from history or the demo"
+    )
+    raw_status: str = Field(description="The status as the tracker named it")
+    source: str = Field(description="aftership, 17track or csv; empty when not from a tracker")
 
 
 class ShipmentOut(Schema):
@@ -69,6 +75,9 @@ class ShipmentOut(Schema):
     status: Shipment.Status
     shipped_at: datetime | None
     delivered_at: datetime | None
+    tracking_status: str = Field(description="The latest event's tracking status, or empty")
+    stalled: bool = Field(description="No tracking event for longer than the market's limit")
+    stalled_since: datetime | None
     events: list[TrackingEventOut]
 
 

@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from afterdesk.accounts.models import Team, User
-from afterdesk.commerce.models import Order, TrackingStatus
+from afterdesk.accounts.services import api_token_create
+from afterdesk.commerce.models import Order, Shipment, TrackingStatus
 from afterdesk.parcels.models import TrackingSource
 from afterdesk.parcels.services.tracking import Checkpoint, checkpoints_record
 from afterdesk.stores.models import OrderLink, StoreConnection
@@ -134,3 +135,35 @@ def test_the_inbox_search_finds_tickets_by_order_and_tracking_number(
     response = client.get(reverse("tickets:inbox"), {"q": query}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert set(SUBJECT.findall(response.content.decode())) == expected
+
+
+def test_the_order_api_shows_normalised_tracking_and_the_stall(agent: User) -> None:
+    order = OrderFactory(number="#9001")
+    shipment = ShipmentFactory(order=order, tracking_number="JD0149001")
+    checkpoints_record(
+        [
+            Checkpoint(
+                tracking_number="JD0149001",
+                carrier="DHL",
+                at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+                status=TrackingStatus.IN_TRANSIT,
+                raw_status="InTransit_PickedUp",
+                description="Picked up",
+                location="Leipzig",
+                source=TrackingSource.SEVENTEEN_TRACK,
+            )
+        ]
+    )
+    Shipment.objects.filter(pk=shipment.pk).update(
+        stalled=True, stalled_since=datetime(2026, 11, 9, tzinfo=UTC)
+    )
+    _token, raw = api_token_create(user=agent, name="tests")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    [parcel] = api.get(f"/api/orders/{order.pk}").json()["shipments"]
+    assert parcel["tracking_status"] == "in_transit"
+    assert parcel["stalled"] is True
+    assert parcel["stalled_since"] == "2026-11-09T00:00:00Z"
+    [event] = parcel["events"]
+    assert event["tracking_status"] == "in_transit"
+    assert event["raw_status"] == "InTransit_PickedUp"
+    assert event["source"] == "17track"
