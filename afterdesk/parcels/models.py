@@ -18,19 +18,25 @@ class TrackingSource(models.TextChoices):
 
 
 class TrackingDeliveryState(models.TextChoices):
+    RECEIVED = "received", _("Received, not processed yet")
     PROCESSED = "processed", _("Processed")
     IGNORED = "ignored", _("Ignored")
     FAILED = "failed", _("Failed")
 
 
 class TrackingDelivery(models.Model):
-    """A signed tracking webhook body, stored before it is read; unique by the body's SHA-256
-    per source, so a replay is stored once and applied once."""
+    """A signed tracking webhook body, stored (committed) before it is read; unique by the
+    body's SHA-256 per source, so a replay is stored once and applied once. One left
+    `received` by a crash is applied when the tracker sends it again."""
 
     source = models.CharField(max_length=20, choices=TrackingSource.choices)
     body_sha256 = models.CharField(max_length=64)
     body = models.BinaryField()
-    state = models.CharField(max_length=10, choices=TrackingDeliveryState.choices)
+    state = models.CharField(
+        max_length=10,
+        choices=TrackingDeliveryState.choices,
+        default=TrackingDeliveryState.RECEIVED,
+    )
     reason = models.TextField(blank=True)
     events_written = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField()

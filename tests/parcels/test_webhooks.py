@@ -254,3 +254,29 @@ def test_a_secret_typed_in_the_admin_is_stored_encrypted_and_used(
     settings.AFTERSHIP_WEBHOOK_SECRET = AFTERSHIP_SECRET  # the environment comes first
     other = aftership_body("JD014600007", CHECKPOINTS[:1])
     assert aftership_post(client, other, secret="typed-secret").status_code == 401
+
+
+def test_a_crash_while_applying_keeps_the_body_and_the_retry_applies_it(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from afterdesk.parcels.services import webhooks
+
+    ShipmentFactory(tracking_number="JD014600008")
+    body = aftership_body("JD014600008", CHECKPOINTS)
+    real = webhooks.checkpoints_record
+
+    def crash(checkpoints: Any) -> int:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(webhooks, "checkpoints_record", crash)
+    with pytest.raises(RuntimeError):
+        aftership_post(client, body)
+    kept = TrackingDelivery.objects.get()
+    assert bytes(kept.body) == body
+    assert kept.state == TrackingDeliveryState.RECEIVED
+    assert TrackingEvent.objects.count() == 0
+    monkeypatch.setattr(webhooks, "checkpoints_record", real)
+    retried = aftership_post(client, body)
+    assert retried.status_code == 200
+    assert retried.json()["events_written"] == 2
+    assert TrackingDelivery.objects.get().state == TrackingDeliveryState.PROCESSED

@@ -6,9 +6,10 @@ aftership` and `POST /webhooks/tracking/17track`.
    (the same scheme as Shopify's, `stores.services.webhooks.signature_valid`); 17TRACK's `sign`
    is hex SHA-256 of the body, "/" and the key. Missing or wrong: 401 and a log line, nothing
    stored.
-2. The body is stored as it arrived (`TrackingDelivery`), unique by its SHA-256: the same
-   payload twice is stored and applied once.
-3. Its checkpoints are written in one transaction with the delivery. A body that cannot be
+2. The body is stored as it arrived (`TrackingDelivery`, committed before it is read), unique
+   by its SHA-256: the same payload twice is stored and applied once; one a crash left
+   unapplied is applied when it comes again.
+3. Its checkpoints are written in one transaction. A body that cannot be
    read (not JSON, no tracking number, an unknown parcel, an instant without a zone) is kept,
    marked failed with the reason, logged and answered 400; none of its checkpoints is written.
 """
@@ -108,53 +109,48 @@ def tracking_webhook_receive(
         )
         raise Unauthorized(f"the {header} signature does not match", field=header)
     digest = hashlib.sha256(body).hexdigest()
-    existing = TrackingDelivery.objects.filter(source=source, body_sha256=digest).first()
-    if existing is not None:
-        return TrackingReceived(existing, duplicate=True)
     try:
         with transaction.atomic():
             delivery = TrackingDelivery.objects.create(
-                source=source,
-                body_sha256=digest,
-                body=body,
-                state=TrackingDeliveryState.PROCESSED,
-                received_at=timezone.now(),
+                source=source, body_sha256=digest, body=body, received_at=timezone.now()
             )
-            checkpoints = checkpoints_of(source, body)
-            delivery.events_written = checkpoints_record(checkpoints)
-            if not checkpoints:
-                delivery.state = TrackingDeliveryState.IGNORED
-                delivery.reason = "no checkpoint in the body"
-            delivery.save(update_fields=["events_written", "state", "reason"])
     except IntegrityError:
-        # The same body at the same moment from another process: it was stored once there.
-        existing = TrackingDelivery.objects.filter(source=source, body_sha256=digest).first()
-        if existing is None:
-            raise
-        return TrackingReceived(existing, duplicate=True)
+        delivery = TrackingDelivery.objects.get(source=source, body_sha256=digest)
+        if delivery.state != TrackingDeliveryState.RECEIVED:
+            return TrackingReceived(delivery, duplicate=True)
+    return TrackingReceived(_delivery_apply(delivery), duplicate=False)
+
+
+def _delivery_apply(delivery: TrackingDelivery) -> TrackingDelivery:
+    """Write a stored delivery's checkpoints once, in one transaction; a body that cannot be
+    read is marked failed with the reason, logged, and a MalformedPayload raised."""
+    try:
+        with transaction.atomic():
+            locked = TrackingDelivery.objects.select_for_update().get(pk=delivery.pk)
+            if locked.state != TrackingDeliveryState.RECEIVED:
+                return locked  # applied meanwhile by the same body's other request
+            checkpoints = checkpoints_of(locked.source, bytes(locked.body))
+            locked.events_written = checkpoints_record(checkpoints)
+            locked.state = TrackingDeliveryState.PROCESSED
+            if not checkpoints:
+                locked.state = TrackingDeliveryState.IGNORED
+                locked.reason = "no checkpoint in the body"
+            locked.save(update_fields=["events_written", "state", "reason"])
+            return locked
     except ValidationError as error:
         reason = f"{error.field}: {error.message}" if error.field else error.message
-        try:
-            failed = TrackingDelivery.objects.create(
-                source=source,
-                body_sha256=digest,
-                body=body,
-                state=TrackingDeliveryState.FAILED,
-                reason=reason[:2000],
-                received_at=timezone.now(),
-            )
-        except IntegrityError:
-            failed = TrackingDelivery.objects.get(source=source, body_sha256=digest)
+        TrackingDelivery.objects.filter(pk=delivery.pk).update(
+            state=TrackingDeliveryState.FAILED, reason=reason[:2000]
+        )
         logger.warning(
             "tracking webhook malformed: source=%s delivery=%s reason=%s",
-            source,
-            failed.pk,
+            delivery.source,
+            delivery.pk,
             reason,
         )
         raise MalformedPayload(
-            f"the {source} body cannot be read: {error.message}", field=error.field
+            f"the {delivery.source} body cannot be read: {error.message}", field=error.field
         ) from error
-    return TrackingReceived(delivery, duplicate=False)
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
