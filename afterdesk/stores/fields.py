@@ -26,16 +26,24 @@ def instant_of(value: Any) -> datetime:
     return parsed
 
 
+# Ids are stored in 100-character columns; quantities in 32-bit ones.
+ID_CHARS = 100
+MAX_QUANTITY = 1_000_000
+
+
 def required_text(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if value is None or value == "" or isinstance(value, (dict, list, bool)):
         raise ValidationError(f"{key} is required", field=key)
-    return str(value)
+    text = str(value)
+    if len(text) > ID_CHARS:
+        raise ValidationError(f"{key} is over {ID_CHARS} characters", field=key)
+    return text
 
 
 def whole_number(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(f"{field} must be a whole number", field=field)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_QUANTITY:
+        raise ValidationError(f"{field} must be a whole number under {MAX_QUANTITY}", field=field)
     return value
 
 

@@ -76,7 +76,11 @@ def base_url_check(url: str) -> str:
     """`url` without a trailing slash; HTTPS required (credentials travel with each call),
     plain HTTP only to this machine (the tests' local servers)."""
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        raise ValidationError("the store address is not a URL", field="base_url") from error
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValidationError("the store address must be an https:// URL", field="base_url")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:

@@ -166,3 +166,10 @@ def test_csv_import_preview_then_confirm(admin_user: User) -> None:
     assert Order.objects.count() == 2
     unknown = api.post("/api/stores/imports", {"store": "nope", "csv": GOOD}, content_type=JSON)
     assert (unknown.status_code, json.loads(unknown.content)["field"]) == (404, "store")
+
+
+def test_an_address_that_is_no_url_is_422(admin_user: User) -> None:
+    api = _api(admin_user)
+    for address in ("https://[::1", "https://shop.example:port", "https://"):
+        answer = _create(api, base_url=address)
+        assert (answer.status_code, answer.json()["field"]) == (422, "base_url")

@@ -104,3 +104,18 @@ def test_the_command_imports_all_or_nothing(store: Store, tmp_path: Path) -> Non
     assert Order.objects.filter(store=store).count() == 2
     with pytest.raises(CommandError, match="no store with code 'nope'"):
         call_command("stores", "import-orders", str(good), "--store", "nope")
+
+
+def test_lines_adding_up_past_what_a_total_holds_are_an_error(store: Store) -> None:
+    huge = (
+        "order_number,placed_at,currency,sku,title,quantity,unit_price\n"
+        "C-1,2026-11-01,EUR,X,X,1,10000000000\n"
+    )
+    preview = import_preview(store=store, content=huge)
+    assert [(e.line, e.field) for e in preview.errors] == [(2, "unit_price")]
+    big = (
+        "order_number,placed_at,currency,sku,title,quantity,unit_price\n"
+        "C-1,2026-11-01,EUR,X,X,999999,999999\n"
+    )
+    preview = import_preview(store=store, content=big)
+    assert [(e.line, e.field) for e in preview.errors] == [(2, "total")]

@@ -337,3 +337,27 @@ def test_the_previous_secret_verifies_for_a_day_after_a_new_one_is_saved(
     late = json.dumps(shopify_order_body(1003)).encode()
     assert post_shopify(client, shopify_connection, late, webhook_id="c").status_code == 401
     assert sorted(Order.objects.values_list("number", flat=True)) == ["#1001", "#1002"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"id": "9" * 101}, "id"),
+        (
+            {"line_items": [{"sku": "X", "quantity": 10**12, "price": "1"}]},
+            "line_items[0].quantity",
+        ),
+        ({"total_price": "1e20"}, "total_price"),
+        ({"total_price": {"amount": 1}}, "total_price"),
+        ({"currency": "EURO"}, "currency"),
+        ({"created_at": "2026-13-45T00:00:00Z"}, "created_at"),
+    ],
+)
+def test_values_the_columns_cannot_hold_are_400_not_500(
+    client: Client, shopify_connection: StoreConnection, changes: dict[str, Any], field: str
+) -> None:
+    body = json.dumps(shopify_order_body(**changes)).encode()
+    answer = post_shopify(client, shopify_connection, body)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == field
+    assert Order.objects.count() == 0

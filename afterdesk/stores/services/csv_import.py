@@ -183,6 +183,8 @@ def _order_of(number: str, draft: _Draft) -> ExternalOrder:
             raise ValidationError(f"total {total_text!r} is not an amount", field="total")
     else:
         total = sum((line.unit_price * line.quantity for line in draft.lines), Decimal("0.00"))
+        if total >= Decimal(10) ** 10:
+            raise ValidationError("the lines add up to more than a total can hold", field="total")
     email = values.get("customer_email", "")
     if email and ("@" not in email or any(ch.isspace() for ch in email) or len(email) > 254):
         raise ValidationError(
