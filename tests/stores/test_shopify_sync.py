@@ -202,3 +202,37 @@ def test_credentials_never_appear_in_errors_or_logs(
     assert "TOPSECRET" not in shopify_connection.last_error
     assert "TOPSECRET" not in shopify_connection.credentials_encrypted
     assert not [r for r in caplog.records if "TOPSECRET" in r.getMessage()]
+
+
+def test_the_worker_syncs_every_enabled_store_every_15_minutes(
+    shopify_server: ShopifyServer, shopify_connection: StoreConnection
+) -> None:
+    from datetime import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    from afterdesk.stores.tasks import stores_sync_periodic
+
+    at = {
+        # huey's schedule is read in naive local time, as the consumer does.
+        minute: {t.name for t in HUEY.read_periodic(datetime(2026, 12, 4, 10, minute))}  # noqa: DTZ001
+        for minute in (15, 17)
+    }
+    assert "stores_sync_periodic" in at[15]
+    assert "stores_sync_periodic" not in at[17]
+    shopify_server.orders = [shopify_order(1001), shopify_order(1002)]
+    assert stores_sync_periodic.call_local() == 2
+    StoreConnection.objects.filter(pk=shopify_connection.pk).update(enabled=False)
+    assert stores_sync_periodic.call_local() == 0
+
+
+def test_a_token_the_credentials_key_cannot_read_is_the_last_error(
+    shopify_connection: StoreConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("AFTERDESK_CREDENTIALS_KEY", Fernet.generate_key().decode())
+    result = connection_sync(shopify_connection)
+    assert "type it again" in result.error
+    shopify_connection.refresh_from_db()
+    assert "type it again" in shopify_connection.last_error
