@@ -361,3 +361,28 @@ def test_values_the_columns_cannot_hold_are_400_not_500(
     assert answer.status_code == 400
     assert answer.json()["field"] == field
     assert Order.objects.count() == 0
+
+
+def test_a_refund_of_an_order_not_synced_yet_queues_a_sync_that_brings_it(
+    client: Client,
+    shopify_server: Any,
+    shopify_connection: StoreConnection,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.stores.servers import shopify_order
+
+    shopify_server.orders = [shopify_order(1001, financial="PARTIALLY_REFUNDED")]
+    refund = {
+        "id": 9001,
+        "order_id": 5001001,
+        "transactions": [{"kind": "refund", "status": "success", "amount": "5.00"}],
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = post_shopify(
+            client, shopify_connection, json.dumps(refund).encode(), topic="refunds/create"
+        )
+    assert answer.status_code == 200
+    assert answer.json()["state"] == "ignored"
+    assert "a sync is queued" in WebhookDelivery.objects.get().reason
+    assert len(callbacks) == 1
+    assert Order.objects.get(number="#1001").status == Order.Status.PARTIALLY_REFUNDED

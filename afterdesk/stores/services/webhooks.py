@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from afterdesk.commerce.models import Order, Platform
 from afterdesk.core.errors import DomainError, NotFound, PayloadTooLarge, ValidationError
+from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import shopify, woocommerce
 from afterdesk.stores.fields import money, required_text
 from afterdesk.stores.models import DeliveryState, StoreConnection, WebhookDelivery
@@ -226,7 +227,7 @@ def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Ord
             refund_id=required_text(data, "id"),
             amount=_refunded(data),
         )
-        return order, "" if order else f"order {order_id} is not known here yet"
+        return order, "" if order else _order_unknown(connection, order_id)
     if topic == "customers/update":
         customer_upsert(
             store=store, found=shopify.customer_from_webhook(data), connection=connection
@@ -248,8 +249,17 @@ def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Ord
             tracking_numbers=numbers,
             shipment_status=str(data.get("shipment_status") or ""),
         )
-        return order, "" if order else f"order {order_id} is not known here yet"
+        return order, "" if order else _order_unknown(connection, order_id)
     return None, f"topic {topic!r} is not used"
+
+
+def _order_unknown(connection: StoreConnection, order_id: str) -> str:
+    """A refund or fulfilment of an order not synced yet: a sync is queued (after commit), which
+    brings the order as the platform has it now, refund and parcels included."""
+    from afterdesk.stores.tasks import connection_sync_task  # the task imports the services
+
+    enqueue_on_commit(connection_sync_task, connection_id=connection.pk)
+    return f"order {order_id} is not known here yet; a sync is queued"
 
 
 def _refunded(data: dict[str, Any]) -> Decimal:
