@@ -4,7 +4,10 @@ JSON-over-HTTP helper that refuses plain HTTP except to this machine."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from afterdesk.core.errors import DomainError, ValidationError
 
 TIMEOUT_SECONDS = 30
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PRIVATE_HOSTS_ENV = "AFTERDESK_ALLOW_PRIVATE_STORE_HOSTS"
 
 
 class PlatformError(DomainError):
@@ -104,12 +108,38 @@ class HttpAnswer:
             raise PlatformError(f"the platform answered {self.status} with no JSON") from error
 
 
+def private_hosts_allowed() -> bool:
+    """`AFTERDESK_ALLOW_PRIVATE_STORE_HOSTS=1`: stores on this machine or the local network
+    may be called (a self-hosted shop on the LAN; the tests' local servers)."""
+    return os.environ.get(PRIVATE_HOSTS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def host_check(url: str) -> None:
+    """Refuse a store whose host resolves to a private, loopback, link-local or reserved
+    address (a connection must not make the desk call its own network) unless allowed."""
+    if private_hosts_allowed():
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as error:
+        raise PlatformError(f"{host} cannot be resolved: {error}") from error
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise PlatformError(
+                f"{host} is a private, loopback or link-local address ({address}); stores on "
+                f"the local network need {PRIVATE_HOSTS_ENV}=1"
+            )
+
+
 def http_call(
     method: str, url: str, *, headers: dict[str, str], body: bytes | None = None
 ) -> HttpAnswer:
     """One request; any status comes back as an answer (4xx/5xx included), a network
     failure is a PlatformError."""
     base_url_check(url)
+    host_check(url)
     # base_url_check allowed only http(s).
     request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
     try:

@@ -12,6 +12,7 @@ import pytest
 
 from afterdesk.stores.models import StoreConnection
 from afterdesk.stores.services.connections import ConnectionInput, connection_save
+from afterdesk.stores.sources import PRIVATE_HOSTS_ENV
 from tests.stores.servers import (
     SHOPIFY_TOKEN,
     WOO_KEY,
@@ -28,6 +29,12 @@ WOO_WEBHOOK_SECRET = "woo-webhook-secret"
 
 def signed(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+@pytest.fixture(autouse=True)
+def _local_stores_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform servers of these tests run on 127.0.0.1."""
+    monkeypatch.setenv(PRIVATE_HOSTS_ENV, "1")
 
 
 @pytest.fixture

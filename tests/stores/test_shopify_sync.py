@@ -236,3 +236,21 @@ def test_a_token_the_credentials_key_cannot_read_is_the_last_error(
     assert "type it again" in result.error
     shopify_connection.refresh_from_db()
     assert "type it again" in shopify_connection.last_error
+
+
+def test_stores_on_private_addresses_are_refused_unless_allowed(
+    shopify_server: ShopifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from afterdesk.stores.sources import PRIVATE_HOSTS_ENV
+
+    shopify_server.orders = [shopify_order(1001)]
+    client = ShopifyClient(base_url=shopify_server.url, access_token=SHOPIFY_TOKEN)
+    monkeypatch.delenv(PRIVATE_HOSTS_ENV)
+    with pytest.raises(PlatformError, match="private, loopback or link-local"):
+        client.order_fetch("5001001")
+    assert shopify_server.requests == []  # refused before any request
+    for address in ("http://localhost:9", "https://169.254.169.254", "https://10.0.0.8"):
+        with pytest.raises(PlatformError, match="private, loopback or link-local"):
+            ShopifyClient(base_url=address, access_token="x").order_fetch("1")
+    monkeypatch.setenv(PRIVATE_HOSTS_ENV, "1")
+    assert client.order_fetch("5001001") is not None
