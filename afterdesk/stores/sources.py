@@ -133,6 +133,16 @@ def host_check(url: str) -> None:
             )
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect comes back as the 3xx answer: followed, it could lead past `host_check`."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def http_call(
     method: str, url: str, *, headers: dict[str, str], body: bytes | None = None
 ) -> HttpAnswer:
@@ -143,7 +153,7 @@ def http_call(
     # base_url_check allowed only http(s).
     request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             return HttpAnswer(
                 response.status,
                 {k.lower(): v for k, v in response.headers.items()},

@@ -60,3 +60,33 @@ def test_wrong_keys_and_one_order(woo_server: WooServer, woo_connection: StoreCo
     assert found.customer is not None
     assert found.customer.email == "woo1@example.com"
     assert source.order_fetch("999") is None
+
+
+def test_a_redirect_is_not_followed(woo_server: WooServer) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", f"{woo_server.url}/wp-json/wc/v3/orders")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = WooCommerceClient(
+            base_url=f"http://127.0.0.1:{server.server_address[1]}",
+            consumer_key="ck_test",
+            consumer_secret="cs_test",
+        )
+        with pytest.raises(PlatformError, match="HTTP 302"):
+            list(client.orders_since(None))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert woo_server.requests == []
