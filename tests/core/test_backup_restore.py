@@ -32,9 +32,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from afterdesk.accounts.models import User
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
+# An internal note: a reply on a marketplace ticket takes only what the platform allows.
 ticket = Ticket.objects.exclude(status="closed").order_by("id").first()
 upload = SimpleUploadedFile("label.pdf", bytes.fromhex("{hex}"), content_type="application/pdf")
-event = services.message_reply(
+event = services.note_add(
     ticket=ticket, by=User.objects.get(username="admin"), body="{body}", attachments=[upload]
 )
 print(event.message.attachments.get().token)
