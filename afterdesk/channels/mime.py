@@ -239,7 +239,7 @@ def _embedded_message_ids(message: EmailMessage) -> list[str]:
             if content_type == "message/rfc822":
                 inner = part.get_payload()
                 headers = inner[0] if isinstance(inner, list) and inner else None
-                value = reader_header(headers, "Message-ID") if headers is not None else ""
+                value = reader_header(headers, "Message-ID") if isinstance(headers, Message) else ""
             elif content_type == "text/rfc822-headers":
                 data = part.get_payload(decode=True)
                 text = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
