@@ -1,0 +1,1 @@
+"""Reply templates in the buyer's language, macros and the knowledge base (docs/replies.md)."""
