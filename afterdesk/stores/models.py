@@ -37,6 +37,9 @@ class StoreConnection(models.Model):
         max_length=300, blank=True, help_text="https://shop.myshopify.com or the WordPress site"
     )
     api_version = models.CharField(max_length=20, blank=True)
+    # The platform's settings that are not secrets: Amazon `{"region", "marketplace_id",
+    # "seller_id"}`, eBay `{"environment"}` (docs/stores.md).
+    options = models.JSONField(default=dict, blank=True)
     key = models.CharField(max_length=40, unique=True, default=_webhook_key)
     credentials_encrypted = models.TextField(blank=True)
     webhook_secret_encrypted = models.TextField(blank=True)
