@@ -35,7 +35,9 @@ def client_reply(original: EmailMessage, *, sender: str, body: str) -> bytes:
     answer["Message-ID"] = make_msgid(domain="buyer.example")
     answer["In-Reply-To"] = original["Message-ID"]
     answer["References"] = f"{original['References']} {original['Message-ID']}".strip()
-    answer.set_content(body + "\n\n> " + original.get_content().strip())
+    text = original.get_body(("plain",))
+    assert text is not None
+    answer.set_content(body + "\n\n> " + text.get_content().strip())
     return answer.as_bytes()
 
 

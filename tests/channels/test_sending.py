@@ -19,6 +19,7 @@ from afterdesk.accounts.models import User
 from afterdesk.channels.mailbox_models import DeliveryState, MailboxConnection, ReplyDelivery
 from afterdesk.channels.models import Direction, Mailbox, ThreadMessageId
 from afterdesk.channels.services.ingest import email_ingest
+from afterdesk.channels.services.outgoing import reply_html
 from afterdesk.channels.services.sending import (
     BACKOFF_MINUTES,
     MAX_ATTEMPTS,
@@ -34,6 +35,17 @@ from tests.channels.servers import SmtpServer, running_smtp, server_tls_context
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_html_part_says_what_the_plain_text_says() -> None:
+    """Escaped, paragraphs and line breaks kept, addresses as links, nothing added."""
+    text = "Hello <Lena> & co,\nsee https://shop.example/returns?a=1&b=2\n\nBest,\nMax"
+    html = reply_html(text)
+    assert "<p>Hello &lt;Lena&gt; &amp; co,<br>see " in html
+    assert '<a href="https://shop.example/returns?a=1&amp;b=2" rel="nofollow">' in html
+    assert "<p>Best,<br>Max</p>" in html
+    assert "<script" not in reply_html("<script>alert(1)</script>")
+
 
 BUYER_ID = "<first@buyer.example>"
 
@@ -73,6 +85,12 @@ def reply(
     return ReplyDelivery.objects.get(event=event)
 
 
+def plain_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")  # SMTP carries CRLF
+
+
 def received(server: SmtpServer) -> list[EmailMessage]:
     return [
         message_from_bytes(envelope.original_content or b"", policy=policy.default)  # type: ignore[misc]
@@ -103,7 +121,14 @@ def test_a_reply_goes_out_with_the_threading_headers(
     assert message["In-Reply-To"] == BUYER_ID
     assert message["References"] == BUYER_ID
     assert message["Message-ID"] == delivery.message_id
-    assert message.get_content().strip() == "It left today."
+    # multipart/alternative: the plain text as written, and the same words as HTML.
+    assert message.get_content_type() == "multipart/alternative"
+    plain, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    # SMTP carries CRLF line ends; the text is the agent's, unchanged.
+    assert plain.get_content().replace("\r\n", "\n") == "It left today.\n"
+    assert "<p>It left today.</p>" in html.get_content()
     # The Message-ID is the thread's: the buyer's answer to it lands on the ticket.
     assert ThreadMessageId.objects.get(message_id=delivery.message_id).direction == Direction.OUT
     assert smtp_server.logins == [("desk", "s3cret smtp")]
@@ -147,6 +172,10 @@ def test_the_reply_s_attachments_go_with_it(
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "label.txt"
     assert attachment.get_content() == "tracking JD0001\n"
+    # The text stays multipart/alternative inside the multipart/mixed.
+    assert message.get_content_type() == "multipart/mixed"
+    assert plain_text(message) == "It left today.\n"
+    assert message.get_body(("html",)) is not None
 
 
 def test_a_refusal_is_recorded_and_retried_with_backoff(
@@ -250,7 +279,7 @@ def test_a_lost_first_try_and_a_crashed_sender_are_picked_up(
     )
     assert len(deliveries_send_due()) == 2
     assert set(ReplyDelivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
-    assert sorted(m.get_content().strip() for m in received(smtp_server)) == ["one", "two"]
+    assert sorted(plain_text(m).strip() for m in received(smtp_server)) == ["one", "two"]
 
 
 def test_replies_written_into_the_past_are_never_swept_into_sending(

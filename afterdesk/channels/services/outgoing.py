@@ -8,6 +8,7 @@ threads back (docs/channels.md, "Outgoing replies: what they carry"). The sendin
   thread's ids, oldest first, at most 20).
 - `reply_subject(ticket=)`: `Re: {subject} [#{number}-{token}]`.
 - `reply_address(ticket=, address=)`: `local+t{number}-{token}@domain`.
+- `reply_html(text)`: the HTML alternative of a plain-text reply (the same words).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.utils.html import linebreaks, urlize
 
 from afterdesk.channels.models import Direction, ThreadMessageId
 from afterdesk.channels.services.threading import email_thread_for, thread_id_record
@@ -78,3 +80,16 @@ def reply_address(*, ticket: Ticket, address: str) -> str:
     local, _at, domain = address.partition("@")
     token = email_thread_for(ticket).token
     return f"{local.split('+', 1)[0]}+t{ticket.pk}-{token}@{domain}"
+
+
+def reply_html(text: str) -> str:
+    """The reply's HTML part: the plain text escaped, its blank lines as paragraphs, its line
+    breaks kept and its web addresses as links; nothing added, so both parts say the same.
+    Mail clients that prefer HTML show this one (proportional font, clickable links)."""
+    # urlize escapes the text around the links it makes; linebreaks must not escape again.
+    body = linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False)
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+        '<body><div dir="auto" style="font-family: sans-serif; line-height: 1.5">\n'
+        f"{body}\n</div></body></html>\n"
+    )

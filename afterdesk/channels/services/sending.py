@@ -43,6 +43,7 @@ from afterdesk.channels.services.mail_servers import (
 from afterdesk.channels.services.marketplace import relay_reply_address
 from afterdesk.channels.services.outgoing import (
     outgoing_message_id,
+    reply_html,
     reply_subject,
     thread_headers,
 )
@@ -215,7 +216,10 @@ def _message_build(delivery: ReplyDelivery) -> EmailMessage:
         message["In-Reply-To"] = delivery.in_reply_to
     if delivery.references:
         message["References"] = delivery.references
+    # multipart/alternative: the plain text exactly as the agent wrote it, and the same words
+    # as HTML for the clients that show that (attachments make it multipart/mixed around it).
     message.set_content(reply.body_text or "")
+    message.add_alternative(reply_html(reply.body_text or ""), subtype="html")
     for attachment in reply.attachments.all():
         content_type = attachment.content_type or mimetypes.guess_type(attachment.filename)[0]
         maintype, _slash, subtype = (content_type or "application/octet-stream").partition("/")
