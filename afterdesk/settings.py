@@ -204,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # and the domain of the Message-IDs of the desk's replies (default: DEFAULT_FROM_EMAIL's).
 EMAIL_INBOUND_MAX_BYTES = int(os.environ.get("EMAIL_INBOUND_MAX_BYTES", str(40 * 1024 * 1024)))
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "")
+# Where buyers reach the desk: the base of the CSAT survey links in emails (docs/surveys.md).
+AFTERDESK_PUBLIC_URL = os.environ.get("AFTERDESK_PUBLIC_URL", "http://127.0.0.1:8000")
 # Messenger and Instagram webhooks and the Send API (docs/channels.md, "Messenger and Instagram").
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
