@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from afterdesk.commerce.models import Platform, Store
+from django.db import IntegrityError, connection, transaction
+
+from afterdesk.commerce.models import Customer, CustomerIdentity, Platform, Store
 
 
 def store_get_or_create(*, code: str, platform: str | None = None, market: str = "") -> Store:
@@ -10,9 +12,70 @@ def store_get_or_create(*, code: str, platform: str | None = None, market: str =
     store = Store.objects.filter(code=code).first()
     if store is not None:
         return store
-    return Store.objects.create(
-        code=code,
-        name=code,
-        platform=platform if platform in Platform.values else Platform.OTHER,
-        market=market,
-    )
+    try:
+        # A savepoint: two first mentions at once (two buyers' first mails) race for the
+        # unique code; the loser takes the winner's store instead of failing its message.
+        with transaction.atomic():
+            return Store.objects.create(
+                code=code,
+                name=code,
+                platform=platform if platform in Platform.values else Platform.OTHER,
+                market=market,
+            )
+    except IntegrityError:
+        return Store.objects.get(code=code)
+
+
+def customer_for_email(
+    *, address: str, name: str, store: Store | None, fallback_store: str
+) -> Customer:
+    """The customer with this email address (in `store` first, else the most recent one
+    anywhere), or a new customer of `store` (of the store `fallback_store` without one).
+
+    Race-safe: two first messages of a new buyer taken in at the same instant (two IMAP
+    polls, a webhook and a mail) must find one customer, not make two. The same address may
+    belong to customers of several stores (each shop knows its buyers), so no unique
+    constraint can say it; instead a buyer not found is looked up again and created under a
+    lock on the address, held to the end of the caller's transaction: the second caller
+    waits, then finds the first one's customer. PostgreSQL: a transaction-level advisory lock
+    on a hash of the lower-cased address. SQLite takes its write lock at the start of every
+    transaction (`transaction_mode` IMMEDIATE, settings.py), which serialises the two
+    already. A buyer found at the first look costs no lock (the usual case)."""
+    known = _customer_by_email(address, store)
+    if known is not None:
+        return known
+    with transaction.atomic():
+        _address_lock(address)
+        known = _customer_by_email(address, store)
+        if known is not None:
+            return known
+        store = store or store_get_or_create(code=fallback_store)
+        customer = Customer.objects.create(store=store, name=name[:200])
+        CustomerIdentity.objects.create(
+            customer=customer, kind=CustomerIdentity.Kind.EMAIL, value=address[:254]
+        )
+        return customer
+
+
+def _customer_by_email(address: str, store: Store | None) -> Customer | None:
+    identities = CustomerIdentity.objects.filter(
+        kind=CustomerIdentity.Kind.EMAIL, value__iexact=address
+    ).select_related("customer")
+    known = list(identities.order_by("-customer_id")[:20])
+    if not known:
+        return None
+    same_store = [i for i in known if store is not None and i.customer.store_id == store.pk]
+    return (same_store or known)[0].customer
+
+
+def _address_lock(address: str) -> None:
+    """Wait for, then hold until the transaction ends, the lock of this email address."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # hashtextextended: PostgreSQL's own 64-bit hash of the text; a collision only makes
+        # two addresses wait for each other.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 7517))",
+            [f"customer-email:{address.strip().lower()}"],
+        )

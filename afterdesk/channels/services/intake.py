@@ -9,8 +9,8 @@ from typing import Any
 
 from afterdesk.channels.models import Mailbox
 from afterdesk.channels.order_refs import order_numbers, order_refs_find
-from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
-from afterdesk.commerce.services import store_get_or_create
+from afterdesk.commerce.models import Customer, Order, Store
+from afterdesk.commerce.services import customer_for_email as commerce_customer_for_email
 from afterdesk.tickets.events import TRIAGE_REASON_MAX_LENGTH
 from afterdesk.tickets.models import Priority
 from afterdesk.triage import Triage, triage_message
@@ -23,20 +23,12 @@ FALLBACK_STORE_CODE = "email"
 
 def customer_for_email(*, address: str, name: str, store: Store | None) -> Customer:
     """The customer with this email address (in `store` first, else the most recent one
-    anywhere), or a new customer of `store` (of the fallback store without one)."""
-    identities = CustomerIdentity.objects.filter(
-        kind=CustomerIdentity.Kind.EMAIL, value__iexact=address
-    ).select_related("customer")
-    known = list(identities.order_by("-customer_id")[:20])
-    if known:
-        same_store = [i for i in known if store is not None and i.customer.store_id == store.pk]
-        return (same_store or known)[0].customer
-    store = store or store_get_or_create(code=FALLBACK_STORE_CODE)
-    customer = Customer.objects.create(store=store, name=name[:200])
-    CustomerIdentity.objects.create(
-        customer=customer, kind=CustomerIdentity.Kind.EMAIL, value=address[:254]
+    anywhere), or a new customer of `store` (of the fallback store without one); race-safe
+    (`commerce.services.customer_for_email`: two first mails of a new buyer at once make
+    one customer)."""
+    return commerce_customer_for_email(
+        address=address, name=name, store=store, fallback_store=FALLBACK_STORE_CODE
     )
-    return customer
 
 
 def orders_named(*texts: str) -> list[Order]:
