@@ -18,5 +18,6 @@ urlpatterns = [
     path("webhooks/", include("afterdesk.stores.webhook_urls")),  # Shopify, WooCommerce
     path("stores/", include("afterdesk.stores.urls")),
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
+    path("", include("afterdesk.surveys.urls")),  # /s/<token>/ (buyers), /surveys/settings/
     path("", include("afterdesk.tickets.urls")),
 ]

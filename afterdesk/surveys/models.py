@@ -79,9 +79,7 @@ class Survey(models.Model):
     here, each answer is a `csat` event on the ticket (written through the ticket services)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys")
-    solve_event = models.OneToOneField(
-        TicketEvent, on_delete=models.CASCADE, related_name="survey"
-    )
+    solve_event = models.OneToOneField(TicketEvent, on_delete=models.CASCADE, related_name="survey")
     solved_at = models.DateTimeField()
     # Part of every link: a link made for a survey row that no longer exists (a restored
     # database reusing ids) finds no survey.

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from afterdesk.channels.marketplace import MARKETPLACE_CHANNEL
-from afterdesk.core.errors import ValidationError
 from afterdesk.channels.services.sending import buyer_address
+from afterdesk.core.errors import ValidationError
 from afterdesk.surveys.languages import survey_language
 from afterdesk.surveys.models import Survey, SurveySettings, SurveyState
 from afterdesk.tickets.models import SOLVED_STATUSES, MessageKind, Ticket, TicketEvent

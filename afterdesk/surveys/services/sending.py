@@ -50,9 +50,9 @@ class SendProblem(Exception):
 
 
 def _due_q(now: datetime) -> Q:
-    return Q(
-        state__in=(SurveyState.SCHEDULED, SurveyState.RETRYING), next_attempt_at__lte=now
-    ) | Q(state=SurveyState.SENDING, locked_until__lt=now)
+    return Q(state__in=(SurveyState.SCHEDULED, SurveyState.RETRYING), next_attempt_at__lte=now) | Q(
+        state=SurveyState.SENDING, locked_until__lt=now
+    )
 
 
 def surveys_send_due(now: datetime) -> list[str]:
@@ -176,7 +176,9 @@ def _message_build(survey: Survey, *, now: datetime) -> EmailMessage:
         survey.recipient = buyer_address(survey.ticket)
         survey.message_id = make_msgid(f"survey-{survey.pk}", domain=message_id_domain())
         survey.save(update_fields=["mailbox", "sender", "recipient", "message_id"])
-        thread_id_record(ticket=survey.ticket, message_id=survey.message_id, direction=Direction.OUT)
+        thread_id_record(
+            ticket=survey.ticket, message_id=survey.message_id, direction=Direction.OUT
+        )
     if survey.mailbox is None:
         raise SendProblem("the survey's mailbox was deleted")
     expiry_days = SurveySettings.load().expiry_days
