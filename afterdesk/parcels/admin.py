@@ -1,10 +1,13 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from afterdesk.parcels.models import ParcelStall, TrackerSecret, TrackingDelivery
+from afterdesk.parcels.services.webhooks import tracking_deliveries_retry
 
 
 class TrackerSecretForm(forms.ModelForm):
@@ -36,6 +39,16 @@ class TrackingDeliveryAdmin(admin.ModelAdmin):
     list_filter = ("source", "state")
     exclude = ("body",)
     readonly_fields = ("source", "body_sha256", "state", "reason", "events_written", "received_at")
+    actions = ["retry"]
+
+    @admin.action(description=_("Retry the selected failed deliveries"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[TrackingDelivery]) -> None:
+        queued = tracking_deliveries_retry(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("%(count)s failed deliveries queued again.") % {"count": queued}
+        )
+        if not queued:
+            self.message_user(request, _("Only failed deliveries are retried."), messages.WARNING)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

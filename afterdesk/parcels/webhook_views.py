@@ -22,7 +22,6 @@ def _receive(request: HttpRequest, source: str) -> JsonResponse:
             "delivery_id": result.delivery.pk,
             "state": result.delivery.state,
             "duplicate": result.duplicate,
-            "events_written": 0 if result.duplicate else result.delivery.events_written,
         }
     )
 

@@ -13,7 +13,7 @@ from afterdesk.accounts.selectors import user_require_configure
 from afterdesk.core.api_schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import selectors
-from afterdesk.stores.models import StoreConnection
+from afterdesk.stores.models import StoreConnection, WebhookDelivery
 from afterdesk.stores.schemas import (
     OrderImportDoneOut,
     OrderImportIn,
@@ -23,6 +23,7 @@ from afterdesk.stores.schemas import (
     StoreConnectionPatch,
     StoreHealthOut,
     StoreSyncQueued,
+    StoreWebhookDeliveryOut,
 )
 from afterdesk.stores.services.connections import (
     ConnectionInput,
@@ -30,6 +31,7 @@ from afterdesk.stores.services.connections import (
     connection_save,
 )
 from afterdesk.stores.services.csv_import import ImportPreview, import_confirm, import_preview
+from afterdesk.stores.services.webhooks import delivery_retry
 from afterdesk.stores.tasks import connection_sync_task
 
 router = Router(tags=["stores"])
@@ -127,6 +129,20 @@ def connection_sync_now(request: HttpRequest, connection_id: Id) -> Status[Store
     connection = selectors.connection_get(user=request_user(request), connection_id=connection_id)
     enqueue_on_commit(connection_sync_task, connection_id=connection.pk)
     return Status(202, StoreSyncQueued(queued=True))
+
+
+@router.post(
+    "/stores/connections/{connection_id}/deliveries/{delivery_id}/retry",
+    response={202: StoreWebhookDeliveryOut, **WRITE_ERRORS},
+    auth=ADMINS,
+)
+def delivery_retry_now(
+    request: HttpRequest, connection_id: Id, delivery_id: Id
+) -> Status[WebhookDelivery]:
+    """Queue a failed webhook delivery again (409 when it is not failed); its outcome shows
+    in the health view."""
+    connection = selectors.connection_get(user=request_user(request), connection_id=connection_id)
+    return Status(202, delivery_retry(connection, delivery_id))
 
 
 def preview_out(preview: ImportPreview) -> dict[str, Any]:

@@ -1,6 +1,8 @@
-"""Background jobs of the stores app (docs/stores.md, "Sync"): every enabled connection's
-order sync every 15 minutes, and one connection's right away ("Sync now"). Safe to run twice:
-writes are upserts."""
+"""Background jobs of the stores app (docs/stores.md, "Webhooks", "Sync"): each webhook
+delivery applied right after it is stored, the deliveries left unapplied (a lost task, a
+worker that died mid-way) every 5 minutes, every enabled connection's order sync every 15
+minutes, and one connection's right away ("Sync now"). Safe to run twice: a delivery is
+applied once, sync writes are upserts."""
 
 from __future__ import annotations
 
@@ -9,6 +11,21 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
 from afterdesk.stores.services.sync import connections_sync
+from afterdesk.stores.services.webhooks import deliveries_process_pending, delivery_process
+
+
+@db_task()
+def webhook_delivery_task(delivery_id: int) -> str:
+    return delivery_process(delivery_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def webhook_deliveries_pending_periodic() -> int:
+    try:
+        with lock_task("stores-webhooks-pending"):
+            return len(deliveries_process_pending())
+    except TaskLockedException:
+        return 0
 
 
 @db_task()

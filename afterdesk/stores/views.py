@@ -19,6 +19,7 @@ from afterdesk.stores.forms import ConnectionForm, ImportForm
 from afterdesk.stores.models import StoreConnection
 from afterdesk.stores.services.connections import ConnectionInput, connection_save
 from afterdesk.stores.services.csv_import import MAX_BYTES, import_confirm, import_preview
+from afterdesk.stores.services.webhooks import delivery_retry
 from afterdesk.stores.tasks import connection_sync_task
 
 
@@ -89,6 +90,21 @@ def connection_sync_now(request: HttpRequest, connection_id: int) -> HttpRespons
     connection = _connection_or_404(_admin(request), connection_id)
     enqueue_on_commit(connection_sync_task, connection_id=connection.pk)
     messages.success(request, _("Sync queued; its outcome shows here."))
+    return redirect("stores:connection", connection_id=connection.pk)
+
+
+@login_required
+@require_POST
+def delivery_retry_now(request: HttpRequest, connection_id: int, delivery_id: int) -> HttpResponse:
+    connection = _connection_or_404(_admin(request), connection_id)
+    try:
+        delivery_retry(connection, delivery_id)
+    except errors.NotFound as error:
+        raise Http404(error.message) from error
+    except errors.DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Delivery queued again; its outcome shows here."))
     return redirect("stores:connection", connection_id=connection.pk)
 
 

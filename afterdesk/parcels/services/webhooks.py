@@ -7,11 +7,14 @@ aftership` and `POST /webhooks/tracking/17track`.
    is hex SHA-256 of the body, "/" and the key. Missing or wrong: 401 and a log line, nothing
    stored.
 2. The body is stored as it arrived (`TrackingDelivery`, committed before it is read), unique
-   by its SHA-256: the same payload twice is stored and applied once; one a crash left
-   unapplied is applied when it comes again.
-3. Its checkpoints are written in one transaction. A body that cannot be
-   read (not JSON, no tracking number, an unknown parcel, an instant without a zone) is kept,
-   marked failed with the reason, logged and answered 400; none of its checkpoints is written.
+   by its SHA-256: the same payload twice is stored and applied once.
+3. The body is read (no database work): one that cannot be read (not JSON, no tracking
+   number, an instant that is no date, an unknown status) is marked failed with the reason,
+   logged and answered 400. Otherwise the answer is 200 at once and a background task
+   (`tracking_delivery_process`) writes its checkpoints in one transaction, once: a crash
+   rolls it back whole and leaves it `received` for the sweep of stuck deliveries (or the
+   tracker's resend); an error (a parcel the desk does not know yet) marks it failed with
+   the reason, for an admin to retry (Django admin, Parcels → Tracking deliveries).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +35,7 @@ from django.utils import timezone
 from afterdesk.commerce.models import TrackingStatus
 from afterdesk.core.credentials import CredentialsError
 from afterdesk.core.errors import PayloadTooLarge, ValidationError
+from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.parcels.models import (
     TrackerSecret,
     TrackingDelivery,
@@ -116,19 +121,50 @@ def tracking_webhook_receive(
             )
     except IntegrityError:
         delivery = TrackingDelivery.objects.get(source=source, body_sha256=digest)
-        if delivery.state != TrackingDeliveryState.RECEIVED:
-            return TrackingReceived(delivery, duplicate=True)
-    return TrackingReceived(_delivery_apply(delivery), duplicate=False)
+        if delivery.state == TrackingDeliveryState.RECEIVED:
+            _enqueue(delivery)  # its task may have been lost: processing twice is harmless
+        return TrackingReceived(delivery, duplicate=True)
+    try:
+        checkpoints_of(source, body)
+    except ValidationError as error:
+        reason = f"{error.field}: {error.message}" if error.field else error.message
+        _mark(delivery, TrackingDeliveryState.FAILED, reason)
+        logger.warning(
+            "tracking webhook malformed: source=%s delivery=%s reason=%s",
+            source,
+            delivery.pk,
+            reason,
+        )
+        raise MalformedPayload(
+            f"the {source} body cannot be read: {error.message}", field=error.field
+        ) from error
+    _enqueue(delivery)
+    return TrackingReceived(delivery, duplicate=False)
 
 
-def _delivery_apply(delivery: TrackingDelivery) -> TrackingDelivery:
-    """Write a stored delivery's checkpoints once, in one transaction; a body that cannot be
-    read is marked failed with the reason, logged, and a MalformedPayload raised."""
+def _enqueue(delivery: TrackingDelivery) -> None:
+    from afterdesk.parcels.tasks import tracking_delivery_task  # the task imports the services
+
+    enqueue_on_commit(tracking_delivery_task, delivery_id=delivery.pk)
+
+
+def _mark(delivery: TrackingDelivery, state: str, reason: str) -> None:
+    TrackingDelivery.objects.filter(pk=delivery.pk).update(state=state, reason=reason[:2000])
+    delivery.state, delivery.reason = state, reason
+
+
+def tracking_delivery_process(delivery_id: int) -> str:
+    """The background task's work: write a stored delivery's checkpoints once, in one
+    transaction; its state afterwards. Run twice, or after it was applied, it changes
+    nothing. An error (a parcel the desk does not know, the database refusing) marks it
+    failed with the reason."""
     try:
         with transaction.atomic():
-            locked = TrackingDelivery.objects.select_for_update().get(pk=delivery.pk)
+            locked = TrackingDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+            if locked is None:
+                return "no such delivery"
             if locked.state != TrackingDeliveryState.RECEIVED:
-                return locked  # applied meanwhile by the same body's other request
+                return str(locked.state)  # applied before: nothing changes
             checkpoints = checkpoints_of(locked.source, bytes(locked.body))
             locked.events_written = checkpoints_record(checkpoints)
             locked.state = TrackingDeliveryState.PROCESSED
@@ -136,21 +172,52 @@ def _delivery_apply(delivery: TrackingDelivery) -> TrackingDelivery:
                 locked.state = TrackingDeliveryState.IGNORED
                 locked.reason = "no checkpoint in the body"
             locked.save(update_fields=["events_written", "state", "reason"])
-            return locked
+            return str(locked.state)
     except ValidationError as error:
         reason = f"{error.field}: {error.message}" if error.field else error.message
-        TrackingDelivery.objects.filter(pk=delivery.pk).update(
-            state=TrackingDeliveryState.FAILED, reason=reason[:2000]
+        logger.warning("tracking webhook failed: delivery=%s reason=%s", delivery_id, reason)
+    except Exception as error:  # any error is the delivery's: shown, and retried by an admin
+        reason = f"{type(error).__name__}: {error}"
+        logger.exception("tracking webhook failed: delivery=%s", delivery_id)
+    TrackingDelivery.objects.filter(pk=delivery_id).update(
+        state=TrackingDeliveryState.FAILED, reason=reason[:2000]
+    )
+    return str(TrackingDeliveryState.FAILED)
+
+
+PENDING_AFTER = timedelta(minutes=2)
+
+
+def tracking_deliveries_process_pending(*, now: datetime | None = None) -> list[int]:
+    """Deliveries still `received` a while after they arrived (a lost task, a worker that
+    died mid-way): processed now. Their ids."""
+    cutoff = (now or timezone.now()) - PENDING_AFTER
+    pending = list(
+        TrackingDelivery.objects.filter(
+            state=TrackingDeliveryState.RECEIVED, received_at__lte=cutoff
         )
-        logger.warning(
-            "tracking webhook malformed: source=%s delivery=%s reason=%s",
-            delivery.source,
-            delivery.pk,
-            reason,
-        )
-        raise MalformedPayload(
-            f"the {delivery.source} body cannot be read: {error.message}", field=error.field
-        ) from error
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:500]
+    )
+    for delivery_id in pending:
+        tracking_delivery_process(delivery_id)
+    return pending
+
+
+def tracking_deliveries_retry(delivery_ids: list[int]) -> int:
+    """An admin's retry of failed deliveries: back to `received` and queued (only those still
+    failed, so two retries at once queue each once). How many were queued."""
+    queued = 0
+    for delivery in TrackingDelivery.objects.filter(
+        pk__in=delivery_ids, state=TrackingDeliveryState.FAILED
+    ):
+        reset = TrackingDelivery.objects.filter(
+            pk=delivery.pk, state=TrackingDeliveryState.FAILED
+        ).update(state=TrackingDeliveryState.RECEIVED, reason="")
+        if reset:
+            _enqueue(delivery)
+            queued += 1
+    return queued
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

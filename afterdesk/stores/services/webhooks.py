@@ -5,11 +5,14 @@
    body keyed with the connection's webhook secret (`X-Shopify-Hmac-Sha256`,
    `X-WC-Webhook-Signature`), compared in constant time. A missing or wrong one: 401 and a
    log line, nothing stored.
-2. The body is stored as it arrived (`WebhookDelivery`), unique by the platform's delivery id
-   (`X-Shopify-Webhook-Id`, `X-WC-Webhook-Delivery-ID`; the body's SHA-256 when absent): a
-   retry of a delivery already processed is answered 200 and not applied again.
-3. It is applied in one transaction. A body that is not the topic's format is kept, marked
-   failed with the reason, logged and answered 400; nothing of it is written.
+2. The body is stored as it arrived (`WebhookDelivery`, committed), unique by the platform's
+   delivery id (`X-Shopify-Webhook-Id`, `X-WC-Webhook-Delivery-ID`; the body's SHA-256 when
+   absent): a retry of a delivery already stored is answered 200 and not applied again.
+3. The body is read (no database work): one that is not its topic's format is marked failed
+   with the reason, logged and answered 400. Otherwise the answer is 200 at once and a
+   background task (`delivery_process`) applies it in one transaction, once: a crash
+   rolls it back whole and leaves it `received` for the sweep of stuck deliveries; an error
+   marks it failed with the reason, shown in the health view, where an admin retries it.
 """
 
 from __future__ import annotations
@@ -19,16 +22,23 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from afterdesk.commerce.models import Order, Platform
-from afterdesk.core.errors import DomainError, NotFound, PayloadTooLarge, ValidationError
+from afterdesk.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PayloadTooLarge,
+    ValidationError,
+)
 from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import shopify, woocommerce
 from afterdesk.stores.fields import money, required_text
@@ -144,15 +154,111 @@ def webhook_receive(
                 body=body,
                 received_at=timezone.now(),
             )
-        created = True
     except IntegrityError:
         # Delivered before (a retry, or the same delivery in flight in another process).
         delivery = WebhookDelivery.objects.get(connection=connection, delivery_id=delivery_id)
-        created = False
-        if delivery.state != DeliveryState.RECEIVED:
-            return Received(delivery, duplicate=True)
-    delivery_apply(delivery, connection=connection)
-    return Received(delivery, duplicate=not created)
+        if delivery.state == DeliveryState.RECEIVED:
+            _enqueue(delivery)  # its task may have been lost: processing twice is harmless
+        return Received(delivery, duplicate=True)
+    try:
+        _parse(connection, topic=topic, body=body)
+    except ValidationError as error:
+        _fail_malformed(delivery, connection=connection, error=error)
+    _enqueue(delivery)
+    return Received(delivery)
+
+
+def _enqueue(delivery: WebhookDelivery) -> None:
+    from afterdesk.stores.tasks import webhook_delivery_task  # the task imports the services
+
+    enqueue_on_commit(webhook_delivery_task, delivery_id=delivery.pk)
+
+
+def _fail_malformed(
+    delivery: WebhookDelivery, *, connection: StoreConnection, error: ValidationError
+) -> NoReturn:
+    reason = f"{error.field}: {error.message}" if error.field else error.message
+    _mark_failed(delivery, reason)
+    logger.warning(
+        "store webhook malformed: connection=%s delivery=%s topic=%s reason=%s",
+        connection.pk,
+        delivery.pk,
+        delivery.topic,
+        reason,
+    )
+    raise MalformedPayload(
+        f"the {delivery.topic or 'webhook'} body cannot be read: {error.message}",
+        field=error.field,
+    ) from error
+
+
+def _mark_failed(delivery: WebhookDelivery, reason: str) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.FAILED, reason=reason[:2000], processed_at=timezone.now()
+    )
+    delivery.state, delivery.reason = DeliveryState.FAILED, reason
+
+
+def delivery_process(delivery_id: int) -> str:
+    """The background task's work: apply a stored delivery once; its state afterwards.
+    Run twice, or after it was applied, it changes nothing. An error (a body that cannot be
+    written, the database refusing) marks it failed with the reason for an admin to retry."""
+    delivery = (
+        WebhookDelivery.objects.select_related("connection__store").filter(pk=delivery_id).first()
+    )
+    if delivery is None:
+        return "no such delivery"
+    if delivery.state != DeliveryState.RECEIVED:
+        return str(delivery.state)
+    try:
+        delivery_apply(delivery, connection=delivery.connection)
+    except MalformedPayload:
+        pass  # marked failed and logged
+    except Exception as error:  # any error is the delivery's: shown, and retried by an admin
+        reason = f"{type(error).__name__}: {error}"
+        _mark_failed(delivery, reason)
+        logger.exception(
+            "store webhook failed: connection=%s delivery=%s topic=%s",
+            delivery.connection_id,
+            delivery.pk,
+            delivery.topic,
+        )
+    return str(delivery.state)
+
+
+PENDING_AFTER = timedelta(minutes=2)
+
+
+def deliveries_process_pending(*, now: datetime | None = None) -> list[int]:
+    """Deliveries still `received` a while after they arrived (their task was lost, or the
+    worker died mid-way and the transaction rolled back): processed now. Their ids."""
+    cutoff = (now or timezone.now()) - PENDING_AFTER
+    pending = list(
+        WebhookDelivery.objects.filter(state=DeliveryState.RECEIVED, received_at__lte=cutoff)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:500]
+    )
+    for delivery_id in pending:
+        delivery_process(delivery_id)
+    return pending
+
+
+def delivery_retry(connection: StoreConnection, delivery_id: int) -> WebhookDelivery:
+    """An admin's retry of a failed delivery: back to `received` and queued. Two clicks at
+    once queue it once (the update only succeeds while it is failed); a delivery that is not
+    failed is a 409."""
+    delivery = WebhookDelivery.objects.filter(connection=connection, pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound(f"no webhook delivery {delivery_id} of this connection", field="delivery")
+    reset = WebhookDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.FAILED).update(
+        state=DeliveryState.RECEIVED, reason="", processed_at=None
+    )
+    if not reset:
+        raise Conflict(f"the delivery is {delivery.state}, not failed", field="delivery")
+    delivery.state, delivery.reason = DeliveryState.RECEIVED, ""
+    logger.info("store webhook retried: connection=%s delivery=%s", connection.pk, delivery.pk)
+    _enqueue(delivery)
+    return delivery
 
 
 def delivery_apply(delivery: WebhookDelivery, *, connection: StoreConnection) -> None:
@@ -168,22 +274,7 @@ def delivery_apply(delivery: WebhookDelivery, *, connection: StoreConnection) ->
                 if attempt:
                     raise
     except ValidationError as error:
-        reason = f"{error.field}: {error.message}" if error.field else error.message
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.FAILED, reason=reason[:2000], processed_at=timezone.now()
-        )
-        delivery.state, delivery.reason = DeliveryState.FAILED, reason
-        logger.warning(
-            "store webhook malformed: connection=%s delivery=%s topic=%s reason=%s",
-            connection.pk,
-            delivery.pk,
-            delivery.topic,
-            reason,
-        )
-        raise MalformedPayload(
-            f"the {delivery.topic or 'webhook'} body cannot be read: {error.message}",
-            field=error.field,
-        ) from error
+        _fail_malformed(delivery, connection=connection, error=error)
 
 
 @transaction.atomic
@@ -192,7 +283,8 @@ def _apply_once(delivery: WebhookDelivery, *, connection: StoreConnection) -> No
     if locked.state != DeliveryState.RECEIVED:
         delivery.state = locked.state
         return
-    order, ignored = _apply(connection, topic=locked.topic, body=bytes(locked.body))
+    write = _parse(connection, topic=locked.topic, body=bytes(locked.body))
+    order, ignored = write()
     locked.state = DeliveryState.IGNORED if ignored else DeliveryState.PROCESSED
     locked.reason = ignored
     locked.order = order
@@ -201,8 +293,13 @@ def _apply_once(delivery: WebhookDelivery, *, connection: StoreConnection) -> No
     delivery.state, delivery.reason, delivery.order = locked.state, ignored, order
 
 
-def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Order | None, str]:
-    """(the order written, "") or (None, why the delivery was ignored)."""
+Write = Callable[[], tuple[Order | None, str]]
+
+
+def _parse(connection: StoreConnection, *, topic: str, body: bytes) -> Write:
+    """Read the body as its topic's format (no database work; a ValidationError naming the
+    first field that is wrong) and return what writes it: (the order written, "") or (None,
+    why the delivery was ignored)."""
     try:
         data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -211,28 +308,35 @@ def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Ord
         raise ValidationError("the body must be a JSON object", field="body")
     base = connection.base_url
     store = connection.store
+    unused = f"topic {topic!r} is not used"
     if connection.platform == Platform.WOOCOMMERCE:
         if topic in ("order.created", "order.updated", "order.restored"):
-            found = woocommerce.order_from_payload(data, admin_base=base)
-            return order_upsert(found, store=store, connection=connection).order, ""
-        return None, f"topic {topic!r} is not used"
+            woo_order = woocommerce.order_from_payload(data, admin_base=base)
+            return lambda: (order_upsert(woo_order, store=store, connection=connection).order, "")
+        return lambda: (None, unused)
     if topic in ("orders/create", "orders/updated"):
         found = shopify.order_from_webhook(data, admin_base=base)
-        return order_upsert(found, store=store, connection=connection).order, ""
+        return lambda: (order_upsert(found, store=store, connection=connection).order, "")
     if topic == "refunds/create":
         order_id = required_text(data, "order_id")
-        order = refund_record(
-            connection,
-            order_external_id=order_id,
-            refund_id=required_text(data, "id"),
-            amount=_refunded(data),
-        )
-        return order, "" if order else _order_unknown(connection, order_id)
+        refund_id = required_text(data, "id")
+        amount = _refunded(data)
+
+        def refund() -> tuple[Order | None, str]:
+            order = refund_record(
+                connection, order_external_id=order_id, refund_id=refund_id, amount=amount
+            )
+            return order, "" if order else _order_unknown(connection, order_id)
+
+        return refund
     if topic == "customers/update":
-        customer_upsert(
-            store=store, found=shopify.customer_from_webhook(data), connection=connection
-        )
-        return None, ""
+        customer = shopify.customer_from_webhook(data)
+
+        def customer_write() -> tuple[Order | None, str]:
+            customer_upsert(store=store, found=customer, connection=connection)
+            return None, ""
+
+        return customer_write
     if topic in ("fulfillments/create", "fulfillments/update"):
         order_id = required_text(data, "order_id")
         numbers = data.get("tracking_numbers") or (
@@ -242,15 +346,19 @@ def _apply(connection: StoreConnection, *, topic: str, body: bytes) -> tuple[Ord
             raise ValidationError(
                 "tracking_numbers must be a list of text", field="tracking_numbers"
             )
-        order = shipment_record(
-            connection,
-            order_external_id=order_id,
-            carrier=str(data.get("tracking_company") or ""),
-            tracking_numbers=numbers,
-            shipment_status=str(data.get("shipment_status") or ""),
-        )
-        return order, "" if order else _order_unknown(connection, order_id)
-    return None, f"topic {topic!r} is not used"
+
+        def fulfilment() -> tuple[Order | None, str]:
+            order = shipment_record(
+                connection,
+                order_external_id=order_id,
+                carrier=str(data.get("tracking_company") or ""),
+                tracking_numbers=numbers,
+                shipment_status=str(data.get("shipment_status") or ""),
+            )
+            return order, "" if order else _order_unknown(connection, order_id)
+
+        return fulfilment
+    return lambda: (None, unused)
 
 
 def _order_unknown(connection: StoreConnection, order_id: str) -> str:
