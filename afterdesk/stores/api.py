@@ -46,6 +46,7 @@ def connection_out(connection: StoreConnection) -> dict[str, Any]:
         "store": connection.store.code,
         "base_url": connection.base_url,
         "api_version": connection.api_version,
+        "options": {str(k): str(v) for k, v in (connection.options or {}).items()},
         "enabled": connection.enabled,
         "webhook_path": f"/webhooks/{connection.platform}/{connection.key}",
         "credentials_set": bool(connection.credentials_encrypted),

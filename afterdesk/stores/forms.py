@@ -19,7 +19,10 @@ class ConnectionForm(forms.Form):
         label=_("Store address"),
         max_length=300,
         required=False,
-        help_text=_("https://your-shop.myshopify.com or your WordPress site (https)"),
+        help_text=_(
+            "https://your-shop.myshopify.com or your WordPress site (https). Amazon and eBay: "
+            "leave empty."
+        ),
     )
     api_version = forms.CharField(
         label=_("Shopify API version"), max_length=20, required=False, help_text="2025-10"
@@ -47,6 +50,44 @@ class ConnectionForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=SECRET_HELP,
+    )
+    client_id = forms.CharField(
+        label=_("Client ID (Amazon LWA, eBay App ID)"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=SECRET_HELP,
+    )
+    client_secret = forms.CharField(
+        label=_("Client secret (Amazon LWA, eBay Cert ID)"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=SECRET_HELP,
+    )
+    refresh_token = forms.CharField(
+        label=_("Refresh token (Amazon, eBay)"),
+        max_length=4000,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=SECRET_HELP,
+    )
+    region = forms.ChoiceField(
+        label=_("Amazon region"),
+        required=False,
+        choices=[("", "—"), ("NA", "NA"), ("EU", "EU"), ("FE", "FE")],
+    )
+    marketplace_id = forms.CharField(
+        label=_("Amazon marketplace ID"),
+        max_length=20,
+        required=False,
+        help_text="ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE), A1F83G8C2ARO7P (UK) …",
+    )
+    seller_id = forms.CharField(label=_("Amazon seller ID"), max_length=40, required=False)
+    environment = forms.ChoiceField(
+        label=_("eBay environment"),
+        required=False,
+        choices=[("", "—"), ("production", _("Production")), ("sandbox", _("Sandbox"))],
     )
     webhook_secret = forms.CharField(
         label=_("Webhook secret"),

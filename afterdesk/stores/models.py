@@ -17,7 +17,7 @@ from afterdesk.commerce.models import Customer, Order, Platform, Store
 from afterdesk.core.credentials import CredentialsError, secret_decrypt, secret_encrypt
 
 # The platforms with an API client here; any other platform imports CSV.
-API_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE)
+API_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE, Platform.AMAZON, Platform.EBAY)
 SECRET_ROTATION_WINDOW = timedelta(hours=24)
 
 
@@ -28,7 +28,8 @@ def _webhook_key() -> str:
 class StoreConnection(models.Model):
     """One seller store on one platform. `key` is the unguessable part of its webhook URL
     (`/webhooks/<platform>/<key>`). Credentials are a JSON object encrypted as one Fernet token:
-    Shopify `{"access_token"}`, WooCommerce `{"consumer_key", "consumer_secret"}`."""
+    Shopify `{"access_token"}`, WooCommerce `{"consumer_key", "consumer_secret"}`, Amazon and
+    eBay `{"client_id", "client_secret", "refresh_token"}`."""
 
     platform = models.CharField(max_length=20, choices=Platform.choices)
     name = models.CharField(max_length=150)

@@ -15,7 +15,10 @@ class StoreConnectionPatch(InputSchema):
 
     name: SafeStr | None = Field(None, max_length=150)
     base_url: SafeStr | None = Field(
-        None, max_length=300, description="https://<shop>.myshopify.com, the WordPress site"
+        None,
+        max_length=300,
+        description="https://<shop>.myshopify.com, the WordPress site; Amazon and eBay: only to "
+        "replace the platform's API host",
     )
     api_version: SafeStr | None = Field(None, max_length=20, description="Shopify, e.g. 2025-10")
     market: SafeStr | None = Field(None, max_length=10)
@@ -24,13 +27,32 @@ class StoreConnectionPatch(InputSchema):
     access_token: SafeStr | None = Field(None, max_length=500, description="Shopify")
     consumer_key: SafeStr | None = Field(None, max_length=500, description="WooCommerce")
     consumer_secret: SafeStr | None = Field(None, max_length=500, description="WooCommerce")
+    client_id: SafeStr | None = Field(
+        None, max_length=500, description="Amazon: the LWA client id; eBay: the App ID"
+    )
+    client_secret: SafeStr | None = Field(
+        None, max_length=500, description="Amazon: the LWA client secret; eBay: the Cert ID"
+    )
+    refresh_token: SafeStr | None = Field(
+        None, max_length=4000, description="Amazon (Atzr|…) and eBay: the seller's refresh token"
+    )
+    region: SafeStr | None = Field(None, max_length=2, description="Amazon: NA, EU or FE")
+    marketplace_id: SafeStr | None = Field(
+        None, max_length=20, description="Amazon, e.g. ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE)"
+    )
+    seller_id: SafeStr | None = Field(None, max_length=40, description="Amazon: the seller id")
+    environment: SafeStr | None = Field(
+        None, max_length=10, description="eBay: production or sandbox"
+    )
     webhook_secret: SafeStr | None = Field(
         None, max_length=500, description="Shopify: the app's client secret"
     )
 
 
 class StoreConnectionIn(StoreConnectionPatch):
-    platform: SafeStr = Field(max_length=20, description="shopify, woocommerce or other")
+    platform: SafeStr = Field(
+        max_length=20, description="shopify, woocommerce, amazon, ebay or another (CSV only)"
+    )
     name: SafeStr = Field(max_length=150)
 
 
@@ -41,6 +63,9 @@ class StoreConnectionOut(Schema):
     store: str = Field(description="The store's code (orders are written to it)")
     base_url: str
     api_version: str
+    options: dict[str, str] = Field(
+        description="Amazon: region, marketplace_id, seller_id; eBay: environment"
+    )
     enabled: bool
     webhook_path: str = Field(description="Where the platform posts its webhooks")
     credentials_set: bool = Field(description="API credentials are stored (never shown)")

@@ -77,6 +77,7 @@ def connection_edit(request: HttpRequest, connection_id: int | None = None) -> H
                 "market": connection.store.market,
                 "currency": connection.store.currency,
                 "enabled": connection.enabled,
+                **{k: str(v) for k, v in (connection.options or {}).items()},
             }
         form = ConnectionForm(initial=initial, editing=connection is not None)
     deliveries = selectors.deliveries_recent(connection) if connection else []
