@@ -61,12 +61,15 @@ def test_macro_replies_in_the_buyers_language_and_acts_in_one_change(
     assert reply.body_text.endswith(
         f"Un saludo, {agent.display_name or agent.username} (Tienda Lino)"
     )
-    assert done.reply == new[0] and done.language == "es" and done.warning == ""
+    assert done.reply == new[0]
+    assert done.language == "es"
+    assert done.warning == ""
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert (ticket.status, ticket.assignee) == ("pending", agent)
     assert list(ticket.tags.values_list("name", flat=True)) == ["tracking-sent"]
     macro.refresh_from_db()
-    assert macro.usage_count == 1 and macro.last_used_at is not None
+    assert macro.usage_count == 1
+    assert macro.last_used_at is not None
 
 
 def test_a_template_that_does_not_render_writes_nothing(
@@ -114,7 +117,8 @@ def test_the_edited_body_is_sent_as_written(team: Team, supervisor: User, agent:
     ticket = ticket_for(team)
     macro = services.macro_save(by=agent, data=MacroIn(name="mine", template=template(supervisor)))
     done = apply.macro_apply(macro=macro, ticket=ticket, by=agent, body="Hola Lucía, edited")
-    assert done.reply is not None and done.reply.message.body_text == "Hola Lucía, edited"
+    assert done.reply is not None
+    assert done.reply.message.body_text == "Hola Lucía, edited"
 
 
 def test_usage_counts_add_up(team: Team, supervisor: User, agent: User) -> None:
@@ -130,7 +134,8 @@ def test_personal_macros_belong_to_their_owner(
     team: Team, agent: User, other_agent: User, supervisor: User
 ) -> None:
     mine = services.macro_save(by=agent, data=MacroIn(name="mine", set_status="pending"))
-    assert mine.owner == agent and not mine.is_shared
+    assert mine.owner == agent
+    assert not mine.is_shared
     with pytest.raises(NotFound):
         apply.macro_apply(macro=mine, ticket=ticket_for(team), by=other_agent)
     with pytest.raises(NotFound):
