@@ -95,3 +95,41 @@ def minutes(duration: timedelta) -> float:
     """Minutes as reported: seconds / 60, unrounded (docs/metrics.md, "Exact durations and
     comparisons")."""
     return duration / timedelta(minutes=1)
+
+
+def business_add(
+    calendar: BusinessCalendar | None, start: datetime, duration: timedelta
+) -> datetime:
+    """The instant at which `duration` of the calendar's open time has passed since `start`
+    (the inverse of `business_duration`: `business_duration(c, start, result) == duration`);
+    plain addition when no calendar. The earliest such instant: a deadline falling at the end
+    of an open interval is that end, not the next opening. Walks one local week at a time;
+    a calendar with no open time at all raises ValueError (no deadline can be reached)."""
+    if duration <= ZERO:
+        return start
+    if calendar is None:
+        return start + duration
+    if not any(calendar.week):
+        raise ValueError("the calendar has no open hours")
+    remaining = duration
+    covered_until = start
+    first = start.astimezone(calendar.tz).date() - timedelta(days=1)
+    empty_weeks = 0
+    while True:
+        last = first + timedelta(days=6)
+        found = False
+        for interval_start, interval_end in sorted(calendar.open_intervals(first, last)):
+            interval_start = max(interval_start, covered_until)
+            if interval_end <= interval_start:
+                continue
+            found = True
+            length = interval_end - interval_start
+            if length >= remaining:
+                return interval_start + remaining
+            remaining -= length
+            covered_until = interval_end
+        # Holidays may close whole weeks; a calendar closed for ten years is an error.
+        empty_weeks = 0 if found else empty_weeks + 1
+        if empty_weeks > 520:
+            raise ValueError("the calendar has no open hours in the next ten years")
+        first = last + timedelta(days=1)

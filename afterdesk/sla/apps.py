@@ -1,3 +1,5 @@
+"""SLA clocks on business hours: policies, deadlines from the event log, the sweep (docs/sla.md)."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,13 @@ class SlaConfig(AppConfig):
     name = "afterdesk.sla"
     label = "sla"
     verbose_name = "SLA"
+
+    def ready(self) -> None:
+        # Each ticket's deadlines follow every change to its log and to its calendar: the
+        # desk tells us through its consumer registries (docs/architecture.md).
+        from afterdesk.calendars.consumers import calendar_hours_changed
+        from afterdesk.sla.consumers import calendar_sla_refresh, ticket_sla_store
+        from afterdesk.tickets.consumers import tickets_changed
+
+        tickets_changed.register(ticket_sla_store)
+        calendar_hours_changed.register(calendar_sla_refresh)

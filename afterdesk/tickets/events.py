@@ -35,6 +35,9 @@ EVENT_SPECS: dict[str, EventSpec] = {
     # Written by Afterdesk itself (an SLA clock); exported and imported like the others.
     "sla_warning": EventSpec(required=("target",), optional=("policy", "due")),
     "sla_breach": EventSpec(required=("target",), optional=("policy", "due")),
+    # An agent decided the buyer's messages so far need no answer ("no response needed"):
+    # the running reply clock stops without a reply (docs/sla.md, "Clocks").
+    "no_reply": EventSpec(required=("agent",), optional=()),
     # Written by Afterdesk (triage of a buyer's first message) or, with `agent`, an agent's
     # correction of it (docs/history.md, "Events Afterdesk writes itself").
     "triage": EventSpec(
@@ -46,7 +49,7 @@ EVENT_SPECS: dict[str, EventSpec] = {
 # "Events Afterdesk writes itself"); the facts and KPIs ignore them.
 SLA_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
 SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage"}
-SLA_TARGETS = ("first_reply", "next_reply", "resolution")
+SLA_TARGETS = ("first_reply", "next_reply", "periodic_update", "resolution")
 # A triage event's issue types and risk flags: the ones `afterdesk.triage` decides on (the
 # tickets app does not import it; tests/triage/test_triage_events.py keeps the lists equal).
 TRIAGE_ISSUE_TYPES = (

@@ -150,6 +150,7 @@ class EventKind(models.TextChoices):
     QA_REVIEW = "qa_review", _("QA review")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breach")
+    NO_REPLY = "no_reply", _("No reply needed")
     TRIAGE = "triage", _("Triage")
 
 

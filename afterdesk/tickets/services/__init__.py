@@ -25,6 +25,7 @@ from afterdesk.tickets.services.attachments import (
 )
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
+from afterdesk.tickets.services.sla import sla_event_write, ticket_no_reply
 from afterdesk.tickets.services.triage import ticket_triage_correct, ticket_triage_record
 from afterdesk.tickets.state import TicketState, replay_state
 
@@ -46,10 +47,12 @@ __all__ = [
     "replay_state",
     "return_record",
     "sanitize_html",
+    "sla_event_write",
     "ticket_assign",
     "ticket_change",
     "ticket_create",
     "ticket_escalate",
+    "ticket_no_reply",
     "ticket_open",
     "ticket_refresh_state",
     "ticket_set_status",

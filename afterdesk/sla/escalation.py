@@ -1,0 +1,115 @@
+"""The escalation of a breach: an email to the supervisors of the ticket's team (docs/sla.md,
+"Escalation"). The notice is written in the breach's transaction and mailed after commit by a
+task that claims it first, so a breach is mailed once even with two workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from afterdesk.accounts.models import Role, User
+from afterdesk.sla.models import BreachNotice
+from afterdesk.tickets.models import Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+CLAIM_TIMEOUT = timedelta(minutes=10)
+TARGET_NAMES = {
+    "first_reply": "first reply",
+    "next_reply": "next reply",
+    "periodic_update": "periodic update",
+    "resolution": "resolution",
+}
+
+
+def breach_recipients(ticket: Ticket) -> list[str]:
+    """The active supervisors of the ticket's team who have an email; without any (no team,
+    or a team without a supervisor), every active supervisor and admin with one."""
+    people = User.objects.filter(is_active=True).exclude(email="")
+    emails: list[str] = []
+    if ticket.team_id is not None:
+        emails = list(
+            people.filter(role=Role.SUPERVISOR, teams=ticket.team_id).values_list(
+                "email", flat=True
+            )
+        )
+    if not emails:
+        emails = list(
+            people.filter(role__in=[Role.SUPERVISOR, Role.ADMIN]).values_list("email", flat=True)
+        )
+    return sorted({email.strip() for email in emails if email.strip()})
+
+
+def breach_notices_create(*, ticket: Ticket, events: Sequence[TicketEvent]) -> list[BreachNotice]:
+    """One notice per new breach, mailed after the transaction commits."""
+    if not events:
+        return []
+    recipients = breach_recipients(ticket)
+    notices = BreachNotice.objects.bulk_create(
+        [BreachNotice(event=event, ticket=ticket, recipients=recipients) for event in events]
+    )
+    from afterdesk.sla.tasks import breach_notices_send_task
+
+    transaction.on_commit(lambda: breach_notices_send_task())
+    return notices
+
+
+def breach_mail(notice: BreachNotice) -> EmailMessage:
+    event = notice.event
+    ticket = notice.ticket
+    target = TARGET_NAMES.get(event.subtype, event.subtype)
+    due = event.fields.get("due", "")
+    policy = event.fields.get("policy", "")
+    body = (
+        f"Ticket #{ticket.pk} ({ticket.external_id}) missed its {target} deadline, due {due}"
+        f"{f' under the policy {policy!r}' if policy else ''}.\n\n"
+        f"Subject: {ticket.subject}\n"
+        f"Assignee: {ticket.assignee.username if ticket.assignee else 'nobody'}\n"
+        f"Team: {ticket.team.name if ticket.team else 'none'}\n\n"
+        f"Open it at /tickets/{ticket.pk}/ in Afterdesk.\n"
+    )
+    return EmailMessage(
+        subject=f"[Afterdesk] SLA breach: #{ticket.pk} {target}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(notice.recipients),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def breach_notices_send() -> list[BreachNotice]:
+    """Mail every notice not sent yet; returns the ones mailed. A notice without recipients
+    is stamped sent (there is nobody to tell) and logged."""
+    sent = []
+    for notice in _claim():
+        if notice.recipients:
+            try:
+                breach_mail(notice).send(fail_silently=False)
+            except Exception:
+                BreachNotice.objects.filter(pk=notice.pk).update(claimed_at=None)
+                raise
+        else:
+            logger.warning("SLA breach of ticket %s: no supervisor has an email", notice.ticket_id)
+        BreachNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+        sent.append(notice)
+    return sent
+
+
+@transaction.atomic
+def _claim() -> list[BreachNotice]:
+    now = timezone.now()
+    notices = list(
+        BreachNotice.objects.select_for_update(of=("self",))
+        .select_related("event", "ticket", "ticket__assignee", "ticket__team")
+        .filter(sent_at=None)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .order_by("created_at", "id")[:200]
+    )
+    BreachNotice.objects.filter(pk__in=[n.pk for n in notices]).update(claimed_at=now)
+    return notices

@@ -1,0 +1,289 @@
+"""Which policy a ticket falls under and its stored clock state (`TicketSla`), recomputed
+from its log whenever it changes (docs/sla.md, "State and the sweep")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from afterdesk.calendars.business_time import BusinessCalendar
+from afterdesk.calendars.models import Calendar
+from afterdesk.core.timeutil import format_instant
+from afterdesk.sla.clock import (
+    TARGETS,
+    Clocks,
+    Rules,
+    Written,
+    clocks_compute,
+    next_at,
+    pending_events,
+)
+from afterdesk.sla.models import Hours, Policy, TicketSla
+from afterdesk.tickets.events import SLA_EVENT_TYPES
+from afterdesk.tickets.log_reader import EventRow, TicketHead, ticket_history_load
+from afterdesk.tickets.models import Ticket
+
+CONDITION_FIELDS = ("channels", "platforms", "markets", "languages", "categories", "priorities")
+# The ticket attribute each list condition looks at.
+CONDITION_ATTRS = {
+    "channels": "channel",
+    "platforms": "platform",
+    "markets": "market",
+    "languages": "language",
+    "categories": "category",
+    "priorities": "priority",
+}
+
+
+@dataclass(frozen=True)
+class TicketAttrs:
+    """What the policies' conditions read of a ticket."""
+
+    pk: int
+    channel: str
+    platform: str
+    store_id: int | None
+    market: str
+    language: str
+    category: str
+    priority: str
+    order_value: Decimal | None
+    calendar_id: int | None
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """A policy as the matching needs it (read once per batch of tickets)."""
+
+    policy: Policy
+    store_ids: frozenset[int]
+
+    def matches(self, ticket: TicketAttrs) -> bool:
+        policy = self.policy
+        for name, attr in CONDITION_ATTRS.items():
+            accepted = getattr(policy, name)
+            if accepted and getattr(ticket, attr) not in accepted:
+                return False
+        if self.store_ids and ticket.store_id not in self.store_ids:
+            return False
+        if policy.tags and not ticket.tags & set(policy.tags):
+            return False
+        low, high = policy.order_value_min, policy.order_value_max
+        if low is not None or high is not None:
+            value = ticket.order_value
+            if value is None:
+                return False
+            if (low is not None and value < low) or (high is not None and value > high):
+                return False
+        return True
+
+
+def policies_load() -> list[PolicyView]:
+    """The enabled policies in their order, with their stores."""
+    policies = Policy.objects.filter(enabled=True).order_by("position", "id")
+    return [PolicyView(policy, frozenset(policy.stores or ())) for policy in policies]
+
+
+def policy_for(policies: Sequence[PolicyView], ticket: TicketAttrs) -> Policy | None:
+    """The first enabled policy whose every condition holds."""
+    for view in policies:
+        if view.matches(ticket):
+            return view.policy
+    return None
+
+
+def tickets_attrs(ticket_ids: Sequence[int], *, tags: bool = True) -> dict[int, TicketAttrs]:
+    """The tickets' attributes; their tags only with `tags` (no policy looks at them: one
+    query less on every change)."""
+    rows = Ticket.objects.filter(pk__in=ticket_ids).values_list(
+        "pk",
+        "channel",
+        "platform",
+        "store_id",
+        "market",
+        "language",
+        "category",
+        "priority",
+        "order_value",
+        "calendar_id",
+    )
+    names: dict[int, set[str]] = defaultdict(set)
+    if tags:
+        through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids)
+        for ticket_id, name in through.values_list("ticket_id", "tag__name"):
+            names[ticket_id].add(name)
+    return {row[0]: TicketAttrs(*row, tags=frozenset(names[row[0]])) for row in rows}
+
+
+def calendar_get(calendar_id: int | None, cache: dict[int, BusinessCalendar | None]) -> Any:
+    if calendar_id is None:
+        return None
+    if calendar_id not in cache:
+        calendar = Calendar.objects.filter(pk=calendar_id).first()
+        cache[calendar_id] = (
+            BusinessCalendar.from_fields(
+                tz=calendar.tz, hours=calendar.hours, holidays=calendar.holidays
+            )
+            if calendar is not None
+            else None
+        )
+    return cache[calendar_id]
+
+
+def rules_for(
+    policy: Policy, ticket: TicketAttrs, calendars: dict[int, BusinessCalendar | None]
+) -> Rules:
+    """The policy's rules for this ticket: its priority's targets, in the policy's calendar
+    (or the ticket's own), or in elapsed time."""
+    targets = {
+        target: int(minutes)
+        for target, minutes in (policy.targets.get(ticket.priority) or {}).items()
+        if target in TARGETS and minutes is not None
+    }
+    calendar = None
+    if policy.hours == Hours.BUSINESS:
+        calendar = calendar_get(policy.calendar_id or ticket.calendar_id, calendars)
+        if calendar is not None and not any(calendar.week):
+            # A calendar without any open hours would never reach a deadline; its clocks
+            # count elapsed time instead (docs/sla.md, "Policies").
+            calendar = None
+    return Rules(
+        targets=targets,
+        calendar=calendar,
+        pause_statuses=frozenset(policy.pause_statuses or ()),
+        warning_minutes=policy.warning_minutes,
+    )
+
+
+def written_events(events: Sequence[EventRow]) -> list[Written]:
+    return [Written(e.kind, e.subtype, e.at) for e in events if e.kind in SLA_EVENT_TYPES]
+
+
+@dataclass
+class Computed:
+    """One ticket's clocks under its policy, and what is left for the sweep to write."""
+
+    ticket: TicketAttrs
+    policy: Policy | None
+    clocks: Clocks
+    rules: Rules | None
+
+
+def ticket_compute(
+    *,
+    ticket: TicketAttrs,
+    created_at: datetime,
+    events: Sequence[EventRow],
+    policies: Sequence[PolicyView],
+    calendars: dict[int, BusinessCalendar | None],
+) -> Computed:
+    policy = policy_for(policies, ticket)
+    if policy is None:
+        return Computed(ticket, None, Clocks(), None)
+    rules = rules_for(policy, ticket, calendars)
+    clocks = clocks_compute(created_at=created_at, events=events, rules=rules)
+    return Computed(ticket, policy, clocks, rules)
+
+
+def state_row(computed: Computed, events: Sequence[EventRow], now: datetime) -> TicketSla:
+    clocks = computed.clocks
+    row = TicketSla(
+        ticket_id=computed.ticket.pk,
+        policy=computed.policy,
+        paused=clocks.paused,
+        computed_at=now,
+        next_at=next_at(pending_events(clocks, written_events(events))),
+    )
+    for target in TARGETS:
+        timer = clocks.current(target)
+        setattr(row, f"{target}_due", timer.due if timer is not None else None)
+    row.clocks = [
+        {
+            "target": t.target,
+            "started_at": format_instant(t.started_at),
+            "due": format_instant(t.due) if t.due else None,
+            "warn_at": format_instant(t.warn_at) if t.warn_at else None,
+            "ended_at": format_instant(t.ended_at) if t.ended_at else None,
+            "end": t.end,
+            "running": t.running,
+            "met": t.met,
+            "elapsed_seconds": t.elapsed.total_seconds(),
+            "limit_minutes": t.limit.total_seconds() / 60,
+        }
+        for t in clocks.timers
+    ]
+    return row
+
+
+STATE_FIELDS = [
+    "policy",
+    "first_reply_due",
+    "next_reply_due",
+    "periodic_update_due",
+    "resolution_due",
+    "paused",
+    "next_at",
+    "clocks",
+    "computed_at",
+]
+
+
+def states_store(
+    *,
+    tickets: Sequence[TicketHead],
+    events: Mapping[int, Sequence[EventRow]],
+    cache: dict[str, Any] | None = None,
+) -> list[TicketSla]:
+    """Recompute and save the SLA state of these tickets from their logs (one upsert)."""
+    if not tickets:
+        return []
+    cache = cache if cache is not None else {}
+    if "sla_policies" not in cache:
+        cache["sla_policies"] = policies_load()
+    policies: list[PolicyView] = cache["sla_policies"]
+    calendars: dict[int, BusinessCalendar | None] = cache.setdefault("sla_calendars", {})
+    ids = [pk for pk, _created, _calendar in tickets]
+    if not policies and not TicketSla.objects.filter(ticket_id__in=ids).exists():
+        return []  # no policy, no clock: nothing to store
+    attrs = tickets_attrs(ids, tags=any(view.policy.tags for view in policies))
+    now = timezone.now()
+    rows = []
+    for pk, created_at, _calendar in tickets:
+        if pk not in attrs:
+            continue
+        log = events.get(pk, ())
+        computed = ticket_compute(
+            ticket=attrs[pk],
+            created_at=created_at,
+            events=log,
+            policies=policies,
+            calendars=calendars,
+        )
+        rows.append(state_row(computed, log, now))
+    TicketSla.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["ticket"], update_fields=STATE_FIELDS
+    )
+    return rows
+
+
+def states_rebuild(*, ticket_ids: Sequence[int] | None = None, chunk: int = 1000) -> int:
+    """Recompute the state of these tickets (all of them by default) by the same code as a
+    change does: imported tickets, a new or edited policy, a calendar's new hours."""
+    ids = list(ticket_ids) if ticket_ids is not None else None
+    if ids is None:
+        ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
+    cache: dict[str, Any] = {}
+    done = 0
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            heads, events = ticket_history_load(ticket_ids=ids[start : start + chunk])
+            done += len(states_store(tickets=heads, events=events, cache=cache))
+    return done
