@@ -13,7 +13,7 @@ from afterdesk.replies import services
 from afterdesk.replies.models import Macro
 from afterdesk.replies.services import MacroIn
 from afterdesk.tickets.models import Ticket
-from tests.metrics.api.conftest import ApiAs, api_as  # noqa: F401 - the fixture
+from tests.metrics.api.conftest import ApiAs
 from tests.replies.helpers import EN, ES, template, ticket_for
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +61,14 @@ def test_preview_shows_errors_before_sending(
         {"ticket": ticket_for(team, language="es").pk, "template": chosen.pk},
     )
     assert ok.status_code == 200
-    assert ok.json()["ok"] and ok.json()["language"] == "es"
+    assert ok.json()["ok"]
+    assert ok.json()["language"] == "es"
     assert ok.json()["text"].startswith("Hola Lucía Gómez")
     bare = ticket_for(team, language="ja", with_order=False)
     failed = api_as(agent).post("/api/replies/preview", {"ticket": bare.pk, "template": chosen.pk})
     body = failed.json()
-    assert not body["ok"] and body["text"] == ""
+    assert not body["ok"]
+    assert body["text"] == ""
     assert "no ja version" in body["warning"]
     assert any(e.startswith("order_number has no value") for e in body["errors"])
     escape = api_as(agent).post(
@@ -97,7 +99,8 @@ def test_personal_and_shared_macros(
 ) -> None:
     mine = api_as(agent).post("/api/replies/macros", {"name": "Mine", "set_status": "pending"})
     assert mine.status_code == 201
-    assert mine.json()["owner"] == "anna" and not mine.json()["shared"]
+    assert mine.json()["owner"] == "anna"
+    assert not mine.json()["shared"]
     shared = {"name": "Shared", "set_status": "pending", "shared": True}
     assert api_as(agent).post("/api/replies/macros", shared).status_code == 403
     assert api_as(supervisor).post("/api/replies/macros", shared).status_code == 201
@@ -110,7 +113,8 @@ def test_personal_and_shared_macros(
         "Mine 2"
     )
     bad = api_as(agent).post("/api/replies/macros", {"name": "x", "set_status": "gone"})
-    assert bad.status_code == 422 and bad.json()["field"] == "set_status"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "set_status"
     assert api_as(agent).delete(path).status_code == 204
 
 
@@ -131,14 +135,16 @@ def test_apply_sends_the_reply_in_the_buyers_language(
     response = api_as(agent).post(f"/api/replies/macros/{macro.pk}/apply", {"ticket": ticket.pk})
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["status"] == "solved" and body["language"] == "es"
+    assert body["status"] == "solved"
+    assert body["language"] == "es"
     assert body["body"].startswith("Hola Lucía Gómez:\nTu pedido #5001")
     assert Ticket.objects.get(pk=ticket.pk).messages.last().body_text == body["body"]
     got = api_as(agent).get(f"/api/replies/macros/{macro.pk}").json()
     assert got["usage_count"] == 1
     bare = ticket_for(team, with_order=False)
     refused = api_as(agent).post(f"/api/replies/macros/{macro.pk}/apply", {"ticket": bare.pk})
-    assert refused.status_code == 422 and "order_number has no value" in refused.json()["message"]
+    assert refused.status_code == 422
+    assert "order_number has no value" in refused.json()["message"]
 
 
 def test_knowledge_base_api(api_as: ApiAs, team: Team, agent: User, supervisor: User) -> None:
@@ -149,14 +155,16 @@ def test_knowledge_base_api(api_as: ApiAs, team: Team, agent: User, supervisor: 
     }
     assert api_as(agent).post("/api/replies/articles", article).status_code == 403
     created = api_as(supervisor).post("/api/replies/articles", article)
-    assert created.status_code == 201 and created.json()["issue_types"] == ["not_received"]
+    assert created.status_code == 201
+    assert created.json()["issue_types"] == ["not_received"]
     found = api_as(agent).get("/api/replies/articles", params={"q": "carrier trace"}).json()
     assert [a["title"] for a in found] == ["Lost parcel"]
     ticket = ticket_for(team)
     suggested = api_as(agent).get(f"/api/replies/tickets/{ticket.pk}/articles").json()
     assert [a["title"] for a in suggested] == ["Lost parcel"]
     bad = api_as(supervisor).post("/api/replies/articles", {**article, "issue_types": ["x"]})
-    assert bad.status_code == 422 and bad.json()["field"] == "issue_types"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "issue_types"
 
 
 def test_return_addresses(api_as: ApiAs, team: Team, agent: User, admin_user: User) -> None:
