@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('channels', '0004_reply_bounce'),
+        ('channels', '0003_relays'),
         ('tickets', '0006_no_reply_event'),
     ]
 
