@@ -32,6 +32,11 @@ MAX_CHARS = 20_000
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
+# Claims a buyer can file; one already filed makes the message a `dispute` (docs/triage.md,
+# "Labelling guide": a threat to file is a flag on the underlying issue, a filed one is the issue).
+CLAIM_FLAGS = frozenset({"chargeback", "atoz_claim", "paypal_dispute", "platform_claim"})
+_SENTENCE_END = re.compile(r"[.!?;\n。！？；]")
+
 _EXCLAMATIONS = re.compile(r"[!！]{3,}")
 _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 
@@ -95,7 +100,34 @@ def _quoted(matches: list[Match]) -> str:
     )
 
 
-def _issue(matches: list[Match]) -> tuple[str, str]:
+def _sentence(text: str, start: int, end: int) -> tuple[int, str]:
+    """The sentence of normalised `text` around [start, end), and where it begins."""
+    before = _SENTENCE_END.split(text[max(0, start - 200) : start])[-1]
+    after = _SENTENCE_END.split(text[end : end + 200])[0]
+    return start - len(before), before + text[start:end] + after
+
+
+def _claim_filed(
+    hits: list[tuple[Hit, Match]], text: str, raw: str, origins: list[int], cued: list[Lexicon]
+) -> str:
+    """Why the message reports a claim already filed, or "": a claim phrase strong enough to
+    raise its flag on its own, in a sentence with a cue of a done deed ("I've", "ya", "bereits",
+    "已经") and no cue of a condition or a future ("if", "si no", "sonst", "再不")."""
+    for hit, match in hits:
+        if match.label not in CLAIM_FLAGS or match.weight < FLAG_FROM or match.negated:
+            continue
+        offset, sentence = _sentence(text, hit.start, hit.end)
+        if any(lexicon.claim_threat.search(sentence) for lexicon in cued):
+            continue
+        for lexicon in cued:
+            if cue := lexicon.claim_filed.search(sentence):
+                begin, finish = offset + cue.start(), offset + cue.end()
+                words = raw[origins[begin] : origins[finish - 1] + 1]
+                return f"claim already filed: '{match.text}' ({match.label}) with '{words}'"
+    return ""
+
+
+def _issue(matches: list[Match], filed: str = "") -> tuple[str, str]:
     scores: dict[str, float] = defaultdict(float)
     found: dict[str, list[Match]] = defaultdict(list)
     for match in matches:
@@ -105,9 +137,14 @@ def _issue(matches: list[Match]) -> tuple[str, str]:
     negated = [m for m in matches if m.negated]
     ignored = f"; ignored negated {_quoted(negated)}" if negated else ""
     if not scores:
+        if filed:
+            return "dispute", f"{filed}{ignored}"
         return "other", f"no issue phrase matched{ignored}"
     best = max(scores, key=lambda label: (scores[label], -ISSUE_TYPES.index(label)))
     reason = f"matched {_quoted(found[best])} ({best}, score {scores[best]:g})"
+    if filed:
+        # A filed claim is the matter now, whatever led to it (the labelling guide).
+        best, reason = "dispute", f"{filed}; before it {reason}"
     others = [label for label in scores if label != best]
     if others:
         others.sort(key=lambda label: -scores[label])
@@ -189,16 +226,18 @@ def triage_message(subject: str, body: str) -> Triage:
     raw = f"{subject}\n{body}"
     text, origins = normalize_mapped(raw)
     issue_matches: list[Match] = []
-    risk_matches: list[Match] = []
+    risk_hits: list[tuple[Hit, Match]] = []
     first, rest = _lexicons_for(guess)
     for lexicon in first:
         issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
-        risk_matches.extend(_match(hit, raw, origins) for hit in lexicon.risk_hits(text))
+        risk_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.risk_hits(text))
     if not any(not match.negated for match in issue_matches):
         for lexicon in rest:
             issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
-            risk_matches.extend(_match(hit, raw, origins) for hit in lexicon.risk_hits(text))
-    issue_type, issue_reason = _issue(issue_matches)
+            risk_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.risk_hits(text))
+    risk_matches = [match for _, match in risk_hits]
+    filed = _claim_filed(risk_hits, text, raw, origins, first or rest)
+    issue_type, issue_reason = _issue(issue_matches, filed)
     risk, flags, risk_reason = _risk(risk_matches, _sentiment_extras(subject, body))
     priority = priority_for(risk)
     return Triage(

@@ -98,6 +98,10 @@ class Lexicon:
     risk_entries: tuple[Entry, ...]
     issue_pattern: re.Pattern[str]
     risk_pattern: re.Pattern[str]
+    # Cues that tell a claim already made ("I've", "ya", "bereits", "已经") from a threatened
+    # one ("if", "si no", "sonst", "再不"), read in the sentence of a claim phrase (engine).
+    claim_filed: re.Pattern[str]
+    claim_threat: re.Pattern[str]
 
     def issue_hits(self, text: str) -> Iterator[Hit]:
         return self._hits(self.issue_pattern, self.issue_entries, text)
@@ -139,6 +143,16 @@ class Lexicon:
             if word in self.negations or word.endswith("n't"):
                 return True
         return False
+
+
+def _cue_pattern(words: list[str], cjk: bool) -> re.Pattern[str]:
+    """Any of the cue words, as whole words in Latin text, anywhere in CJK text."""
+    if not words:
+        return re.compile(r"(?!x)x")
+    # Longest first: "have filed" before "have".
+    phrases = sorted({"".join(_phrase_tokens(normalize(word), cjk)) for word in words}, key=len)
+    body = "|".join(reversed(phrases))
+    return re.compile(body if cjk else f"{_LATIN_WORD_PREFIX}(?:{body}){_LATIN_WORD_SUFFIX}")
 
 
 def _phrase_tokens(phrase: str, cjk: bool) -> list[str]:
@@ -238,7 +252,16 @@ def lexicon_parse(language: str, source: str) -> Lexicon:
         risk_entries=risk_entries,
         issue_pattern=issue_pattern,
         risk_pattern=risk_pattern,
+        claim_filed=_cue_pattern(_words(data, "claim_filed", where), cjk),
+        claim_threat=_cue_pattern(_words(data, "claim_threat", where), cjk),
     )
+
+
+def _words(data: dict[str, Any], key: str, where: str) -> list[str]:
+    words = data.get(key, [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and normalize(w) for w in words):
+        raise LexiconError(f"{where}: {key} must be a list of words")
+    return words
 
 
 @cache
