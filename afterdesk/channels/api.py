@@ -18,6 +18,7 @@ from afterdesk.channels.schemas import (
     InboundPage,
     IngestOut,
 )
+from afterdesk.channels.services.bounces import bounce_apply
 from afterdesk.channels.services.ingest import email_ingest, email_retry
 from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, paginate
 from afterdesk.core.errors import Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationError
@@ -62,6 +63,8 @@ def email_inbound(request: HttpRequest) -> Status[IngestOut]:
             field="body",
         )
     result = email_ingest(raw, source="api")
+    if result.stored:
+        bounce_apply(result.inbound)  # a bounce of a desk reply marks that reply at once
     body = IngestOut.model_validate(
         {"outcome": result.line(), "stored": result.stored, "inbound": result.inbound}
     )

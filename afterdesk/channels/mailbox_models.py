@@ -122,3 +122,27 @@ class ReplyDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery of event {self.event_id}: {self.state}"
+
+
+class ReplyBounce(models.Model):
+    """A bounce (delivery report) that came back for mail on a ticket, read once: which
+    reply of the desk it returns (by the Message-ID in its returned message or headers), to
+    whom, and the mail server's status and diagnostic. A bounce of a reply marks that
+    reply's delivery failed (docs/channels.md, "Automatic mail")."""
+
+    inbound = models.OneToOneField(
+        "channels.InboundEmail", on_delete=models.CASCADE, primary_key=True, related_name="bounce"
+    )
+    delivery = models.ForeignKey(
+        ReplyDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="bounces"
+    )
+    recipient = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=20, blank=True)  # e.g. 5.1.1 (RFC 3463)
+    diagnostic = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"bounce of inbound {self.inbound_id}"

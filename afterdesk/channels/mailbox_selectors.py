@@ -49,4 +49,6 @@ def delivery_get(*, user: User, delivery_id: int) -> ReplyDelivery:
 def deliveries_of_ticket(*, ticket_id: int) -> dict[int, ReplyDelivery]:
     """The ticket's reply deliveries by the reply's event id (one query). The caller has
     authorised the ticket."""
-    return {d.event_id: d for d in ReplyDelivery.objects.filter(ticket_id=ticket_id)}
+    # With their bounces: a reply the buyer's server returned says so (services.bounces).
+    deliveries = ReplyDelivery.objects.filter(ticket_id=ticket_id).prefetch_related("bounces")
+    return {d.event_id: d for d in deliveries}

@@ -151,6 +151,7 @@ class EmailThread(models.Model):
 from afterdesk.channels.mailbox_models import (  # noqa: E402, F401
     DeliveryState,
     MailboxConnection,
+    ReplyBounce,
     ReplyDelivery,
     Security,
 )

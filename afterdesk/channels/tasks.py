@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
+from afterdesk.channels.services.bounces import bounces_apply_pending
 from afterdesk.channels.services.polling import mailboxes_poll
 from afterdesk.channels.services.sending import deliveries_send_due, delivery_send
 
@@ -23,7 +24,20 @@ def mailboxes_poll_periodic() -> int:
     # One poll at a time: a slow server must not pile up runs (the next minute skips).
     try:
         with lock_task("channels-mailboxes-poll"):
-            return sum(result.stored for result in mailboxes_poll())
+            stored = sum(result.stored for result in mailboxes_poll())
+    except TaskLockedException:
+        return 0
+    if stored:
+        bounces_apply_pending()  # a bounce of a reply marks it at once (services.bounces)
+    return stored
+
+
+@db_periodic_task(crontab(minute="*"))
+def bounces_periodic() -> int:
+    """Bounces on tickets not read yet, whichever way they came in (services.bounces)."""
+    try:
+        with lock_task("channels-bounces"):
+            return bounces_apply_pending()
     except TaskLockedException:
         return 0
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from afterdesk.channels.models import InboundEmail, InboundState
+from afterdesk.channels.services.bounces import bounces_apply_pending
 from afterdesk.channels.services.ingest import email_ingest, email_retry
 from afterdesk.channels.services.polling import mailbox_poll, mailboxes_to_poll
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{file}: not stored: {error.strerror or error}")
                 continue
             self.stdout.write(f"{file}: {result.line()}")
+        bounces_apply_pending()  # a bounce of a desk reply marks that reply (services.bounces)
         if unreadable:
             raise CommandError(f"{unreadable} file(s) could not be stored; nothing kept for them")
 
