@@ -142,10 +142,10 @@ def _issue(matches: list[Match], filed: str = "") -> tuple[str, str]:
         return "other", f"no issue phrase matched{ignored}"
     best = max(scores, key=lambda label: (scores[label], -ISSUE_TYPES.index(label)))
     reason = f"matched {_quoted(found[best])} ({best}, score {scores[best]:g})"
+    others = [label for label in scores if label != best]
     if filed:
         # A filed claim is the matter now, whatever led to it (the labelling guide).
         best, reason = "dispute", f"{filed}; before it {reason}"
-    others = [label for label in scores if label != best]
     if others:
         others.sort(key=lambda label: -scores[label])
         reason += "; less: " + ", ".join(f"{label} {scores[label]:g}" for label in others)
