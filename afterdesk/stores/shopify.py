@@ -3,6 +3,7 @@ after, query: "updated_at:>=…", sortKey: UPDATED_AT)` with `pageInfo`), one or
 `refundCreate`. Shopify limits by calculated query cost: every answer carries
 `extensions.cost.throttleStatus`; a THROTTLED error is waited out for
 (requestedQueryCost − currentlyAvailable) / restoreRate seconds, then the same call is sent again.
+A 5xx answer or no answer is sent again with exponential backoff (`sources.http_call_retrying`).
 
 Webhook bodies use the REST shapes (`order_from_webhook`)."""
 
@@ -28,11 +29,12 @@ from afterdesk.stores.fields import (
     whole_number,
 )
 from afterdesk.stores.sources import (
+    TRANSIENT_RETRIES,
     ExternalCustomer,
     ExternalLine,
     ExternalOrder,
     PlatformError,
-    http_call,
+    http_call_retrying,
     retry_after_seconds,
 )
 
@@ -88,6 +90,7 @@ class ShopifyClient:
         self.api_version = api_version or API_VERSION
         self.sleep = sleep
         self.throttle_waits: list[float] = []
+        self.transient_waits: list[float] = []  # backoff after 5xx answers and no answer
 
     @property
     def endpoint(self) -> str:
@@ -96,8 +99,12 @@ class ShopifyClient:
     def admin_url(self, legacy_id: str) -> str:
         return f"{self.base_url}/admin/orders/{legacy_id}"
 
-    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """The `data` of one call, sent again after each THROTTLED answer (or HTTP 429)."""
+    def graphql(
+        self, query: str, variables: dict[str, Any], *, idempotent: bool = True
+    ) -> dict[str, Any]:
+        """The `data` of one call, sent again after each THROTTLED answer (or HTTP 429: Shopify
+        ran nothing), and, when `idempotent`, after a 5xx or no answer with backoff. A
+        mutation is not: it may have run before its answer was lost (a refund twice)."""
         body = json.dumps({"query": query, "variables": variables}).encode()
         headers = {
             "Content-Type": "application/json",
@@ -105,7 +112,15 @@ class ShopifyClient:
             "X-Shopify-Access-Token": self.access_token,
         }
         for _attempt in range(MAX_THROTTLED_RETRIES + 1):
-            answer = http_call("POST", self.endpoint, headers=headers, body=body)
+            answer = http_call_retrying(
+                "POST",
+                self.endpoint,
+                headers=headers,
+                body=body,
+                sleep=self.sleep,
+                waits=self.transient_waits,
+                retries=TRANSIENT_RETRIES if idempotent else 0,
+            )
             if answer.status == 429:
                 self._wait(retry_after_seconds(answer.headers.get("retry-after", ""), default=2))
                 continue
@@ -206,7 +221,8 @@ class ShopifyClient:
                 {"lineItemId": line_id, "quantity": quantity, "restockType": "RETURN"}
                 for line_id, quantity in lines
             ]
-        result = self.graphql(REFUND_MUTATION, {"input": refund_input}).get("refundCreate") or {}
+        answer = self.graphql(REFUND_MUTATION, {"input": refund_input}, idempotent=False)
+        result = answer.get("refundCreate") or {}
         user_errors = result.get("userErrors") or []
         if user_errors:
             raise PlatformError(

@@ -10,7 +10,7 @@ import os
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +28,10 @@ class PlatformError(DomainError):
     """The platform refused or failed a call (bad credentials, 5xx, a body not its format)."""
 
     status = 502
+
+
+class PlatformUnreachable(PlatformError):
+    """No answer at all (refused connection, reset, timeout): worth trying again."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,53 @@ def http_call(
         )
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise PlatformError(f"{urlsplit(url).hostname} cannot be reached: {reason}") from error
+        raise PlatformUnreachable(
+            f"{urlsplit(url).hostname} cannot be reached: {reason}"
+        ) from error
+
+
+TRANSIENT_RETRIES = 4
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+
+
+def backoff_seconds(retry: int) -> float:
+    """1, 2, 4, 8 … seconds before the retry-th retry (0-based), at most 30."""
+    return min(BACKOFF_FIRST_SECONDS * 2**retry, BACKOFF_MAX_SECONDS)
+
+
+def http_call_retrying(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    body: bytes | None = None,
+    sleep: Callable[[float], None],
+    waits: list[float] | None = None,
+    retries: int = TRANSIENT_RETRIES,
+) -> HttpAnswer:
+    """`http_call`, sent again after a 5xx answer or no answer at all (the platform's passing
+    trouble), waiting `backoff_seconds` (or the answer's Retry-After, at most a minute)
+    before each of at most `retries` retries; then the last 5xx answer comes back, or the
+    last PlatformUnreachable is raised. Every other answer (2xx, 3xx, 4xx, 429 included)
+    comes back at once: the caller knows what it means. Each wait is added to `waits`."""
+    for retry in range(retries + 1):
+        try:
+            answer = http_call(method, url, headers=headers, body=body)
+        except PlatformUnreachable:
+            if retry == retries:
+                raise
+            seconds = backoff_seconds(retry)
+        else:
+            if answer.status < 500 or retry == retries:
+                return answer
+            seconds = retry_after_seconds(
+                answer.headers.get("retry-after", ""), default=backoff_seconds(retry)
+            )
+        if waits is not None:
+            waits.append(seconds)
+        sleep(seconds)
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def retry_after_seconds(value: str, *, default: float, ceiling: float = 60.0) -> float:

@@ -1,8 +1,9 @@
 """WooCommerce's REST API v3 (docs/stores.md, "WooCommerce"): `GET /wp-json/wc/v3/orders`
 page by page (`per_page`, `page`, `modified_after`, oldest change first) until
 `X-WP-TotalPages`, with the consumer key and secret as HTTP Basic credentials (HTTPS only); a
-429 is waited out for its Retry-After seconds and the same page asked again. Webhook bodies are
-the same order objects."""
+429 is waited out for its Retry-After seconds and the same page asked again; a 5xx answer or no
+answer is asked again with exponential backoff (`sources.http_call_retrying`). Webhook bodies
+are the same order objects."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from afterdesk.stores.sources import (
     ExternalLine,
     ExternalOrder,
     PlatformError,
-    http_call,
+    http_call_retrying,
     retry_after_seconds,
 )
 
@@ -61,13 +62,16 @@ class WooCommerceClient:
         self.headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
         self.sleep = sleep
         self.rate_limit_waits: list[float] = []
+        self.transient_waits: list[float] = []  # backoff after 5xx answers and no answer
 
     def get(self, path: str, query: dict[str, str]) -> tuple[Any, dict[str, str]]:
         url = f"{self.base_url}/wp-json/wc/v3/{path}"
         if query:
             url += "?" + urlencode(query)
         for _attempt in range(MAX_RATE_LIMITED_RETRIES + 1):
-            answer = http_call("GET", url, headers=self.headers)
+            answer = http_call_retrying(
+                "GET", url, headers=self.headers, sleep=self.sleep, waits=self.transient_waits
+            )
             if answer.status == 429:
                 wait = retry_after_seconds(answer.headers.get("retry-after", ""), default=2)
                 self.rate_limit_waits.append(wait)

@@ -8,6 +8,8 @@ the way the platform documents them and answers in its format.
 - WooCommerce REST v3 (`GET /wp-json/wc/v3/orders`, HTTP Basic): `per_page`, `page`,
   `modified_after`, `X-WP-Total` / `X-WP-TotalPages`; a 429 with Retry-After on the request
   numbers the test names.
+- Both: a 5xx answer, or the connection closed without an answer, on the request numbers the
+  test names (`error_requests`, `drop_requests`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import base64
 import contextlib
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,6 +84,8 @@ class ShopifyServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     refund_user_errors: list[dict[str, Any]] = field(default_factory=list)
+    error_requests: dict[int, int] = field(default_factory=dict)  # request number: 5xx status
+    drop_requests: set[int] = field(default_factory=set)  # closed without an answer
 
 
 def _cost(requested: float, available: float) -> dict[str, Any]:
@@ -121,6 +126,8 @@ def _shopify_handler(state: ShopifyServer) -> type[BaseHTTPRequestHandler]:
             body = json.loads(raw)
             state.requests.append(body)
             query, variables = body["query"], body.get("variables") or {}
+            if _failed(self, state.error_requests, state.drop_requests, len(state.requests)):
+                return
             if len(state.requests) in state.throttle_requests:
                 self._answer(
                     200,
@@ -216,6 +223,26 @@ def _shopify_handler(state: ShopifyServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _failed(
+    handler: BaseHTTPRequestHandler, errors: dict[int, int], drops: set[int], number: int
+) -> bool:
+    """The platform's passing trouble on the request numbers a test names: a 5xx with a JSON
+    body, or the connection closed before any answer (a reset, a proxy timing out)."""
+    if number in drops:
+        handler.close_connection = True
+        handler.connection.shutdown(socket.SHUT_RDWR)
+        return True
+    if number in errors:
+        data = json.dumps({"errors": "Internal Server Error"}).encode()
+        handler.send_response(errors[number])
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return True
+    return False
+
+
 def _iso(value: str) -> str:
     """Instants compared as UTC text (the tests' instants are all in UTC)."""
     return value.replace("+00:00", "Z")
@@ -252,6 +279,8 @@ class WooServer:
     orders: list[dict[str, Any]] = field(default_factory=list)
     rate_limit_requests: set[int] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
+    error_requests: dict[int, int] = field(default_factory=dict)  # request number: 5xx status
+    drop_requests: set[int] = field(default_factory=set)  # closed without an answer
 
 
 def _woo_handler(state: WooServer) -> type[BaseHTTPRequestHandler]:
@@ -275,6 +304,8 @@ def _woo_handler(state: WooServer) -> type[BaseHTTPRequestHandler]:
             state.requests.append(self.path)
             if self.headers.get("Authorization") != expected:
                 self._answer(401, {"code": "woocommerce_rest_cannot_view", "data": {"status": 401}})
+                return
+            if _failed(self, state.error_requests, state.drop_requests, len(state.requests)):
                 return
             if len(state.requests) in state.rate_limit_requests:
                 self._answer(429, {"code": "too_many_requests"}, {"Retry-After": "0.05"})

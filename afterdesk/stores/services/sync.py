@@ -1,7 +1,10 @@
 """Order sync (docs/stores.md, "Sync"): every order the platform changed since the last
-good sync, written one by one (each in its own transaction, so a failure halfway keeps what
-was written and the next sync starts again from the same watermark). The outcome is kept on
-the connection for its health view."""
+sync's watermark, oldest change first, written one by one (each in its own transaction). The
+watermark follows the orders written: it is saved after each order whose change is newer, so
+a sync that stops halfway (the platform failing past its retries, the worker dying) resumes
+from the last order it wrote, and asks again only for the orders changed at that instant
+(written again by their platform id: no duplicate). The outcome is kept on the connection for
+its health view."""
 
 from __future__ import annotations
 
@@ -48,6 +51,8 @@ def connection_sync(
             created += int(upserted.created)
             if found.updated_at and (newest is None or found.updated_at > newest):
                 newest = found.updated_at
+                # Oldest change first: every order before this one is written.
+                _record(connection, sync_watermark=newest)
     except (DomainError, CredentialsError) as error:
         message = getattr(error, "message", str(error))
         logger.warning(
