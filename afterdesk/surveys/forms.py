@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.surveys.models import COMMENT_MAX_CHARS, DEFAULT_DELAY_HOURS, DEFAULT_EXPIRY_DAYS
@@ -20,7 +21,11 @@ RATING_LABELS = {
 class AnswerForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with our help?"),
-        choices=[(rating, f"{rating} – {label}") for rating, label in RATING_LABELS.items()],
+        # Lazy: the labels are translated when the page renders, in the buyer's language.
+        choices=[
+            (rating, format_lazy("{} – {}", rating, label))
+            for rating, label in RATING_LABELS.items()
+        ],
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={

@@ -211,7 +211,7 @@ def _message_build(survey: Survey, *, now: datetime) -> EmailMessage:
         message["In-Reply-To"] = headers["In-Reply-To"]
     if references:
         message["References"] = references
-    message["Content-Language"] = survey.language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = survey.language  # after the body: set_content drops it
     return message
