@@ -259,6 +259,10 @@ class AmazonClient(TokenClient):
             "LastUpdatedAfter": after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "MaxResultsPerPage": str(PAGE_SIZE),
         }
+        # Amazon does not sort by LastUpdateDate, and the sync keeps its watermark at the
+        # newest order written: every page is read (and each order checked) first, then the
+        # orders go oldest change first, each with its lines.
+        listed: list[tuple[datetime, dict[str, Any]]] = []
         while True:
             payload = self.get("/orders/v0/orders", query, pii=True)
             if payload is None:
@@ -266,14 +270,16 @@ class AmazonClient(TokenClient):
             orders = payload.get("Orders")
             if not isinstance(orders, list):
                 raise PlatformError("Amazon answered orders that are not a list (payload.Orders)")
-            # A page is read whole (lines included) before any of it is written: an order
-            # Amazon sends malformed stops the sync before it, never halfway through one.
-            found = [self._order(data, index) for index, data in enumerate(orders)]
-            yield from found
+            for index, data in enumerate(orders):
+                checked = self._checked(data, [], index)
+                listed.append((checked.updated_at or checked.placed_at, data))
             token = payload.get("NextToken")
             if not token:
-                return
+                break
             query = {"MarketplaceIds": self.marketplace_id, "NextToken": str(token)}
+        listed.sort(key=lambda pair: pair[0])
+        for index, (_when, data) in enumerate(listed):
+            yield self._order(data, index)
 
     def order_fetch(self, external_id: str) -> ExternalOrder | None:
         payload = self.get(f"/orders/v0/orders/{quote(external_id, safe='')}", {}, pii=True)
@@ -300,11 +306,14 @@ class AmazonClient(TokenClient):
             query = {"NextToken": str(token)}
 
     def _order(self, data: Any, index: int) -> ExternalOrder:
+        """The order with its lines (one more call, or more for many lines)."""
+        order_id = self._checked(data, [], index).external_id
+        return self._checked(data, self.order_items(order_id), index)
+
+    def _checked(self, data: Any, items: list[Any], index: int) -> ExternalOrder:
         try:
             if not isinstance(data, dict):
                 raise ValidationError("the order must be a JSON object", field=f"Orders[{index}]")
-            order_id = required_text(data, "AmazonOrderId")
-            items = self.order_items(order_id)
             return order_from_payload(
                 data,
                 items,

@@ -130,6 +130,10 @@ class EbayClient(TokenClient):
         return document
 
     def orders_since(self, since: datetime | None) -> Iterator[ExternalOrder]:
+        # eBay does not sort by lastModifiedDate, and the sync keeps its watermark at the
+        # newest order written: every page is read (each order checked) first, then the orders
+        # go oldest change first. A malformed order stops the sync before anything is written.
+        found: list[ExternalOrder] = []
         offset = 0
         while True:
             query = {"limit": str(PAGE_SIZE), "offset": str(offset)}
@@ -144,13 +148,12 @@ class EbayClient(TokenClient):
             orders = page.get("orders", [])
             if not isinstance(orders, list):
                 raise PlatformError("eBay answered orders that are not a list (orders)")
-            # The page is read whole before any of it is written: a malformed order stops the
-            # sync before it, never halfway through one.
-            found = [self._order(data) for data in orders]
-            yield from found
+            found += [self._order(data) for data in orders]
             if not page.get("next") or not orders:
-                return
+                break
             offset += len(orders)
+        found.sort(key=lambda order: order.updated_at or order.placed_at)
+        yield from found
 
     def order_fetch(self, external_id: str) -> ExternalOrder | None:
         data = self.get(f"order/{quote(external_id, safe='')}", {})

@@ -103,6 +103,7 @@ class AmazonServer:
     server_error_requests: set[int] = field(default_factory=set)
     expire_requests: set[int] = field(default_factory=set)
     malformed_requests: set[int] = field(default_factory=set)  # 200, not the format
+    newest_first: bool = False  # Amazon promises no order; the client must not rely on one
     requests: list[dict[str, Any]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     rdt_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -284,6 +285,7 @@ def _amazon_handler(state: AmazonServer) -> type[BaseHTTPRequestHandler]:
             chosen = sorted(
                 (o for o in state.orders if o["LastUpdateDate"] >= since),
                 key=lambda o: o["LastUpdateDate"],
+                reverse=state.newest_first,
             )
             page = chosen[
                 offset : offset + min(int(query.get("MaxResultsPerPage", "100")), state.page_size)
@@ -365,6 +367,7 @@ class EbayServer:
     rate_limit_requests: set[int] = field(default_factory=set)
     server_error_requests: set[int] = field(default_factory=set)
     expire_requests: set[int] = field(default_factory=set)
+    newest_first: bool = False  # eBay promises no order; the client must not rely on one
     requests: list[dict[str, Any]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
@@ -491,7 +494,7 @@ def _ebay_handler(state: EbayServer) -> type[BaseHTTPRequestHandler]:
                     )
                     return
                 chosen = [o for o in chosen if o["lastModifiedDate"] >= match.group(1)]
-            chosen = sorted(chosen, key=lambda o: o["lastModifiedDate"])
+            chosen = sorted(chosen, key=lambda o: o["lastModifiedDate"], reverse=state.newest_first)
             limit = min(int(query.get("limit", "50")), state.page_size)
             offset = int(query.get("offset", "0"))
             page = chosen[offset : offset + limit]

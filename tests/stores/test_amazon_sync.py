@@ -70,10 +70,10 @@ def test_sync_pages_waits_out_a_429_and_retries_a_503(
     amazon_server: AmazonServer, amazon_connection: StoreConnection
 ) -> None:
     amazon_server.orders = [amazon_order(n, updated=f"2026-11-02T10:0{n}:00Z") for n in range(1, 6)]
-    # Requests: 1 orders page 1, 2-3 items of order 1, 4-5 of order 2, 6 page 2 → 429,
-    # 7 page 2 again, 8 items of order 3 → 503, 9 the same again …
-    amazon_server.rate_limit_requests = {6}
-    amazon_server.server_error_requests = {8}
+    # Requests: 1 orders page 1, 2 page 2 → 429, 3 page 2 again, 4 page 3, then the items
+    # (two pages an order): 5-6 order 1, 7 order 2 → 503, 8 the same again …
+    amazon_server.rate_limit_requests = {2}
+    amazon_server.server_error_requests = {7}
     waits: list[float] = []
 
     result = connection_sync(amazon_connection, sleep=waits.append)
@@ -124,7 +124,7 @@ def test_an_expired_token_mid_sync_is_minted_again(
     amazon_server: AmazonServer, amazon_connection: StoreConnection
 ) -> None:
     amazon_server.orders = [amazon_order(n) for n in range(1, 4)]
-    amazon_server.expire_requests = {4}  # the items of order 2, with the first LWA token
+    amazon_server.expire_requests = {4}  # order 1's second page of items, first LWA token
 
     result = connection_sync(amazon_connection, sleep=lambda _s: None)
 
@@ -194,7 +194,7 @@ def test_one_order_with_its_buyer_and_an_unknown_one(
     assert source.order_fetch("302-0000000-0000000") is None
 
 
-def test_a_malformed_order_fails_the_sync_with_nothing_of_its_page_written(
+def test_a_malformed_order_fails_the_sync_with_nothing_written(
     amazon_server: AmazonServer, amazon_connection: StoreConnection
 ) -> None:
     broken = amazon_order(2)
@@ -211,18 +211,17 @@ def test_a_malformed_order_fails_the_sync_with_nothing_of_its_page_written(
     assert amazon_connection.sync_watermark is None
 
 
-def test_a_page_that_is_not_the_format_stops_the_sync_after_the_pages_before(
+def test_a_page_that_is_not_the_format_stops_the_sync_before_any_order(
     amazon_server: AmazonServer, amazon_connection: StoreConnection
 ) -> None:
     amazon_server.orders = [amazon_order(n) for n in range(1, 4)]
-    amazon_server.malformed_requests = {6}  # page 2 (after page 1 and its items)
+    amazon_server.malformed_requests = {2}  # page 2
 
     result = connection_sync(amazon_connection)
 
     assert result.error == "Amazon answered orders that are not a list (payload.Orders)"
-    assert result.written == 2  # page 1, each order whole in its own transaction
-    for order in Order.objects.filter(store=amazon_connection.store):
-        assert order.lines.count() == 2
+    assert result.written == 0
+    assert not Order.objects.filter(store=amazon_connection.store).exists()
     amazon_connection.refresh_from_db()
     assert amazon_connection.sync_watermark is None  # the next sync asks again from the start
     amazon_server.requests.clear()
@@ -297,3 +296,12 @@ def test_server_errors_are_tried_three_more_times_then_fail_the_sync(
     assert waits == [1.0, 2.0, 4.0]
     assert len(amazon_server.requests) == 4
     assert not Order.objects.filter(store=amazon_connection.store).exists()
+
+
+def test_orders_come_oldest_change_first_whatever_amazons_order(
+    amazon_server: AmazonServer, amazon_connection: StoreConnection
+) -> None:
+    amazon_server.orders = [amazon_order(n, updated=f"2026-11-02T10:0{n}:00Z") for n in range(1, 6)]
+    amazon_server.newest_first = True
+    found = list(source_for(amazon_connection).orders_since(None))
+    assert [order.number[-1] for order in found] == ["1", "2", "3", "4", "5"]

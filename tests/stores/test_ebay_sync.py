@@ -174,7 +174,7 @@ def test_an_order_without_the_buyers_email_keeps_the_username(
     assert ebay_connection.customer_links.get().external_id == "quiet_buyer"
 
 
-def test_a_malformed_order_fails_the_sync_with_nothing_of_its_page_written(
+def test_a_malformed_order_fails_the_sync_with_nothing_written(
     ebay_server: EbayServer, ebay_connection: StoreConnection
 ) -> None:
     broken = ebay_order(2)
@@ -263,3 +263,14 @@ def test_a_still_rate_limited_api_fails_the_sync_after_its_waits(
     with pytest.raises(PlatformError, match=r"still answered 429 \(rate limit\) after 8 waits"):
         list(source_for(ebay_connection, sleep=waits.append).orders_since(None))
     assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+
+
+def test_orders_come_oldest_change_first_whatever_ebays_order(
+    ebay_server: EbayServer, ebay_connection: StoreConnection
+) -> None:
+    ebay_server.orders = [
+        ebay_order(n, modified=f"2026-11-02T10:0{n}:00.000Z") for n in range(1, 6)
+    ]
+    ebay_server.newest_first = True
+    found = list(source_for(ebay_connection).orders_since(None))
+    assert [order.number[-1] for order in found] == ["1", "2", "3", "4", "5"]
