@@ -118,6 +118,26 @@ class TicketLog:
     fingerprints: dict[str, int]  # fingerprint -> event id
 
 
+def ticket_logs_load(*, ticket_ids: Sequence[int], lock: bool) -> dict[int, TicketLog]:
+    """`ticket_log_load` of many tickets in one query (those that exist), locked in id order
+    (two writers locking overlapping sets wait for each other instead of deadlocking)."""
+    if not ticket_ids:
+        return {}
+    where, params = ticket_ids_condition(sorted(set(ticket_ids)))
+    quote = connection.ops.quote_name
+    where = where.replace(quote("ticket_id"), f"t.{quote('id')}", 1)
+    sql = _ticket_log_sql(connection.vendor, False, many=True).replace("%where%", where)
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF t"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_ticket: dict[int, list[Any]] = defaultdict(list)
+    for ticket_id, *row in rows:
+        by_ticket[ticket_id].append(row)
+    return {ticket_id: _ticket_log(rows) for ticket_id, rows in by_ticket.items()}
+
+
 def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
     """One ticket's state and its whole event log (with the events' fingerprints) in one
     query, for a change to it (`tickets.services.changes`); with `lock`, under a row lock on
@@ -129,6 +149,11 @@ def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
         rows = cursor.fetchall()
     if not rows:
         return None
+    return _ticket_log(rows)
+
+
+def _ticket_log(rows: Sequence[Sequence[Any]]) -> TicketLog:
+    """A TicketLog from the rows of `_ticket_log_sql` for one ticket."""
     instant = instant_reader()
     status, assignee_id, team_id, updated_at, created_at, calendar_id = rows[0][:6]
     events: list[EventRow] = []
@@ -162,8 +187,9 @@ def ticket_log_load(*, ticket_id: int, lock: bool) -> TicketLog | None:
 
 
 @functools.cache
-def _ticket_log_sql(vendor: str, lock: bool) -> str:
-    """The text of `ticket_log_load`'s query, built once per database kind."""
+def _ticket_log_sql(vendor: str, lock: bool, *, many: bool = False) -> str:
+    """The text of `ticket_log_load`'s query, built once per database kind; `many`: with the
+    ticket's id first and `%where%` for the condition on `t.id`, in ticket order."""
     quote = connection.ops.quote_name
     columns = ("status", "assignee_id", "team_id", "updated_at", "created_at", "calendar_id")
     event_columns = ("id", "kind", "at", "agent_id", "subtype", "score")
@@ -176,6 +202,9 @@ def _ticket_log_sql(vendor: str, lock: bool) -> str:
         f"ON e.{quote('ticket_id')} = t.{quote('id')} "
         f"WHERE t.{quote('id')} = %s ORDER BY e.{quote('at')}, e.{quote('id')}"
     )
+    if many:
+        sql = f"SELECT t.{quote('id')}, " + sql.removeprefix("SELECT ")
+        sql = sql.replace(f"t.{quote('id')} = %s ORDER BY ", f"%where% ORDER BY t.{quote('id')}, ")
     return sql + " FOR UPDATE OF t" if lock else sql
 
 

@@ -5,9 +5,10 @@
   before are recognised by their Message-ID (or bytes) in `email_ingest` and stored once.
 - Only UIDs above `last_uid` are fetched (`BODY.PEEK[]`: the folder is opened read-only and
   nothing is marked read), oldest first, at most POLL_BATCH per poll.
-- Each message goes through `email_ingest` (stored raw first), and only then `last_uid`
-  moves past it: a crash between the two fetches that message again next time, which the
-  ingester recognises. Two polls of one mailbox at once store each message once too.
+- The messages go through the ingester a batch at a time (`services.batch`: stored raw
+  first, then processed), and only then `last_uid` moves past the batch: a crash between
+  the two fetches those messages again next time, which the ingester recognises. Two
+  polls of one mailbox at once store each message once too.
 - A server that fails (down, a refused login, a password that cannot be decrypted) is
   recorded on the mailbox (`last_poll_error`, `last_poll_error_at`) and tried again at the
   next period; the poll returns instead of raising.
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from afterdesk.channels.mailbox_models import MailboxConnection
 from afterdesk.channels.models import Mailbox
-from afterdesk.channels.services.ingest import email_ingest
+from afterdesk.channels.services.batch import BATCH_SIZE, email_ingest_many
 from afterdesk.channels.services.mail_servers import (
     MAIL_ERRORS,
     MailServerError,
@@ -99,19 +100,22 @@ def _poll(connection: MailboxConnection, result: PollResult) -> None:
         last_uid = _sync_uidvalidity(connection, uidvalidity, result)
         uids = _uids_after(client, last_uid)
         result.more = len(uids) > POLL_BATCH
-        for uid in uids[:POLL_BATCH]:
-            raw = _fetch(client, uid)
-            if raw is not None:
-                outcome = email_ingest(raw, source="imap", mailbox=connection.mailbox)
+        wanted = uids[:POLL_BATCH]
+        for start in range(0, len(wanted), BATCH_SIZE):
+            chunk = wanted[start : start + BATCH_SIZE]
+            fetched = [raw for raw in (_fetch(client, uid) for uid in chunk) if raw is not None]
+            for outcome in email_ingest_many(fetched, source="imap", mailbox=connection.mailbox):
+                if isinstance(outcome, OSError):  # not stored: fetched again next time
+                    raise outcome
                 if outcome.stored:
                     result.stored += 1
                 else:
                     result.duplicates += 1
             # Stored (or gone from the server): never fetched again under this UIDVALIDITY.
             MailboxConnection.objects.filter(
-                pk=connection.pk, uidvalidity=uidvalidity, last_uid__lt=uid
-            ).update(last_uid=uid)
-            result.uids.append(uid)
+                pk=connection.pk, uidvalidity=uidvalidity, last_uid__lt=chunk[-1]
+            ).update(last_uid=chunk[-1])
+            result.uids += chunk
     finally:
         imap_close(client)
 

@@ -257,18 +257,33 @@ def message_ingest(
     at: datetime | None = None,
 ) -> TicketEvent:
     """A customer writes again. A solved or closed ticket is reopened by the customer."""
-    at = at or timezone.now()
     with ticket_change(ticket) as change:
-        event = change.record(
-            kind="message",
-            fields={"kind": MessageKind.INBOUND},
-            at=at,
-            body=body,
-            body_html=body_html,
-            external_message_id=external_message_id,
+        return message_ingest_record(
+            change, body=body, body_html=body_html, external_message_id=external_message_id, at=at
         )
-        if change.ticket.status in SOLVED_STATUSES or change.ticket.status == Status.PENDING:
-            change.record(kind="status", fields={"status": Status.OPEN}, at=at)
+
+
+def message_ingest_record(
+    change: TicketChange,
+    *,
+    body: str,
+    body_html: str = "",
+    external_message_id: str = "",
+    at: datetime | None = None,
+) -> TicketEvent:
+    """`message_ingest`'s events, recorded into an open change of the ticket (also the
+    batches' of `tickets.services.batch`)."""
+    at = at or timezone.now()
+    event = change.record(
+        kind="message",
+        fields={"kind": MessageKind.INBOUND},
+        at=at,
+        body=body,
+        body_html=body_html,
+        external_message_id=external_message_id,
+    )
+    if change.ticket.status in SOLVED_STATUSES or change.ticket.status == Status.PENDING:
+        change.record(kind="status", fields={"status": Status.OPEN}, at=at)
     return event
 
 

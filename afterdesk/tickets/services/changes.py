@@ -59,7 +59,7 @@ from afterdesk.tickets.events import (
     event_fingerprint,
     sla_deadline,
 )
-from afterdesk.tickets.log_reader import EventRow, event_row, ticket_log_load
+from afterdesk.tickets.log_reader import EventRow, TicketLog, event_row, ticket_log_load
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services.log import sanitize_html, tickets_replay_state
 
@@ -73,12 +73,17 @@ _open_changes: ContextVar[dict[int, TicketChange] | None] = ContextVar(
 class TicketChange:
     """The events one action appends to one ticket (see the module's docstring)."""
 
-    def __init__(self, ticket: Ticket, *, new: bool, lock: bool) -> None:
+    def __init__(
+        self, ticket: Ticket, *, new: bool, lock: bool, log: TicketLog | None = None
+    ) -> None:
+        """`log`: the ticket's log as `ticket_log_load` read it (with `lock`) already, for
+        many tickets at once (`tickets.services.batch`); read here otherwise."""
         self.new = new
         self.events: list[EventRow] = []  # the stored log, in event order
         self.fingerprints: dict[str, int] = {}  # of the stored events
         if not new:
-            log = ticket_log_load(ticket_id=ticket.pk, lock=lock)
+            if log is None:
+                log = ticket_log_load(ticket_id=ticket.pk, lock=lock)
             if log is None:
                 raise Ticket.DoesNotExist(f"ticket {ticket.pk} does not exist")
             if lock:
@@ -238,19 +243,24 @@ class TicketChange:
         ticket's changed fields (one UPDATE)."""
         if self.pending:
             rows_insert(self.pending)
-            if self.messages:
-                rows_insert(self.messages)
-                for message in self.messages:
-                    remember_related(message, "attachments", [])  # a new message has none
+            rows_insert(self.messages)
+            self.inserted()
+        if self.dirty:
+            row_update(self.ticket, sorted(self.dirty))
+            self.dirty.clear()
+
+    def inserted(self) -> None:
+        """Its recorded events and messages were inserted (by `flush`, or by a batch with
+        other changes' rows): they are the log's now."""
+        if self.pending:
+            for message in self.messages:
+                remember_related(message, "attachments", [])  # a new message has none
             for event in self.pending:
                 self.events.append(_row(event))
                 self.fingerprints[event.fingerprint] = event.pk
             self.events.sort(key=lambda row: (row.at, row.id or 0))
             self.written += self.pending
             self.pending, self.messages = [], []
-        if self.dirty:
-            row_update(self.ticket, sorted(self.dirty))
-            self.dirty.clear()
 
     def finish(self) -> None:
         """Write what is left and tell the log's consumers, once, with the log as it is."""
@@ -261,15 +271,12 @@ class TicketChange:
         self.flush()
         if not self.written:
             return
+        changes_announce([self])
+
+    def settle(self) -> None:
+        """After the change is written and announced: what the ticket object caches."""
         ticket = self.ticket
         forget_related(ticket, "events", "messages")  # what was read before is not all now
-        appended = [event.pk for event in self.written] if self.appended_only else []
-        tickets_changed.notify(
-            tickets=[(ticket.pk, ticket.created_at, ticket.calendar_id)],
-            events={ticket.pk: self.events},
-            cache={},
-            appended={ticket.pk: appended} if appended else {},
-        )
         if self.new:
             # A ticket created by this change: its messages and events are exactly those
             # written, so whoever shows it next (the API's 201) need not read them back.
@@ -278,6 +285,26 @@ class TicketChange:
             messages.sort(key=lambda message: (message.created_at, message.pk))
             remember_related(ticket, "events", written)
             remember_related(ticket, "messages", messages)
+
+
+def changes_announce(changes: Sequence[TicketChange]) -> None:
+    """Tell `tickets_changed` once of these written changes (one ticket each), with each
+    ticket's log as it now is; then settle what their ticket objects cache."""
+    written = [change for change in changes if change.written]
+    if not written:
+        return
+    tickets_changed.notify(
+        tickets=[(c.ticket.pk, c.ticket.created_at, c.ticket.calendar_id) for c in written],
+        events={change.ticket.pk: change.events for change in written},
+        cache={},
+        appended={
+            change.ticket.pk: [event.pk for event in change.written]
+            for change in written
+            if change.appended_only
+        },
+    )
+    for change in written:
+        change.settle()
 
 
 def _row(event: TicketEvent) -> EventRow:

@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from afterdesk.channels.models import InboundEmail, InboundState
+from afterdesk.channels.services.batch import BATCH_SIZE, email_ingest_many, emails_retry
 from afterdesk.channels.services.bounces import bounces_apply_pending
-from afterdesk.channels.services.ingest import email_ingest, email_retry
 from afterdesk.channels.services.polling import mailbox_poll, mailboxes_to_poll
 
 
@@ -45,20 +45,23 @@ class Command(BaseCommand):
 
     def _ingest(self, files: list[str]) -> None:
         unreadable = 0
-        for file in files:
-            try:
-                raw = Path(file).read_bytes()
-            except OSError as error:
-                unreadable += 1
-                self.stderr.write(f"{file}: not stored: {error.strerror or error}")
-                continue
-            try:
-                result = email_ingest(raw, source="cli")
-            except OSError as error:  # the raw copy could not be written (disk full, rights)
-                unreadable += 1
-                self.stderr.write(f"{file}: not stored: {error.strerror or error}")
-                continue
-            self.stdout.write(f"{file}: {result.line()}")
+        # A batch of files at a time (`services.batch`: one transaction per batch, the same
+        # outcome per file as one at a time).
+        for start in range(0, len(files), BATCH_SIZE):
+            read: list[tuple[str, bytes]] = []
+            for file in files[start : start + BATCH_SIZE]:
+                try:
+                    read.append((file, Path(file).read_bytes()))
+                except OSError as error:
+                    unreadable += 1
+                    self.stderr.write(f"{file}: not stored: {error.strerror or error}")
+            results = email_ingest_many([raw for _file, raw in read], source="cli")
+            for (file, _raw), result in zip(read, results, strict=True):
+                if isinstance(result, OSError):  # the raw copy could not be written
+                    unreadable += 1
+                    self.stderr.write(f"{file}: not stored: {result.strerror or result}")
+                else:
+                    self.stdout.write(f"{file}: {result.line()}")
         bounces_apply_pending()  # a bounce of a desk reply marks that reply (services.bounces)
         if unreadable:
             raise CommandError(f"{unreadable} file(s) could not be stored; nothing kept for them")
@@ -70,11 +73,12 @@ class Command(BaseCommand):
         queryset = InboundEmail.objects.order_by("id")
         chosen = list(queryset.filter(pk__in=ids) if ids else queryset.filter(state__in=pending))
         missing = sorted(set(ids) - {inbound.pk for inbound in chosen})
+        skipped = {inbound.pk for inbound in chosen if inbound.state not in pending}
+        emails_retry(chosen)  # those still pending, a batch at a time
         for inbound in chosen:
-            if inbound.state not in pending:
+            if inbound.pk in skipped:
                 self.stdout.write(f"#{inbound.pk}: not retried: it is {inbound.state}")
                 continue
-            email_retry(inbound)
             line = f"#{inbound.pk}: {inbound.state}"
             if inbound.ticket_id:
                 line += f" (ticket #{inbound.ticket_id})"
