@@ -17,6 +17,7 @@ urlpatterns = [
     path("webhooks/tracking/", include("afterdesk.parcels.webhook_urls")),  # AfterShip, 17TRACK
     path("webhooks/", include("afterdesk.stores.webhook_urls")),  # Shopify, WooCommerce
     path("stores/", include("afterdesk.stores.urls")),
+    path("replies/", include("afterdesk.replies.urls")),  # templates, macros, knowledge base
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.surveys.urls")),  # /s/<token>/ (buyers), /surveys/settings/
     path("", include("afterdesk.tickets.urls")),
