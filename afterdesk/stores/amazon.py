@@ -13,7 +13,8 @@
   `shippingAddress`). An application without that role is refused (403): the orders are then
   read with the plain token and stored without the buyer.
 - A 429 is waited out (Retry-After, else one request's worth of the
-  `x-amzn-RateLimit-Limit` rate, else 1, 2, 4 … seconds); a 5xx is tried again three times.
+  `x-amzn-RateLimit-Limit` rate, else 1, 2, 4 … seconds); a 5xx or a dropped connection
+  is tried again after 1, 2, 4 and 8 seconds (`sources.http_call_retrying`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ class AmazonClient(TokenClient):
     local server."""
 
     platform = "Amazon"
+    # Amazon pages in no promised order; `orders_since` sorts every order it read, so the
+    # sync's watermark may follow the orders written.
+    ordered_by_update = True
 
     def __init__(
         self,

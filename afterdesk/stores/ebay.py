@@ -7,7 +7,8 @@
 - `GET /sell/fulfillment/v1/order?filter=lastmodifieddate:[<since>..]&limit=…&offset=…` page
   by page while the answer has a `next` page; one order from `GET
   /sell/fulfillment/v1/order/{orderId}`.
-- A 429 is waited out (Retry-After, else 1, 2, 4 … seconds); a 5xx is tried again three times.
+- A 429 is waited out (Retry-After, else 1, 2, 4 … seconds); a 5xx or a dropped connection
+  is tried again after 1, 2, 4 and 8 seconds (`sources.http_call_retrying`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class EbayClient(TokenClient):
     proxy, or the tests' local server."""
 
     platform = "eBay"
+    # eBay pages in no promised order; `orders_since` sorts every order it read, so the
+    # sync's watermark may follow the orders written.
+    ordered_by_update = True
 
     def __init__(
         self,

@@ -1,7 +1,8 @@
 """What the Amazon and eBay clients share (docs/stores.md, "Amazon", "eBay"): an access token
 minted from a long-lived refresh token, kept until shortly before it expires and minted again
-when the platform says it is no longer good; rate-limit answers (429) waited out and server
-errors (5xx) tried again after a growing pause, a bounded number of times."""
+when the platform says it is no longer good; rate-limit answers (429) waited out a bounded
+number of times; server errors (5xx) and dropped connections tried again as for every store
+client (`sources.http_call_retrying`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from afterdesk.stores.sources import HttpAnswer, PlatformError, http_call, retry_after_seconds
+from afterdesk.stores.sources import (
+    TRANSIENT_RETRIES,
+    HttpAnswer,
+    PlatformError,
+    http_call_retrying,
+    retry_after_seconds,
+)
 
 # A token is minted again this many seconds before the expiry the platform announced, so a
 # call never leaves with a token that dies on the way.
 EXPIRY_MARGIN_SECONDS = 60.0
 MAX_RATE_LIMITED_RETRIES = 8
-MAX_SERVER_ERROR_RETRIES = 3
 MAX_WAIT_SECONDS = 60.0
 
 
@@ -106,12 +112,13 @@ class TokenClient:
     ) -> HttpAnswer:
         """One call with the current token (`headers()` is asked again before each try):
         a refused token is minted again once (`on_refused` forgets other derived tokens), a
-        429 waited out, a 5xx tried again after a pause; any other answer is returned.
+        429 waited out, a 5xx or a dropped connection tried again (`http_call_retrying`: 1,
+        2, 4, 8 seconds); any other answer is returned.
         `refresh=False` for the token endpoint itself (its 401 is an answer, not a cue)."""
-        rate_limited = server_errors = 0
+        rate_limited = 0
         refreshed = False
         while True:
-            answer = http_call(method, url, headers=headers(), body=body)
+            answer = http_call_retrying(method, url, headers=headers(), body=body, sleep=self._wait)
             if refresh and not refreshed and self.token_refused(answer):
                 refreshed = True
                 self.token_forget()
@@ -128,14 +135,10 @@ class TokenClient:
                 rate_limited += 1
                 continue
             if answer.status >= 500:
-                if server_errors >= MAX_SERVER_ERROR_RETRIES:
-                    raise PlatformError(
-                        f"{self.platform} answered HTTP {answer.status} "
-                        f"{MAX_SERVER_ERROR_RETRIES + 1} times: {error_text(answer)}".rstrip(": ")
-                    )
-                self._wait(backoff_seconds(server_errors))
-                server_errors += 1
-                continue
+                raise PlatformError(
+                    f"{self.platform} answered HTTP {answer.status} after {TRANSIENT_RETRIES} "
+                    f"retries: {error_text(answer)}".rstrip(": ")
+                )
             return answer
 
     def token_answer(self, answer: HttpAnswer, what: str) -> tuple[str, float]:

@@ -280,21 +280,21 @@ def test_a_pending_order_without_total_takes_its_marketplace_currency(
     assert (found.status, found.currency, found.total) == ("pending", "EUR", Decimal("0.00"))
 
 
-def test_server_errors_are_tried_three_more_times_then_fail_the_sync(
+def test_server_errors_are_tried_four_more_times_then_fail_the_sync(
     amazon_server: AmazonServer, amazon_connection: StoreConnection
 ) -> None:
     amazon_server.orders = [amazon_order(1)]
-    amazon_server.server_error_requests = {1, 2, 3, 4}
+    amazon_server.server_error_requests = {1, 2, 3, 4, 5}
     waits: list[float] = []
 
     result = connection_sync(amazon_connection, sleep=waits.append)
 
     assert result.error == (
-        "Amazon answered HTTP 503 4 times: InternalFailure We encountered an internal error. "
-        "Please try again."
+        "Amazon answered HTTP 503 after 4 retries: InternalFailure We encountered an internal "
+        "error. Please try again."
     )
-    assert waits == [1.0, 2.0, 4.0]
-    assert len(amazon_server.requests) == 4
+    assert waits == [1.0, 2.0, 4.0, 8.0]
+    assert len(amazon_server.requests) == 5
     assert not Order.objects.filter(store=amazon_connection.store).exists()
 
 
