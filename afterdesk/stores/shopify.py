@@ -77,6 +77,8 @@ def order_gid(external_id: str) -> str:
 class ShopifyClient:
     """`base_url` is https://<shop>.myshopify.com; `sleep` waits out throttling."""
 
+    ordered_by_update = True  # orders(sortKey: UPDATED_AT): the sync's watermark may follow
+
     def __init__(
         self,
         *,

@@ -49,6 +49,8 @@ STATUSES = {
 
 
 class WooCommerceClient:
+    ordered_by_update = True  # orderby=modified, order=asc: the sync's watermark may follow
+
     def __init__(
         self,
         *,

@@ -1,10 +1,11 @@
 """Order sync (docs/stores.md, "Sync"): every order the platform changed since the last
-sync's watermark, oldest change first, written one by one (each in its own transaction). The
+sync's watermark, oldest change first, written one by one (each in its own transaction). For a
+platform that sends the oldest change first (`ordered_by_update`: Shopify, WooCommerce), the
 watermark follows the orders written: it is saved after each order whose change is newer, so
 a sync that stops halfway (the platform failing past its retries, the worker dying) resumes
 from the last order it wrote, and asks again only for the orders changed at that instant
-(written again by their platform id: no duplicate). The outcome is kept on the connection for
-its health view."""
+(written again by their platform id: no duplicate). For any other it moves when the whole
+sync succeeded. The outcome is kept on the connection for its health view."""
 
 from __future__ import annotations
 
@@ -45,14 +46,17 @@ def connection_sync(
     newest: datetime | None = connection.sync_watermark
     try:
         source = source_for(connection, sleep=sleep)
+        # Only a source that sends the oldest change first may move the watermark on the way;
+        # any other moves it once the whole sync succeeded.
+        ordered = bool(getattr(source, "ordered_by_update", False))
         for found in source.orders_since(connection.sync_watermark):
             upserted = order_upsert(found, store=connection.store, connection=connection)
             written += 1
             created += int(upserted.created)
             if found.updated_at and (newest is None or found.updated_at > newest):
                 newest = found.updated_at
-                # Oldest change first: every order before this one is written.
-                _record(connection, sync_watermark=newest)
+                if ordered:  # oldest change first: every order before this one is written
+                    _record(connection, sync_watermark=newest)
     except (DomainError, CredentialsError) as error:
         message = getattr(error, "message", str(error))
         logger.warning(
