@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -230,7 +231,7 @@ def source_for(
                 region=str(chosen.get("region", "NA")),
                 seller_id=str(chosen.get("seller_id", "")),
                 base_url=connection.base_url,
-                **options,
+                sleep=sleep or time.sleep,
             )
         return EbayClient(
             client_id=credentials["client_id"],
@@ -238,7 +239,7 @@ def source_for(
             refresh_token=credentials["refresh_token"],
             environment=str(chosen.get("environment", "production")),
             base_url=connection.base_url,
-            **options,
+            sleep=sleep or time.sleep,
         )
     raise ValidationError(
         f"{connection.get_platform_display()} orders come by CSV import, not by sync",
