@@ -87,6 +87,8 @@ def survey_send(survey_id: int, *, now: datetime) -> str:
         return f"survey {survey_id}: not sent, {reason}"
     try:
         message = _message_build(survey, now=now)
+        if survey.mailbox_id is None:
+            raise SendProblem("the survey's mailbox was deleted")
         connection = MailboxConnection.objects.get(mailbox_id=survey.mailbox_id)
         if not connection.sends:
             raise SendProblem(f"mailbox {survey.sender} does not send")
