@@ -22,6 +22,7 @@ from afterdesk.channels.relay_schemas import (
     IntegrationCreated,
     IntegrationIn,
     IntegrationOut,
+    IntegrationPatch,
     MetaPageIn,
     MetaPageOut,
     PayloadFilterQuery,
@@ -144,7 +145,10 @@ def integration_create(request: HttpRequest, payload: IntegrationIn) -> Status[I
     """A new integration; its secret (given, or made) is in this answer only; 409 a name in
     use."""
     integration, secret = relay_admin.integration_create(
-        name=payload.name, store_id=payload.store_id, secret=payload.secret
+        name=payload.name,
+        store_id=payload.store_id,
+        secret=payload.secret,
+        reply_url=payload.reply_url,
     )
     return Status(201, _created(integration, secret))
 
@@ -158,6 +162,21 @@ def integration_secret_rotate(request: HttpRequest, integration_id: Id) -> Integ
     """A new random secret (the old one stops working at once), shown once."""
     integration, secret = relay_admin.integration_secret_rotate(integration_id)
     return _created(integration, secret)
+
+
+@router.patch(
+    "/channels/integrations/{integration_id}",
+    response={200: IntegrationOut, **WRITE_ERRORS},
+    auth=CONFIGURE,
+)
+def integration_update(
+    request: HttpRequest, integration_id: Id, payload: IntegrationPatch
+) -> WebhookIntegration:
+    """Set the reply URL (agents' replies posted there, signed; "" stops it; 422 for one
+    that is not https or is on the local network) or switch the integration on or off."""
+    return relay_admin.integration_update(
+        integration_id, reply_url=payload.reply_url, enabled=payload.enabled
+    )
 
 
 @router.delete(
@@ -243,8 +262,9 @@ def relay_payload_retry(request: HttpRequest, payload_id: Id) -> RelayPayload:
 def relay_deliveries(
     request: HttpRequest, state: RelayDeliveryState | None = None, ticket_id: Id | None = None
 ) -> list[RelayDelivery]:
-    """Replies sent to Messenger or Instagram, newest first (at most 200); `state=failed`
-    lists those that could not be sent, with the reason."""
+    """Replies sent to Messenger or Instagram or posted to a webhook platform's reply URL,
+    newest first (at most 200); `state=failed` lists those that could not be sent, with the
+    reason."""
     queryset = RelayDelivery.objects.all()
     if state:
         queryset = queryset.filter(state=state)

@@ -11,10 +11,11 @@ from afterdesk.tickets.models import Ticket, TicketEvent
 
 
 def reply_relay_queue(*, ticket: Ticket, event: TicketEvent) -> None:
-    """A reply on a chat ticket: once committed, its Send API delivery when the ticket is a
-    Messenger or Instagram conversation (widget replies need none: the widget reads them).
-    Nothing is read in the reply's transaction."""
-    if ticket.channel != "chat":
+    """A reply on a chat or marketplace ticket: once committed, its delivery when the ticket
+    is a Messenger or Instagram conversation, or a signed-webhook one whose integration has a
+    reply URL (widget replies need none: the widget reads them; marketplace relay mail goes
+    by email). Nothing is read in the reply's transaction."""
+    if ticket.channel not in ("chat", "marketplace"):
         return
     ticket_id, event_id = ticket.pk, event.pk
 

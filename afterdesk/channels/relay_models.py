@@ -7,7 +7,8 @@ and the store's chat widget. Imported by `channels.models` so Django finds them.
   (Meta's `mid`, the integration's `message_id`): the same message twice is stored once.
 - `Conversation`: one buyer thread of one source (a Messenger sender on a page, an
   integration's `conversation_id`, a widget visitor) and the ticket it maps to.
-- `RelayDelivery`: an agent reply sent back through Meta's Send API, retried with backoff.
+- `RelayDelivery`: an agent reply sent back through Meta's Send API or to a signed webhook's
+  reply URL, retried with backoff.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class WebhookIntegration(models.Model):
         Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     enabled = models.BooleanField(default=True)
+    # Where agents' replies on its tickets are posted, signed like the platform's own posts
+    # (services.callbacks); empty: replies stay in the desk.
+    reply_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,7 +210,8 @@ class RelayDeliveryState(models.TextChoices):
 
 
 class RelayDelivery(models.Model):
-    """An agent reply sent to Messenger or Instagram through the Send API."""
+    """An agent reply sent to Messenger or Instagram through the Send API, or posted to a
+    signed-webhook integration's reply URL (the conversation's source says which)."""
 
     is_relay = True  # the ticket page's badge tells it from an email delivery
 
@@ -224,7 +229,8 @@ class RelayDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     messaging_type = models.CharField(max_length=20, blank=True)
-    external_id = models.CharField(max_length=255, blank=True)  # the mid Meta answered
+    # The id the platform answered (Meta's mid, a webhook platform's message_id).
+    external_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -24,6 +24,18 @@ class IntegrationIn(InputSchema):
     secret: str | None = Field(
         None, min_length=32, max_length=200, description="Omitted: a random secret is made"
     )
+    reply_url: str = Field(
+        "",
+        max_length=500,
+        description="Where agents' replies are posted, signed (https; empty: not posted)",
+    )
+
+
+class IntegrationPatch(InputSchema):
+    reply_url: str | None = Field(
+        None, max_length=500, description='Where agents\' replies are posted; "" stops it'
+    )
+    enabled: bool | None = None
 
 
 class IntegrationOut(Schema):
@@ -31,6 +43,7 @@ class IntegrationOut(Schema):
     name: str
     store_id: int | None
     enabled: bool
+    reply_url: str = Field(description="Where agents' replies are posted (empty: not posted)")
     created_at: datetime
     path: str = Field(description="Where the platform posts")
 
@@ -92,8 +105,8 @@ class RelayDeliveryOut(Schema):
     event_id: int
     state: str = Field(description="queued, sending, sent, retrying or failed")
     attempts: int
-    messaging_type: str
-    external_id: str = Field(description="The message id Meta answered")
+    messaging_type: str = Field(description="RESPONSE or HUMAN_AGENT (Meta), webhook (a reply URL)")
+    external_id: str = Field(description="The message id Meta (or the webhook platform) answered")
     last_error: str
     next_attempt_at: datetime | None
     sent_at: datetime | None

@@ -23,10 +23,20 @@ from afterdesk.channels.relay_models import (
     RelayPayload,
     WebhookIntegration,
 )
+from afterdesk.channels.relay_tasks import relay_send_task
 from afterdesk.channels.services import relay_admin
 from afterdesk.core.errors import DomainError
 
 MAX_ORIGINS_TEXT = 2000
+MAX_URL_TEXT = 600  # over the 500 a reply URL may have: the service says what is wrong
+UNSENT_SHOWN = 100
+
+
+def _id(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise DomainError(f"no {name} given", field=name)
+    return int(value)
 
 
 def _admin(request: HttpRequest) -> User:
@@ -54,6 +64,14 @@ def relays_page(request: HttpRequest) -> HttpResponse:
         pages=list(MetaPage.objects.select_related("store")),
         failed_payloads=RelayPayload.objects.filter(state=PayloadState.FAILED).count(),
         failed_deliveries=RelayDelivery.objects.filter(state=RelayDeliveryState.FAILED).count(),
+        # Replies that did not reach Messenger, Instagram or a webhook platform (yet).
+        unsent=list(
+            RelayDelivery.objects.filter(
+                state__in=(RelayDeliveryState.FAILED, RelayDeliveryState.RETRYING)
+            )
+            .select_related("conversation")
+            .order_by("-created_at", "-id")[:UNSENT_SHOWN]
+        ),
         desk=request.build_absolute_uri("/").rstrip("/"),
     )
     return render(request, "channels/pages/relays.html", context, status=status)
@@ -63,8 +81,22 @@ def _create(request: HttpRequest) -> dict[str, Any]:
     form = request.POST.get("form", "")
     name = request.POST.get("name", "").strip()
     if form == "integration":
-        integration, secret = relay_admin.integration_create(name=name, store_id=None, secret=None)
+        integration, secret = relay_admin.integration_create(
+            name=name,
+            store_id=None,
+            secret=None,
+            reply_url=request.POST.get("reply_url", "")[:MAX_URL_TEXT],
+        )
         return {"created_integration": integration, "secret": secret}
+    if form == "reply_url":
+        relay_admin.integration_update(
+            _id(request, "integration"), reply_url=request.POST.get("reply_url", "")[:MAX_URL_TEXT]
+        )
+        return {"saved": True}
+    if form == "retry":
+        delivery = relay_admin.delivery_retry(_id(request, "delivery"))
+        relay_send_task(delivery_id=delivery.pk)
+        return {"retried": delivery}
     if form == "widget":
         origins = request.POST.get("origins", "")[:MAX_ORIGINS_TEXT].split()
         if not name or not origins:

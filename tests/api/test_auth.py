@@ -99,6 +99,7 @@ ENDPOINTS = [
     ("get", "/api/channels/integrations"),
     ("post", "/api/channels/integrations"),
     ("post", "/api/channels/integrations/1/secret"),
+    ("patch", "/api/channels/integrations/1"),
     ("delete", "/api/channels/integrations/1"),
     ("get", "/api/channels/meta/pages"),
     ("post", "/api/channels/meta/pages"),

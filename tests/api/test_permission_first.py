@@ -45,6 +45,7 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/channels/email/deliveries/{delivery_id}/retry"): Role.SUPERVISOR,
     ("POST", "/api/channels/integrations"): Role.SUPERVISOR,
     ("POST", "/api/channels/integrations/{integration_id}/secret"): Role.SUPERVISOR,
+    ("PATCH", "/api/channels/integrations/{integration_id}"): Role.SUPERVISOR,
     ("DELETE", "/api/channels/integrations/{integration_id}"): Role.SUPERVISOR,
     ("POST", "/api/channels/meta/pages"): Role.SUPERVISOR,
     ("DELETE", "/api/channels/meta/pages/{page_pk}"): Role.SUPERVISOR,

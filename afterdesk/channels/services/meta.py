@@ -11,7 +11,9 @@ the reason, for a retry once the page is added.
 
 Out: `reply_delivery_queue` (after an agent's reply is committed on a ticket of a Meta
 conversation) and `relay_delivery_send` (a huey task, retried with backoff from the minute's
-sweep) post the reply to the Send API (`POST <META_GRAPH_API_URL>/me/messages`).
+sweep) post the reply to the Send API (`POST <META_GRAPH_API_URL>/me/messages`). Replies on
+a signed-webhook conversation whose integration has a reply URL take the same queue, posted
+by `services.callbacks`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from afterdesk.channels.relay_models import (
     RelayDeliveryState,
     RelayPayload,
     RelaySource,
+    WebhookIntegration,
 )
+from afterdesk.channels.services.callbacks import CallbackError, callback_send
 from afterdesk.channels.services.relays import (
     Forbidden,
     IncomingMessage,
@@ -65,6 +69,9 @@ LIVE_MINUTES = 5
 # Graph API error codes worth trying again (rate limits, temporary outages).
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
 OBJECTS = {"page": RelaySource.FACEBOOK, "instagram": RelaySource.INSTAGRAM}
+# The conversations whose agents' replies go back to their platform (the chat widget reads
+# its replies itself; a webhook integration's only with a reply URL).
+REPLIED_SOURCES = (RelaySource.FACEBOOK, RelaySource.INSTAGRAM, RelaySource.WEBHOOK)
 
 
 class NotConfigured(DomainError):
@@ -195,16 +202,17 @@ def _message_of(item: dict[str, Any], page: MetaPage) -> IncomingMessage | None:
 
 def reply_delivery_queue(*, ticket_id: int, event_id: int) -> RelayDelivery | None:
     """The delivery of reply `event_id` when its ticket is a Messenger or Instagram
-    conversation; None otherwise. Made once."""
+    conversation, or one of a signed-webhook integration with a reply URL
+    (`services.callbacks`); None otherwise. Made once."""
     conversation = (
-        Conversation.objects.filter(
-            ticket_id=ticket_id, source__in=(RelaySource.FACEBOOK, RelaySource.INSTAGRAM)
-        )
+        Conversation.objects.filter(ticket_id=ticket_id, source__in=REPLIED_SOURCES)
         .order_by("-id")
         .first()
     )
     if conversation is None:
         return None
+    if conversation.source == RelaySource.WEBHOOK and not _integration_replies(conversation):
+        return None  # an integration without a reply URL: replies stay in the desk
     delivery, _created = RelayDelivery.objects.get_or_create(
         event_id=event_id,
         defaults={
@@ -214,6 +222,11 @@ def reply_delivery_queue(*, ticket_id: int, event_id: int) -> RelayDelivery | No
         },
     )
     return delivery
+
+
+def _integration_replies(conversation: Conversation) -> bool:
+    name = conversation.owner.partition(":")[2]
+    return WebhookIntegration.objects.filter(name=name, enabled=True).exclude(reply_url="").exists()
 
 
 class SendError(Exception):
@@ -306,8 +319,8 @@ def relay_deliveries_missing_queue() -> list[RelayDelivery]:
             subtype="reply",
             recorded_at__gte=now - timedelta(hours=1),
             at__gte=F("recorded_at") - timedelta(minutes=LIVE_MINUTES),
-            ticket__channel="chat",
-            ticket__conversations__source__in=(RelaySource.FACEBOOK, RelaySource.INSTAGRAM),
+            ticket__channel__in=("chat", "marketplace"),
+            ticket__conversations__source__in=REPLIED_SOURCES,
             relay_delivery__isnull=True,
         )
         .order_by("id")
@@ -343,6 +356,8 @@ def relay_delivery_send(delivery_id: int, *, now: datetime | None = None) -> str
         return f"relay delivery {delivery_id}: nothing to do"
     delivery = RelayDelivery.objects.select_related("conversation").get(pk=delivery_id)
     conversation = delivery.conversation
+    if conversation.source == RelaySource.WEBHOOK:
+        return _callback_send(delivery, now)
     try:
         page_id = conversation.owner.partition(":")[2]
         page = MetaPage.objects.filter(page_id=page_id, enabled=True).first()
@@ -368,6 +383,24 @@ def relay_delivery_send(delivery_id: int, *, now: datetime | None = None) -> str
         last_error="",
     )
     return f"relay delivery {delivery_id}: sent as {mid}"
+
+
+def _callback_send(delivery: RelayDelivery, now: datetime) -> str:
+    """A reply to a signed-webhook platform (`services.callbacks`), on the same schedule."""
+    try:
+        answered = callback_send(delivery, delivery.conversation)
+    except CallbackError as error:
+        return _failure_record(delivery, SendError(str(error), transient=error.transient), now)
+    RelayDelivery.objects.filter(pk=delivery.pk, state=RelayDeliveryState.SENDING).update(
+        state=RelayDeliveryState.SENT,
+        messaging_type="webhook",
+        external_id=answered,
+        sent_at=timezone.now(),
+        locked_until=None,
+        next_attempt_at=None,
+        last_error="",
+    )
+    return f"relay delivery {delivery.pk}: posted to the reply URL"
 
 
 def _failure_record(delivery: RelayDelivery, error: SendError, now: datetime) -> str:

@@ -18,6 +18,7 @@ from afterdesk.channels.relay_models import (
     WebhookIntegration,
 )
 from afterdesk.channels.services import meta
+from afterdesk.channels.services.callbacks import reply_url_check
 from afterdesk.channels.services.webhooks import secret_new
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
@@ -39,15 +40,18 @@ def integrations_all() -> list[WebhookIntegration]:
 
 
 def integration_create(
-    *, name: str, store_id: int | None, secret: str | None
+    *, name: str, store_id: int | None, secret: str | None, reply_url: str = ""
 ) -> tuple[WebhookIntegration, str]:
-    """A new integration and its secret in plain text (to show once)."""
+    """A new integration and its secret in plain text (to show once). With a `reply_url`,
+    agents' replies on its tickets are posted there (`services.callbacks`)."""
     if not INTEGRATION_NAME.fullmatch(name):
         raise ValidationError(
             "the name is lower-case letters, digits, - and _ (up to 50)", field="name"
         )
     plain = secret or secret_new()
-    integration = WebhookIntegration(name=name, store=_store(store_id))
+    integration = WebhookIntegration(
+        name=name, store=_store(store_id), reply_url=reply_url_check(reply_url)
+    )
     integration.set_secret(plain)
     try:
         with transaction.atomic():
@@ -70,6 +74,20 @@ def integration_secret_rotate(integration_id: int) -> tuple[WebhookIntegration, 
     integration.set_secret(plain)
     integration.save(update_fields=["secret_encrypted"])
     return integration, plain
+
+
+def integration_update(
+    integration_id: int, *, reply_url: str | None = None, enabled: bool | None = None
+) -> WebhookIntegration:
+    """Change the reply URL ("" stops posting replies) or switch the integration on or off;
+    what is not given stays."""
+    integration = _integration(integration_id)
+    if reply_url is not None:
+        integration.reply_url = reply_url_check(reply_url)
+    if enabled is not None:
+        integration.enabled = enabled
+    integration.save(update_fields=["reply_url", "enabled"])
+    return integration
 
 
 def integration_delete(integration_id: int) -> None:

@@ -35,7 +35,12 @@ def reply_deliveries(ticket: Ticket) -> Mapping[int, ReplyDelivery | RelayDelive
         return {}
     if ticket.channel == "chat":  # Messenger and Instagram replies go through the Send API
         return relay_deliveries_of_ticket(ticket_id=ticket.pk)
-    return deliveries_of_ticket(ticket_id=ticket.pk)
+    found: dict[int, ReplyDelivery | RelayDelivery] = dict(
+        deliveries_of_ticket(ticket_id=ticket.pk)
+    )
+    if ticket.channel == "marketplace":  # relay mail by email, a signed webhook's by its URL
+        found.update(relay_deliveries_of_ticket(ticket_id=ticket.pk))
+    return found
 
 
 @register.inclusion_tag("channels/partials/delivery_badge.html", takes_context=True)
