@@ -23,7 +23,7 @@ from afterdesk.triage.engine import MAX_CHARS, priority_for
          "colore sbagliato"),
         ("", "O carregador parou de funcionar depois de uma semana.", "pt", "quality_issue",
          "parou de funcionar"),
-        ("", "注文した商品がまだ届いていません。", "ja", "not_received", "届いていません"),
+        ("", "注文した商品がまだ届いていません。", "ja", "not_received", "まだ届いていません"),
         ("", "收到的杯子已经碎了，箱子也压扁了。", "zh", "damaged", "已经碎了"),
     ],
 )  # fmt: skip
@@ -174,3 +174,42 @@ def test_everyday_words_that_look_like_threats_raise_no_flag(body: str) -> None:
     result = triage_message("", body)
     assert result.risk_flags == ()
     assert result.priority == "normal"
+
+
+@pytest.mark.parametrize(
+    ("body", "flag"),
+    [
+        ("Just so you know, I've asked my credit card company to reverse the payment. "
+         "The parcel never came.", "chargeback"),
+        ("He abierto una reclamación en Mercado Libre porque el producto nunca llegó.",
+         "platform_claim"),
+        ("Ich habe bei PayPal einen Konflikt eröffnet, die Ware kam nie an.", "paypal_dispute"),
+        ("商品が届かないので、カード会社に支払いの取り消しを依頼しました。", "chargeback"),
+        ("东西一直没收到，我已经联系信用卡银行申请拒付了。", "chargeback"),
+    ],
+)  # fmt: skip
+def test_a_claim_already_filed_is_a_dispute(body: str, flag: str) -> None:
+    result = triage_message("", body)
+    assert result.issue_type == "dispute"
+    assert flag in result.risk_flags
+    assert result.issue_reason.startswith("claim already filed: ")
+    assert f"({flag})" in result.issue_reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The parcel never came. If it's not here by Friday I'll ask my credit card company to "
+        "reverse the payment.",
+        "El producto nunca llegó. Si no me contestáis abro una reclamación en Mercado Libre.",
+        "Die Ware kam nie an. Wenn bis Montag nichts passiert, eröffne ich einen Konflikt bei "
+        "PayPal.",
+        "商品が届きません。今週中に届かなければカード会社に支払いの取り消しを依頼します。",
+        "东西一直没收到，再不发货我就去银行申请拒付。",
+    ],
+)
+def test_a_threatened_claim_stays_on_the_underlying_issue(body: str) -> None:
+    result = triage_message("", body)
+    assert result.issue_type == "not_received"
+    assert result.risk_flags  # the threat is still flagged
+    assert "claim already filed" not in result.issue_reason

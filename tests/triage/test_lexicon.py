@@ -115,3 +115,16 @@ def test_the_shipped_lexicons_load_and_cover_every_issue_type() -> None:
         assert issue_labels == set(ISSUE_TYPES), language
         assert risk_labels == set(RISK_FLAGS), language
         assert lexicon.cjk == (language in {"ja", "zh"})
+
+
+def test_claim_cues_are_whole_words_in_latin_text() -> None:
+    lexicon = lexicon_parse("xx", 'claim_filed = ["i have"]\nclaim_threat = ["if"]\n' + LATIN)
+    assert lexicon.claim_filed.search(normalize("I have opened a case"))
+    assert not lexicon.claim_filed.search(normalize("Chi haves"))
+    assert lexicon.claim_threat.search(normalize("if not"))
+    assert not lexicon.claim_threat.search(normalize("a gift"))
+
+
+def test_claim_cues_must_be_a_list_of_words() -> None:
+    with pytest.raises(LexiconError, match="claim_filed must be a list of words"):
+        lexicon_parse("xx", 'claim_filed = "i have"\n' + LATIN)
