@@ -10,6 +10,7 @@ from ninja import Router, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.selectors import user_require_configure
+from afterdesk.commerce.models import Platform
 from afterdesk.core.api_schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import selectors
@@ -35,6 +36,8 @@ from afterdesk.stores.services.webhooks import delivery_retry
 from afterdesk.stores.tasks import connection_sync_task
 
 router = Router(tags=["stores"])
+# Amazon and eBay send no webhooks here (their orders come by the sync).
+WEBHOOK_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE)
 ADMINS = requires(lambda user: user_require_configure(user=user))
 
 
@@ -48,7 +51,11 @@ def connection_out(connection: StoreConnection) -> dict[str, Any]:
         "api_version": connection.api_version,
         "options": {str(k): str(v) for k, v in (connection.options or {}).items()},
         "enabled": connection.enabled,
-        "webhook_path": f"/webhooks/{connection.platform}/{connection.key}",
+        "webhook_path": (
+            f"/webhooks/{connection.platform}/{connection.key}"
+            if connection.platform in WEBHOOK_PLATFORMS
+            else ""
+        ),
         "credentials_set": bool(connection.credentials_encrypted),
         "webhook_secret_set": bool(connection.webhook_secret_encrypted),
         "last_sync_at": connection.last_sync_at,

@@ -67,7 +67,9 @@ class StoreConnectionOut(Schema):
         description="Amazon: region, marketplace_id, seller_id; eBay: environment"
     )
     enabled: bool
-    webhook_path: str = Field(description="Where the platform posts its webhooks")
+    webhook_path: str = Field(
+        description="Where the platform posts its webhooks (Shopify, WooCommerce; else empty)"
+    )
     credentials_set: bool = Field(description="API credentials are stored (never shown)")
     webhook_secret_set: bool
     last_sync_at: datetime | None

@@ -64,6 +64,7 @@ def test_an_amazon_connection_through_the_api(admin_user: User) -> None:
         "seller_id": "A3SELLER",
     }
     assert body["credentials_set"] is True
+    assert body["webhook_path"] == ""  # Amazon sends no webhooks here
     text = created.content.decode()
     for secret in (AMAZON_CLIENT_SECRET, AMAZON_REFRESH_TOKEN, AMAZON_CLIENT_ID):
         assert secret not in text
