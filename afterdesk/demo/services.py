@@ -32,6 +32,7 @@ from afterdesk.demo.generator import (
     generate,
 )
 from afterdesk.history.importer import history_import
+from afterdesk.replies.demo import replies_demo_load
 from afterdesk.tickets.models import Ticket
 
 
@@ -116,6 +117,8 @@ def demo_load(
             _agents_finish()
             commerce = commerce_create(dataset=dataset, stores=stores)
             timings["commerce"] = time.perf_counter() - mark
+            # Reply templates, macros and SOPs in six languages (docs/replies.md).
+            replies_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
     statuses = Counter(
         Ticket.objects.filter(external_id__startswith="DM-").values_list("status", flat=True)
     )

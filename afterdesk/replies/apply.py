@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
-from afterdesk.core.errors import ValidationError
+from afterdesk.core.errors import DomainError, ValidationError
 from afterdesk.replies import access, render
 from afterdesk.replies.models import AssignMode, Macro, ReplyTemplate, TemplateVariant
 from afterdesk.replies.variables import ticket_variables
 from afterdesk.tickets import services as tickets
+from afterdesk.tickets.consumers import reply_checking
 from afterdesk.tickets.models import MESSAGE_BODY_MAX_CHARS, Ticket, TicketEvent
 
 
@@ -77,6 +78,13 @@ def _render(
 ) -> render.Rendered:
     values = ticket_variables(ticket=ticket, agent=agent, language=language)
     result = render.render(body, values, language=language, max_chars=MESSAGE_BODY_MAX_CHARS)
+    if result.ok:
+        # What sending would refuse is shown now too (a marketplace's rules: no links on
+        # Amazon, docs/channels.md): the consumers of `reply_checking` store nothing.
+        try:
+            reply_checking.notify(ticket=ticket, body=result.text, attachments=[])
+        except DomainError as error:
+            result = render.Rendered(language=language, errors=[error.message])
     if warning:
         return render.Rendered(
             text=result.text, language=result.language, errors=result.errors, warning=warning

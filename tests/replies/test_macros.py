@@ -157,3 +157,22 @@ def test_a_template_used_by_a_macro_cannot_be_deleted(supervisor: User) -> None:
 
     with pytest.raises(Conflict):
         services.template_delete(by=supervisor, template=used)
+
+
+def test_what_the_marketplace_would_refuse_is_shown_in_the_preview(
+    team: Team, supervisor: User, agent: User
+) -> None:
+    ticket = ticket_for(team, language="en")
+    Ticket.objects.filter(pk=ticket.pk).update(channel="marketplace", platform="amazon")
+    ticket.refresh_from_db()
+    linked = template(supervisor, key="link", variants={"en": "Track it: {{ tracking_link }}"})
+    result = apply.template_render(template=linked, ticket=ticket, agent=agent)
+    assert result.errors == [
+        "Amazon does not allow links to other sites in messages to buyers: www.dhl.com"
+    ]
+    macro = services.macro_save(
+        by=supervisor, data=MacroIn(name="link", template=linked, send=True, shared=True)
+    )
+    with pytest.raises(ValidationError, match="does not allow links"):
+        apply.macro_apply(macro=macro, ticket=ticket, by=agent)
+    assert not Message.objects.filter(ticket=ticket, kind="reply").exists()
