@@ -263,3 +263,11 @@ def test_list_pages_have_pinned_query_counts(
     assert few[0] == 4
     assert few[1] == 4
     assert few[3] == 7
+
+
+def test_pages_in_chinese(client: Client, agent: User, supervisor: User) -> None:
+    client.cookies["django_language"] = "zh-hans"
+    as_user(client, agent)
+    html = client.get(reverse("replies:macros")).content.decode()
+    assert "共享宏" in html
+    assert "我的宏" in html
