@@ -18,7 +18,8 @@ AFTERSHIP_TAGS: dict[str, TrackingStatus] = {
     "Expired": TrackingStatus.EXPIRED,
 }
 
-# 17TRACK's main statuses (API v2.2, `track_info.latest_status.status` and each event's stage).
+# 17TRACK's main statuses (API v2.2, `track_info.latest_status.status`, and the part of an
+# event's `sub_status` before "_": `InTransit_PickedUp` is InTransit).
 SEVENTEEN_TRACK_STATUSES: dict[str, TrackingStatus] = {
     "NotFound": TrackingStatus.INFO_RECEIVED,
     "InfoReceived": TrackingStatus.INFO_RECEIVED,
@@ -31,8 +32,24 @@ SEVENTEEN_TRACK_STATUSES: dict[str, TrackingStatus] = {
     "Expired": TrackingStatus.EXPIRED,
 }
 
-# A returned parcel is an Exception with a sub-status naming the return in both trackers.
-RETURN_SUBSTATUS_MARKERS = ("Exception_011", "Exception_004", "Returned", "Returning")
+# 17TRACK's key stages (an event's `stage`, set on the milestones only, null on the others).
+SEVENTEEN_TRACK_STAGES: dict[str, TrackingStatus] = {
+    "InfoReceived": TrackingStatus.INFO_RECEIVED,
+    "PickedUp": TrackingStatus.IN_TRANSIT,
+    "Departure": TrackingStatus.IN_TRANSIT,
+    "Arrival": TrackingStatus.IN_TRANSIT,
+    "AvailableForPickup": TrackingStatus.OUT_FOR_DELIVERY,
+    "OutForDelivery": TrackingStatus.OUT_FOR_DELIVERY,
+    "Delivered": TrackingStatus.DELIVERED,
+    "Returning": TrackingStatus.RETURNED_TO_SENDER,
+    "Returned": TrackingStatus.RETURNED_TO_SENDER,
+}
+
+# A parcel going or gone back to its sender is an Exception with one of these sub-statuses:
+# AfterShip's subtags "Returning to sender" and "Returned to sender" (Exception_004 is a
+# customs delay, not a return), 17TRACK's sub-statuses.
+AFTERSHIP_RETURN_SUBTAGS = frozenset({"Exception_010", "Exception_011"})
+SEVENTEEN_TRACK_RETURN_SUB_STATUSES = frozenset({"Exception_Returning", "Exception_Returned"})
 
 # The shipment-level status (`Shipment.Status`, older and coarser) a tracking status implies.
 SHIPMENT_STATUS_OF: dict[str, Shipment.Status] = {
@@ -45,7 +62,3 @@ SHIPMENT_STATUS_OF: dict[str, Shipment.Status] = {
     TrackingStatus.RETURNED_TO_SENDER: Shipment.Status.RETURNED,
     TrackingStatus.EXPIRED: Shipment.Status.EXCEPTION,
 }
-
-
-def is_return(sub_status: str) -> bool:
-    return any(marker.lower() in sub_status.lower() for marker in RETURN_SUBSTATUS_MARKERS)

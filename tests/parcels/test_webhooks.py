@@ -18,6 +18,12 @@ from django.utils import timezone
 from afterdesk.commerce.models import Shipment, TrackingEvent, TrackingStatus
 from afterdesk.parcels.models import TrackerSecret, TrackingDelivery, TrackingDeliveryState
 from tests.factories import ShipmentFactory, UserFactory
+from tests.parcels.payloads import (
+    aftership_body,
+    aftership_checkpoint,
+    seventeen_body,
+    seventeen_event,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,24 +35,6 @@ SEVENTEEN_KEY = "17track-key"
 def _secrets(settings: Any) -> None:
     settings.AFTERSHIP_WEBHOOK_SECRET = AFTERSHIP_SECRET
     settings.SEVENTEEN_TRACK_WEBHOOK_KEY = SEVENTEEN_KEY
-
-
-def aftership_body(number: str, checkpoints: list[dict[str, Any]], tag: str = "InTransit") -> bytes:
-    return json.dumps(
-        {
-            "event": "tracking_update",
-            "event_id": "7d2a3a46-0f5b-4d5b-9ad4-3b3b7f2a0c11",
-            "is_tracking_first_tag": False,
-            "ts": 1767000000,
-            "msg": {
-                "id": "abc123",
-                "tracking_number": number,
-                "slug": "dhl",
-                "tag": tag,
-                "checkpoints": checkpoints,
-            },
-        }
-    ).encode()
 
 
 def aftership_post(client: Client, body: bytes, secret: str = AFTERSHIP_SECRET) -> Any:
@@ -62,23 +50,6 @@ def aftership_post(client: Client, body: bytes, secret: str = AFTERSHIP_SECRET) 
         )
 
 
-def seventeen_body(number: str, events: list[dict[str, Any]], status: str = "InTransit") -> bytes:
-    return json.dumps(
-        {
-            "event": "TRACKING_UPDATED",
-            "data": {
-                "number": number,
-                "carrier": 100003,
-                "tag": None,
-                "track_info": {
-                    "latest_status": {"status": status, "sub_status": f"{status}_Other"},
-                    "tracking": {"providers": [{"provider": {"key": 100003}, "events": events}]},
-                },
-            },
-        }
-    ).encode()
-
-
 def seventeen_post(client: Client, body: bytes, key: str = SEVENTEEN_KEY) -> Any:
     sign = hashlib.sha256(body + b"/" + key.encode()).hexdigest()
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -91,20 +62,17 @@ def seventeen_post(client: Client, body: bytes, key: str = SEVENTEEN_KEY) -> Any
 
 
 CHECKPOINTS = [
-    {
-        "checkpoint_time": "2026-11-02T09:10:00+01:00",
-        "tag": "InfoReceived",
-        "subtag": "InfoReceived_001",
-        "message": "Shipment information received",
-        "location": "Leipzig, DE",
-    },
-    {
-        "checkpoint_time": "2026-11-03T07:00:00+01:00",
-        "tag": "OutForDelivery",
-        "subtag": "OutForDelivery_001",
-        "message": "Out for delivery",
-        "location": "Berlin, DE",
-    },
+    aftership_checkpoint(
+        "2026-11-02T09:10:00+01:00",
+        "InfoReceived",
+        "InfoReceived_001",
+        "Shipment information received",
+        city="Leipzig",
+        location="Leipzig, DE",
+    ),
+    aftership_checkpoint(
+        "2026-11-03T07:00:00+01:00", "OutForDelivery", "OutForDelivery_001", "Out for delivery"
+    ),
 ]
 
 
@@ -168,7 +136,8 @@ def test_the_same_checkpoint_in_a_later_body_is_kept_once(client: Client) -> Non
         b"{not json",
         b"[]",
         json.dumps({"event": "tracking_update", "msg": {"checkpoints": []}}).encode(),
-        aftership_body("JD014600005", [{**CHECKPOINTS[0], "checkpoint_time": "2026-11-02"}]),
+        aftership_body("JD014600005", [{**CHECKPOINTS[0], "checkpoint_time": "2026-13-45"}]),
+        aftership_body("JD014600005", [{**CHECKPOINTS[0], "checkpoint_time": "yesterday"}]),
         aftership_body("JD014600005", [{**CHECKPOINTS[0], "tag": "Teleported"}]),
     ],
 )
@@ -191,27 +160,58 @@ def test_aftership_malformed_is_kept_raw_and_answered_400(
 
 def test_17track_valid_signature_maps_statuses(client: Client) -> None:
     shipment = ShipmentFactory(tracking_number="RR123456789CN")
-    events = [
-        {
-            "time_iso": "2026-11-05T10:00:00+08:00",
-            "time_utc": "2026-11-05T02:00:00Z",
-            "description": "Returned to sender",
-            "location": "Shenzhen",
-            "stage": "",
-            "sub_status": "Exception_004",
-        },
-        {
-            "time_iso": "2026-11-04T10:00:00+08:00",
-            "description": "Delivery attempt failed",
-            "location": "Berlin",
-            "stage": "DeliveryFailure",
-            "sub_status": "DeliveryFailure_001",
-        },
+    events = [  # newest first, as 17TRACK lists them
+        seventeen_event(
+            "2026-11-09T09:00:00+08:00",
+            "2026-11-09T01:00:00Z",
+            "Returned to the sender",
+            stage="Returned",
+            sub_status="Exception_Returned",
+        ),
+        seventeen_event(
+            "2026-11-07T16:35:22+01:00",
+            "2026-11-07T15:35:22Z",
+            "Delivery failed: addressee absent",
+            stage=None,
+            sub_status="DeliveryFailure_NoBody",
+            location="Berlin, DE",
+        ),
+        seventeen_event(
+            "2026-11-05T02:15:00+08:00",
+            "2026-11-04T18:15:00Z",
+            "Arrived at the sorting centre",
+            stage=None,
+            sub_status="InTransit_Other",
+        ),
+        seventeen_event(
+            "2026-11-04T10:00:00+08:00",
+            "2026-11-04T02:00:00Z",
+            "Picked up by the carrier",
+            stage="PickedUp",
+            sub_status="InTransit_PickedUp",
+        ),
+        seventeen_event(
+            "2026-11-03T22:43:08+08:00",
+            "2026-11-03T14:43:08Z",
+            "Shipment information received",
+            stage="InfoReceived",
+            sub_status="InfoReceived",
+        ),
     ]
-    response = seventeen_post(client, seventeen_body("RR123456789CN", events, "Exception"))
+    body = seventeen_body("RR123456789CN", events, "Exception", "Exception_Returned")
+    response = seventeen_post(client, body)
     assert response.status_code == 200, response.content
-    statuses = list(shipment.events.order_by("at").values_list("tracking_status", flat=True))
-    assert statuses == ["failed_attempt", "returned_to_sender"]
+    found = list(shipment.events.order_by("at"))
+    assert [e.tracking_status for e in found] == [
+        "info_received",
+        "in_transit",
+        "in_transit",
+        "failed_attempt",
+        "returned_to_sender",
+    ]
+    assert [e.raw_status for e in found][-2:] == ["DeliveryFailure_NoBody", "Exception_Returned"]
+    assert found[3].at.isoformat() == "2026-11-07T15:35:22+00:00"
+    assert (found[3].location, found[3].source) == ("Berlin, DE", "17track")
     shipment.refresh_from_db()
     assert shipment.tracking_status == TrackingStatus.RETURNED_TO_SENDER
     assert shipment.status == Shipment.Status.RETURNED
@@ -219,7 +219,15 @@ def test_17track_valid_signature_maps_statuses(client: Client) -> None:
 
 def test_17track_bad_sign_is_401_and_replay_once(client: Client) -> None:
     ShipmentFactory(tracking_number="RR000000001CN")
-    events = [{"time_iso": "2026-11-05T10:00:00+08:00", "stage": "InTransit", "sub_status": ""}]
+    events = [
+        seventeen_event(
+            "2026-11-05T10:00:00+08:00",
+            "2026-11-05T02:00:00Z",
+            "In transit",
+            stage=None,
+            sub_status="InTransit_Other",
+        )
+    ]
     body = seventeen_body("RR000000001CN", events)
     assert seventeen_post(client, body, key="other").status_code == 401
     assert TrackingDelivery.objects.count() == 0

@@ -25,12 +25,13 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from afterdesk.commerce.models import TrackingStatus
 from afterdesk.core.credentials import CredentialsError
@@ -43,7 +44,13 @@ from afterdesk.parcels.models import (
     TrackingSource,
 )
 from afterdesk.parcels.services.tracking import Checkpoint, checkpoints_record
-from afterdesk.parcels.statuses import AFTERSHIP_TAGS, SEVENTEEN_TRACK_STATUSES, is_return
+from afterdesk.parcels.statuses import (
+    AFTERSHIP_RETURN_SUBTAGS,
+    AFTERSHIP_TAGS,
+    SEVENTEEN_TRACK_RETURN_SUB_STATUSES,
+    SEVENTEEN_TRACK_STAGES,
+    SEVENTEEN_TRACK_STATUSES,
+)
 from afterdesk.stores.fields import instant_of
 from afterdesk.stores.services.webhooks import MalformedPayload, Unauthorized, signature_valid
 
@@ -249,7 +256,7 @@ def _text(data: dict[str, Any], key: str) -> str:
     return "" if value is None or isinstance(value, (dict, list)) else str(value)
 
 
-def _instant(value: Any, field: str) -> Any:
+def _instant(value: Any, field: str) -> datetime:
     try:
         return instant_of(value)
     except ValueError as error:
@@ -265,10 +272,36 @@ def checkpoints_of(source: str, body: bytes) -> list[Checkpoint]:
     return _seventeen_track_checkpoints(data)
 
 
+def _aftership_time(point: dict[str, Any], field: str) -> datetime:
+    """AfterShip's `checkpoint_time` is the carrier's local time: with its offset
+    (`2026-11-02T09:10:00+01:00`), without one (`2026-11-02T09:10:00`) or a date alone
+    (`2026-11-02`), or empty. Without an offset it is read as UTC (the zone is not sent; a few
+    hours do not matter to days-long stall limits); empty, the checkpoint's `created_at` (when
+    AfterShip recorded it, with its zone) stands in."""
+    value = _text(point, "checkpoint_time").strip()
+    if not value:
+        return _instant(point.get("created_at"), f"{field}.created_at")
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value) if parsed is None and len(value) == 10 else None
+    except ValueError:  # well formed, but no such day or hour
+        parsed = day = None
+    if day is not None:
+        parsed = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if parsed is None:
+        raise ValidationError(
+            f"{field}.checkpoint_time is not a date or time: {value[:40]!r}",
+            field=f"{field}.checkpoint_time",
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _aftership_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
-    """`{"event": "tracking_update", "msg": {"tracking_number", "slug", "tag",
-    "checkpoints": [{"checkpoint_time", "tag", "subtag", "message", "location"}]}}`; other
-    events (edd_revise, tracking_pending_time) carry no checkpoint to keep."""
+    """AfterShip's webhook (v4, `aftership-hmac-sha256`): `{"event": "tracking_update",
+    "event_id", "ts", "msg": {"tracking_number", "slug", "tag", "subtag", "checkpoints":
+    [{"checkpoint_time", "created_at", "tag", "subtag", "message", "location", "city",
+    "country_iso3"}]}}`; other events (edd_revise, tracking_pending_time) carry no checkpoint
+    to keep."""
     if data.get("event") not in (None, "tracking_update"):
         return []
     msg = _object(data.get("msg"), "msg")
@@ -278,13 +311,14 @@ def _aftership_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
     carrier = _text(msg, "slug")
     found = []
     for index, raw in enumerate(_list(msg.get("checkpoints"), "msg.checkpoints")):
-        point = _object(raw, f"msg.checkpoints[{index}]")
+        field = f"msg.checkpoints[{index}]"
+        point = _object(raw, field)
         tag = _text(point, "tag")
         if tag not in AFTERSHIP_TAGS:
-            raise ValidationError(f"unknown tag {tag!r}", field=f"msg.checkpoints[{index}].tag")
+            raise ValidationError(f"unknown tag {tag!r}", field=f"{field}.tag")
         status = AFTERSHIP_TAGS[tag]
         subtag = _text(point, "subtag")
-        if status == TrackingStatus.EXCEPTION and is_return(subtag + " " + _text(point, "message")):
+        if status == TrackingStatus.EXCEPTION and subtag in AFTERSHIP_RETURN_SUBTAGS:
             status = TrackingStatus.RETURNED_TO_SENDER
         location = _text(point, "location") or ", ".join(
             part for part in (_text(point, "city"), _text(point, "country_iso3")) if part
@@ -293,9 +327,7 @@ def _aftership_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
             Checkpoint(
                 tracking_number=number,
                 carrier=carrier,
-                at=_instant(
-                    point.get("checkpoint_time"), f"msg.checkpoints[{index}].checkpoint_time"
-                ),
+                at=_aftership_time(point, field),
                 status=status,
                 raw_status=f"{tag}/{subtag}" if subtag else tag,
                 description=_text(point, "message"),
@@ -306,11 +338,24 @@ def _aftership_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
     return found
 
 
+def _seventeen_status(main: str, sub_status: str, field: str) -> TrackingStatus:
+    if main not in SEVENTEEN_TRACK_STATUSES:
+        raise ValidationError(f"unknown status {main!r}", field=field)
+    if sub_status in SEVENTEEN_TRACK_RETURN_SUB_STATUSES:
+        return TrackingStatus.RETURNED_TO_SENDER
+    return SEVENTEEN_TRACK_STATUSES[main]
+
+
 def _seventeen_track_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
-    """`{"event": "TRACKING_UPDATED", "data": {"number", "carrier", "track_info":
-    {"latest_status": {"status", "sub_status"}, "tracking": {"providers": [{"events":
-    [{"time_iso", "description", "location", "stage", "sub_status"}]}]}}}}`; TRACKING_STOPPED
-    carries none."""
+    """17TRACK's push (API v2.2, header `sign`): `{"event": "TRACKING_UPDATED", "data":
+    {"number", "carrier", "track_info": {"latest_status": {"status", "sub_status"},
+    "tracking": {"providers": [{"provider", "events": [{"time_iso", "time_utc",
+    "description", "location", "stage", "sub_status"}]}]}}}}`; TRACKING_STOPPED carries none.
+
+    An event's status is its `sub_status` (`InTransit_PickedUp`: the main status before the
+    "_"), else its key `stage` (set on milestones only). One with neither: the newest event
+    takes `latest_status` (the parcel's status after it); an older one keeps the status of
+    the event before it (a carrier scan between two milestones), info received before any."""
     if data.get("event") != "TRACKING_UPDATED":
         if data.get("event") == "TRACKING_STOPPED":
             return []
@@ -321,31 +366,53 @@ def _seventeen_track_checkpoints(data: dict[str, Any]) -> list[Checkpoint]:
         raise ValidationError("data.number is required", field="data.number")
     carrier = _text(body, "carrier")
     info = _object(body.get("track_info") or {}, "data.track_info")
+    latest = _object(info.get("latest_status") or {}, "data.track_info.latest_status")
     tracking = _object(info.get("tracking") or {}, "data.track_info.tracking")
-    found = []
+    read: list[tuple[datetime, str, TrackingStatus | None, dict[str, Any]]] = []
     for p_index, raw_provider in enumerate(_list(tracking.get("providers"), "providers")):
         provider = _object(raw_provider, f"providers[{p_index}]")
         for index, raw in enumerate(_list(provider.get("events"), f"providers[{p_index}].events")):
             field = f"providers[{p_index}].events[{index}]"
             point = _object(raw, field)
             sub_status = _text(point, "sub_status")
-            stage = _text(point, "stage") or sub_status.split("_")[0]
-            if stage not in SEVENTEEN_TRACK_STATUSES:
-                raise ValidationError(f"unknown status {stage!r}", field=f"{field}.sub_status")
-            status = SEVENTEEN_TRACK_STATUSES[stage]
-            if status == TrackingStatus.EXCEPTION and is_return(sub_status):
-                status = TrackingStatus.RETURNED_TO_SENDER
-            at_value = point.get("time_iso") or point.get("time_utc")
-            found.append(
-                Checkpoint(
-                    tracking_number=number,
-                    carrier=carrier,
-                    at=_instant(at_value, f"{field}.time_iso"),
-                    status=status,
-                    raw_status=sub_status or stage,
-                    description=_text(point, "description"),
-                    location=_text(point, "location"),
-                    source=TrackingSource.SEVENTEEN_TRACK,
+            stage = _text(point, "stage")
+            status: TrackingStatus | None = None
+            if sub_status:
+                status = _seventeen_status(
+                    sub_status.split("_")[0], sub_status, f"{field}.sub_status"
                 )
+            elif stage:
+                if stage not in SEVENTEEN_TRACK_STAGES:
+                    raise ValidationError(f"unknown stage {stage!r}", field=f"{field}.stage")
+                status = SEVENTEEN_TRACK_STAGES[stage]
+            at_value = point.get("time_iso") or point.get("time_utc")
+            at = _instant(at_value, f"{field}.time_iso")
+            read.append((at, sub_status or stage, status, point))
+    newest = max((entry[0] for entry in read), default=None)
+    found = []
+    before = TrackingStatus.INFO_RECEIVED
+    for at, raw_status, status, point in sorted(read, key=lambda entry: entry[0]):
+        if status is None:
+            latest_main = _text(latest, "status")
+            if at == newest and latest_main:
+                status = _seventeen_status(
+                    latest_main,
+                    _text(latest, "sub_status"),
+                    "data.track_info.latest_status.status",
+                )
+            else:
+                status = before
+        before = status
+        found.append(
+            Checkpoint(
+                tracking_number=number,
+                carrier=carrier,
+                at=at,
+                status=status,
+                raw_status=raw_status,
+                description=_text(point, "description"),
+                location=_text(point, "location"),
+                source=TrackingSource.SEVENTEEN_TRACK,
             )
+        )
     return found
