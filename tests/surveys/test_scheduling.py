@@ -207,8 +207,16 @@ def test_turned_off_nothing_is_scheduled_or_sent(
 
     run_at(25)
     assert only_survey(waiting).state == SurveyState.SCHEDULED
-    assert not Survey.objects.filter(ticket=later).exists()
+    skipped = only_survey(later)
+    assert (skipped.state, skipped.reason) == (SurveyState.SKIPPED, "surveys were turned off")
     assert smtp_server.received == []
+
+    # On again: the survey that waited leaves; the solve made while off stays without one.
+    settings_save(enabled=True, delay_hours=24, expiry_days=14)
+    run_at(26)
+    assert only_survey(waiting).state == SurveyState.SENT
+    assert only_survey(later).state == SurveyState.SKIPPED
+    assert len(smtp_server.received) == 1
 
 
 def test_a_new_delay_moves_the_waiting_surveys(mailbox: Mailbox, agent: User) -> None:

@@ -89,8 +89,6 @@ def surveys_schedule(now: datetime) -> ScheduleResult:
     that were reopened. Safe to run twice, or twice at once: a solve's row is made once."""
     config = SurveySettings.load()
     cancelled = _cancel_reopened()
-    if not config.enabled:
-        return ScheduleResult(0, 0, cancelled)
     candidates = list(
         TicketEvent.objects.filter(
             kind="status",
@@ -121,7 +119,8 @@ def _survey_make(
     config: SurveySettings, *, event_id: int, ticket_id: int, solved_at: datetime
 ) -> Survey | None:
     ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
-    reason = skip_reason(ticket)
+    # A solve while surveys are off gets none (turning them on again sends no old ones).
+    reason = skip_reason(ticket) if config.enabled else "surveys were turned off"
     customer_language = ticket.customer.language if ticket.customer else ""
     survey = Survey(
         ticket=ticket,
