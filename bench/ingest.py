@@ -1,7 +1,8 @@
 """`afterdesk bench ingest`: inbound mail ingested per second through the real ingester
-(`channels.services.ingest.email_ingest`: raw stored, parsed, threaded, triaged, written
-through the ticket services), in one process, on SQLite and PostgreSQL (docs/benchmarks.md,
-"Email ingest").
+(`channels.services.batch.email_ingest_many`, `--ingest-batch` messages per transaction, or
+with `--ingest-batch 1` `channels.services.ingest.email_ingest` one message at a time: raw
+stored, parsed, threaded, triaged, written through the ticket services), in one process, on
+SQLite and PostgreSQL (docs/benchmarks.md, "Email ingest").
 
 `messages_write` writes N realistic .eml files once (deterministic, reused): buyer messages
 from the labelled triage sets of tests/data/ (eight languages) in the charsets buyers' mail
@@ -10,7 +11,7 @@ EUC-KR), a third of them multipart/alternative with an HTML part, about 5 % with
 attachment (a photo or a PDF), about 30 % answers to an earlier message of the same buyer
 threading by In-Reply-To/References with the quoted history below, about 10 % Amazon and
 eBay relay mail, about 2 % auto-replies. The child process (`ingest_measure`) reads the
-files into memory, then times `email_ingest` of each in file order.
+files into memory, then times their ingestion in file order (each batch, or each message).
 """
 
 from __future__ import annotations
@@ -228,29 +229,45 @@ def messages_write(out: Path, count: int, seed: int = 17) -> Path:
     return folder
 
 
-def ingest_measure(*, folder: Path) -> dict[str, Any]:
-    """In the benchmark child: ingest every file of `folder` in name order, timed."""
+def ingest_measure(*, folder: Path, batch: int = 1) -> dict[str, Any]:
+    """In the benchmark child: ingest every file of `folder` in name order, timed: one by one
+    (`email_ingest`, `batch` 1) or `batch` at a time (`email_ingest_many`). Also counts the
+    statements sent to the database (an `executemany` is one)."""
     from django.conf import settings
     from django.db import connection
 
     from afterdesk.channels.models import InboundEmail
+    from afterdesk.channels.services.batch import email_ingest_many
     from afterdesk.channels.services.ingest import email_ingest
 
     # Raw files of an earlier run would be found on disk instead of written: start empty.
     shutil.rmtree(Path(settings.MEDIA_ROOT) / "email", ignore_errors=True)
     messages = [path.read_bytes() for path in sorted(folder.glob("*.eml"))]
-    each: list[float] = []
+    each: list[float] = []  # per message (one by one) or per batch
     states: dict[str, int] = {}
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
     # Imports, the triage's detector and lexicons: one message that is not among the timed.
     email_ingest(messages_generate(1, seed=-1)[0].replace(b"@mail.buyer", b"@warm-up"), source="x")
     backend_cpu = _backend_cpu_seconds(connection)
     cpu = time.process_time()
     started = time.perf_counter()
-    for raw in messages:
-        t0 = time.perf_counter()
-        result = email_ingest(raw, source="bench")
-        each.append(time.perf_counter() - t0)
-        states[result.state] = states.get(result.state, 0) + 1
+    with connection.execute_wrapper(count):
+        for start in range(0, len(messages), batch):
+            chunk = messages[start : start + batch]
+            t0 = time.perf_counter()
+            if batch == 1:
+                results: list[Any] = [email_ingest(chunk[0], source="bench")]
+            else:
+                results = email_ingest_many(chunk, source="bench", batch_size=batch)
+            each.append(time.perf_counter() - t0)
+            for result in results:
+                state = "error" if isinstance(result, OSError) else result.state
+                states[state] = states.get(state, 0) + 1
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     backend_cpu_after = _backend_cpu_seconds(connection)
@@ -270,6 +287,8 @@ def ingest_measure(*, folder: Path) -> dict[str, Any]:
         "mean_bytes": round(sum(map(len, messages)) / max(len(messages), 1)),
         "seconds": seconds,
         "messages_per_second": len(messages) / seconds if seconds else 0.0,
+        "batch": batch,  # the p50/p95/max are per batch when > 1
+        "statements_per_message": statements[0] / len(messages) if messages else 0.0,
         "p50_ms": median(each) * 1000 if each else 0.0,
         "p95_ms": each[int(len(each) * 0.95) - 1] * 1000 if each else 0.0,
         "max_ms": each[-1] * 1000 if each else 0.0,
@@ -302,10 +321,14 @@ def _backend_cpu_seconds(connection: Any) -> float | None:
 def ingest_lines(result: dict[str, Any]) -> list[str]:
     rate = result["messages_per_second"]
     states = ", ".join(f"{state} {count}" for state, count in sorted(result["states"].items()))
+    batch = result.get("batch", 1)
+    per = f"per batch of {batch}" if batch > 1 else "per message"
     line = (
         f"ingest  {result['backend']:<10} {result['messages']:>7,} messages  "
-        f"{result['seconds']:6.1f} s  {rate:7,.0f} messages/s  p50 {result['p50_ms']:.1f} ms  "
-        f"p95 {result['p95_ms']:.1f} ms  max {result['max_ms']:.0f} ms  ({states})"
+        f"{result['seconds']:6.1f} s  {rate:7,.0f} messages/s  {per}: "
+        f"p50 {result['p50_ms']:.1f} ms  p95 {result['p95_ms']:.1f} ms  "
+        f"max {result['max_ms']:.0f} ms  ({states})  "
+        f"{result.get('statements_per_message', 0):.1f} statements/message"
     )
     cpu = f"CPU {result['cpu_ms_per_message']:.1f} ms/message"
     if result.get("db_cpu_ms_per_message") is not None:
@@ -319,8 +342,9 @@ def ingest_lines(result: dict[str, Any]) -> list[str]:
     return [line]
 
 
-def run_ingest(options: Any, write: Any, *, count: int) -> None:
-    """The parent side: write the files once, then one child per database (reset first)."""
+def run_ingest(options: Any, write: Any, *, count: int, batch: int = 100) -> None:
+    """The parent side: write the files once, then one child per database (reset first);
+    `batch` messages per transaction (1: the one-by-one ingester)."""
     from bench.databases import DEFAULT_POSTGRES_URL
     from bench.runner import databases
 
@@ -333,7 +357,7 @@ def run_ingest(options: Any, write: Any, *, count: int) -> None:
     for database in databases(options, write):
         with options.step(f"Ingest benchmark on {database.backend}"):
             database.reset()
-            output = database.run_worker(["ingest", str(folder)])
+            output = database.run_worker(["ingest", str(folder), "--batch", str(batch)])
         result = json.loads(output.strip().splitlines()[-1])
         options.results.append(result)
         for line in ingest_lines(result):

@@ -298,6 +298,7 @@ def test_a_failing_message_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert all(r.inbound.attempts == 1 for r in results)
     # After the fix, the retry (batched) opens its ticket.
     monkeypatch.setattr(batch_route, "triage_first_message", real)
+    monkeypatch.setattr("afterdesk.channels.services.ingest.triage_first_message", real)
     emails_retry([InboundEmail.objects.get(pk=failed.pk)])
     failed.refresh_from_db()
     assert (failed.state, failed.attempts) == ("opened", 2)

@@ -9,11 +9,14 @@ query each for the whole batch instead of per message:
 - the buyers' email identities (ASCII addresses; another address is looked up alone, as
   `intake.customer_for_email` does) and the orders the messages name.
 
+New buyers, tickets and their rows are written at the end, one INSERT per table.
+
 Messages in the batch see each other as if each had been stored before the next: a reply to a
 ticket opened earlier in the batch threads onto it (its Message-IDs are kept in `batch_ids`),
 a buyer made by an earlier message is found again, a ticket's state is the one the earlier
 messages left. The reply token and the bare `[#123]` are looked up per message (rare), among
-the batch's own threads first.
+stored tickets only: a buyer learns a ticket's number and token from the desk's replies,
+which come after the batch that opened it.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ from afterdesk.channels.order_refs import order_numbers, order_refs_find
 from afterdesk.channels.services.ingest import _body
 from afterdesk.channels.services.intake import (
     FALLBACK_STORE_CODE,
-    customer_for_email,
     store_of,
     triage_first_message,
 )
@@ -84,7 +86,9 @@ class BatchRouter:
 
     def __init__(self, messages: Sequence[Routed]) -> None:
         self.batch = TicketBatch()
-        self.threads_new: dict[int, EmailThread] = {}  # by ticket pk
+        self.threads_new: list[EmailThread] = []
+        self.new_customers: list[Customer] = []  # stored by `finish`, before the tickets
+        self.new_identities: list[CustomerIdentity] = []
         self.batch_ids: dict[str, Ticket] = {}  # Message-ID keys recorded by the batch
         self.thread_ids: list[ThreadMessageId] = []
         self.identities: dict[str, list[CustomerIdentity]] = defaultdict(list)
@@ -181,10 +185,17 @@ class BatchRouter:
         )
 
     def _customer(self, *, address: str, name: str, store: Store | None) -> Customer:
-        """`intake.customer_for_email` from the prefetched identities and the batch's own."""
-        if not address.isascii():
-            return customer_for_email(address=address, name=name, store=store)
-        known = self.identities.get(address[:254].upper(), [])[:20]
+        """`intake.customer_for_email` from the prefetched identities and the batch's own
+        (a buyer the batch makes is stored by `finish`, before the tickets)."""
+        value = address[:254]
+        if address.isascii():
+            known = self.identities.get(value.upper(), [])[:20]
+        else:  # looked up alone, as `customer_for_email` does; the batch's own come first
+            mine = [i for i in reversed(self.new_identities) if i.value.upper() == address.upper()]
+            stored = CustomerIdentity.objects.filter(
+                kind=CustomerIdentity.Kind.EMAIL, value__iexact=address
+            ).select_related("customer")
+            known = [*mine, *stored.order_by("-customer_id")[:20]][:20]
         if known:
             same_store = [i for i in known if store is not None and i.customer.store_id == store.pk]
             return (same_store or known)[0].customer
@@ -193,13 +204,14 @@ class BatchRouter:
                 self._fallback_store = store_get_or_create(code=FALLBACK_STORE_CODE)
             store = self._fallback_store
         customer = Customer(store=store, name=name[:200])
-        rows_insert([customer])
         identity = CustomerIdentity(
-            customer=customer, kind=CustomerIdentity.Kind.EMAIL, value=address[:254]
+            customer=customer, kind=CustomerIdentity.Kind.EMAIL, value=value
         )
-        rows_insert([identity])
-        # The newest customer comes first, as `order_by("-customer_id")` gives it.
-        self.identities[address[:254].upper()].insert(0, identity)
+        self.new_customers.append(customer)
+        self.new_identities.append(identity)
+        if address.isascii():
+            # The newest customer comes first, as `order_by("-customer_id")` gives it.
+            self.identities[value.upper()].insert(0, identity)
         return customer
 
     def _stored_id(self, named: Sequence[str]) -> int | None:
@@ -246,9 +258,9 @@ class BatchRouter:
         for address in recipients:
             claims += [(int(n), t.lower()) for n, t in _PLUS_TOKEN.findall(address)]
         for number, token in claims:
-            thread = self.threads_new.get(number)
-            if thread is None:
-                thread = EmailThread.objects.filter(ticket_id=number).first()
+            # Only stored tickets: a token or number reaches a buyer in the desk's replies,
+            # which come after the batch that opened the ticket.
+            thread = EmailThread.objects.filter(ticket_id=number).first()
             if thread is not None and secrets.compare_digest(thread.token, token):
                 ticket = self._ticket(number)
                 if ticket is not None:
@@ -302,7 +314,8 @@ class BatchRouter:
                 external_message_id=message_id_key(parsed.message_id),
                 at=inbound.received_at,
             )
-            ticket = self.batch.ticket_of(match.ticket.pk) or match.ticket
+            stored = self.batch.ticket_of(match.ticket.pk) if match.ticket.pk else None
+            ticket = stored or match.ticket
             inbound.state = InboundState.APPENDED
             inbound.reason = f"threaded by {match.by}"
         else:
@@ -347,11 +360,14 @@ class BatchRouter:
             at=inbound.received_at,
             triage=triage.decision,
         )
-        self.threads_new[ticket.pk] = EmailThread(ticket=ticket, token=token_new(), mailbox=mailbox)
+        self.threads_new.append(EmailThread(ticket=ticket, token=token_new(), mailbox=mailbox))
         return ticket, event
 
     def finish(self) -> None:
-        """Write the batch's ticket changes, then its threads and thread ids."""
+        """Write the batch's new buyers, its ticket changes, then its threads and thread
+        ids (one INSERT each)."""
+        rows_insert(self.new_customers)
+        rows_insert(self.new_identities)
         self.batch.finish()
-        EmailThread.objects.bulk_create(list(self.threads_new.values()))
+        EmailThread.objects.bulk_create(self.threads_new)
         ThreadMessageId.objects.bulk_create(self.thread_ids, ignore_conflicts=True)

@@ -127,6 +127,29 @@ def _ticket_insert(
     external_id: str | None,
     at: datetime | None,
 ) -> Ticket:
+    ticket = ticket_new(**locals())
+    rows_insert([ticket])
+    return ticket
+
+
+def ticket_new(
+    *,
+    subject: str,
+    channel: str,
+    customer: Customer | None,
+    store: Store | None,
+    platform: str,
+    market: str,
+    language: str,
+    category: str,
+    priority: str,
+    calendar: Calendar | None,
+    order_value: Decimal | None,
+    currency: str,
+    external_id: str | None,
+    at: datetime | None,
+) -> Ticket:
+    """A new ticket's object, checked, not yet stored (`_ticket_insert`, the batches)."""
     if priority not in Priority.values:
         raise ValidationError(f"unknown priority {priority!r}", field="priority")
     if not channel:
@@ -149,7 +172,6 @@ def _ticket_insert(
         created_at=at,
         updated_at=at,
     )
-    rows_insert([ticket])
     return ticket
 
 

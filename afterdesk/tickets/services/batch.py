@@ -13,19 +13,22 @@ The rows are the very ones the single actions write (the same `TicketChange.reco
 same triage rule, the same reopening), so a batch and the same actions one by one leave the
 same tickets, events, messages, order links and facts:
 
-- `create` inserts the ticket row at once (its id is its number and is needed by what
-  follows); its events wait for `finish`;
+- `create` makes the ticket object and records its events; nothing is written yet;
 - `ingest` records a customer's message on a stored ticket (read by `load` under a row lock,
   in id order) or on one created earlier in the batch (its change is still open: the reply
   sees the state the earlier message left);
-- `finish` inserts every recorded event in recording order with one INSERT (so the ids come
-  in the order the single actions would have given them), their messages with one more,
-  the order links with one, saves the tickets' changed columns with one UPDATE per set of
-  changed columns, and tells `tickets_changed` once for all the tickets: the facts are
-  computed once per ticket from its final log, as a full recompute would.
+- `finish` inserts the new tickets with their final state in the order opened (one INSERT:
+  their ids, hence their numbers, as one by one) and numbers them (one UPDATE), inserts
+  every recorded event in recording order (one INSERT, so their ids come in the order the
+  single actions would have given them), their messages (one more), the order links (one),
+  saves the stored tickets' changed columns (one UPDATE per set of changed columns), and
+  tells `tickets_changed` once for all the tickets: the facts are computed once per ticket
+  from its final log, as a full recompute would.
 
-A late event (dated before a ticket's newest) replays that ticket's state as `ticket_change`
-does; its rows are then written at once, the others' still at `finish`.
+A late event on a stored ticket (dated before its newest) replays its state as
+`ticket_change` does; its rows are then written at once, the others' still at `finish`. On a
+ticket opened in the same batch it raises `LateEventInBatch` (its rows are not stored yet):
+the caller goes one message at a time instead.
 """
 
 from __future__ import annotations
@@ -39,19 +42,24 @@ from django.db.transaction import TransactionManagementError
 
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.tickets.log_reader import ticket_logs_load
-from afterdesk.tickets.models import Message, Priority, Ticket, TicketEvent
+from afterdesk.tickets.models import Message, MessageKind, Priority, Ticket, TicketEvent
 from afterdesk.tickets.services.actions import (
-    _ticket_fill,
-    _ticket_insert,
     message_ingest_record,
+    ticket_new,
 )
 from afterdesk.tickets.services.changes import (
     TicketChange,
     changes_announce,
-    forget_related,
+    remember_related,
     rows_insert,
 )
 from afterdesk.tickets.services.triage import triage_apply, triage_fields
+
+
+class LateEventInBatch(Exception):
+    """A message dated before the newest event of a ticket opened in the same batch: its
+    state would be replayed from stored rows that do not exist yet. The caller writes the
+    batch's messages one at a time instead (`channels.services.batch` does)."""
 
 
 class TicketBatch:
@@ -60,10 +68,11 @@ class TicketBatch:
     def __init__(self) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise TransactionManagementError("a TicketBatch runs inside the caller's transaction")
-        self.changes: dict[int, TicketChange] = {}  # by ticket pk, in the order opened
+        self.changes: dict[int, TicketChange] = {}  # stored tickets' changes, by pk
+        self.created: dict[int, TicketChange] = {}  # new tickets' changes, by id(ticket)
         self.events: list[TicketEvent] = []  # recorded, in recording order
         self.messages: list[Message] = []  # the message events' rows, in recording order
-        self.order_links: list[tuple[Ticket, Order]] = []
+        self.orders: dict[int, list[Order]] = {}  # a new ticket's orders, by id(ticket)
         self.finished = False
 
     def load(self, tickets: Sequence[Ticket]) -> None:
@@ -80,7 +89,9 @@ class TicketBatch:
             self.changes[ticket.pk] = TicketChange(ticket, new=False, lock=True, log=log)
 
     def change_of(self, ticket: Ticket) -> TicketChange:
-        """The batch's change of this ticket (read under a lock on first use)."""
+        """The batch's change of this ticket (a stored one read under a lock on first use)."""
+        if ticket.pk is None:
+            return self.created[id(ticket)]
         change = self.changes.get(ticket.pk)
         if change is None:
             self.load([ticket])
@@ -88,7 +99,7 @@ class TicketBatch:
         return change
 
     def ticket_of(self, pk: int) -> Ticket | None:
-        """The batch's own object of a ticket it has opened or loaded (its current state)."""
+        """The batch's own object of a stored ticket it has loaded (its current state)."""
         change = self.changes.get(pk)
         return change.ticket if change is not None else None
 
@@ -111,9 +122,10 @@ class TicketBatch:
         triage: dict[str, Any] | None = None,
     ) -> tuple[Ticket, TicketEvent]:
         """`tickets.services.ticket_create` with these arguments, in the batch: the ticket
-        and its first message's event."""
+        (stored, and numbered, by `finish`) and its first message's event. `customer` may be
+        one the caller stores before `finish`."""
         triage_checked = triage_fields(**triage, by=None) if triage is not None else None
-        ticket = _ticket_insert(
+        ticket = ticket_new(
             subject=subject,
             channel=channel,
             customer=customer,
@@ -130,23 +142,21 @@ class TicketBatch:
             at=at,
         )
         change = TicketChange(ticket, new=True, lock=False)
-        self.changes[ticket.pk] = change
-        before = len(change.pending)
-        _ticket_fill(
-            change,
-            external_id=None,
-            orders=(),  # linked by `finish`, all tickets' with one INSERT
-            tags=(),
-            body=body,
-            body_html="",
-            external_message_id=external_message_id,
-        )
-        if orders:
-            forget_related(ticket, "orders")
-            self.order_links += [(ticket, order) for order in orders]
+        self.created[id(ticket)] = change
+        if body:
+            # `_ticket_fill`'s first message (it also touches the ticket's relations, which an
+            # unstored ticket cannot have yet: `finish` sets them).
+            change.record(
+                kind="message",
+                fields={"kind": MessageKind.INBOUND},
+                at=ticket.created_at,
+                body=body,
+                external_message_id=external_message_id,
+            )
+        self.orders[id(ticket)] = list(orders)
         if triage_checked is not None:
             triage_apply(change, fields=triage_checked, by=None, at=ticket.created_at)
-        self._collect(change, before)
+        self._collect(change, 0)
         first = next(event for event in change.pending if event.kind == "message")
         return ticket, first
 
@@ -161,6 +171,8 @@ class TicketBatch:
         """`tickets.services.message_ingest` in the batch (on a stored ticket, or on one
         created earlier in it); returns the message's event."""
         change = self.change_of(ticket)
+        if change.new and at is not None and change.newest is not None and at < change.newest:
+            raise LateEventInBatch(f"a message dated {at} before its new ticket's newest event")
         before = len(change.pending)
         written = len(change.written)
         event = message_ingest_record(
@@ -188,16 +200,35 @@ class TicketBatch:
         if self.finished:
             raise TransactionManagementError("this TicketBatch was written already")
         self.finished = True
-        changes = list(self.changes.values())
+        created = list(self.created.values())
+        # The new tickets with their final state, in the order opened (their numbers as one
+        # by one); then their numbers, known now.
+        new_tickets = [change.ticket for change in created]
+        rows_insert(new_tickets)
+        for ticket in new_tickets:
+            ticket.external_id = f"AD-{ticket.pk}"
+        rows_update(new_tickets, ["external_id"])
+        for change in created:
+            change.dirty.clear()
         rows_insert([event for event in self.events if event.pk is None])
         rows_insert([message for message in self.messages if message.pk is None])
+        changes = [*created, *self.changes.values()]
         for change in changes:
             change.inserted()
-        _tickets_save(changes)
-        if self.order_links:
-            through: type[models.Model] = Ticket.orders.through
-            links = [through(ticket_id=t.pk, order_id=o.pk) for t, o in self.order_links]
+        _tickets_save(list(self.changes.values()))
+        through: type[models.Model] = Ticket.orders.through
+        links = [
+            through(ticket_id=ticket.pk, order_id=order.pk)
+            for ticket in new_tickets
+            for order in self.orders[id(ticket)]
+        ]
+        if links:
             through._default_manager.bulk_create(links)
+        for ticket in new_tickets:
+            # What `ticket_create` leaves known: a new ticket's tags, and orders if none.
+            if not self.orders[id(ticket)]:
+                remember_related(ticket, "orders", [])
+            remember_related(ticket, "tags", [])
         changes_announce(changes)
 
 
@@ -250,4 +281,4 @@ def rows_update(objects: Sequence[models.Model], names: Sequence[str]) -> None:
         cursor.execute(sql, [value for values in rows for value in values])
 
 
-__all__ = ["TicketBatch", "rows_update"]
+__all__ = ["LateEventInBatch", "TicketBatch", "rows_update"]

@@ -79,6 +79,12 @@ class Command(BaseCommand):
                 help="generated .eml messages ingested (bench/ingest.py)",
             )
             sub.add_argument(
+                "--ingest-batch",
+                type=int,
+                default=100,
+                help="messages ingested per transaction (1: one by one; bench/ingest.py)",
+            )
+            sub.add_argument(
                 "--quiet",
                 action="store_true",
                 help="no progress display (it shows only when stderr is a terminal)",
@@ -90,6 +96,7 @@ class Command(BaseCommand):
         worker.add_argument("--sizes", type=_sizes, default=[])
         worker.add_argument("--repeat", type=int, default=200)
         worker.add_argument("--statuses", action="append", default=[])
+        worker.add_argument("--batch", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
         _bench_importable()
@@ -134,7 +141,12 @@ class Command(BaseCommand):
             if options["action"] in ("all", "ingest"):
                 from bench.ingest import run_ingest
 
-                run_ingest(bench, write, count=options["ingest_messages"])
+                run_ingest(
+                    bench,
+                    write,
+                    count=options["ingest_messages"],
+                    batch=max(1, options["ingest_batch"]),
+                )
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
         write(f"figures saved to {save_results(bench)}")
@@ -162,7 +174,7 @@ class Command(BaseCommand):
                 raise CommandError("_worker ingest needs a FOLDER of .eml files")
             from bench.ingest import ingest_measure
 
-            return ingest_measure(folder=options["file"])
+            return ingest_measure(folder=options["file"], batch=max(1, options["batch"]))
         if options["task"] == "metrics":
             if options["file"] is None:
                 raise CommandError("_worker metrics needs a FILE")
