@@ -269,3 +269,16 @@ def test_a_refused_email_is_retried_with_backoff(
     survey.refresh_from_db()
     assert (survey.state, survey.attempts, survey.last_error) == (SurveyState.SENT, 2, "")
     assert len(smtp_server.received) == 1
+
+
+def test_the_worker_runs_the_job_every_five_minutes() -> None:
+    """The consumer's schedule (what `afterdesk serve` and `afterdesk worker` run)."""
+    from datetime import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    def due(minute: int) -> set[str]:
+        return {task.name for task in HUEY.read_periodic(datetime(2026, 12, 4, 10, minute))}  # noqa: DTZ001
+
+    assert "surveys_periodic" in due(15)
+    assert "surveys_periodic" not in due(17)
