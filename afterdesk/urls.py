@@ -20,5 +20,6 @@ urlpatterns = [
     path("replies/", include("afterdesk.replies.urls")),  # templates, macros, knowledge base
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.surveys.urls")),  # /s/<token>/ (buyers), /surveys/settings/
+    path("", include("afterdesk.sla.urls")),  # /sla/policies/, a ticket's "no response needed"
     path("", include("afterdesk.tickets.urls")),
 ]

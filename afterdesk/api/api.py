@@ -29,6 +29,7 @@ from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
 from afterdesk.replies.api import router as replies_router
+from afterdesk.sla.api import router as sla_router
 from afterdesk.stores.api import router as stores_router
 from afterdesk.tickets.api import router as tickets_router
 
@@ -52,6 +53,7 @@ api.add_router("", channels_router)
 api.add_router("", mailboxes_router)
 api.add_router("", stores_router)
 api.add_router("", replies_router)
+api.add_router("", sla_router)
 
 
 @api.exception_handler(DomainError)

@@ -34,10 +34,11 @@ def test_import_prints_one_count_line_per_type(tmp_path: Path) -> None:
         "ticket: 1 created, 0 updated, 0 unchanged",
     ]
     assert lines[3] == "message: 2 added, 0 already present"
-    assert len(lines) == 14  # 3 entity types + 11 event types
-    assert lines[-3:] == [
+    assert len(lines) == 15  # 3 entity types + 12 event types
+    assert lines[-4:] == [
         "sla_warning: 0 added, 0 already present",
         "sla_breach: 0 added, 0 already present",
+        "no_reply: 0 added, 0 already present",
         "triage: 0 added, 0 already present",
     ]
 

@@ -195,7 +195,8 @@ def test_a_null_optional_field_is_the_same_event_as_one_left_out(tmp_path: Path)
     [
         (
             event("sla_warning", target="first_response"),
-            "line 5: target 'first_response' is not one of first_reply, next_reply, resolution",
+            "line 5: target 'first_response' is not one of first_reply, next_reply, "
+            "periodic_update, resolution",
         ),
         (event("sla_breach"), "line 5: missing required field 'target'"),
         (event("sla_breach", target=None), "line 5: missing required field 'target'"),

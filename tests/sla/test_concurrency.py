@@ -107,7 +107,7 @@ def test_a_sweep_killed_mid_way_and_run_again_writes_each_breach_once(tmp_path: 
         "AFTERDESK_DATA_DIR": str(tmp_path),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-    process = subprocess.Popen(  # noqa: S603 - our own command
+    process = subprocess.Popen(
         [sys.executable, "-m", "afterdesk.cli", "sla", "sweep", "--now", "2026-10-03T00:00:00Z"],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -125,4 +125,5 @@ def test_a_sweep_killed_mid_way_and_run_again_writes_each_breach_once(tmp_path: 
     rerun = sla_sweep(now=T0 + 40 * H)
     assert len(rerun) == count - at_kill
     counts = _sla_counts()
-    assert len(counts) == count and set(counts.values()) == {1}
+    assert len(counts) == count
+    assert set(counts.values()) == {1}

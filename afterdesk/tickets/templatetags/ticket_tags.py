@@ -81,6 +81,7 @@ def _status_line(event: TicketEvent, previous: str) -> str:
 SLA_TARGET_LABELS = {
     "first_reply": gettext_lazy("first reply"),
     "next_reply": gettext_lazy("next reply"),
+    "periodic_update": gettext_lazy("periodic update"),
     "resolution": gettext_lazy("resolution"),
 }
 
@@ -153,6 +154,8 @@ def _other_line(event: TicketEvent) -> str:
         return _triage_line(event)
     if event.kind == "qa_review":
         return _("QA review of %(who)s: %(score)s") % {"who": _who(event), "score": fields["score"]}
+    if event.kind == "no_reply":
+        return _("%(who)s: no response needed") % {"who": _who(event)}
     return str(event.get_kind_display())
 
 

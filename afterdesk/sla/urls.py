@@ -1,0 +1,12 @@
+from django.urls import path
+
+from afterdesk.sla import views
+
+app_name = "sla"
+
+urlpatterns = [
+    path("sla/policies/", views.policy_list, name="policies"),
+    path("sla/policies/new/", views.policy_edit, name="new"),
+    path("sla/policies/<int:policy_id>/", views.policy_edit, name="edit"),
+    path("sla/tickets/<int:ticket_id>/no-reply/", views.no_reply, name="no_reply"),
+]
