@@ -25,10 +25,10 @@ def replies_demo_load(*, admin: User) -> dict[str, int]:
             template=ReplyTemplate.objects.filter(key=key).first(),
         )
     teams = {team.name: team for team in Team.objects.all()}
-    for name, key, send, status, tags, assign, team in content.SHARED_MACROS:
+    for name, template_key, send, status, tags, assign, team in content.SHARED_MACROS:
         data = services.MacroIn(
             name=name,
-            template=templates[key] if key else None,
+            template=templates[template_key] if template_key else None,
             send=send,
             set_status=status,
             add_tags=tags,
@@ -39,21 +39,21 @@ def replies_demo_load(*, admin: User) -> dict[str, int]:
         existing = Macro.objects.filter(name=name, owner__isnull=True).first()
         services.macro_save(by=admin, data=data, macro=existing)
     personal = 0
-    for username, (name, key, tags) in content.PERSONAL_MACROS.items():
+    for username, (name, key, macro_tags) in content.PERSONAL_MACROS.items():
         owner = User.objects.filter(username=username, is_active=True).first()
         if owner is None:
             continue
-        data = services.MacroIn(name=name, template=templates[key], add_tags=tags)
+        data = services.MacroIn(name=name, template=templates[key], add_tags=macro_tags)
         existing = Macro.objects.filter(name=name, owner=owner).first()
         services.macro_save(by=owner, data=data, macro=existing)
         personal += 1
-    for title, language, issue_types, tags, body in content.ARTICLES:
+    for title, language, issue_types, words, body in content.ARTICLES:
         services.article_save(
             by=admin,
             title=title,
             body=body,
             language=language,
-            tags=tags,
+            tags=words,
             issue_types=issue_types,
             article=Article.objects.filter(title=title).first(),
         )
