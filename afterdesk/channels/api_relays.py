@@ -33,7 +33,7 @@ from afterdesk.channels.relay_schemas import (
     WidgetIn,
     WidgetOut,
 )
-from afterdesk.channels.relay_tasks import relay_send_task
+from afterdesk.channels.relay_tasks import relay_files_task, relay_send_task
 from afterdesk.channels.services import meta, relay_admin, webhooks
 from afterdesk.core.api_schemas import AUTH_ERRORS, WRITE_ERRORS, ErrorOut, Id, paginate
 
@@ -116,6 +116,11 @@ def meta_events(request: HttpRequest) -> dict[str, int | str]:
         body=request.body, signature=request.headers.get(meta.SIGNATURE_HEADER, "")
     )
     payload.refresh_from_db(fields=["state"])
+    taken = [result.message.pk for result in results if result.stored]
+    if taken:
+        # Their files, downloaded in the background (services.meta_files); a queue that is
+        # down loses nothing: the minute's sweep fetches what is due.
+        relay_files_task(message_ids=taken)
     return {
         "payload_id": payload.pk,
         "state": payload.state,

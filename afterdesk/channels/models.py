@@ -161,6 +161,7 @@ from afterdesk.channels.relay_models import (  # noqa: E402, F401
     ChatWidget,
     Conversation,
     MetaPage,
+    RelayAttachment,
     RelayDelivery,
     RelayMessage,
     RelayPayload,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.commerce.models import Customer, Store
 from afterdesk.core.credentials import secret_decrypt, secret_encrypt
-from afterdesk.tickets.models import Message, Ticket, TicketEvent
+from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 
 class RelaySource(models.TextChoices):
@@ -242,3 +242,37 @@ class RelayDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"relay delivery of event {self.event_id}: {self.state}"
+
+
+class RelayAttachmentState(models.TextChoices):
+    PENDING = "pending", _("Not downloaded yet")
+    FETCHED = "fetched", _("Downloaded")
+    FAILED = "failed", _("Not downloaded (the link stays)")
+
+
+class RelayAttachment(models.Model):
+    """A file of a Messenger or Instagram message, named by a URL on Meta's servers that
+    expires: downloaded in the background onto the ticket message (`services.meta_files`);
+    the link stays in the message's text either way."""
+
+    message = models.ForeignKey(RelayMessage, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20)  # Meta's type: image, video, audio, file
+    url = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=RelayAttachmentState.choices, default=RelayAttachmentState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # Due then (also a claim: a download in progress moves it past its own time limit).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="relay_file_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.message_id}: {self.state}"

@@ -19,8 +19,8 @@ network errors are tried again with backoff (the Meta deliveries' schedule, from
 queue: `services.meta.relay_delivery_send`); any other answer fails at once with what the
 platform said. A reply URL whose host is a private, loopback, link-local or reserved address
 is refused (the desk must not be made to call its own network) unless the server's admin
-sets AFTERDESK_ALLOW_PRIVATE_CALLBACK_HOSTS=1; plain http:// is accepted only then too.
-Redirects are not followed (one could lead past that check).
+sets AFTERDESK_ALLOW_PRIVATE_CHANNEL_HOSTS=1 (`services.outbound`); plain http:// is
+accepted only then too. Redirects are not followed (one could lead past that check).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import os
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -38,10 +36,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from afterdesk.channels.relay_models import Conversation, RelayDelivery, WebhookIntegration
+from afterdesk.channels.services.outbound import (
+    OPENER,
+    PRIVATE_HOSTS_ENV,
+    HostUnresolved,
+    host_refusal,
+    is_private,
+    private_hosts_allowed,
+    private_text,
+)
 from afterdesk.core.errors import ValidationError
 from afterdesk.tickets.models import Message
 
-PRIVATE_HOSTS_ENV = "AFTERDESK_ALLOW_PRIVATE_CALLBACK_HOSTS"
 TIMEOUT_SECONDS = 20
 URL_CHARS = 500
 DELIVERY_HEADER = "X-Afterdesk-Delivery"
@@ -56,10 +62,6 @@ class CallbackError(Exception):
     def __init__(self, message: str, *, transient: bool) -> None:
         super().__init__(message)
         self.transient = transient
-
-
-def private_hosts_allowed() -> bool:
-    return os.environ.get(PRIVATE_HOSTS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def reply_url_check(url: str) -> str:
@@ -90,35 +92,19 @@ def reply_url_check(url: str) -> str:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         literal = None
-    if literal is not None and not allowed and _private(literal):
-        raise ValidationError(_private_text(parts.hostname, literal), field="reply_url")
+    if literal is not None and not allowed and is_private(literal):
+        raise ValidationError(private_text(parts.hostname, literal), field="reply_url")
     return url
-
-
-def _private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return not address.is_global or address.is_multicast
-
-
-def _private_text(host: str, address: object) -> str:
-    return (
-        f"{host} is a private, loopback or link-local address ({address}); replies to the "
-        f"local network need {PRIVATE_HOSTS_ENV}=1"
-    )
 
 
 def host_check(url: str) -> None:
     """Refuse (not to be retried) a host that resolves to a private address, unless allowed."""
-    if private_hosts_allowed():
-        return
-    host = urlsplit(url).hostname or ""
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as error:
-        raise CallbackError(f"{host} cannot be resolved: {error}", transient=True) from error
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if _private(address):
-            raise CallbackError(_private_text(host, address), transient=False)
+        refusal = host_refusal(url)
+    except HostUnresolved as error:
+        raise CallbackError(str(error), transient=True) from error
+    if refusal:
+        raise CallbackError(refusal, transient=False)
 
 
 def reply_body(delivery: RelayDelivery, conversation: Conversation) -> bytes:
@@ -160,14 +146,6 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest.hexdigest()}"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def callback_send(delivery: RelayDelivery, conversation: Conversation) -> str:
     """Post the reply to the integration's reply URL; the id the platform answered (or "")."""
     name = conversation.owner.partition(":")[2]
@@ -197,7 +175,7 @@ def callback_send(delivery: RelayDelivery, conversation: Conversation) -> str:
         },
     )
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             status, answer = response.status, response.read(64 * 1024)
     except urllib.error.HTTPError as error:
         text = _snippet(error.read(64 * 1024))

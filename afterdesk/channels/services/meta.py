@@ -69,6 +69,9 @@ LIVE_MINUTES = 5
 # Graph API error codes worth trying again (rate limits, temporary outages).
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
 OBJECTS = {"page": RelaySource.FACEBOOK, "instagram": RelaySource.INSTAGRAM}
+# Attachments that are files on Meta's servers (a "fallback" is a shared link, a "location"
+# coordinates): downloaded onto the ticket message (`services.meta_files`).
+DOWNLOADED_KINDS = frozenset({"image", "video", "audio", "file"})
 # The conversations whose agents' replies go back to their platform (the chat widget reads
 # its replies itself; a webhook integration's only with a reply URL).
 REPLIED_SOURCES = (RelaySource.FACEBOOK, RelaySource.INSTAGRAM, RelaySource.WEBHOOK)
@@ -178,10 +181,13 @@ def _message_of(item: dict[str, Any], page: MetaPage) -> IncomingMessage | None:
     sender = str(item["sender"]["id"])
     mid = str(message["mid"])
     lines = [str(message.get("text") or "")]
+    files: list[tuple[str, str]] = []
     for attachment in message.get("attachments") or []:
         kind = str(attachment.get("type", "file"))
         url = str((attachment.get("payload") or {}).get("url", ""))
         lines.append(f"[{kind}] {url}".strip())
+        if kind in DOWNLOADED_KINDS and url.startswith(("https://", "http://")):
+            files.append((kind, url))
     text = "\n".join(line for line in lines if line) or "(no text)"
     sent_at = datetime.fromtimestamp(int(item["timestamp"]) / 1000, tz=UTC)
     return IncomingMessage(
@@ -194,6 +200,7 @@ def _message_of(item: dict[str, Any], page: MetaPage) -> IncomingMessage | None:
         store=page.store,
         sender_handle=f"{page.page_id}:{sender}",
         tags=[page.platform],
+        files=files,
     )
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from afterdesk.channels.relay_models import (
     Conversation,
     PayloadState,
+    RelayAttachment,
     RelayMessage,
     RelayPayload,
     RelaySource,
@@ -102,6 +103,9 @@ class IncomingMessage:
     sender_handle: str = ""  # the platform's id of the buyer (a Messenger PSID)
     order_text: str = ""  # an order number the platform names
     tags: list[str] = field(default_factory=list)
+    # Files named by URL (Meta's attachments: kind, url), downloaded in the background onto
+    # the ticket message (`services.meta_files`); their links stay in `text`.
+    files: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -165,13 +169,21 @@ def _take(incoming: IncomingMessage, key: str, payload: RelayPayload | None) -> 
     if conversation.last_inbound_at is None or incoming.sent_at > conversation.last_inbound_at:
         conversation.last_inbound_at = incoming.sent_at
     conversation.save(update_fields=["ticket", "customer", "last_inbound_at"])
-    return RelayMessage.objects.create(
+    message = RelayMessage.objects.create(
         payload=payload,
         conversation=conversation,
         dedup_key=key,
         ticket_message=Message.objects.get(event_id=event.pk),
         sent_at=incoming.sent_at,
     )
+    if incoming.files:  # with the message, or not at all (its transaction)
+        RelayAttachment.objects.bulk_create(
+            RelayAttachment(
+                message=message, kind=kind[:20], url=url, next_attempt_at=message.created_at
+            )
+            for kind, url in incoming.files
+        )
+    return message
 
 
 def _ticket_open(incoming: IncomingMessage, conversation: Conversation, key: str) -> Ticket:
