@@ -58,7 +58,9 @@ class PolicyForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=label, required=False, help_text=_("Comma-separated; empty: any")
             )
-        self.fields["calendar"].choices = [("", _("The ticket's own calendar"))] + [
+        calendar_field = self.fields["calendar"]
+        assert isinstance(calendar_field, forms.ChoiceField)  # noqa: S101 - declared above
+        calendar_field.choices = [("", _("The ticket's own calendar"))] + [
             (c.key, str(c)) for c in Calendar.objects.order_by("key")
         ]
         for priority in Priority.values:
@@ -93,7 +95,7 @@ class PolicyForm(forms.Form):
                 "pause_statuses": ["pending", "on_hold"],
             }
 
-    def grid(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def grid(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The target fields by priority, for the template's table."""
         return [
             (label, [self[target_field(value, target)] for target in TARGETS])

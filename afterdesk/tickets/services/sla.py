@@ -52,8 +52,8 @@ def sla_event_write(
     Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
     with ticket_change(ticket) as change:
         stored = TicketEvent.objects.filter(ticket_id=ticket.pk, kind=kind, subtype=target)
-        for fields in stored.values_list("fields", flat=True):
-            if fields.get("due") is not None and sla_deadline(fields)[1] == due:
+        for other in stored.values_list("fields", flat=True):
+            if other.get("due") is not None and sla_deadline(other)[1] == due:
                 return None
         fields: dict[str, Any] = {"target": target, "due": format_instant(due)}
         if policy:
