@@ -1,5 +1,5 @@
 """A template rendered for a ticket (the preview) and a macro applied to it (docs/replies.md,
-"Preview" and "Macros").
+"Errors before sending" and "Macros").
 
 The ticket's language picks the variant: the same code (`pt-BR`), else the same language
 (`pt`); with neither, the template's default language is rendered and the result carries a
