@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from afterdesk.commerce.models import Customer, Order
+from afterdesk.core.errors import ValidationError
 from afterdesk.stores.amazon import STATUSES, AmazonClient
 from afterdesk.stores.models import StoreConnection
 from afterdesk.stores.services.connections import ConnectionInput, connection_save, source_for
@@ -305,3 +306,25 @@ def test_orders_come_oldest_change_first_whatever_amazons_order(
     amazon_server.newest_first = True
     found = list(source_for(amazon_connection).orders_since(None))
     assert [order.number[-1] for order in found] == ["1", "2", "3", "4", "5"]
+
+
+def test_the_region_chooses_the_endpoint_and_the_marketplace_the_admin_link() -> None:
+    common = {
+        "client_id": AMAZON_CLIENT_ID,
+        "client_secret": AMAZON_CLIENT_SECRET,
+        "refresh_token": AMAZON_REFRESH_TOKEN,
+    }
+    us = AmazonClient(marketplace_id="ATVPDKIKX0DER", **common)
+    assert (us.endpoint, us.token_url) == (
+        "https://sellingpartnerapi-na.amazon.com",
+        "https://api.amazon.com/auth/o2/token",
+    )
+    assert (us.seller_central, us.currency) == ("sellercentral.amazon.com", "USD")
+    japan = AmazonClient(marketplace_id="A1VC38T7YXB528", region="fe", **common)
+    assert japan.endpoint == "https://sellingpartnerapi-fe.amazon.com"
+    assert japan.seller_central == "sellercentral.amazon.co.jp"
+    unknown = AmazonClient(marketplace_id="A2UNKNOWNMKT", region="EU", **common)
+    assert unknown.endpoint == "https://sellingpartnerapi-eu.amazon.com"
+    assert unknown.seller_central == "sellercentral-europe.amazon.com"
+    with pytest.raises(ValidationError, match="NA, EU or FE"):
+        AmazonClient(marketplace_id="ATVPDKIKX0DER", region="SA", **common)
