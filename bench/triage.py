@@ -18,7 +18,11 @@ from typing import Any
 
 TRIAGE_TARGET_PER_SECOND = 1_000  # ≫ the ingest pipeline's 200 messages/s
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = ("triage_messages.jsonl", "triage_messages_blind.jsonl")
+FILES = (
+    "triage_messages.jsonl",
+    "triage_messages_blind.jsonl",
+    "triage_messages_blind_u.jsonl",
+)
 
 
 def _messages() -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from afterdesk.triage.measure import (
 DATA = Path(__file__).resolve().parent.parent / "data"
 LABELLED = DATA / "triage_messages.jsonl"
 BLIND = DATA / "triage_messages_blind.jsonl"
+BLIND_U = DATA / "triage_messages_blind_u.jsonl"
 LANGUAGES = ("en", "es", "de", "fr", "it", "pt", "ja", "zh")
 
 
@@ -34,6 +35,11 @@ def held_out() -> dict[str, Scores]:
 @pytest.fixture(scope="module")
 def blind() -> dict[str, Scores]:
     return measure(labelled_load(BLIND))
+
+
+@pytest.fixture(scope="module")
+def blind_u() -> dict[str, Scores]:
+    return measure(labelled_load(BLIND_U))
 
 
 def test_the_labelled_set_is_large_varied_and_split_by_id() -> None:
@@ -67,15 +73,39 @@ def test_held_out_floors(held_out: dict[str, Scores]) -> None:
         assert held_out[language].issue_accuracy >= 0.85, language
 
 
+def test_tuning_floors() -> None:
+    # The lexicons are tuned against these (rounds b to v): a rule or lexicon change that
+    # breaks what worked fails here first.
+    tuning = measure(split(labelled_load(LABELLED), "tuning"))["all"]
+    assert tuning.messages >= 1000
+    assert tuning.issue_accuracy >= 0.98
+    assert tuning.any_flag.precision >= 0.98
+    assert tuning.any_flag.recall >= 0.97
+
+
 def test_blind_floors(blind: dict[str, Scores]) -> None:
-    # Written after the lexicons were frozen and never tuned against: the honest figure of
-    # how the lexicons meet new wording (docs/triage.md, "Known weaknesses").
+    # Round w: written after an earlier lexicon freeze and never tuned against, though
+    # docs/triage.md quoted some of its wording as known weaknesses before the round-v changes
+    # (docs/triage.md, "Blind rounds").
     everything = blind["all"]
     assert everything.messages == 80
-    assert everything.issue_accuracy >= 0.38
-    assert everything.decided_precision >= 0.5
+    assert everything.issue_accuracy >= 0.7
+    assert everything.decided_precision >= 0.75
     assert everything.any_flag.precision >= 0.9
-    assert everything.any_flag.recall >= 0.55
+    assert everything.any_flag.recall >= 0.8
+    assert everything.language_accuracy >= 0.95
+
+
+def test_blind_u_floors(blind_u: dict[str, Scores]) -> None:
+    # Round u: written after the last freeze and measured once; never tuned against. The
+    # honest figure of how the lexicons meet new wording (docs/triage.md, "Known weaknesses").
+    everything = blind_u["all"]
+    assert everything.messages == 120
+    assert min(Counter(row.lang for row in labelled_load(BLIND_U)).values()) == 15
+    assert everything.issue_accuracy >= 0.43
+    assert everything.decided_precision >= 0.65
+    assert everything.any_flag.precision >= 0.9
+    assert everything.any_flag.recall >= 0.65
     assert everything.language_accuracy >= 0.95
 
 
