@@ -215,7 +215,10 @@ META_GRAPH_API_URL = os.environ.get("META_GRAPH_API_URL", "https://graph.faceboo
 # carrier overrides ("DE:dhl=5,*:ups=4,US:*=10").
 AFTERSHIP_WEBHOOK_SECRET = os.environ.get("AFTERSHIP_WEBHOOK_SECRET", "")
 SEVENTEEN_TRACK_WEBHOOK_KEY = os.environ.get("SEVENTEEN_TRACK_WEBHOOK_KEY", "")
-PARCELS_STALLED_DAYS = int(os.environ.get("PARCELS_STALLED_DAYS", "7"))
+# A value that is not a whole number stays text: the parcels system check (parcels.E001) names
+# it at startup instead of a traceback here.
+_stalled_days = os.environ.get("PARCELS_STALLED_DAYS", "7").strip()
+PARCELS_STALLED_DAYS: int | str = int(_stalled_days) if _stalled_days.isdecimal() else _stalled_days
 PARCELS_STALLED_OVERRIDES = os.environ.get("PARCELS_STALLED_OVERRIDES", "")
 # Mailboxes' IMAP/SMTP servers (docs/channels.md, "Mailboxes"): an extra certificate authority
 # (PEM) trusted besides the system's, for a private CA or a self-signed server.

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from afterdesk.parcels.models import ParcelStall, TrackerSecret, TrackingDelivery
+from afterdesk.parcels.models import ParcelStall, StallRule, TrackerSecret, TrackingDelivery
 from afterdesk.parcels.services.webhooks import tracking_deliveries_retry
 
 
@@ -65,3 +65,13 @@ class ParcelStallAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(StallRule)
+class StallRuleAdmin(admin.ModelAdmin):
+    """Days until a parcel is stalled, per market and carrier; over the settings' overrides
+    for the same market and carrier (docs/stores.md, "Stalled parcels")."""
+
+    list_display = ("market", "carrier", "days", "updated_at")
+    list_editable = ("days",)
+    ordering = ("market", "carrier")

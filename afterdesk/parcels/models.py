@@ -4,6 +4,8 @@ themselves are `commerce.TrackingEvent`, the parcel is `commerce.Shipment`."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as FieldError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -100,3 +102,39 @@ class TrackerSecret(models.Model):
     @property
     def secret(self) -> str:
         return secret_decrypt(self.secret_encrypted)
+
+
+class StallRule(models.Model):
+    """Days without a tracking event after which a parcel of this market (the store's) and
+    carrier is stalled, set by an administrator (Django admin, Parcels → Stall rules). It
+    comes before PARCELS_STALLED_OVERRIDES for the same market and carrier; `*` stands for any
+    (`*`/`*` replaces PARCELS_STALLED_DAYS)."""
+
+    market = models.CharField(
+        max_length=10, help_text=_("The store's market, e.g. DE; * for any market.")
+    )
+    carrier = models.CharField(
+        max_length=60, help_text=_("The carrier as the parcel names it, e.g. dhl; * for any.")
+    )
+    days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Days without a tracking event (1 to 365)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["market", "carrier"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "carrier"], name="uniq_stall_rule_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market}:{self.carrier}={self.days}"
+
+    def clean(self) -> None:
+        self.market = self.market.strip().upper()
+        self.carrier = self.carrier.strip().lower()
+        if not self.market or not self.carrier:
+            raise FieldError(_("Market and carrier are required (* for any)."))
+        if any(sign in self.market + self.carrier for sign in ",:="):
+            raise FieldError(_("Market and carrier cannot contain , : or =."))

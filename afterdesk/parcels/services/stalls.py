@@ -2,7 +2,7 @@
 delivered, returned or expired) with no tracking event for N days (counted from its latest
 event's instant, or from when it shipped) is stalled. N is PARCELS_STALLED_DAYS, overridden
 per market and carrier by PARCELS_STALLED_OVERRIDES ("DE:dhl=5,*:ups=4,US:*=10"; the most
-specific match wins).
+specific match wins) and by the administrators' `StallRule`s, which come first.
 
 A stall is raised once: the shipment's flag is set by a conditional UPDATE (still unflagged,
 no event newer than the one the check read), and only the run that flips it writes the
@@ -24,7 +24,7 @@ from django.utils import timezone
 from afterdesk.commerce.models import TRACKING_FINAL, Shipment, TrackingEvent
 from afterdesk.core.errors import ValidationError
 from afterdesk.parcels.consumers import stall_publish
-from afterdesk.parcels.models import ParcelStall
+from afterdesk.parcels.models import ParcelStall, StallRule
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,22 @@ class StallRules:
 
     def days_for(self, market: str, carrier: str) -> int:
         market, carrier = market.upper(), carrier.lower()
-        for key in ((market, carrier), ("*", carrier), (market, "*")):
+        for key in ((market, carrier), ("*", carrier), (market, "*"), ("*", "*")):
             if key in self.overrides:
                 return self.overrides[key]
         return self.default_days
 
 
-def stall_rules_parse(default_days: int, overrides: str) -> StallRules:
-    """`overrides`: comma-separated MARKET:carrier=DAYS, `*` for any market or carrier."""
+def stall_rules_parse(default_days: int | str, overrides: str) -> StallRules:
+    """`default_days`: a whole number of days, at least 1 (the settings keep a value that is
+    not one as text, for the system check to name). `overrides`: comma-separated
+    MARKET:carrier=DAYS, `*` for any market or carrier."""
+    if isinstance(default_days, str):
+        if not default_days.strip().isdecimal():
+            raise ValidationError(
+                f"{default_days!r} is not a whole number of days", field="PARCELS_STALLED_DAYS"
+            )
+        default_days = int(default_days)
     if default_days < 1:
         raise ValidationError("the stalled days must be at least 1", field="PARCELS_STALLED_DAYS")
     parsed: dict[tuple[str, str], int] = {}
@@ -59,7 +67,11 @@ def stall_rules_parse(default_days: int, overrides: str) -> StallRules:
 
 
 def stall_rules() -> StallRules:
-    return stall_rules_parse(settings.PARCELS_STALLED_DAYS, settings.PARCELS_STALLED_OVERRIDES)
+    """The settings' rules, with the administrators' `StallRule`s over them."""
+    rules = stall_rules_parse(settings.PARCELS_STALLED_DAYS, settings.PARCELS_STALLED_OVERRIDES)
+    for market, carrier, days in StallRule.objects.values_list("market", "carrier", "days"):
+        rules.overrides[(market.upper(), carrier.lower())] = days
+    return rules
 
 
 def _latest_event_at() -> Subquery:
