@@ -104,6 +104,7 @@ class AmazonServer:
     expire_requests: set[int] = field(default_factory=set)
     malformed_requests: set[int] = field(default_factory=set)  # 200, not the format
     newest_first: bool = False  # Amazon promises no order; the client must not rely on one
+    orders_role: bool = True  # False: the app lacks the Orders role (403 on every order call)
     requests: list[dict[str, Any]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     rdt_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -250,6 +251,11 @@ def _amazon_handler(state: AmazonServer) -> type[BaseHTTPRequestHandler]:
                 return
             if number in state.malformed_requests:
                 self._answer(200, {"payload": {"Orders": {"AmazonOrderId": "not a list"}}})
+                return
+            if not state.orders_role:
+                self._answer(
+                    403, _errors("Unauthorized", "Access to requested resource is denied.")
+                )
                 return
             if parts.path == "/orders/v0/orders":
                 self._orders(query, pii)

@@ -328,3 +328,19 @@ def test_the_region_chooses_the_endpoint_and_the_marketplace_the_admin_link() ->
     assert unknown.seller_central == "sellercentral-europe.amazon.com"
     with pytest.raises(ValidationError, match="NA, EU or FE"):
         AmazonClient(marketplace_id="ATVPDKIKX0DER", region="SA", **common)
+
+
+def test_an_app_without_the_orders_role_fails_with_amazons_words_and_one_token(
+    amazon_server: AmazonServer, amazon_connection: StoreConnection
+) -> None:
+    amazon_server.orders = [amazon_order(1)]
+    amazon_server.orders_role = False
+
+    result = connection_sync(amazon_connection)
+
+    assert result.error == (
+        "Amazon refused the call to /orders/v0/orders: Unauthorized Access to requested "
+        "resource is denied."
+    )
+    assert len(amazon_server.token_requests) == 1  # not a token problem: not minted again
+    assert len(amazon_server.requests) == 1
