@@ -1,4 +1,4 @@
-"""Reads of SLA policies and a ticket's clocks, each authorising (docs/sla.md, "Access"):
+"""Reads of SLA policies and a ticket's clocks, each authorising (docs/sla.md, "Policies"):
 supervisors and admins read the policies, admins change them; whoever may see a ticket sees
 its deadlines."""
 
