@@ -14,7 +14,7 @@ from afterdesk.commerce.models import Platform
 from afterdesk.core.api_schemas import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import selectors
-from afterdesk.stores.models import StoreConnection, WebhookDelivery
+from afterdesk.stores.models import DeliveryState, StoreConnection, WebhookDelivery
 from afterdesk.stores.schemas import (
     OrderImportDoneOut,
     OrderImportIn,
@@ -41,6 +41,13 @@ WEBHOOK_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE)
 ADMINS = requires(lambda user: user_require_configure(user=user))
 
 
+def _failed_deliveries(connection: StoreConnection) -> int:
+    annotated = getattr(connection, "failed_deliveries", None)  # selectors annotate it
+    if annotated is not None:
+        return int(annotated)
+    return connection.deliveries.filter(state=DeliveryState.FAILED).count()
+
+
 def connection_out(connection: StoreConnection) -> dict[str, Any]:
     return {
         "id": connection.pk,
@@ -62,6 +69,8 @@ def connection_out(connection: StoreConnection) -> dict[str, Any]:
         "last_sync_result": connection.last_sync_result,
         "last_error": connection.last_error,
         "last_error_at": connection.last_error_at,
+        "sync_watermark": connection.sync_watermark,
+        "failed_deliveries": _failed_deliveries(connection),
     }
 
 

@@ -76,6 +76,12 @@ class StoreConnectionOut(Schema):
     last_sync_result: str
     last_error: str
     last_error_at: datetime | None
+    sync_watermark: datetime | None = Field(
+        description="The next sync asks for the orders changed since this instant"
+    )
+    failed_deliveries: int = Field(
+        description="Webhook deliveries that failed, waiting for an admin's retry"
+    )
 
 
 class StoreWebhookDeliveryOut(Schema):

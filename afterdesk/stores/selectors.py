@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from afterdesk.accounts.models import User
 from afterdesk.accounts.selectors import user_require_configure
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import NotFound
-from afterdesk.stores.models import OrderImport, StoreConnection, WebhookDelivery
+from afterdesk.stores.models import DeliveryState, OrderImport, StoreConnection, WebhookDelivery
 
 RECENT_DELIVERIES = 20
 
 
+def _with_health() -> QuerySet[StoreConnection]:
+    """Connections with their store and `failed_deliveries`, the webhook deliveries waiting
+    for an admin's retry, in the same query."""
+    failed = Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED))
+    return StoreConnection.objects.select_related("store").annotate(failed_deliveries=failed)
+
+
 def connections_list(*, user: User) -> QuerySet[StoreConnection]:
     user_require_configure(user=user)
-    return StoreConnection.objects.select_related("store").order_by("name", "id")
+    return _with_health().order_by("name", "id")
 
 
 def connection_get(*, user: User, connection_id: int) -> StoreConnection:
     user_require_configure(user=user)
-    found = StoreConnection.objects.select_related("store").filter(pk=connection_id).first()
+    found = _with_health().filter(pk=connection_id).first()
     if found is None:
         raise NotFound(f"no store connection {connection_id}", field="connection")
     return found

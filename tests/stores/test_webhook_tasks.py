@@ -107,8 +107,14 @@ def test_a_failed_delivery_shows_its_error_and_an_admin_retries_it(
     monkeypatch.setattr(webhooks, "order_upsert", real)
 
     client.force_login(admin_user)
+    listed = client.get("/stores/").content.decode()
+    assert f'href="/stores/{shopify_connection.pk}/">1</a>' in listed  # failed webhooks
     health = client.get(f"/stores/{shopify_connection.pk}/").content.decode()
     assert "RuntimeError: database went away" in health
+    assert "1 failed delivery waits for a retry." in health
+    api_health = client.get(f"/api/stores/connections/{shopify_connection.pk}").json()
+    assert api_health["connection"]["failed_deliveries"] == 1
+    assert api_health["deliveries"][0]["reason"] == "RuntimeError: database went away"
     retry_url = f"/stores/{shopify_connection.pk}/deliveries/{delivery.pk}/retry/"
     assert retry_url in health
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -119,6 +125,9 @@ def test_a_failed_delivery_shows_its_error_and_an_admin_retries_it(
     assert Order.objects.count() == 1
     health = client.get(f"/stores/{shopify_connection.pk}/").content.decode()
     assert retry_url not in health  # only failed deliveries have the button
+    assert "waits for a retry" not in health
+    listed_api = client.get("/api/stores/connections").json()
+    assert [c["failed_deliveries"] for c in listed_api] == [0]
 
     # The API: a delivery that is not failed is a 409; another connection's is a 404.
     api = f"/api/stores/connections/{shopify_connection.pk}/deliveries/{delivery.pk}/retry"
