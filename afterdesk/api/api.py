@@ -31,6 +31,7 @@ from afterdesk.metrics.assignments_api import router as assignments_router
 from afterdesk.replies.api import router as replies_router
 from afterdesk.sla.api import router as sla_router
 from afterdesk.stores.api import router as stores_router
+from afterdesk.surveys.api import router as surveys_router
 from afterdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -54,6 +55,7 @@ api.add_router("", mailboxes_router)
 api.add_router("", stores_router)
 api.add_router("", replies_router)
 api.add_router("", sla_router)
+api.add_router("", surveys_router)
 
 
 @api.exception_handler(DomainError)

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from django.db.models import Count
 
+from afterdesk.accounts.models import User
 from afterdesk.surveys.links import LinkInvalid, link_read
 from afterdesk.surveys.models import ANSWERABLE_STATES, Survey, SurveySettings
 from afterdesk.tickets.models import SOLVED_STATUSES, Ticket
+from afterdesk.tickets.selectors import ticket_get_for_user
 
 
 def survey_for_link(token: str) -> Survey:
@@ -46,3 +48,10 @@ def survey_counts() -> dict[str, int]:
     )
     counts["answered"] = Survey.objects.filter(rating__isnull=False).count()
     return counts
+
+
+def surveys_of_ticket_for_user(*, user: User, ticket_id: int) -> list[Survey]:
+    """The ticket's surveys, newest solve first, for a user who may see the ticket (the one
+    rule of `tickets.selectors.ticket_get_for_user`: 404 otherwise)."""
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    return list(Survey.objects.filter(ticket_id=ticket.pk).order_by("-solved_at", "-id"))

@@ -59,6 +59,7 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/stores/connections/{connection_id}/sync"): Role.SUPERVISOR,
     ("POST", "/api/stores/imports"): Role.SUPERVISOR,
     ("POST", "/api/stores/imports/{import_id}/confirm"): Role.SUPERVISOR,
+    ("PUT", "/api/surveys/settings"): Role.SUPERVISOR,
 }
 # The writes platforms make without a token, each checking its own signature
 # (tests/channels/test_webhooks.py, tests/channels/test_meta.py).
