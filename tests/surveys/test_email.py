@@ -11,7 +11,7 @@ from django.test import Client
 
 from afterdesk.accounts.models import User
 from afterdesk.channels.models import Direction, Mailbox, ThreadMessageId
-from afterdesk.tickets.models import TicketEvent
+from afterdesk.tickets.models import Ticket, TicketEvent
 from tests.channels.servers import SmtpServer
 from tests.surveys.conftest import (
     buyer_ticket,
@@ -105,3 +105,18 @@ def test_the_email_speaks_the_buyers_language(
     assert str(message["Subject"]).startswith(subject_start)
     assert line in plain_text(message)
     assert message["Content-Language"] == only_survey(ticket).language
+
+
+def test_a_subject_with_line_breaks_cannot_add_headers(
+    mailbox: Mailbox, agent: User, smtp_server: SmtpServer
+) -> None:
+    ticket = buyer_ticket(mailbox)
+    Ticket.objects.filter(pk=ticket.pk).update(subject="Parcel\r\nBcc: thief@example.com")
+    solve(ticket, agent)
+    run_at(25)
+    [envelope] = smtp_server.received
+    assert envelope.rcpt_tos == ["buyer@example.net"]
+    [message] = received(smtp_server)
+    assert message["Subject"] == "How did we do? Parcel Bcc: thief@example.com"
+    assert message["Bcc"] is None
+    assert only_survey(ticket).state == "sent"

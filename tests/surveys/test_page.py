@@ -106,6 +106,7 @@ def test_an_answer_is_a_csat_event_and_answering_again_changes_it(
         ({"rating": "6"}, "Please choose a rating from 1 to 5."),
         ({"rating": "abc"}, "Please choose a rating from 1 to 5."),
         ({"rating": "3", "comment": "x" * 2001}, "2000"),
+        ({"rating": "3", "comment": "nul \x00 inside"}, "Null characters are not allowed."),
     ],
 )
 def test_a_bad_answer_is_shown_again_and_writes_nothing(
@@ -226,3 +227,20 @@ def test_old_rate_windows_are_forgotten(mailbox: Mailbox, agent: User, client: C
     assert SurveyRateCounter.objects.exists()
     ratelimit.counters_prune(timezone.now() + timedelta(hours=2))
     assert not SurveyRateCounter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("rating", "comment", "field"),
+    [(0, "", "rating"), (True, "", "rating"), ("5", "", "rating"), (3, "a\x00b", "comment")],
+)
+def test_the_service_refuses_what_the_form_would(
+    mailbox: Mailbox, agent: User, rating: object, comment: str, field: str
+) -> None:
+    from afterdesk.core.errors import ValidationError
+    from afterdesk.surveys.services.answers import survey_answer
+
+    survey, _link = sent_survey(mailbox, agent)
+    with pytest.raises(ValidationError) as refused:
+        survey_answer(survey_id=survey.pk, rating=rating, comment=comment)
+    assert refused.value.field == field
+    assert csat_events(survey) == []

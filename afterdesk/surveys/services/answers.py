@@ -20,6 +20,8 @@ def answer_check(rating: object, comment: str) -> tuple[int, str]:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError("the rating must be a whole number from 1 to 5", field="rating")
     comment = comment.strip()
+    if "\x00" in comment:  # PostgreSQL's text and jsonb cannot hold it
+        raise ValidationError("the comment must not contain NUL characters", field="comment")
     if len(comment) > COMMENT_MAX_CHARS:
         raise ValidationError(
             f"the comment is {len(comment)} characters; the limit is {COMMENT_MAX_CHARS}",
@@ -34,7 +36,9 @@ def survey_answer(
 ) -> Survey:
     """Record an answer. The same answer again (a double click, a reload) writes nothing."""
     checked_rating, checked_comment = answer_check(rating, comment)
-    survey = Survey.objects.select_for_update().select_related("ticket").get(pk=survey_id)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=survey_id)
+    )
     if survey.state not in ANSWERABLE_STATES:
         raise Conflict("this survey was never sent")
     if survey.rating == checked_rating and survey.comment == checked_comment:

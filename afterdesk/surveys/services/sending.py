@@ -99,6 +99,9 @@ def survey_send(survey_id: int, *, now: datetime) -> str:
             smtp_close(smtp)
     except (*MAIL_ERRORS, SendProblem, MailboxConnection.DoesNotExist) as error:
         return _failure_record(survey, error, now=now)
+    except Exception as error:  # a bug must not leave the survey claimed and retried forever
+        logger.exception("survey %s: the email could not be built", survey.pk)
+        return _failure_record(survey, error, now=now)
     Survey.objects.filter(pk=survey.pk, state=SurveyState.SENDING).update(
         state=SurveyState.SENT,
         sent_at=now,
@@ -194,7 +197,9 @@ def _message_build(survey: Survey, *, now: datetime) -> EmailMessage:
         }
         text = render_to_string("surveys/email/survey.txt", context)
         html = render_to_string("surveys/email/survey.html", context)
-        subject = gettext("How did we do? %(subject)s") % {"subject": survey.ticket.subject}
+        # One line: a subject typed with line breaks must not break the header.
+        one_line = " ".join(survey.ticket.subject.split())
+        subject = gettext("How did we do? %(subject)s") % {"subject": one_line}
     message = EmailMessage()
     message["From"] = formataddr((survey.mailbox.name, survey.sender))
     message["To"] = survey.recipient
