@@ -267,18 +267,19 @@ def rows_update(objects: Sequence[models.Model], names: Sequence[str]) -> None:
             sets = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)  # noqa: S608
             return
+        # One array per column: the statement's text does not grow with the rows.
         types = [field.db_type(db) for field in fields] + [meta.pk.rel_db_type(db)]
-        row = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
         columns = [f"c{index}" for index in range(len(fields))]
         sets = ", ".join(
             f"{quote(str(field.column))} = v.{column}"
             for field, column in zip(fields, columns, strict=True)
         )
         sql = (  # only quoted identifiers and column types are interpolated
-            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(rows))}) "  # noqa: S608
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) "  # noqa: S608
             f"AS v({', '.join(columns)}, pk) WHERE {table}.{pk} = v.pk"
         )
-        cursor.execute(sql, [value for values in rows for value in values])
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
 
 
 __all__ = ["LateEventInBatch", "TicketBatch", "rows_update"]

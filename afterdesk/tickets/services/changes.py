@@ -337,13 +337,22 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(objects)
         return
     fields = _insert_fields(model)
-    values: list[Any] = []
+    rows: list[list[Any]] = []
     for obj in objects:
         # What save() and bulk_create() do first: related objects' new ids into their columns.
         obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
-        values += [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
+        rows.append([field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields])
     with db.cursor() as cursor:
-        cursor.execute(_insert_sql(db.vendor, model, len(objects)), values)
+        if db.vendor == "postgresql" and len(rows) > 1:
+            # Many rows (a batch, `tickets.services.batch`): one array per column, so the
+            # statement's text is the same for any number of rows (parsed once, not per
+            # batch; a VALUES list of thousands of parameters costs more to send than to run).
+            cursor.execute(
+                _insert_unnest_sql(model), [list(column) for column in zip(*rows, strict=True)]
+            )
+        else:
+            values = [value for row in rows for value in row]
+            cursor.execute(_insert_sql(db.vendor, model, len(objects)), values)
         ids = [pk for (pk,) in cursor.fetchall()]
     for obj, pk in zip(objects, ids, strict=True):
         obj.pk = pk
@@ -379,6 +388,21 @@ def _insert_sql(vendor: str, model: type[models.Model], rows: int) -> str:
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
         f"({', '.join(quote(str(field.column)) for field in fields)}) "
         f"VALUES {', '.join([row] * rows)} RETURNING {quote(str(meta.pk.column))}"
+    )
+
+
+@functools.cache
+def _insert_unnest_sql(model: type[models.Model]) -> str:
+    """PostgreSQL: INSERT … SELECT FROM unnest(one array per column) RETURNING the ids, in
+    the arrays' order."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = _insert_fields(model)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    return (  # only quoted identifiers and column types are interpolated
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(str(field.column)) for field in fields)}) "
+        f"SELECT * FROM unnest({arrays}) RETURNING {quote(str(meta.pk.column))}"
     )
 
 
