@@ -38,7 +38,7 @@ router = Router(tags=["replies"])
 MANAGE = requires(access.shared_manage_require)
 
 
-@router.get("/replies/templates", response={200: list[TemplateOut], **AUTH_ERRORS})
+@router.get("/replies/templates", response={200: list[TemplateOut], **READ_ERRORS})
 def templates_list(request: HttpRequest, filters: Query[ListQuery]) -> list[ReplyTemplate]:
     return selectors.templates_list(user=request_user(request), query=filters.q)
 
@@ -90,7 +90,7 @@ def template_delete(request: HttpRequest, template_id: Id) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/replies/preview", response={200: PreviewOut, **READ_ERRORS})
+@router.post("/replies/preview", response={200: PreviewOut, **WRITE_ERRORS})
 def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, Any]:
     """A template (or a body being written) rendered for a ticket, before anything is sent:
     `ok` false lists every unknown or empty variable and anything the sandbox refused."""
@@ -114,7 +114,7 @@ def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, Any]:
     }
 
 
-@router.get("/replies/macros", response={200: list[MacroOut], **AUTH_ERRORS})
+@router.get("/replies/macros", response={200: list[MacroOut], **READ_ERRORS})
 def macros_list(request: HttpRequest, filters: Query[ListQuery]) -> list[Macro]:
     """The shared macros and the caller's own."""
     return selectors.macros_list(user=request_user(request), query=filters.q)
@@ -193,7 +193,7 @@ def macro_apply(request: HttpRequest, macro_id: Id, payload: MacroApplyIn) -> di
     }
 
 
-@router.get("/replies/articles", response={200: list[ArticleOut], **AUTH_ERRORS})
+@router.get("/replies/articles", response={200: list[ArticleOut], **READ_ERRORS})
 def articles_search(request: HttpRequest, filters: Query[ArticleQuery]) -> list[Article]:
     """Knowledge-base articles with every word of `q`, best first."""
     return selectors.articles_search(
