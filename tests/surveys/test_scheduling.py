@@ -139,7 +139,9 @@ def test_tickets_that_take_no_survey_say_why(
     )
     # A buyer whose address takes no mail.
     noreply = buyer_ticket(mailbox, sender="Shop <no-reply@example.net>")
-    for ticket in (desk_made, anonymous, relay, noreply):
+    # Mail from the desk's own address (a forwarding loop).
+    own = buyer_ticket(mailbox, sender="Support <Support@shop.example>")
+    for ticket in (desk_made, anonymous, relay, noreply, own):
         tickets.ticket_set_status(ticket=ticket, by=agent, status="solved")
 
     run_at(25)
@@ -147,7 +149,7 @@ def test_tickets_that_take_no_survey_say_why(
 
     reasons = {
         ticket.pk: (only_survey(ticket).state, only_survey(ticket).reason)
-        for ticket in (desk_made, anonymous, relay, noreply)
+        for ticket in (desk_made, anonymous, relay, noreply, own)
     }
     assert reasons == {
         desk_made.pk: (
@@ -162,6 +164,10 @@ def test_tickets_that_take_no_survey_say_why(
         noreply.pk: (
             SurveyState.SKIPPED,
             "the buyer's address no-reply@example.net takes no mail",
+        ),
+        own.pk: (
+            SurveyState.SKIPPED,
+            "the address support@shop.example is one of the desk's mailboxes",
         ),
     }
     assert smtp_server.received == []

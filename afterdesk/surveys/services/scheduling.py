@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from afterdesk.channels.marketplace import MARKETPLACE_CHANNEL
+from afterdesk.channels.models import Mailbox
 from afterdesk.channels.services.sending import buyer_address
 from afterdesk.core.errors import ValidationError
 from afterdesk.surveys.languages import survey_language
@@ -81,6 +82,9 @@ def skip_reason(ticket: Ticket) -> str:
         return "the buyer has no email address"
     if address.rsplit("@", 1)[0].split("+", 1)[0].lower() in _NO_REPLY:
         return f"the buyer's address {address} takes no mail"
+    if Mailbox.objects.filter(address__iexact=address).exists():
+        # Mail to the desk's own mailbox would come back in as a buyer's message.
+        return f"the address {address} is one of the desk's mailboxes"
     return ""
 
 
