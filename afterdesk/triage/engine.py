@@ -7,6 +7,7 @@ per process, on first use.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 # Claims a buyer can file; one already filed makes the message a `dispute` (docs/triage.md,
 # "Labelling guide": a threat to file is a flag on the underlying issue, a filed one is the issue).
 CLAIM_FLAGS = frozenset({"chargeback", "atoz_claim", "paypal_dispute", "platform_claim"})
+# Delivery and wrong-item phrases that are as often said of the refund: "the money still hasn't
+# come back", "Erstattung fehlt", "rimborso mai arrivato", "you credited 20 instead of 35".
+MONEY_BORNE = frozenset({"not_received", "missing_item", "wrong_item"})
 _SENTENCE_END = re.compile(r"[.!?;\n。！？；]")
 
 _EXCLAMATIONS = re.compile(r"[!！]{3,}")
@@ -125,6 +129,24 @@ def _claim_filed(
                 words = raw[origins[begin] : origins[finish - 1] + 1]
                 return f"claim already filed: '{match.text}' ({match.label}) with '{words}'"
     return ""
+
+
+def _said_of_money(
+    hits: list[tuple[Hit, Match]], text: str, cued: list[Lexicon]
+) -> tuple[list[Match], str]:
+    """The issue matches, with delivery and wrong-item phrases that stand right next to a word
+    for the money counted as `refund_request` (and why)."""
+    matches: list[Match] = []
+    notes: list[str] = []
+    for hit, match in hits:
+        if match.label in MONEY_BORNE and not match.negated:
+            for lexicon in cued:
+                if word := lexicon.money_near(text, hit.start, hit.end):
+                    notes.append(f"'{' '.join(match.text.split())}' said of the money ('{word}')")
+                    match = dataclasses.replace(match, label="refund_request")
+                    break
+        matches.append(match)
+    return matches, "; " + ", ".join(notes) if notes else ""
 
 
 def _issue(matches: list[Match], filed: str = "") -> tuple[str, str]:
@@ -225,19 +247,21 @@ def triage_message(subject: str, body: str) -> Triage:
     guess = language_detect(body if len(body.strip()) >= SHORT_BODY else f"{subject}\n{body}")
     raw = f"{subject}\n{body}"
     text, origins = normalize_mapped(raw)
-    issue_matches: list[Match] = []
+    issue_hits: list[tuple[Hit, Match]] = []
     risk_hits: list[tuple[Hit, Match]] = []
     first, rest = _lexicons_for(guess)
     for lexicon in first:
-        issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
+        issue_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.issue_hits(text))
         risk_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.risk_hits(text))
-    if not any(not match.negated for match in issue_matches):
+    if not any(not match.negated for _, match in issue_hits):
         for lexicon in rest:
-            issue_matches.extend(_match(hit, raw, origins) for hit in lexicon.issue_hits(text))
+            issue_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.issue_hits(text))
             risk_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.risk_hits(text))
     risk_matches = [match for _, match in risk_hits]
+    issue_matches, money_notes = _said_of_money(issue_hits, text, first or rest)
     filed = _claim_filed(risk_hits, text, raw, origins, first or rest)
     issue_type, issue_reason = _issue(issue_matches, filed)
+    issue_reason += money_notes
     risk, flags, risk_reason = _risk(risk_matches, _sentiment_extras(subject, body))
     priority = priority_for(risk)
     return Triage(

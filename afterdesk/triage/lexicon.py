@@ -102,6 +102,9 @@ class Lexicon:
     # one ("if", "si no", "sonst", "再不"), read in the sentence of a claim phrase (engine).
     claim_filed: re.Pattern[str]
     claim_threat: re.Pattern[str]
+    # Words for the buyer's money ("refund", "Geld", "退款"): a delivery or wrong-item phrase
+    # right next to one is said of the money ("the refund still hasn't arrived").
+    money: re.Pattern[str]
 
     def issue_hits(self, text: str) -> Iterator[Hit]:
         return self._hits(self.issue_pattern, self.issue_entries, text)
@@ -143,6 +146,22 @@ class Lexicon:
             if word in self.negations or word.endswith("n't"):
                 return True
         return False
+
+    def money_near(self, text: str, start: int, end: int) -> str:
+        """The money word within three words (six characters in CJK) before the phrase or two
+        words (four characters) after it, in its clause; "" when there is none."""
+        if self.cjk:
+            before = _CLAUSE_END.split(text[max(0, start - 6) : start])[-1]
+            after = _CLAUSE_END.split(text[end : end + 4])[0]
+        else:
+            before = _CLAUSE_END.split(text[max(0, start - 60) : start])[-1]
+            tokens = list(_TOKEN.finditer(before))
+            before = before[tokens[-3].start() :] if len(tokens) > 3 else before
+            after = _CLAUSE_END.split(text[end : end + 40])[0]
+            tokens = list(_TOKEN.finditer(after))
+            after = after[: tokens[1].end()] if len(tokens) > 2 else after
+        found = self.money.search(before) or self.money.search(after)
+        return found.group() if found else ""
 
 
 def _cue_pattern(words: list[str], cjk: bool) -> re.Pattern[str]:
@@ -254,6 +273,7 @@ def lexicon_parse(language: str, source: str) -> Lexicon:
         risk_pattern=risk_pattern,
         claim_filed=_cue_pattern(_words(data, "claim_filed", where), cjk),
         claim_threat=_cue_pattern(_words(data, "claim_threat", where), cjk),
+        money=_cue_pattern(_words(data, "money_words", where), cjk),
     )
 
 

@@ -213,3 +213,23 @@ def test_a_threatened_claim_stays_on_the_underlying_issue(body: str) -> None:
     assert result.issue_type == "not_received"
     assert result.risk_flags  # the threat is still flagged
     assert "claim already filed" not in result.issue_reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "You cancelled the order weeks ago and the money still hasn't arrived on my card.",
+        "Die Erstattung ist immer noch nicht angekommen.",
+        "退款一直没收到。",
+    ],
+)
+def test_a_delivery_phrase_said_of_the_money_is_about_the_refund(body: str) -> None:
+    result = triage_message("", body)
+    assert result.issue_type == "refund_request"
+    assert "said of the money" in result.issue_reason
+
+
+def test_a_refund_asked_for_after_a_missing_parcel_stays_not_received() -> None:
+    result = triage_message("", "I never received the parcel and I want a refund now.")
+    assert result.issue_type == "not_received"
+    assert "said of the money" not in result.issue_reason
