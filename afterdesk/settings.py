@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "afterdesk.sla",
     "afterdesk.replies",
     "afterdesk.surveys",
+    "afterdesk.routing",
+    "afterdesk.automations",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",
