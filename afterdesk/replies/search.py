@@ -102,6 +102,13 @@ def _sqlite(articles: QuerySet[Article], terms: list[str]) -> list[Article]:
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rank LIMIT 500"  # noqa: S608
         cursor.execute(sql, [match])
         order = {row[0]: position for position, row in enumerate(cursor.fetchall())}
-    found = list(articles.filter(pk__in=list(order)))
+    # The FTS table is not a Django model: a flush of the database (tests) leaves its rows
+    # behind. Matching the words again on the article itself keeps a stale row from showing a
+    # wrong article (trigram MATCH of a quoted word is a case-insensitive substring match).
+    found = [
+        article
+        for article in articles.filter(pk__in=list(order))
+        if all(term in article.search_text for term in long)
+    ]
     found.sort(key=lambda article: order[article.pk])
     return found
