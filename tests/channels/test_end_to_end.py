@@ -97,7 +97,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def test_the_readme_exchange_with_the_reply_sent_by_smtp(
-    supervisor: User, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
+    client: Client,
+    supervisor: User,
+    smtp_server: SmtpServer,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """README, "An email exchange, end to end", with its files: the store and its order,
     the buyer's mail, the reply really sent (aiosmtpd), the buyer's client answering it."""
@@ -133,6 +136,13 @@ def test_the_readme_exchange_with_the_reply_sent_by_smtp(
     assert [order.number for order in ticket.orders.all()] == ["#1001"]
     assert ticket.store is not None
     assert ticket.store.code == "lamps-de"
+    client.force_login(supervisor)
+    inbox = client.get(reverse("tickets:inbox")).content.decode()
+    row = inbox[inbox.index(f'href="/tickets/{ticket.pk}/"') :]
+    row = row[: row.index("</tr>")]
+    assert "Urgent" in row
+    assert ">en<" in row
+    assert '<td class="category">Not received</td>' in row
 
     _token, raw = api_token_create(user=supervisor, name="readme")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
