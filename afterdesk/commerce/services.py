@@ -45,7 +45,7 @@ def customer_for_email(
     if known is not None:
         return known
     with transaction.atomic():
-        _address_lock(address)
+        customer_address_lock(address)
         known = _customer_by_email(address, store)
         if known is not None:
             return known
@@ -68,8 +68,11 @@ def _customer_by_email(address: str, store: Store | None) -> Customer | None:
     return (same_store or known)[0].customer
 
 
-def _address_lock(address: str) -> None:
-    """Wait for, then hold until the transaction ends, the lock of this email address."""
+def customer_address_lock(address: str) -> None:
+    """Wait for, then hold until the transaction ends, the lock of this email address (a
+    no-op outside PostgreSQL). For writers that create customers by email address in bulk
+    (the email ingest's batches): take the locks of the new addresses, in sorted order so two
+    batches never wait for each other in a circle, then look them up again before creating."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
