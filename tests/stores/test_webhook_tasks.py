@@ -161,3 +161,57 @@ def test_retry_is_for_admins(
     assert client.post(api).status_code == 403
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED
+
+
+def test_a_fulfilment_before_its_order_is_applied_once_the_sync_brings_the_order(
+    client: Client, shopify_server: Any, shopify_connection: StoreConnection
+) -> None:
+    from afterdesk.commerce.models import Shipment
+    from tests.stores.servers import shopify_order
+
+    shopify_server.orders = [shopify_order(1001, financial="PARTIALLY_REFUNDED")]
+    fulfilment = {
+        "id": 4001,
+        "order_id": 5001001,
+        "created_at": "2026-11-02T08:00:00+01:00",
+        "status": "success",
+        "tracking_company": "DHL",
+        "tracking_numbers": ["JD0001"],
+        "shipment_status": "in_transit",
+    }
+    refund = {
+        "id": 9001,
+        "order_id": 5001001,
+        "transactions": [{"kind": "refund", "status": "success", "amount": "5.00"}],
+    }
+    # The fulfilment first: ignored, and a sync queued that brings the order; then the
+    # fulfilment is applied again and its parcel written.
+    post_shopify(
+        client,
+        shopify_connection,
+        json.dumps(fulfilment).encode(),
+        topic="fulfillments/create",
+        webhook_id="f1",
+    )
+    order = Order.objects.get()
+    shipment = Shipment.objects.get(order=order)
+    assert (shipment.tracking_number, shipment.carrier) == ("JD0001", "DHL")
+    assert shipment.shipped_at is not None
+    assert shipment.shipped_at.isoformat() == "2026-11-02T07:00:00+00:00"
+    delivery = WebhookDelivery.objects.get(delivery_id="f1")
+    assert (delivery.state, delivery.order_id) == (DeliveryState.PROCESSED, order.pk)
+
+    # A refund of an order the desk knows is applied at once, and a waiting delivery whose
+    # order never comes stays ignored (queued again only once its order is here).
+    post_shopify(client, shopify_connection, json.dumps(refund).encode(), topic="refunds/create")
+    assert WebhookDelivery.objects.get(topic="refunds/create").state == DeliveryState.PROCESSED
+    lost = {**refund, "id": 9002, "order_id": 5009999}
+    post_shopify(
+        client,
+        shopify_connection,
+        json.dumps(lost).encode(),
+        topic="refunds/create",
+        webhook_id="lost",
+    )
+    assert webhooks.deliveries_waiting_requeue(shopify_connection) == 0
+    assert WebhookDelivery.objects.get(delivery_id="lost").state == DeliveryState.IGNORED

@@ -388,8 +388,15 @@ def test_a_refund_of_an_order_not_synced_yet_queues_a_sync_that_brings_it(
         client, shopify_connection, json.dumps(refund).encode(), topic="refunds/create"
     )
     assert answer.status_code == 200
-    delivery = WebhookDelivery.objects.get()
-    assert delivery.state == DeliveryState.IGNORED
-    assert "a sync is queued" in delivery.reason
     assert len(shopify_server.requests) == 1  # the sync that the task queued asked Shopify
-    assert Order.objects.get(number="#1001").status == Order.Status.PARTIALLY_REFUNDED
+    order = Order.objects.get(number="#1001")
+    assert order.status == Order.Status.PARTIALLY_REFUNDED
+    # Ignored while the order was unknown, then applied again once the sync brought it.
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.reason, delivery.order_id) == (
+        DeliveryState.PROCESSED,
+        "",
+        order.pk,
+    )
+    assert order.platform_link.refunded_total == Decimal("5.00")
+    assert order.platform_link.refund_ids == ["9001"]

@@ -6,10 +6,12 @@ adopted rather than doubled). An update older than what is stored is skipped."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from afterdesk.commerce.models import (
     Customer,
@@ -204,9 +206,12 @@ def shipment_record(
     carrier: str,
     tracking_numbers: list[str],
     shipment_status: str,
+    shipped_at: datetime | None = None,
 ) -> Order | None:
     """A fulfilment's parcels (one per tracking number), created or their status updated;
-    the order counts as shipped. None when the order is not known here yet."""
+    the order counts as shipped. A new parcel is shipped at `shipped_at` (the fulfilment's
+    creation), from which a parcel no tracker ever reported goes quiet (stalled parcels).
+    None when the order is not known here yet."""
     link = (
         OrderLink.objects.select_related("order")
         .filter(connection=connection, external_id=order_external_id)
@@ -224,6 +229,7 @@ def shipment_record(
                 carrier=carrier[:50] or "unknown",
                 tracking_number=number[:100],
                 status=status,
+                shipped_at=shipped_at or timezone.now(),
             )
         elif shipment_status:
             shipment.status = status

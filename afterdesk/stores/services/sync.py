@@ -21,6 +21,7 @@ from afterdesk.core.errors import DomainError
 from afterdesk.stores.models import API_PLATFORMS, StoreConnection
 from afterdesk.stores.services.connections import source_for
 from afterdesk.stores.services.orders import order_upsert
+from afterdesk.stores.services.webhooks import deliveries_waiting_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def connection_sync(
         last_sync_result=result.line()[:300],
         sync_watermark=newest,
     )
+    if written:  # refunds and fulfilments that came before their order
+        deliveries_waiting_requeue(connection)
     logger.info("store sync: connection=%s %s", connection.pk, result.line())
     return result
 

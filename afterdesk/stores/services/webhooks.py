@@ -41,8 +41,8 @@ from afterdesk.core.errors import (
 )
 from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import shopify, woocommerce
-from afterdesk.stores.fields import money, required_text
-from afterdesk.stores.models import DeliveryState, StoreConnection, WebhookDelivery
+from afterdesk.stores.fields import money, payload_instant, required_text
+from afterdesk.stores.models import DeliveryState, OrderLink, StoreConnection, WebhookDelivery
 from afterdesk.stores.services.orders import (
     customer_upsert,
     order_upsert,
@@ -291,6 +291,59 @@ def _apply_once(delivery: WebhookDelivery, *, connection: StoreConnection) -> No
     locked.processed_at = timezone.now()
     locked.save(update_fields=["state", "reason", "order", "processed_at"])
     delivery.state, delivery.reason, delivery.order = locked.state, ignored, order
+    if order is not None and locked.topic in ORDER_TOPICS:
+        transaction.on_commit(lambda: deliveries_waiting_requeue(connection))
+
+
+# Topics that write an order, and those that wait for one (kept ignored while it is unknown).
+ORDER_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "order.created",
+    "order.updated",
+    "order.restored",
+)
+WAITING_TOPICS = ("refunds/create", "fulfillments/create", "fulfillments/update")
+WAITING_DAYS = 7
+
+
+def deliveries_waiting_requeue(connection: StoreConnection) -> int:
+    """Refunds and fulfilments that came before their order (ignored, a sync queued) are
+    queued again once the order is here: after a delivery or a sync wrote orders. Only the
+    last WAITING_DAYS days' are looked at. How many were queued."""
+    since = timezone.now() - timedelta(days=WAITING_DAYS)
+    waiting = list(
+        WebhookDelivery.objects.filter(
+            connection=connection,
+            state=DeliveryState.IGNORED,
+            topic__in=WAITING_TOPICS,
+            received_at__gte=since,
+        ).only("pk", "body")[:500]
+    )
+    order_of: dict[int, str] = {}
+    for delivery in waiting:
+        try:
+            order_id = json.loads(bytes(delivery.body)).get("order_id")
+        except (ValueError, AttributeError):
+            continue
+        if order_id is not None:
+            order_of[delivery.pk] = str(order_id)
+    known = set(
+        OrderLink.objects.filter(
+            connection=connection, external_id__in=set(order_of.values())
+        ).values_list("external_id", flat=True)
+    )
+    queued = 0
+    for delivery in waiting:
+        if order_of.get(delivery.pk) not in known:
+            continue
+        reset = WebhookDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.IGNORED).update(
+            state=DeliveryState.RECEIVED, reason="", processed_at=None
+        )
+        if reset:
+            _enqueue(delivery)
+            queued += 1
+    return queued
 
 
 Write = Callable[[], tuple[Order | None, str]]
@@ -346,6 +399,7 @@ def _parse(connection: StoreConnection, *, topic: str, body: bytes) -> Write:
             raise ValidationError(
                 "tracking_numbers must be a list of text", field="tracking_numbers"
             )
+        shipped_at = payload_instant(data, "created_at") if data.get("created_at") else None
 
         def fulfilment() -> tuple[Order | None, str]:
             order = shipment_record(
@@ -354,6 +408,7 @@ def _parse(connection: StoreConnection, *, topic: str, body: bytes) -> Write:
                 carrier=str(data.get("tracking_company") or ""),
                 tracking_numbers=numbers,
                 shipment_status=str(data.get("shipment_status") or ""),
+                shipped_at=shipped_at,
             )
             return order, "" if order else _order_unknown(connection, order_id)
 
@@ -363,7 +418,8 @@ def _parse(connection: StoreConnection, *, topic: str, body: bytes) -> Write:
 
 def _order_unknown(connection: StoreConnection, order_id: str) -> str:
     """A refund or fulfilment of an order not synced yet: a sync is queued (after commit), which
-    brings the order as the platform has it now, refund and parcels included."""
+    brings the order as the platform has it now (its refunds counted in its status); the
+    delivery is then applied again (`deliveries_waiting_requeue`), which adds its parcels."""
     from afterdesk.stores.tasks import connection_sync_task  # the task imports the services
 
     enqueue_on_commit(connection_sync_task, connection_id=connection.pk)
