@@ -288,3 +288,30 @@ def test_the_worker_runs_the_job_every_five_minutes() -> None:
 
     assert "surveys_periodic" in due(15)
     assert "surveys_periodic" not in due(17)
+
+
+def test_the_command_runs_the_job_now_or_at_a_given_instant(
+    mailbox: Mailbox, agent: User, smtp_server: SmtpServer
+) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    ticket = buyer_ticket(mailbox)
+    solve(ticket, agent)
+    out = StringIO()
+    call_command("surveys", "run", stdout=out)
+    assert out.getvalue().splitlines() == ["scheduled 1, not sent 0, cancelled 0"]
+    assert smtp_server.received == []
+
+    later = (timezone.now() + timedelta(hours=25)).isoformat()
+    out = StringIO()
+    call_command("surveys", "run", "--now", later, stdout=out)
+    survey = only_survey(ticket)
+    assert out.getvalue().splitlines() == [
+        "scheduled 0, not sent 0, cancelled 0",
+        f"survey {survey.pk}: sent to buyer@example.net",
+    ]
+    assert len(smtp_server.received) == 1
+    with pytest.raises(CommandError, match="--now: time without an offset"):
+        call_command("surveys", "run", "--now", "2026-12-04T10:00:00")
