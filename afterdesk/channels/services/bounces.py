@@ -57,9 +57,9 @@ def report_read(raw: bytes) -> Report:
                 blocks += [block for block in payload if isinstance(block, MimeMessage)]
     recipients = [block for block in blocks if block.get("Final-Recipient")]
     failed = [b for b in recipients if str(b.get("Action", "")).strip().lower() == "failed"]
-    chosen = (failed or recipients or [None])[0]
-    if chosen is None:
+    if not (failed or recipients):
         return Report()
+    chosen = (failed or recipients)[0]
     return Report(
         recipient=_after_type(chosen.get("Final-Recipient"))[:254],
         status=str(chosen.get("Status", "")).strip()[:20],
