@@ -21,7 +21,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 FILES = (
     "triage_messages.jsonl",
     "triage_messages_blind.jsonl",
-    "triage_messages_blind_u.jsonl",
+    "triage_messages_blind_t.jsonl",
 )
 
 

@@ -131,6 +131,17 @@ def _claim_filed(
     return ""
 
 
+def _distinct(hits: list[tuple[Hit, Match]]) -> list[tuple[Hit, Match]]:
+    """One match per stretch of the buyer's words and label: the same "Amazon" or "chargeback"
+    found by several lexicons counts once (its heaviest weight), not once per lexicon."""
+    best: dict[tuple[int, int, str], tuple[Hit, Match]] = {}
+    for hit, match in hits:
+        key = (hit.start, hit.end, match.label)
+        if key not in best or match.weight > best[key][1].weight:
+            best[key] = (hit, match)
+    return list(best.values())
+
+
 def _said_of_money(
     hits: list[tuple[Hit, Match]], text: str, cued: list[Lexicon]
 ) -> tuple[list[Match], str]:
@@ -257,6 +268,7 @@ def triage_message(subject: str, body: str) -> Triage:
         for lexicon in rest:
             issue_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.issue_hits(text))
             risk_hits.extend((hit, _match(hit, raw, origins)) for hit in lexicon.risk_hits(text))
+    issue_hits, risk_hits = _distinct(issue_hits), _distinct(risk_hits)
     risk_matches = [match for _, match in risk_hits]
     issue_matches, money_notes = _said_of_money(issue_hits, text, first or rest)
     filed = _claim_filed(risk_hits, text, raw, origins, first or rest)

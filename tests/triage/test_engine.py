@@ -233,3 +233,12 @@ def test_a_refund_asked_for_after_a_missing_parcel_stays_not_received() -> None:
     result = triage_message("", "I never received the parcel and I want a refund now.")
     assert result.issue_type == "not_received"
     assert "said of the money" not in result.issue_reason
+
+
+def test_a_word_found_by_several_lexicons_counts_once() -> None:
+    # Too short to tell the language: every lexicon is read, and most of them know "Amazon"
+    # as a weak hint of a marketplace claim (25 points); eight of them must not make a flag.
+    result = triage_message("", "Amazon!!")
+    assert result.language == ""
+    assert result.risk_flags == ()
+    assert result.risk_reason.count("'Amazon'") == 1
