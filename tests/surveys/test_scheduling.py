@@ -315,3 +315,37 @@ def test_the_command_runs_the_job_now_or_at_a_given_instant(
     assert len(smtp_server.received) == 1
     with pytest.raises(CommandError, match="--now: time without an offset"):
         call_command("surveys", "run", "--now", "2026-12-04T10:00:00")
+
+
+def test_closes_after_a_surveyed_solve_are_not_looked_at_again(
+    mailbox: Mailbox, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job's list holds only new solves, however many tickets were closed after their
+    survey (a long list of closes must not push new solves out of a run)."""
+    from afterdesk.surveys.services import scheduling
+
+    now = timezone.now()
+    closed = []
+    for i in range(3):
+        ticket = buyer_ticket(mailbox, sender=f"B <b{i}@example.net>")
+        solve(ticket, agent)
+        closed.append(ticket)
+    run_at(0)
+    for ticket in closed:
+        tickets.ticket_set_status(ticket=ticket, by=agent, status="closed")
+    assert scheduling._candidates(now) == []
+
+    # Reopened and solved again: that solve is a candidate (the earlier survey does not cover it).
+    again = closed[0]
+    tickets.message_ingest(ticket=again, body="Still broken")
+    solve(again, agent)
+    assert [ticket for _e, ticket, _at in scheduling._candidates(now)] == [again.pk]
+
+    # Many new solves are taken in chunks, all in one run.
+    monkeypatch.setattr(scheduling, "BATCH", 2)
+    fresh = [buyer_ticket(mailbox, sender=f"N <n{i}@example.net>") for i in range(3)]
+    for ticket in fresh:
+        solve(ticket, agent)
+    result = scheduling.surveys_schedule(timezone.now())
+    assert result.scheduled == 4
+    assert all(only_survey(ticket).state == SurveyState.SCHEDULED for ticket in fresh)

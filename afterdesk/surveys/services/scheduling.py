@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from afterdesk.channels.marketplace import MARKETPLACE_CHANNEL
 from afterdesk.channels.models import Mailbox
@@ -47,18 +47,54 @@ class ScheduleResult:
 def last_solve_id(ticket_id: int) -> int | None:
     """The id of the ticket's last solve: a `status` event into solved or closed from a status
     that was neither (solved → closed is no solve; docs/metrics.md, "Per-ticket facts")."""
-    previous = "new"
-    solve: int | None = None
+    return last_solve_ids({ticket_id}).get(ticket_id)
+
+
+def last_solve_ids(ticket_ids: set[int]) -> dict[int, int]:
+    """`last_solve_id` of many tickets, from one query."""
+    previous: dict[int, str] = {}
+    solves: dict[int, int] = {}
     rows = (
-        TicketEvent.objects.filter(ticket_id=ticket_id, kind="status")
-        .order_by("at", "id")
-        .values_list("id", "subtype")
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind="status")
+        .order_by("ticket_id", "at", "id")
+        .values_list("ticket_id", "id", "subtype")
     )
-    for event_id, status in rows:
-        if status in SOLVED_STATUSES and previous not in SOLVED_STATUSES:
-            solve = event_id
-        previous = status
-    return solve
+    for ticket_id, event_id, status in rows:
+        if status in SOLVED_STATUSES and previous.get(ticket_id, "new") not in SOLVED_STATUSES:
+            solves[ticket_id] = event_id
+        previous[ticket_id] = status
+    return solves
+
+
+def _candidates(now: datetime) -> list[tuple[int, int, datetime]]:
+    """(event id, ticket id, instant) of the recent live status events into solved or closed
+    that may be a solve still without its survey, oldest first. Left out: a close after a
+    solve that has its survey with no reopening in between (solved → closed is no solve), so
+    the list holds only the new solves, whatever the number of closes."""
+    reopened_since = TicketEvent.objects.filter(
+        ticket_id=OuterRef("ticket_id"),
+        kind="status",
+        at__gt=OuterRef("solved_at"),
+        at__lte=OuterRef(OuterRef("at")),
+    ).exclude(subtype__in=SOLVED_STATUSES)
+    surveyed = Survey.objects.filter(
+        ticket_id=OuterRef("ticket_id"), solved_at__lte=OuterRef("at")
+    ).filter(~Exists(reopened_since))
+    return list(
+        TicketEvent.objects.filter(
+            Q(at__gte=F("recorded_at") - timedelta(minutes=LIVE_MINUTES)),
+            kind="status",
+            subtype__in=SOLVED_STATUSES,
+            # Implied by the two around it; lets the database read the (kind, at) index.
+            at__gte=now - LOOKBACK - timedelta(minutes=LIVE_MINUTES),
+            recorded_at__gte=now - LOOKBACK,
+            ticket__status__in=SOLVED_STATUSES,
+            survey__isnull=True,
+        )
+        .filter(~Exists(surveyed))
+        .order_by("recorded_at", "id")
+        .values_list("id", "ticket_id", "at")
+    )
 
 
 def still_solved_by(survey: Survey) -> bool:
@@ -93,29 +129,21 @@ def surveys_schedule(now: datetime) -> ScheduleResult:
     that were reopened. Safe to run twice, or twice at once: a solve's row is made once."""
     config = SurveySettings.load()
     cancelled = _cancel_reopened()
-    candidates = list(
-        TicketEvent.objects.filter(
-            kind="status",
-            subtype__in=SOLVED_STATUSES,
-            recorded_at__gte=now - LOOKBACK,
-            at__gte=F("recorded_at") - timedelta(minutes=LIVE_MINUTES),
-            ticket__status__in=SOLVED_STATUSES,
-            survey__isnull=True,
-        )
-        .order_by("recorded_at", "id")
-        .values_list("id", "ticket_id", "at")[:BATCH]
-    )
     scheduled = skipped = 0
-    for event_id, ticket_id, solved_at in candidates:
-        if last_solve_id(ticket_id) != event_id:
-            continue  # solved → closed, or an earlier solve of a ticket solved again since
-        made = _survey_make(config, event_id=event_id, ticket_id=ticket_id, solved_at=solved_at)
-        if made is None:
-            continue
-        if made.state == SurveyState.SKIPPED:
-            skipped += 1
-        else:
-            scheduled += 1
+    candidates = _candidates(now)
+    for chunk_start in range(0, len(candidates), BATCH):
+        chunk = candidates[chunk_start : chunk_start + BATCH]
+        last_solves = last_solve_ids({ticket_id for _event, ticket_id, _at in chunk})
+        for event_id, ticket_id, solved_at in chunk:
+            if last_solves.get(ticket_id) != event_id:
+                continue  # an earlier solve of a ticket solved again since
+            made = _survey_make(config, event_id=event_id, ticket_id=ticket_id, solved_at=solved_at)
+            if made is None:
+                continue
+            if made.state == SurveyState.SKIPPED:
+                skipped += 1
+            else:
+                scheduled += 1
     return ScheduleResult(scheduled, skipped, cancelled)
 
 
