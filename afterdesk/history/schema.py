@@ -448,6 +448,12 @@ def _priority(key: str, value: Any) -> None:
     _choice(key, value, PRIORITIES)
 
 
+def _tags(key: str, value: Any) -> None:
+    """A routing decision's tags: a list of tag names (docs/routing.md)."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) and tag for tag in value):
+        raise LineError(f"{key} must be a list of tag names")
+
+
 # One checker per field name: a name means the same thing in every event type.
 _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "agent": _agent_id,
@@ -473,6 +479,8 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "risk": _risk,
     "risk_flags": _risk_flags,
     "priority": _priority,
+    "rule": _string,
+    "tags": _tags,
 }
 
 

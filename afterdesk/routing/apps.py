@@ -1,3 +1,6 @@
+"""Routing and assignment: rules, skills, capacity, presence, shifts, approval limits
+(docs/routing.md)."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +8,11 @@ class RoutingConfig(AppConfig):
     name = "afterdesk.routing"
     label = "routing"
     verbose_name = "Routing"
+
+    def ready(self) -> None:
+        # New tickets are routed after their triage: the desk tells us through its consumer
+        # registry (docs/architecture.md), it does not import us.
+        from afterdesk.routing.services import tickets_route_new
+        from afterdesk.tickets.consumers import tickets_opened
+
+        tickets_opened.register(tickets_route_new)

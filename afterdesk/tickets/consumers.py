@@ -26,6 +26,11 @@ anything is stored; arguments `ticket`, `body` and `attachments` (the checked
 `AttachmentIn`s). A consumer refuses the reply by raising a `core.errors.DomainError` (the
 API answers its status, the page shows its message). The channels app refuses here what a
 marketplace relay would refuse (`channels.apps`).
+
+`tickets_opened`: tickets were opened by a buyer's message (`ticket_create`, the batches of
+`tickets.services.batch`), in their transaction, after their first change (message and
+triage) is written and announced; argument `tickets` (the new Ticket objects). The routing
+app assigns them here (`routing.apps`), each as a change of its own.
 """
 
 from __future__ import annotations
@@ -35,3 +40,4 @@ from afterdesk.core.consumers import ConsumerRegistry
 tickets_changed = ConsumerRegistry("tickets changed")
 reply_written = ConsumerRegistry("reply written")
 reply_checking = ConsumerRegistry("reply checking")
+tickets_opened = ConsumerRegistry("tickets opened")

@@ -152,6 +152,7 @@ class EventKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breach")
     NO_REPLY = "no_reply", _("No reply needed")
     TRIAGE = "triage", _("Triage")
+    ROUTING = "routing", _("Routing")
 
 
 class TicketEvent(models.Model):

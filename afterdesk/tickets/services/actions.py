@@ -20,7 +20,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.models import Calendar
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.core.errors import Conflict, ValidationError
-from afterdesk.tickets.consumers import reply_checking, reply_written
+from afterdesk.tickets.consumers import reply_checking, reply_written, tickets_opened
 from afterdesk.tickets.events import (
     RETURN_OUTCOMES,
 )
@@ -107,6 +107,7 @@ def ticket_create(
         )
         if triage_checked is not None:
             triage_apply(change, fields=triage_checked, by=None, at=ticket.created_at)
+    tickets_opened.notify(tickets=[change.ticket])
     return ticket
 
 

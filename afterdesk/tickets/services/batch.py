@@ -41,6 +41,7 @@ from django.db import connection, models, transaction
 from django.db.transaction import TransactionManagementError
 
 from afterdesk.commerce.models import Customer, Order, Store
+from afterdesk.tickets.consumers import tickets_opened
 from afterdesk.tickets.log_reader import ticket_logs_load
 from afterdesk.tickets.models import Message, MessageKind, Priority, Ticket, TicketEvent
 from afterdesk.tickets.services.actions import (
@@ -230,6 +231,8 @@ class TicketBatch:
                 remember_related(ticket, "orders", [])
             remember_related(ticket, "tags", [])
         changes_announce(changes)
+        if new_tickets:
+            tickets_opened.notify(tickets=new_tickets)
 
 
 def _tickets_save(changes: Sequence[TicketChange]) -> None:

@@ -156,6 +156,9 @@ def _other_line(event: TicketEvent) -> str:
         return _("QA review of %(who)s: %(score)s") % {"who": _who(event), "score": fields["score"]}
     if event.kind == "no_reply":
         return _("%(who)s: no response needed") % {"who": _who(event)}
+    if event.kind == "routing":
+        # The reason is the decision in words, written by the routing app (docs/routing.md).
+        return _("Routing: %(reason)s") % {"reason": fields.get("reason", "")}
     return str(event.get_kind_display())
 
 
