@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -28,16 +29,14 @@ TARGET_NAMES = {
 }
 
 
-def breach_recipients(ticket: Ticket) -> list[str]:
-    """The active supervisors of the ticket's team who have an email; without any (no team,
-    or a team without a supervisor), every active supervisor and admin with one."""
+def breach_recipients(team_id: int | None) -> list[str]:
+    """The active supervisors of the team who have an email; without any (no team, or a team
+    without a supervisor), every active supervisor and admin with one."""
     people = User.objects.filter(is_active=True).exclude(email="")
     emails: list[str] = []
-    if ticket.team_id is not None:
+    if team_id is not None:
         emails = list(
-            people.filter(role=Role.SUPERVISOR, teams=ticket.team_id).values_list(
-                "email", flat=True
-            )
+            people.filter(role=Role.SUPERVISOR, teams=team_id).values_list("email", flat=True)
         )
     if not emails:
         emails = list(
@@ -46,14 +45,28 @@ def breach_recipients(ticket: Ticket) -> list[str]:
     return sorted({email.strip() for email in emails if email.strip()})
 
 
-def breach_notices_create(*, ticket: Ticket, events: Sequence[TicketEvent]) -> list[BreachNotice]:
-    """One notice per new breach, mailed after the transaction commits."""
+def breach_notices_create(
+    *, events: Sequence[TicketEvent], cache: dict[str, Any] | None = None
+) -> list[BreachNotice]:
+    """One notice per new breach, mailed after the transaction commits. `cache`: the
+    recipients of each team, for a sweep's batches."""
     if not events:
         return []
-    recipients = breach_recipients(ticket)
-    notices = BreachNotice.objects.bulk_create(
-        [BreachNotice(event=event, ticket=ticket, recipients=recipients) for event in events]
+    recipients: dict[int | None, list[str]] = (
+        cache.setdefault("sla_recipients", {}) if cache is not None else {}
     )
+    teams = dict(
+        Ticket.objects.filter(pk__in={e.ticket_id for e in events}).values_list("pk", "team_id")
+    )
+    notices = []
+    for event in events:
+        team_id = teams.get(event.ticket_id)
+        if team_id not in recipients:
+            recipients[team_id] = breach_recipients(team_id)
+        notices.append(
+            BreachNotice(event=event, ticket_id=event.ticket_id, recipients=recipients[team_id])
+        )
+    BreachNotice.objects.bulk_create(notices)
     from afterdesk.sla.tasks import breach_notices_send_task
 
     transaction.on_commit(lambda: breach_notices_send_task())

@@ -3,30 +3,34 @@ breaches (docs/sla.md, "State and the sweep")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
-from afterdesk.core.timeutil import format_instant
+from afterdesk.core.timeutil import format_instant, parse_instant
 from afterdesk.sla.clock import due_now, pending_events
 from afterdesk.sla.escalation import breach_notices_create
 from afterdesk.sla.models import TicketSla
 from afterdesk.sla.state import (
+    Computed,
     policies_load,
     states_store,
     ticket_compute,
     tickets_attrs,
     written_events,
 )
-from afterdesk.tickets.log_reader import ticket_history_load
-from afterdesk.tickets.models import Ticket, TicketEvent
-from afterdesk.tickets.services import sla_event_write, ticket_change
+from afterdesk.tickets.log_reader import TicketLog
+from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.services import SlaEventIn, sla_events_write
 
 # At most this many tickets per sweep: the periodic task runs every minute, and a backlog
 # (the first sweep after an import) is worked through over the next runs.
 SWEEP_LIMIT = 5000
+# Tickets per transaction: their locks, logs and events are read and written together.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,10 @@ class SweepLine:
         )
 
 
-def sla_sweep(*, now: datetime, limit: int = SWEEP_LIMIT) -> list[SweepLine]:
+def sla_sweep(*, now: datetime, limit: int = SWEEP_LIMIT, batch: int = BATCH) -> list[SweepLine]:
     """One sweep at `now`: the tickets whose next SLA instant has come, found through the
-    `next_at` index, each handled in a transaction of its own (a sweep killed mid-way keeps
-    what it finished; the rerun writes the rest, each event once)."""
+    `next_at` index, handled `batch` tickets per transaction (a sweep killed mid-way keeps the
+    batches it finished; the rerun writes the rest, each event once)."""
     ticket_ids = list(
         TicketSla.objects.filter(next_at__lte=now)
         .order_by("next_at", "ticket_id")
@@ -58,61 +62,64 @@ def sla_sweep(*, now: datetime, limit: int = SWEEP_LIMIT) -> list[SweepLine]:
     )
     lines: list[SweepLine] = []
     cache: dict[str, Any] = {}
-    for ticket_id in ticket_ids:
-        lines += ticket_sweep(ticket_id=ticket_id, now=now, cache=cache)
+    for start in range(0, len(ticket_ids), batch):
+        lines += tickets_sweep(ticket_ids=ticket_ids[start : start + batch], now=now, cache=cache)
     return lines
 
 
 @transaction.atomic
-def ticket_sweep(*, ticket_id: int, now: datetime, cache: dict[str, Any]) -> list[SweepLine]:
-    """Write what is due on one ticket at `now`, deciding under its row lock from its log as
-    committed (a concurrent sweep that got here first has written its events, and they are
-    seen); then its state is stored anew."""
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-    if ticket is None:
-        return []
-    heads, events = ticket_history_load(ticket_ids=[ticket_id])
-    log = events.get(ticket_id, [])
+def tickets_sweep(
+    *, ticket_ids: Sequence[int], now: datetime, cache: dict[str, Any]
+) -> list[SweepLine]:
+    """Write what is due on these tickets at `now`, decided under their row locks from their
+    logs as committed (a concurrent sweep that got there first has written its events, and
+    they are seen: `tickets.services.sla_events_write`); then store their states anew."""
     if "sla_policies" not in cache:
         cache["sla_policies"] = policies_load()
-    attrs = tickets_attrs([ticket_id])[ticket_id]
-    computed = ticket_compute(
-        ticket=attrs,
-        created_at=ticket.created_at,
-        events=log,
-        policies=cache["sla_policies"],
-        calendars=cache.setdefault("sla_calendars", {}),
-    )
-    due = due_now(pending_events(computed.clocks, written_events(log)), now)
-    policy_name = computed.policy.name if computed.policy else ""
-    lines: list[SweepLine] = []
-    written: list[TicketEvent] = []
-    if due:
-        with ticket_change(ticket):
-            for item in due:
-                event = sla_event_write(
-                    ticket=ticket,
-                    kind=item.kind,
-                    target=item.timer.target,
-                    due=item.due,
-                    policy=policy_name,
-                    at=item.at,
+    computed: dict[int, Computed] = {}
+    logs_read: dict[int, TicketLog] = {}
+
+    def decide(logs: dict[int, TicketLog]) -> list[SlaEventIn]:
+        logs_read.update(logs)
+        attrs = tickets_attrs(list(logs))
+        wanted: list[SlaEventIn] = []
+        for ticket_id, log in logs.items():
+            result = ticket_compute(
+                ticket=attrs[ticket_id],
+                created_at=log.created_at,
+                events=log.events,
+                policies=cache["sla_policies"],
+                calendars=cache.setdefault("sla_calendars", {}),
+            )
+            computed[ticket_id] = result
+            policy = result.policy.name if result.policy else ""
+            for item in due_now(pending_events(result.clocks, written_events(log.events)), now):
+                wanted.append(
+                    SlaEventIn(ticket_id, item.kind, item.timer.target, item.due, item.at, policy)
                 )
-                if event is None:
-                    continue
-                written.append(event)
-                lines.append(
-                    SweepLine(
-                        ticket=ticket.external_id,
-                        kind=item.kind,
-                        target=item.timer.target,
-                        due=item.due,
-                        at=item.at,
-                        policy=policy_name,
-                    )
-                )
-        # The change's end told the consumers (this app's state among them).
-    if not written:
-        states_store(tickets=heads, events=events, cache=cache)
-    breach_notices_create(ticket=ticket, events=[e for e in written if e.kind == "sla_breach"])
-    return lines
+        return wanted
+
+    written = sla_events_write(ticket_ids=ticket_ids, decide=decide)
+    # The tickets that got events had their state stored by the change's consumer; the
+    # others (a stale `next_at`) are stored here.
+    touched = {event.ticket_id for event in written}
+    untouched = [pk for pk in logs_read if pk not in touched]
+    if untouched:
+        states_store(
+            tickets=[(pk, logs_read[pk].created_at, logs_read[pk].calendar_id) for pk in untouched],
+            events={pk: logs_read[pk].events for pk in untouched},
+            cache=cache,
+        )
+    external = dict(Ticket.objects.filter(pk__in=touched).values_list("pk", "external_id"))
+    breach_notices_create(events=[e for e in written if e.kind == "sla_breach"], cache=cache)
+    return [
+        SweepLine(
+            ticket=external[event.ticket_id],
+            kind=event.kind,
+            target=event.subtype,
+            due=parse_instant(event.fields["due"]),
+            at=event.at,
+            policy=event.fields.get("policy", ""),
+        )
+        for event in written
+    ]

@@ -64,7 +64,7 @@ def test_concurrent_sweeps_write_each_event_once() -> None:
     def sweep(now_hours: int) -> None:
         try:
             barrier.wait()
-            written.extend(sla_sweep(now=T0 + now_hours * H))
+            written.extend(sla_sweep(now=T0 + now_hours * H, batch=7))
         except BaseException as error:
             errors.append(error)
         finally:
@@ -108,7 +108,10 @@ def test_a_sweep_killed_mid_way_and_run_again_writes_each_breach_once(tmp_path: 
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "afterdesk.cli", "sla", "sweep", "--now", "2026-10-03T00:00:00Z"],
+        [
+            *(sys.executable, "-m", "afterdesk.cli", "sla", "sweep"),
+            *("--now", "2026-10-03T00:00:00Z", "--batch", "10"),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -25,12 +25,18 @@ from afterdesk.tickets.services.attachments import (
 )
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
-from afterdesk.tickets.services.sla import sla_event_write, ticket_no_reply
+from afterdesk.tickets.services.sla import (
+    SlaEventIn,
+    sla_event_write,
+    sla_events_write,
+    ticket_no_reply,
+)
 from afterdesk.tickets.services.triage import ticket_triage_correct, ticket_triage_record
 from afterdesk.tickets.state import TicketState, replay_state
 
 __all__ = [
     "AttachmentIn",
+    "SlaEventIn",
     "TicketChange",
     "TicketState",
     "attachment_inline_type",
@@ -48,6 +54,7 @@ __all__ = [
     "return_record",
     "sanitize_html",
     "sla_event_write",
+    "sla_events_write",
     "ticket_assign",
     "ticket_change",
     "ticket_create",

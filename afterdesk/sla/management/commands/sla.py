@@ -11,7 +11,7 @@ from django.utils import timezone
 from afterdesk.core.timeutil import parse_instant
 from afterdesk.sla.escalation import breach_notices_send
 from afterdesk.sla.state import states_rebuild
-from afterdesk.sla.sweep import SWEEP_LIMIT, sla_sweep
+from afterdesk.sla.sweep import BATCH, SWEEP_LIMIT, sla_sweep
 
 
 class Command(BaseCommand):
@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--now", help="the sweep's instant, ISO 8601 with an offset (replaying a history)"
         )
-        parser.add_argument("--limit", type=int, default=SWEEP_LIMIT)
+        parser.add_argument("--limit", type=int, default=SWEEP_LIMIT, help="tickets per sweep")
+        parser.add_argument("--batch", type=int, default=BATCH, help="tickets per transaction")
         parser.add_argument(
             "--no-mail", action="store_true", help="write the breaches' notices, mail later"
         )
@@ -43,9 +44,9 @@ class Command(BaseCommand):
                 now = parse_instant(options["now"])
             except ValueError as exc:
                 raise CommandError(f"--now: {exc}") from exc
-        if options["limit"] < 1:
-            raise CommandError("--limit must be at least 1")
-        lines = sla_sweep(now=now, limit=options["limit"])
+        if options["limit"] < 1 or options["batch"] < 1:
+            raise CommandError("--limit and --batch must be at least 1")
+        lines = sla_sweep(now=now, limit=options["limit"], batch=options["batch"])
         for line in lines:
             self.stdout.write(str(line))
         self.stdout.write(f"{len(lines)} SLA event(s) written")
