@@ -19,6 +19,7 @@ from afterdesk.replies.views import user_of
 from afterdesk.tickets import selectors as tickets
 from afterdesk.tickets.forms import AssignForm, ReplyForm, StatusForm
 from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.triage_labels import ISSUE_TYPE_LABELS
 
 
 def _ticket(request: HttpRequest, ticket_id: int, *, detail: bool = False) -> Ticket:
@@ -52,6 +53,7 @@ def panel(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "macros": selectors.macros_list(user=user, limit=selectors.PICKER_LIMIT),
         "articles": selectors.articles_suggested(user=user, ticket=ticket),
         "suggested": True,
+        "issue_label": ISSUE_TYPE_LABELS.get(ticket.category, ticket.category),
     }
     return render(request, "replies/partials/panel.html", context)
 
@@ -127,6 +129,8 @@ def macro_apply(request: HttpRequest, ticket_id: int, macro_id: int) -> HttpResp
                     initial={"agent": ticket.assignee_id, "team": ticket.team_id}
                 ),
                 "status_form": StatusForm(initial={"status": ticket.status}),
+                # the picker again, with the use just counted
+                "macros": selectors.macros_list(user=user, limit=selectors.PICKER_LIMIT),
             }
             return render(request, "replies/partials/macro_done.html", context)
     context = {"ticket": ticket, "macro": macro, "form": form, "result": None}
@@ -153,5 +157,11 @@ def article_search(request: HttpRequest, ticket_id: int) -> HttpResponse:
         articles = selectors.articles_search(user=user, query=query, limit=20)
     else:
         articles = selectors.articles_suggested(user=user, ticket=ticket)
-    context = {"ticket": ticket, "articles": articles, "suggested": not query, "q": query}
+    context = {
+        "ticket": ticket,
+        "articles": articles,
+        "suggested": not query,
+        "q": query,
+        "issue_label": ISSUE_TYPE_LABELS.get(ticket.category, ticket.category),
+    }
     return render(request, "replies/partials/article_results.html", context)

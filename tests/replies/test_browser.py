@@ -63,6 +63,7 @@ def test_an_agent_applies_a_macro_in_a_real_browser(
     browser.click("#form-reply button[type=submit]")
     browser.wait_for("#conversation", "cualquier duda")
     browser.wait_for("#macro-preview", "applied")
+    browser.wait_for("#macro-results", "shared · 1")  # the use is counted
     assert browser.script("return window.__marker;") == "same page"
     assert "reply to the buyer" in browser.text("#form-reply").lower()  # the plain box again
     browser.screenshot("replies-2-sent")
