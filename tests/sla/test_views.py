@@ -96,3 +96,11 @@ def test_no_response_needed_is_404_for_a_ticket_the_user_may_not_see(
     client.force_login(other_agent)
     assert client.post(reverse("sla:no_reply", args=[ticket.pk])).status_code == 404
     assert not TicketEvent.objects.filter(kind="no_reply").exists()
+
+
+def test_the_pages_speak_chinese(client: Client, supervisor: User) -> None:
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("sla:policies")).content.decode()
+    assert "SLA 策略" in body
+    assert "策略按顺序尝试" in body
