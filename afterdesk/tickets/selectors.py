@@ -187,6 +187,24 @@ def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
     )
 
 
+BUYER_OTHER_ORDERS = 5
+
+
+def buyer_other_orders(ticket: Ticket) -> list[Order]:
+    """The buyer's latest orders the ticket is not linked to (a buyer who writes about "my
+    order" without its number), with their store and platform side; one query. For a ticket
+    from `ticket_detail` (its orders prefetched)."""
+    if ticket.customer_id is None:
+        return []
+    linked = [order.pk for order in ticket.orders.all()]
+    return list(
+        Order.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk__in=linked)
+        .select_related("store", "platform_link")
+        .order_by("-placed_at", "-id")[:BUYER_OTHER_ORDERS]
+    )
+
+
 def ticket_detail_of_new(*, ticket: Ticket) -> Ticket:
     """The detail `ticket_detail` gives, of a ticket its caller has just opened
     (`services.ticket_open`): the messages, events and tags its writer left on it are not

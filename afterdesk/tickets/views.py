@@ -85,7 +85,11 @@ def _forms(ticket: Ticket, **bound: forms.Form) -> dict[str, forms.Form]:
 @require_GET
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id, detail=True)
-    context = {"ticket": ticket, "forms": _forms(ticket)}
+    context = {
+        "ticket": ticket,
+        "forms": _forms(ticket),
+        "other_orders": selectors.buyer_other_orders(ticket),
+    }
     return render(request, "tickets/pages/ticket.html", context)
 
 
@@ -117,7 +121,11 @@ def _run_action(
         context = {"ticket": ticket, "form": form}
         return render(request, f"tickets/partials/form_{name}.html", context, status=status)
     ticket = _ticket_or_404(request, ticket_id, detail=True)
-    context = {"ticket": ticket, "forms": _forms(ticket, **{name: form})}
+    context = {
+        "ticket": ticket,
+        "forms": _forms(ticket, **{name: form}),
+        "other_orders": selectors.buyer_other_orders(ticket),
+    }
     return render(request, "tickets/pages/ticket.html", context, status=status)
 
 

@@ -167,3 +167,30 @@ def test_the_order_api_shows_normalised_tracking_and_the_stall(agent: User) -> N
     assert event["tracking_status"] == "in_transit"
     assert event["raw_status"] == "InTransit_PickedUp"
     assert event["source"] == "17track"
+
+
+def test_the_ticket_page_lists_the_buyers_other_orders(
+    client: Client, agent: User, team: Team
+) -> None:
+    ticket, order = ticket_with_parcel(team, number="#6001", tracking="JD0146061", subject="Hi")
+    customer = order.customer
+    older = OrderFactory(
+        store=order.store,
+        customer=customer,
+        number="#5990",
+        total=Decimal("12.00"),
+        currency="EUR",
+    )
+    connection = StoreConnection.objects.create(platform="shopify", name="L", store=order.store)
+    OrderLink.objects.create(
+        connection=connection, order=older, external_id="5549990", admin_url=ADMIN_URL
+    )
+    OrderFactory(store=order.store, number="#5991")  # another buyer's
+    client.force_login(agent)
+    page = client.get(reverse("tickets:ticket", args=[ticket.pk])).content.decode()
+    others = page.split('class="other-orders"')[1]
+    assert "#5990" in others
+    assert "12.00 EUR" in others
+    assert f'class="other-order-admin-link" href="{ADMIN_URL}"' in others
+    assert "#6001" not in others  # linked: shown in full above
+    assert "#5991" not in page
