@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -104,11 +104,14 @@ def babel_locale(language: str) -> Locale:
     return Locale.parse("en")
 
 
-def local_date(value: date | datetime | None, language: str) -> str:
-    """A date as the buyer reads it: `4 de diciembre de 2026`, `2026年12月4日`."""
+def local_date(value: date | datetime | None, language: str, zone: tzinfo | None = None) -> str:
+    """A date as the buyer reads it: `4 de diciembre de 2026`, `2026年12月4日`; an instant is
+    first put in `zone` (the ticket's business-hours zone: the day there, not in UTC)."""
     if value is None:
         return ""
     locale = babel_locale(language)
+    if isinstance(value, datetime) and zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
     day = value.date() if isinstance(value, datetime) else value
     return format_date(day, "long", locale=locale)
 

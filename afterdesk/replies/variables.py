@@ -7,10 +7,13 @@ being rendered, so an English fallback does not carry Spanish dates.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_currency
+from django.db.models import Q
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
@@ -130,17 +133,16 @@ def _order_of(ticket: Ticket) -> Order | None:
 
 def _return_address(ticket: Ticket, order: Order | None) -> str:
     store_id = ticket.store_id or (order.store_id if order else None)
-    rows = {
-        row.store_id: row.address
-        for row in ReturnAddress.objects.filter(store_id__in=[store_id, None])
-        if row.store_id in (store_id, None)
-    }
+    # IN (…, NULL) never matches NULL: the default row is asked for by itself.
+    wanted = Q(store__isnull=True) | Q(store_id=store_id) if store_id else Q(store__isnull=True)
+    rows = {row.store_id: row.address for row in ReturnAddress.objects.filter(wanted)}
     return rows.get(store_id) or rows.get(None) or ""
 
 
 def ticket_variables(*, ticket: Ticket, agent: User, language: str) -> dict[str, Any]:
     """Every variable's value for this ticket, written for `language` ("" = no value)."""
     order = _order_of(ticket)
+    zone = _zone_of(ticket)
     shipment: Shipment | None = None
     if order is not None:
         shipment = order.shipments.order_by("-shipped_at", "-id").first()
@@ -157,7 +159,7 @@ def ticket_variables(*, ticket: Ticket, agent: User, language: str) -> dict[str,
     return {
         "buyer_name": customer.name if customer else "",
         "order_number": order.number if order else "",
-        "order_date": local_date(order.placed_at, language) if order else "",
+        "order_date": local_date(order.placed_at, language, zone) if order else "",
         "order_total": total,
         "items": items,
         "items_list": "\n".join(f"{it['quantity']} × {it['title']}" for it in items),
@@ -167,14 +169,24 @@ def ticket_variables(*, ticket: Ticket, agent: User, language: str) -> dict[str,
         if shipment
         else "",
         "tracking_status": tracking_status_words(status, language),
-        "shipped_date": local_date(shipment.shipped_at, language) if shipment else "",
-        "delivered_date": local_date(shipment.delivered_at, language) if shipment else "",
+        "shipped_date": local_date(shipment.shipped_at, language, zone) if shipment else "",
+        "delivered_date": local_date(shipment.delivered_at, language, zone) if shipment else "",
         "return_address": _return_address(ticket, order),
         "store_name": store.name if store else "",
         "agent_name": agent.display_name or agent.get_full_name() or agent.username,
         "ticket_number": str(ticket.pk),
-        "today": local_date(timezone.localdate(), language),
+        "today": local_date(timezone.now(), language, zone),
     }
+
+
+def _zone_of(ticket: Ticket) -> tzinfo:
+    """The ticket's business-hours zone (its market's), else the desk's."""
+    if ticket.calendar_id is not None and ticket.calendar is not None:
+        try:
+            return ZoneInfo(ticket.calendar.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.get_default_timezone()
 
 
 def _shipment_status(status: str) -> str:

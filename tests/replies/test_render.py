@@ -156,3 +156,39 @@ def test_template_needs_its_default_language_variant(supervisor: User) -> None:
             default_language="en",
             variants=[VariantIn(language="es", body="Hola")],
         )
+
+
+def test_dates_are_the_day_in_the_tickets_zone(team: Team, supervisor: User, agent: User) -> None:
+    from datetime import UTC, datetime
+
+    from afterdesk.commerce.models import Order
+    from tests.factories import CalendarFactory
+
+    ticket = ticket_for(team, language="ja")
+    Order.objects.update(placed_at=datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
+    chosen = template(supervisor, variants={"en": "{{ order_date }}", "ja": "{{ order_date }}"})
+    assert apply.template_render(template=chosen, ticket=ticket, agent=agent).text == (
+        "2026年11月20日"
+    )
+    ticket.calendar = CalendarFactory(key="jp", tz="Asia/Tokyo")
+    ticket.save(update_fields=["calendar"])
+    assert apply.template_render(template=chosen, ticket=ticket, agent=agent).text == (
+        "2026年11月21日"  # 08:30 on the 21st in Tokyo
+    )
+
+
+def test_the_stores_return_address_else_the_default(
+    team: Team, supervisor: User, agent: User
+) -> None:
+    ticket = ticket_for(team, language="en")
+    chosen = template(supervisor, variants={"en": "{{ return_address }}"})
+    missing = apply.template_render(template=chosen, ticket=ticket, agent=agent)
+    assert missing.errors[0].startswith("return_address has no value")
+    services.return_address_set(by=supervisor, store=None, address="Default returns, Leipzig")
+    assert apply.template_render(template=chosen, ticket=ticket, agent=agent).text == (
+        "Default returns, Leipzig"
+    )
+    services.return_address_set(by=supervisor, store=ticket.store, address="Lino returns, Madrid")
+    assert apply.template_render(template=chosen, ticket=ticket, agent=agent).text == (
+        "Lino returns, Madrid"
+    )
