@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_periodic_sweep_runs_every_minute_and_mails_the_breach() -> None:
     assert isinstance(sla_sweep_periodic.task_class(), PeriodicTask)
-    assert sla_sweep_periodic.task_class().validate_datetime(datetime(2026, 10, 1, 8, 7))
+    assert sla_sweep_periodic.task_class().validate_datetime(
+        datetime(2026, 10, 1, 8, 7, tzinfo=UTC)
+    )
     UserFactory(username="sue", role=Role.SUPERVISOR, email="sue@example.com")
     ticket = services.ticket_create(
         subject="Hi", channel="marketplace", platform="amazon", body="?", at=T0
