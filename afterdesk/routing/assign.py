@@ -84,7 +84,7 @@ def agent_choose(
     # The lock: see the module's docstring.
     profiles = {
         row.user_id: row
-        for row in AgentRouting.objects.select_for_update()
+        for row in AgentRouting.objects.select_for_update(of=("self",))
         .filter(user_id__in=list(members))
         .select_related("shift")
         .order_by("pk")

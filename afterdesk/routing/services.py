@@ -152,7 +152,7 @@ def offline_reassign(*, now: datetime | None = None) -> list[str]:
 
 @transaction.atomic
 def _reassign_one(pk: int, profile: AgentRouting, minutes: int, now: datetime) -> str | None:
-    ticket = Ticket.objects.select_for_update().select_related("team").get(pk=pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=pk)
     if ticket.assignee_id != profile.user_id or ticket.status in SOLVED_STATUSES:
         return None  # moved or solved meanwhile
     current = AgentRouting.objects.get(pk=profile.pk)
