@@ -16,6 +16,7 @@ from typing import Any
 
 from django import template
 
+from afterdesk.accounts.models import User
 from afterdesk.channels.mailbox_models import ReplyDelivery
 from afterdesk.channels.mailbox_selectors import deliveries_of_ticket
 from afterdesk.channels.marketplace import MAILED_CHANNELS
@@ -83,7 +84,7 @@ def _automatic_context(context: template.Context, mails: list[AutomaticMail]) ->
         "mails": mails,
         "ticket": context.get("ticket"),
         # Raw mail may hold anything a stranger sent: its page is for admins and supervisors.
-        "inbound_viewer": user is not None and inbound_can_view(user),
+        "inbound_viewer": isinstance(user, User) and inbound_can_view(user),
     }
 
 
