@@ -271,3 +271,27 @@ def test_pages_in_chinese(client: Client, agent: User, supervisor: User) -> None
     html = client.get(reverse("replies:macros")).content.decode()
     assert "共享宏" in html
     assert "我的宏" in html
+
+
+def test_a_supervisor_writes_an_article_in_the_form_and_finds_it(
+    client: Client, supervisor: User
+) -> None:
+    as_user(client, supervisor)
+    response = client.post(
+        reverse("replies:article_new"),
+        {
+            "title": "Procédure : colis endommagé",
+            "language": "fr",
+            "tags": "dommage photo",
+            "issue_types": ["damaged"],
+            "body": "Demander une photo du colis et de l'article.",
+        },
+    )
+    assert response.status_code == 302
+    found = client.get(reverse("replies:articles"), {"q": "endommagé"}).content.decode()
+    assert "Procédure : colis endommagé" in found
+    refused = client.post(
+        reverse("replies:article_new"),
+        {"title": "x", "language": "en", "body": "y", "issue_types": ["nope"]},
+    )
+    assert refused.status_code == 422
