@@ -370,3 +370,73 @@ def test_the_cli_ingests_many_files_in_batches(tmp_path: Path) -> None:
     assert len(lines) == 12
     assert all(line.startswith(tuple(files)) for line in lines)
     assert InboundEmail.objects.count() == 12
+
+
+def test_threading_in_a_batch_by_imported_id_token_and_ticket_number() -> None:
+    """The rarer ways a message finds its stored ticket, inside a batch: an imported message's
+    Message-ID, the reply token, and a bare `[#123]` from the ticket's buyer."""
+    imported = tickets.ticket_create(
+        subject="From the old desk",
+        channel="email",
+        body="Old message",
+        external_message_id="<imported@old.example>",
+        at=T0,
+    )
+    opened = email_ingest(mail(message_id="<t1@x.example>"), source="test").inbound
+    token = EmailThread.objects.get(ticket_id=opened.ticket_id).token
+    number = opened.ticket_id
+    raws = [
+        mail(message_id="<t2@x.example>", in_reply_to="<imported@old.example>", body="Again."),
+        mail(message_id="<t3@x.example>", subject=f"Re: parcel [#{number}-{token}]", body="Tok"),
+        mail(message_id="<t4@x.example>", subject=f"About [#{number}]", body="Number"),
+        mail(
+            message_id="<t5@x.example>",
+            sender="Stranger <stranger@else.example>",
+            subject=f"About [#{number}]",
+            body="Forged",
+        ),
+        mail(message_id="<t6@x.example>", subject=f"Re: [#{number}-wrongtok]", body="Guess"),
+    ]
+    results = [
+        r.inbound for r in email_ingest_many(raws, source="test") if not isinstance(r, OSError)
+    ]
+
+    assert [(r.state, r.reason) for r in results] == [
+        ("appended", "threaded by header"),
+        ("appended", "threaded by token"),
+        ("appended", "threaded by customer"),
+        ("opened", ""),
+        ("opened", ""),
+    ]
+    assert results[0].ticket_id == imported.pk
+    assert results[1].ticket_id == results[2].ticket_id == number
+    assert results[3].ticket_id != number
+    assert results[4].ticket_id != number
+
+
+def test_a_buyer_with_a_non_ascii_address_is_one_customer_in_a_batch() -> None:
+    raws = [
+        mail(
+            message_id=f"<u{n}@x.example>", sender="Jürgen <JÜRGEN@müller.example>", subject=f"S{n}"
+        )
+        for n in range(3)
+    ]
+    one_by_one = [email_ingest(raws[0], source="test").inbound]
+    results = [
+        r.inbound for r in email_ingest_many(raws[1:], source="test") if not isinstance(r, OSError)
+    ]
+
+    customers = {
+        Ticket.objects.get(pk=inbound.ticket_id).customer_id for inbound in [*one_by_one, *results]
+    }
+    assert len(customers) == 1
+    # A new such buyer twice in one batch: made by the first message, found by the second.
+    again = [
+        mail(message_id=f"<z{n}@x.example>", sender="Zoë <ZOË@x.example>", subject=f"Z{n}")
+        for n in range(2)
+    ]
+    made = [
+        r.inbound for r in email_ingest_many(again, source="test") if not isinstance(r, OSError)
+    ]
+    assert [inbound.state for inbound in made] == ["opened", "opened"]
+    assert len({Ticket.objects.get(pk=inbound.ticket_id).customer_id for inbound in made}) == 1
