@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 
 from afterdesk.accounts.models import AgentProfile, Role, Team, User
+from afterdesk.accounts.services import api_token_create
 from afterdesk.calendars.models import Calendar
 from afterdesk.routing.models import AgentRouting
 from tests.factories import TeamFactory, UserFactory
+from tests.metrics.api.conftest import Api, ApiAs
 
 ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -55,5 +57,13 @@ def make_agent(desk: Team, always: Calendar) -> MakeAgent:
             **routing,
         )
         return user
+
+    return make
+
+
+@pytest.fixture
+def api_as() -> ApiAs:
+    def make(user: User | None) -> Api:
+        return Api(api_token_create(user=user, name="t")[1]) if user else Api()
 
     return make
