@@ -440,3 +440,33 @@ def test_a_buyer_with_a_non_ascii_address_is_one_customer_in_a_batch() -> None:
     ]
     assert [inbound.state for inbound in made] == ["opened", "opened"]
     assert len({Ticket.objects.get(pk=inbound.ticket_id).customer_id for inbound in made}) == 1
+
+
+def test_a_reply_dated_before_its_new_ticket_sends_the_batch_one_by_one() -> None:
+    """A message dated before the newest event of a ticket opened in the same batch (a
+    retried old message, given times): the batch goes one message at a time, and leaves what
+    one at a time leaves (the ticket's state replayed from its log)."""
+    raws = [
+        mail(message_id="<late1@x.example>", subject="Late"),
+        mail(message_id="<late2@x.example>", in_reply_to="<late1@x.example>", body="Earlier!"),
+        mail(message_id="<late3@x.example>", sender="c@x.example", subject="Other"),
+    ]
+    times = [T0 + timedelta(minutes=10), T0, T0 + timedelta(minutes=11)]
+    one = [
+        email_ingest(raw, source="t", received_at=at) for raw, at in zip(raws, times, strict=True)
+    ]
+    assert [r.inbound.state for r in one] == ["opened", "appended", "opened"]
+    expected = _snapshot()
+    _wipe(0)
+
+    batched = email_ingest_many(raws, source="t", received_at=times)
+
+    assert [r.inbound.state for r in batched if not isinstance(r, OSError)] == [
+        "opened",
+        "appended",
+        "opened",
+    ]
+    got = _snapshot()
+    for table in expected:
+        assert got[table] == expected[table], table
+    _facts_are_a_full_recompute()

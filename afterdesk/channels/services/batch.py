@@ -45,7 +45,7 @@ from afterdesk.channels.services.ingest import (
     email_process,
 )
 from afterdesk.channels.services.threading import message_id_key
-from afterdesk.tickets.services.batch import rows_update
+from afterdesk.tickets.services.batch import LateEventInBatch, rows_update
 
 logger = logging.getLogger(__name__)
 
@@ -218,17 +218,27 @@ def emails_process(
             failures.append((inbound, f"{type(error).__name__}: {error}"))
     try:
         _route_batch(routed)
+    except LateEventInBatch as error:
+        logger.info("inbound batch processed one by one: %s", error)
+        _one_by_one(routed)
     except Exception:
         logger.exception("inbound batch failed; its messages are processed one by one")
-        fresh = {
-            row.pk: row
-            for row in InboundEmail.objects.filter(pk__in=[r.inbound.pk for r in routed])
-        }
-        for message in routed:
-            message.inbound.__dict__.update(email_process(fresh[message.inbound.pk]).__dict__)
+        _one_by_one(routed)
     for inbound, reason in failures:
         _failed(inbound, reason)
     return list(inbounds)
+
+
+def _one_by_one(routed: Sequence[Routed]) -> None:
+    """After a batch rolled back: each message through `email_process`, from its row as
+    stored (the batch's changes to the objects went with the rollback)."""
+    fresh = {
+        row.pk: row for row in InboundEmail.objects.filter(pk__in=[r.inbound.pk for r in routed])
+    }
+    for message in routed:
+        done = email_process(fresh[message.inbound.pk])
+        # The caller's objects (the CLI prints from them) show the outcome.
+        message.inbound.__dict__.update(done.__dict__)
 
 
 def _route_batch(routed: Sequence[Routed]) -> None:
