@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.surveys.urls")),  # /s/<token>/ (buyers), /surveys/settings/
     path("", include("afterdesk.sla.urls")),  # /sla/policies/, a ticket's "no response needed"
+    path("", include("afterdesk.routing.urls")),  # /routing/: rules, skills, presence, approvals
     path("", include("afterdesk.tickets.urls")),
 ]

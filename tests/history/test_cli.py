@@ -34,12 +34,13 @@ def test_import_prints_one_count_line_per_type(tmp_path: Path) -> None:
         "ticket: 1 created, 0 updated, 0 unchanged",
     ]
     assert lines[3] == "message: 2 added, 0 already present"
-    assert len(lines) == 15  # 3 entity types + 12 event types
-    assert lines[-4:] == [
+    assert len(lines) == 16  # 3 entity types + 13 event types
+    assert lines[-5:] == [
         "sla_warning: 0 added, 0 already present",
         "sla_breach: 0 added, 0 already present",
         "no_reply: 0 added, 0 already present",
         "triage: 0 added, 0 already present",
+        "routing: 0 added, 0 already present",
     ]
 
 
