@@ -1,1 +1,2 @@
-"""Event-condition-action rules and time rules acting on tickets through the ticket services (docs/automations.md)."""
+"""Event-condition-action rules and time rules acting on tickets through the ticket services
+(docs/automations.md)."""

@@ -454,6 +454,12 @@ def _tags(key: str, value: Any) -> None:
         raise LineError(f"{key} must be a list of tag names")
 
 
+def _actions(key: str, value: Any) -> None:
+    """An automation's actions: what each did, in words (docs/automations.md)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise LineError(f"{key} must be a list of strings")
+
+
 # One checker per field name: a name means the same thing in every event type.
 _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "agent": _agent_id,
@@ -481,6 +487,9 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "priority": _priority,
     "rule": _string,
     "tags": _tags,
+    "trigger": _string,
+    "actions": _actions,
+    "error": _string,
 }
 
 

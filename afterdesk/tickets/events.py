@@ -47,11 +47,14 @@ EVENT_SPECS: dict[str, EventSpec] = {
     # Written by Afterdesk's routing (docs/routing.md): why a new ticket went to its team and
     # agent, or why it was moved; the assignment itself is the `assign` event beside it.
     "routing": EventSpec(required=("reason",), optional=("rule", "priority", "tags")),
+    # Written by Afterdesk's automations (docs/automations.md): a rule fired on the ticket, what
+    # started it and what its actions did (in words), or why it failed (`error`).
+    "automation": EventSpec(required=("rule", "trigger", "actions"), optional=("error",)),
 }
 # The event types Afterdesk writes itself rather than a person or a channel (docs/history.md,
 # "Events Afterdesk writes itself"); the facts and KPIs ignore them.
 SLA_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
-SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage", "routing"}
+SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage", "routing", "automation"}
 SLA_TARGETS = ("first_reply", "next_reply", "periodic_update", "resolution")
 # A triage event's issue types and risk flags: the ones `afterdesk.triage` decides on (the
 # tickets app does not import it; tests/triage/test_triage_events.py keeps the lists equal).

@@ -153,6 +153,7 @@ class EventKind(models.TextChoices):
     NO_REPLY = "no_reply", _("No reply needed")
     TRIAGE = "triage", _("Triage")
     ROUTING = "routing", _("Routing")
+    AUTOMATION = "automation", _("Automation")
 
 
 class TicketEvent(models.Model):

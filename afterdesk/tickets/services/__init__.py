@@ -23,6 +23,7 @@ from afterdesk.tickets.services.attachments import (
     attachments_save,
     attachments_validate,
 )
+from afterdesk.tickets.services.automation import automation_note_add, ticket_automate
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
 from afterdesk.tickets.services.sla import (
@@ -43,6 +44,7 @@ __all__ = [
     "attachments_check",
     "attachments_save",
     "attachments_validate",
+    "automation_note_add",
     "complaint_record",
     "csat_record",
     "event_record",
@@ -56,6 +58,7 @@ __all__ = [
     "sla_event_write",
     "sla_events_write",
     "ticket_assign",
+    "ticket_automate",
     "ticket_change",
     "ticket_create",
     "ticket_escalate",

@@ -159,6 +159,10 @@ def _other_line(event: TicketEvent) -> str:
     if event.kind == "routing":
         # The reason is the decision in words, written by the routing app (docs/routing.md).
         return _("Routing: %(reason)s") % {"reason": fields.get("reason", "")}
+    if event.kind == "automation":
+        # The rule and what its actions did, or why it failed (docs/automations.md).
+        done = "; ".join(fields.get("actions") or []) or fields.get("error", "")
+        return _("Automation %(rule)s: %(done)s") % {"rule": fields.get("rule", ""), "done": done}
     return str(event.get_kind_display())
 
 
