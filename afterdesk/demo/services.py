@@ -33,6 +33,7 @@ from afterdesk.demo.generator import (
 )
 from afterdesk.history.importer import history_import
 from afterdesk.replies.demo import replies_demo_load
+from afterdesk.routing.demo import routing_demo_load
 from afterdesk.tickets.models import Ticket
 
 
@@ -119,6 +120,8 @@ def demo_load(
             timings["commerce"] = time.perf_counter() - mark
             # Reply templates, macros and SOPs in six languages (docs/replies.md).
             replies_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
+            # Routing rules, agents' skills, shifts and presence (docs/routing.md).
+            routing_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
     statuses = Counter(
         Ticket.objects.filter(external_id__startswith="DM-").values_list("status", flat=True)
     )
