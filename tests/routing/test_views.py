@@ -96,3 +96,10 @@ def test_approvals_page(client: Client, agent: User, supervisor: User) -> None:
         == 302
     )
     assert ApprovalRequest.objects.get().status == "approved"
+
+
+def test_the_routing_page_in_chinese(client: Client, admin_user: User) -> None:
+    client.force_login(admin_user)
+    page = client.get("/routing/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "审批请求" in page
+    assert "负载最低" in page or "尚无规则。" in page
