@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "afterdesk.surveys",
     "afterdesk.routing",
     "afterdesk.automations",
+    "afterdesk.returns",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",

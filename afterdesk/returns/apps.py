@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "afterdesk.returns"
+    label = "returns"
+    verbose_name = "Returns"
