@@ -11,9 +11,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from afterdesk.accounts.models import Role, Team, User
-from afterdesk.commerce.models import Order, Shipment
+from afterdesk.commerce.models import Order
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+from afterdesk.tickets.search import search_tickets
 
 INBOX_PAGE_SIZE = 50
 
@@ -76,27 +77,11 @@ def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
             queryset = queryset.filter(**{field: value})
     if filters.tag:
         queryset = queryset.filter(tags__name=filters.tag.lower())
+    queryset = queryset.select_related("assignee", "team", "store", "customer")
     if filters.text:
-        text = filters.text.strip()
-        match = Q(subject__icontains=text) | Q(external_id__iexact=text)
-        number = text.lstrip("#")
-        # A ticket number is ASCII digits: `²` or `٣` are digits to str.isdigit() but not
-        # all of them to int() (docs/api.md, "Tickets").
-        if number.isascii() and number.isdigit():
-            match |= Q(pk=int(number))
-        match |= Q(pk__in=Message.objects.filter(body_text__icontains=text).values("ticket_id"))
-        # An order number (with or without its "#") or a parcel's tracking number.
-        linked = Ticket.orders.through.objects
-        orders = Order.objects.filter(
-            Q(number__iexact=text) | Q(number__iexact=number) | Q(number__iexact=f"#{number}")
-        )
-        match |= Q(pk__in=linked.filter(order__in=orders).values("ticket_id"))
-        parcels = Shipment.objects.filter(tracking_number__iexact=text).values("order_id")
-        match |= Q(pk__in=linked.filter(order__in=parcels).values("ticket_id"))
-        queryset = queryset.filter(match)
-    return queryset.select_related("assignee", "team", "store", "customer").order_by(
-        "-updated_at", "-id"
-    )
+        # Best match first (tickets.search), not newest update.
+        return search_tickets(queryset, filters.text)
+    return queryset.order_by("-updated_at", "-id")
 
 
 def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
@@ -146,7 +131,8 @@ def inbox_tickets(*, user: User, filters: InboxFilters) -> QuerySet[Ticket] | St
     """The inbox as the page and the API read it: tickets with their tags, newest update
     first, one page at a time."""
     statuses = _statuses(filters)
-    if len(statuses) > 1:
+    # A search ranks its tickets: the merge by update order would undo that.
+    if len(statuses) > 1 and not filters.text:
         queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
         return StatusMergedTickets(queryset, statuses)
     return inbox_queryset(user=user, filters=filters).prefetch_related("tags")
