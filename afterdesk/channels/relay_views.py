@@ -18,6 +18,8 @@ from afterdesk.channels.relay_models import (
     ChatWidget,
     MetaPage,
     PayloadState,
+    RelayAttachment,
+    RelayAttachmentState,
     RelayDelivery,
     RelayDeliveryState,
     RelayPayload,
@@ -64,6 +66,7 @@ def relays_page(request: HttpRequest) -> HttpResponse:
         pages=list(MetaPage.objects.select_related("store")),
         failed_payloads=RelayPayload.objects.filter(state=PayloadState.FAILED).count(),
         failed_deliveries=RelayDelivery.objects.filter(state=RelayDeliveryState.FAILED).count(),
+        failed_files=RelayAttachment.objects.filter(state=RelayAttachmentState.FAILED).count(),
         # Replies that did not reach Messenger, Instagram or a webhook platform (yet).
         unsent=list(
             RelayDelivery.objects.filter(

@@ -13,9 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
+from afterdesk.accounts.models import User
 from afterdesk.channels.relay_models import MetaPage, RelayAttachment, RelayAttachmentState
 from afterdesk.channels.services.meta_files import file_name, files_fetch_due
 from afterdesk.channels.services.outbound import PRIVATE_HOSTS_ENV
@@ -101,6 +103,8 @@ def test_an_image_is_downloaded_onto_the_ticket_message(
 
 
 def test_a_file_over_the_limit_is_not_kept_and_the_link_stays(
+    client: Client,
+    admin_user: User,
     page: MetaPage,
     cdn: Cdn,
     django_capture_on_commit_callbacks: Any,
@@ -114,6 +118,10 @@ def test_a_file_over_the_limit_is_not_kept_and_the_link_stays(
     file = RelayAttachment.objects.get()
     assert file.state == RelayAttachmentState.FAILED
     assert "the limit is 1000 bytes" in file.last_error
+    # Counted for the admins on Chat and webhooks.
+    client.force_login(admin_user)
+    page_html = client.get(reverse("channels:relays")).content.decode()
+    assert "1 files of Messenger and Instagram messages could not be downloaded" in page_html
 
 
 def test_a_file_whose_content_is_not_its_type_is_refused_by_the_attachment_rules(
