@@ -17,7 +17,8 @@ def _schedule() -> Counter[str]:
     autodiscover_modules("tasks")
     runs: Counter[str] = Counter()
     for minute in range(60):
-        for task in HUEY.read_periodic(datetime(2026, 12, 7, 10, minute)):
+        moment = datetime(2026, 12, 7, 10, minute)  # noqa: DTZ001 - huey's naive UTC
+        for task in HUEY.read_periodic(moment):
             runs[task.name] += 1
             runs[f"module:{type(task).__module__}"] += 1
     return runs
