@@ -15,9 +15,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
-    Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -33,8 +31,16 @@ from afterdesk.tickets.models import Ticket, TicketEvent
 DRY_RUN_LIMIT = 200
 
 
-def _since(rule: Rule) -> Max | Coalesce:
-    entered = Max("events__at", filter=Q(events__kind="status", events__subtype=rule.time_status))
+def _since(rule: Rule) -> Subquery | Coalesce:
+    """When the ticket last entered the rule's status (a subquery: no GROUP BY)."""
+    entered = Subquery(
+        TicketEvent.objects.filter(
+            ticket_id=OuterRef("pk"), kind="status", subtype=rule.time_status
+        )
+        .order_by("-at", "-id")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
     if rule.time_status == "new":  # a new ticket entered `new` when it was created
         return Coalesce(entered, "created_at", output_field=DateTimeField())
     return entered

@@ -41,7 +41,8 @@ def test_an_unknown_variable_fails_the_firing_visibly_and_sends_nothing(
     assert firing.state == FiringState.FAILED
     assert "order_number has no value" in firing.error
     event = TicketEvent.objects.get(ticket=ticket, kind="automation")
-    assert event.fields["error"] == firing.error and event.fields["actions"] == []
+    assert event.fields["error"] == firing.error
+    assert event.fields["actions"] == []
     assert not TicketEvent.objects.filter(ticket=ticket, subtype="reply").exists()
     assert not Ticket.objects.get(pk=ticket.pk).tags.exists()  # all or nothing
 
@@ -51,7 +52,8 @@ def test_a_reply_needs_an_agent_to_send_as(
 ) -> None:
     make_rule("ticket_created", [{"type": "reply", "template": apology.key}])
     (firing,) = _fire(make_ticket(order=True))
-    assert firing.state == FiringState.FAILED and "agent to send as" in firing.error
+    assert firing.state == FiringState.FAILED
+    assert "agent to send as" in firing.error
 
 
 def test_a_reply_goes_out_as_the_assignee_in_the_buyer_language(
@@ -62,7 +64,8 @@ def test_a_reply_goes_out_as_the_assignee_in_the_buyer_language(
     services.ticket_assign(ticket=ticket, by=agent, agent=agent)
     _fire(ticket)
     reply = TicketEvent.objects.get(ticket=ticket, subtype="reply")
-    assert reply.fields["agent"] == "anna" and reply.message.body_text.startswith("Hola")
+    assert reply.fields["agent"] == "anna"
+    assert reply.message.body_text.startswith("Hola")
     assert Ticket.objects.get(pk=ticket.pk).status == "pending"
 
 
@@ -122,7 +125,8 @@ def test_a_survey_is_scheduled_for_the_solve(
     services.ticket_set_status(ticket=ticket, by=agent, status="solved")
     _fire(ticket, "status_changed")
     survey = Survey.objects.get(ticket=ticket)
-    assert survey.state == SurveyState.SCHEDULED and survey.next_attempt_at is not None
+    assert survey.state == SurveyState.SCHEDULED
+    assert survey.next_attempt_at is not None
 
 
 def test_a_survey_on_an_open_ticket_fails_visibly(
@@ -130,7 +134,8 @@ def test_a_survey_on_an_open_ticket_fails_visibly(
 ) -> None:
     make_rule("ticket_created", [{"type": "survey"}])
     (firing,) = _fire(make_ticket(order=True))
-    assert firing.state == FiringState.FAILED and "not solved" in firing.error
+    assert firing.state == FiringState.FAILED
+    assert "not solved" in firing.error
 
 
 def test_a_coupon_is_handed_out_once_and_an_empty_pool_fails(

@@ -96,7 +96,8 @@ def test_sla_warnings_and_breaches_fire(
             due=timezone.now() - timedelta(minutes=1),
         )
     current = Ticket.objects.get(pk=ticket.pk)
-    assert current.priority == "urgent" and _tags(ticket) == {kind}
+    assert current.priority == "urgent"
+    assert _tags(ticket) == {kind}
 
 
 def test_a_csat_rating_fires(
@@ -136,7 +137,8 @@ def test_a_stalled_parcel_triggers_the_apology_automation_once(
     replies = TicketEvent.objects.filter(ticket=ticket, kind="message", subtype="reply")
     assert replies.count() == 1
     body = replies.get().message.body_text
-    assert body.startswith("Hola ") and ticket.orders.get().number in body
+    assert body.startswith("Hola ")
+    assert ticket.orders.get().number in body
     assert replies.get().fields["agent"] == "anna"
     assert Firing.objects.filter(trigger="parcel_stalled").count() == 1
     # The same stall told twice (a retried consumer) is still one firing.
@@ -185,7 +187,8 @@ def test_two_rules_feeding_each_other_stop_at_the_limit(
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_set_status(ticket=ticket, by=agent, status="open")
     done = Firing.objects.filter(state=FiringState.DONE)
-    assert done.filter(rule=ping).count() == 3 and done.filter(rule=pong).count() == 3
+    assert done.filter(rule=ping).count() == 3
+    assert done.filter(rule=pong).count() == 3
     limited = Firing.objects.filter(state=FiringState.LIMITED)
     assert limited.count() == 1  # the next occurrence is logged as stopped, then it ends
     assert len(_automations(ticket)) == 6
