@@ -30,6 +30,7 @@ from afterdesk.tickets.events import (
     EVENT_SPECS,
     MESSAGE_KINDS,
     RETURN_OUTCOMES,
+    RETURN_STEPS,
     SLA_TARGETS,
     STATUSES,
     TRIAGE_ISSUE_TYPES,
@@ -460,6 +461,10 @@ def _actions(key: str, value: Any) -> None:
         raise LineError(f"{key} must be a list of strings")
 
 
+def _return_step(key: str, value: Any) -> None:
+    _choice(key, value, RETURN_STEPS)
+
+
 # One checker per field name: a name means the same thing in every event type.
 _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "agent": _agent_id,
@@ -490,6 +495,10 @@ _FIELD_CHECKS: dict[str, Callable[[str, Any], None]] = {
     "trigger": _string,
     "actions": _actions,
     "error": _string,
+    "rma": _string,
+    "step": _return_step,
+    "note": _string,
+    "refund_id": _string,
 }
 
 

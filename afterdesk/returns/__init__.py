@@ -1,1 +1,2 @@
-"""Returns from request to refund: RMA cases, policies, retention offers, warehouse check-in and platform refunds (docs/returns.md)."""
+"""Returns from request to refund: RMA cases, policies, retention offers, warehouse check-in
+and platform refunds (docs/returns.md)."""

@@ -8,9 +8,11 @@ are the same order objects."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -89,6 +91,41 @@ class WooCommerceClient:
         raise PlatformError(
             f"WooCommerce still answered 429 after {MAX_RATE_LIMITED_RETRIES} waits"
         )
+
+    def refund_create(
+        self, order: str, amount: Decimal, currency: str, reason: str
+    ) -> dict[str, Any]:
+        """`POST orders/<id>/refunds` with `api_refund: true`, so the payment gateway pays the
+        money back (not only a record in WooCommerce). Sent once: a refund is not safe to send
+        again after a lost answer. Returns the refund (`id`, `amount`); `currency` is the
+        order's (WooCommerce refunds in it), checked by the caller."""
+        if amount <= 0:
+            raise ValidationError("a refund amount must be positive", field="amount")
+        url = f"{self.base_url}/wp-json/wc/v3/orders/{order}/refunds"
+        body = json.dumps({"amount": str(amount), "reason": reason, "api_refund": True})
+        answer = http_call_retrying(
+            "POST",
+            url,
+            headers={**self.headers, "Content-Type": "application/json"},
+            body=body.encode(),
+            sleep=self.sleep,
+            retries=0,
+        )
+        if answer.status in (401, 403):
+            raise PlatformError(f"WooCommerce refused the REST API keys (HTTP {answer.status})")
+        if answer.status not in (200, 201):
+            try:
+                found = answer.json()
+            except PlatformError:
+                found = None
+            message = str(found.get("message", "")) if isinstance(found, dict) else ""
+            raise PlatformError(
+                f"WooCommerce refused the refund (HTTP {answer.status}) {message}".strip()[:500]
+            )
+        refund = answer.json()
+        if not isinstance(refund, dict) or "id" not in refund:
+            raise PlatformError("WooCommerce answered the refund without an id")
+        return refund
 
     def orders_since(self, since: datetime | None) -> Iterator[ExternalOrder]:
         page = 1

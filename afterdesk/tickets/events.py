@@ -50,11 +50,37 @@ EVENT_SPECS: dict[str, EventSpec] = {
     # Written by Afterdesk's automations (docs/automations.md): a rule fired on the ticket, what
     # started it and what its actions did (in words), or why it failed (`error`).
     "automation": EventSpec(required=("rule", "trigger", "actions"), optional=("error",)),
+    # A step of a return case (docs/returns.md): `rma` names the case, `step` one of
+    # RETURN_STEPS; the final outcome is the `return` event beside the `resolved` step.
+    "return_step": EventSpec(
+        required=("rma", "step"),
+        optional=("agent", "note", "amount", "currency", "refund_id", "error"),
+    ),
 }
 # The event types Afterdesk writes itself rather than a person or a channel (docs/history.md,
 # "Events Afterdesk writes itself"); the facts and KPIs ignore them.
 SLA_EVENT_TYPES = frozenset({"sla_warning", "sla_breach"})
-SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage", "routing", "automation"}
+SYSTEM_EVENT_TYPES = SLA_EVENT_TYPES | {"triage", "routing", "automation", "return_step"}
+# The steps of a return case (docs/returns.md, "Steps"), as `return_step` events name them.
+RETURN_STEPS = (
+    "requested",
+    "approval_requested",
+    "approved",
+    "rejected",
+    "label_sent",
+    "in_transit",
+    "received",
+    "inspected",
+    "retention_offered",
+    "retention_answered",
+    "refunded",
+    "refund_failed",
+    "manual_refund_due",
+    "manual_refund_confirmed",
+    "resolved",
+    "withdrawn",
+    "policy_override",
+)
 SLA_TARGETS = ("first_reply", "next_reply", "periodic_update", "resolution")
 # A triage event's issue types and risk flags: the ones `afterdesk.triage` decides on (the
 # tickets app does not import it; tests/triage/test_triage_events.py keeps the lists equal).
@@ -98,6 +124,7 @@ SUBTYPE_FIELD = {
     "sla_warning": "target",
     "sla_breach": "target",
     "triage": "issue_type",
+    "return_step": "step",
 }
 SCORE_FIELD = {"csat": "rating", "qa_review": "score", "triage": "risk"}
 # Fields that name an agent id (username) and must reference a known agent.

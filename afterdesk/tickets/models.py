@@ -154,6 +154,7 @@ class EventKind(models.TextChoices):
     TRIAGE = "triage", _("Triage")
     ROUTING = "routing", _("Routing")
     AUTOMATION = "automation", _("Automation")
+    RETURN_STEP = "return_step", _("Return step")
 
 
 class TicketEvent(models.Model):

@@ -26,6 +26,7 @@ from afterdesk.tickets.services.attachments import (
 from afterdesk.tickets.services.automation import automation_note_add, ticket_automate
 from afterdesk.tickets.services.changes import TicketChange, event_record, ticket_change
 from afterdesk.tickets.services.log import sanitize_html, ticket_refresh_state
+from afterdesk.tickets.services.returns import return_step_record
 from afterdesk.tickets.services.sla import (
     SlaEventIn,
     sla_event_write,
@@ -54,6 +55,7 @@ __all__ = [
     "qa_review_record",
     "replay_state",
     "return_record",
+    "return_step_record",
     "sanitize_html",
     "sla_event_write",
     "sla_events_write",

@@ -163,6 +163,14 @@ def _other_line(event: TicketEvent) -> str:
         # The rule and what its actions did, or why it failed (docs/automations.md).
         done = "; ".join(fields.get("actions") or []) or fields.get("error", "")
         return _("Automation %(rule)s: %(done)s") % {"rule": fields.get("rule", ""), "done": done}
+    if event.kind == "return_step":
+        # A return case's step (docs/returns.md); the note or the platform's error beside it.
+        detail = fields.get("note") or fields.get("error") or ""
+        return _("Return %(rma)s: %(step)s %(detail)s") % {
+            "rma": fields.get("rma", ""),
+            "step": fields.get("step", ""),
+            "detail": detail,
+        }
     return str(event.get_kind_display())
 
 
