@@ -126,6 +126,12 @@ def _words_sql(folded_query: str, raw: str) -> tuple[str, list[object], str, lis
     return f"{subject} UNION {messages} UNION {customers}", [match] * 3, subject, [match]
 
 
+def _unescaped(text: str) -> str:
+    """The query for the word index: a backslash is no word character anywhere, and
+    PostgreSQL's quote_literal would write an escape string for it."""
+    return text.replace("\\", " ")
+
+
 def _has_words(text: str) -> bool:
     """Whether the query has a word the word index can take. PostgreSQL's parser decides
     there (its letters depend on the database's locale): one small query."""
@@ -139,8 +145,7 @@ def _has_words(text: str) -> bool:
 
 def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """The tickets of `queryset` that `text` finds, best first (module docstring)."""
-    # A backslash is not a word character anywhere; PostgreSQL's quote_literal would escape it.
-    text = text.replace("\x00", "").replace("\\", " ").strip()
+    text = text.replace("\x00", "").strip()
     if not text:
         return queryset
     whole_sql, whole_params = _whole_value_sql(text)
@@ -148,8 +153,8 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     if text.startswith("#") and _number(text) is not None:
         found: Q = Q(pk__in=whole)
         rank = Case(When(pk__in=whole, then=Value(WHOLE)), default=Value(0))
-    elif _has_words(text):
-        words_sql, words_params, subject_sql, subject_params = _words_sql(fold(text) or "", text)
+    elif _has_words(words := _unescaped(text)):
+        words_sql, words_params, subject_sql, subject_params = _words_sql(fold(words) or "", words)
         found = Q(pk__in=RawSQL(f"{whole_sql} UNION {words_sql}", [*whole_params, *words_params]))  # noqa: S611
         rank = Case(
             When(pk__in=whole, then=Value(WHOLE)),
