@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Status
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.selectors import user_require_configure
 from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS
-from afterdesk.core.errors import NotFound
-from afterdesk.sla import selectors, services
+from afterdesk.core.errors import NotFound, ValidationError
+from afterdesk.core.timeutil import parse_instant
+from afterdesk.sla import reports, selectors, services
 from afterdesk.sla.models import Policy, TicketSla
-from afterdesk.sla.schemas import PolicyIn, PolicyOut, TicketSlaOut
+from afterdesk.sla.schemas import (
+    PendingFlagOut,
+    PeriodQuery,
+    PolicyIn,
+    PolicyOut,
+    ReportQuery,
+    ReportRowOut,
+    TicketSlaOut,
+)
 
 router = Router(tags=["sla"])
 CONFIGURE = requires(lambda user: user_require_configure(user=user))
@@ -60,3 +72,50 @@ def ticket_sla(request: HttpRequest, ticket_id: int) -> TicketSla:
     if state is None:
         raise NotFound(f"ticket {ticket_id} has no SLA clock")
     return state
+
+
+def _instant(name: str, value: str) -> datetime:
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise ValidationError(f"{name}: {exc}", field=name) from exc
+
+
+@router.get("/sla/report", response={200: list[ReportRowOut], **READ_ERRORS})
+def sla_report(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+    """% of clocks that met their target per group, with the breached tickets (supervisors
+    and admins); `format=csv` for the download."""
+    rows = reports.sla_report(
+        user=request_user(request),
+        start=_instant("from", query.start),
+        end=_instant("to", query.end),
+        by=query.by,
+    )
+    if query.format == "csv":
+        response = HttpResponse(reports.sla_report_csv(rows, by=query.by), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="sla-{query.by}.csv"'
+        return response
+    return [
+        {
+            "key": row.key,
+            "targets": {
+                target: {"clocks": f.decided, "met": f.met, "met_rate": f.met_rate}
+                for target, f in row.targets.items()
+                if f.decided
+            },
+            "breaches": [{"ticket": t, "target": g, "due": d} for t, g, d in row.breaches],
+        }
+        for row in rows
+    ]
+
+
+@router.get("/sla/pending-abuse", response={200: list[PendingFlagOut], **READ_ERRORS})
+def sla_pending_abuse(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, str]]:
+    """Tickets set pending within an hour of a running deadline that came back without a
+    buyer message (supervisors and admins)."""
+    flags = reports.pending_abuse(
+        user=request_user(request),
+        start=_instant("from", query.start),
+        end=_instant("to", query.end),
+    )
+    return [reports.flag_out(flag) for flag in flags]

@@ -90,3 +90,40 @@ class TicketSlaOut(Schema):
     @staticmethod
     def resolve_policy(obj: Any) -> str | None:
         return obj.policy.name if obj.policy_id else None
+
+
+class PeriodQuery(Schema):
+    start: SafeStr = Field(alias="from", max_length=40, description="ISO 8601 with an offset")
+    end: SafeStr = Field(alias="to", max_length=40, description="ISO 8601 with an offset")
+
+
+class ReportQuery(PeriodQuery):
+    by: SafeStr = Field("agent", description="agent, team, policy, channel or market")
+    format: SafeStr = Field("json", pattern="^(json|csv)$")
+
+
+class TargetFiguresOut(Schema):
+    clocks: int = Field(description="Clocks that met or breached their target in the period")
+    met: int
+    met_rate: float | None
+
+
+class BreachOut(Schema):
+    ticket: str
+    target: str
+    due: str
+
+
+class ReportRowOut(Schema):
+    key: str = Field(description="The agent, team, policy, channel or market")
+    targets: dict[str, TargetFiguresOut]
+    breaches: list[BreachOut]
+
+
+class PendingFlagOut(Schema):
+    agent: str
+    ticket: str
+    target: str
+    pending_at: str
+    due: str
+    back_at: str

@@ -122,6 +122,13 @@ def test_a_sweep_killed_mid_way_and_run_again_writes_each_breach_once(tmp_path: 
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # The killed process's server session lingers until PostgreSQL notices; end it, so its
+    # open transaction is rolled back now and the test database can be dropped afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     at_kill = breaches.count()
     assert 0 < at_kill < count, f"the sweep was not stopped mid-way ({at_kill} of {count})"
 

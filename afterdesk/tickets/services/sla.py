@@ -76,10 +76,11 @@ def sla_events_write(*, ticket_ids: Sequence[int], decide: Decide) -> list[Ticke
     wanted = list(decide(logs))
     stored: set[tuple[int, str, str, datetime]] = set()
     sla_rows = TicketEvent.objects.filter(ticket_id__in=ids, kind__in=SLA_EVENT_TYPES)
-    for ticket_id, kind, fields in sla_rows.values_list("ticket_id", "kind", "fields"):
-        if fields.get("due") is not None:
-            target, due = sla_deadline(fields)
-            stored.add((ticket_id, kind, target, due))  # type: ignore[arg-type]
+    for ticket_id, kind, known in sla_rows.values_list("ticket_id", "kind", "fields"):
+        if known.get("due") is not None:
+            target, due = sla_deadline(known)
+            if due is not None:
+                stored.add((ticket_id, kind, target, due))
     events: list[TicketEvent] = []
     for item in wanted:
         if item.kind not in SLA_EVENT_TYPES:
