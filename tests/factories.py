@@ -68,6 +68,8 @@ class CalendarFactory(factory.django.DjangoModelFactory[Calendar]):
         lambda: {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
     )
     holidays = factory.LazyFunction(list)
+    # No markets: the closed dates are the calendar's own (calendars.services.closed_dates).
+    own_holidays = factory.LazyAttribute(lambda calendar: list(calendar.holidays))
 
 
 class StoreFactory(factory.django.DjangoModelFactory[Store]):

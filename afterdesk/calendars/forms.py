@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.calendars.business_time import WEEKDAY_KEYS
 from afterdesk.calendars.models import Calendar
-from afterdesk.calendars.services import calendar_validate
+from afterdesk.calendars.services import calendar_validate, markets_validate
 from afterdesk.core.errors import ValidationError
 
 WEEKDAY_LABELS = {
@@ -41,6 +41,11 @@ class CalendarForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    markets = forms.CharField(
+        label=_("Markets"),
+        required=False,
+        help_text=_("e.g. DE, AT: their public holidays close this calendar too"),
+    )
 
     def __init__(self, *args: Any, calendar: Calendar | None = None, **kwargs: Any) -> None:
         if calendar is not None and "initial" not in kwargs:
@@ -48,7 +53,8 @@ class CalendarForm(forms.Form):
                 "key": calendar.key,
                 "name": calendar.name,
                 "tz": calendar.tz,
-                "holidays": "\n".join(calendar.holidays),
+                "holidays": "\n".join(calendar.own_holidays),
+                "markets": ", ".join(calendar.markets),
                 **{day: intervals_text(calendar.hours.get(day, [])) for day in WEEKDAY_KEYS},
             }
         super().__init__(*args, **kwargs)
@@ -77,12 +83,14 @@ class CalendarForm(forms.Form):
         holidays = [
             line.strip() for line in (data.get("holidays") or "").splitlines() if line.strip()
         ]
+        markets = [m.strip().upper() for m in (data.get("markets") or "").split(",") if m.strip()]
         if self.errors:
             return data
         try:
             _tz, data["hours"], data["holiday_list"] = calendar_validate(
                 tz=data.get("tz"), hours=hours, holidays=holidays
             )
+            data["market_list"] = markets_validate(markets)
         except ValidationError as exc:
             field = (exc.field or "").removeprefix("hours.")
             self.add_error(field if field in self.fields else None, exc.message)
@@ -92,3 +100,67 @@ class CalendarForm(forms.Form):
 def _pad(clock: str) -> str:
     hours, minutes = clock.split(":")
     return f"{int(hours):02d}:{minutes}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class MarketHolidaysForm(forms.Form):
+    market = forms.CharField(label=_("Market"), max_length=10, help_text=_("e.g. DE"))
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    dates = forms.CharField(
+        label=_("Public holidays (one YYYY-MM-DD per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def clean_market(self) -> str:
+        return str(self.cleaned_data["market"]).strip().upper()
+
+    def clean_dates(self) -> list[str]:
+        return _lines(self.cleaned_data.get("dates") or "")
+
+
+class TeamSchedulesForm(forms.Form):
+    schedules = forms.CharField(
+        label=_("Schedules"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One per line: calendar id, market (or *), valid from, valid until (or *), "
+            "e.g. berlin DE 2026-12-01 2026-12-31"
+        ),
+    )
+
+    def clean_schedules(self) -> list[dict[str, str | None]]:
+        rows: list[dict[str, str | None]] = []
+        for line in _lines(self.cleaned_data.get("schedules") or ""):
+            parts = line.split()
+            if not 1 <= len(parts) <= 4:
+                raise forms.ValidationError(_("Write: calendar market from until."))
+            parts += ["*"] * (4 - len(parts))
+            calendar, market, start, end = (None if p == "*" else p for p in parts)
+            rows.append(
+                {
+                    "calendar": calendar,
+                    "market": (market or "").upper(),
+                    "valid_from": start,
+                    "valid_until": end,
+                }
+            )
+        return rows
+
+
+def schedules_text(rows: list[Any]) -> str:
+    return "\n".join(
+        " ".join(
+            [
+                row.calendar.key,
+                row.market or "*",
+                row.valid_from.isoformat() if row.valid_from else "*",
+                row.valid_until.isoformat() if row.valid_until else "*",
+            ]
+        )
+        for row in rows
+    )

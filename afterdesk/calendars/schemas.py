@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -23,8 +24,20 @@ class CalendarOut(Schema):
     hours: dict[str, list[list[str]]] = Field(
         description='Weekday (`mon`…`sun`) → sorted `["HH:MM", "HH:MM"]` open intervals'
     )
-    holidays: list[str] = Field(description="Closed local dates, `YYYY-MM-DD`")
+    holidays: list[str] = Field(description="The calendar's own closed local dates, `YYYY-MM-DD`")
+    markets: list[str] = Field(description="Markets whose holidays close the calendar too")
+    closed_dates: list[str] = Field(
+        description="Every closed date: `holidays`, then its markets' holidays"
+    )
     tickets: int = Field(description="Tickets using the calendar")
+
+    @staticmethod
+    def resolve_holidays(obj: Any) -> list[str]:
+        return list(obj.own_holidays)
+
+    @staticmethod
+    def resolve_closed_dates(obj: Any) -> list[str]:
+        return list(obj.holidays)
 
     @staticmethod
     def resolve_tickets(obj: Any) -> int:
@@ -42,6 +55,11 @@ class CalendarFieldsIn(InputSchema):
     )
     hours: dict[str, Any] = Field(default_factory=dict, examples=[HOURS_EXAMPLE])
     holidays: list[Any] = Field(default_factory=list, examples=[["2026-12-25"]])
+    markets: list[Any] = Field(
+        default_factory=list,
+        description="Market codes whose holidays also close the calendar",
+        examples=[["DE"]],
+    )
 
 
 class CalendarIn(CalendarFieldsIn):
@@ -56,3 +74,48 @@ class BusinessTimeQuery(Schema):
 class BusinessTimeOut(Schema):
     minutes: float = Field(description="Business minutes (seconds / 60, unrounded)")
     seconds: int = Field(description="Whole business seconds (truncated)")
+
+
+MarketCode = Annotated[
+    SafeStr, Field(min_length=1, max_length=10, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")
+]
+
+
+class MarketHolidaysOut(Schema):
+    market: str
+    name: str
+    dates: list[str] = Field(description="Public holidays, `YYYY-MM-DD`")
+
+
+class MarketHolidaysIn(InputSchema):
+    name: SafeStr = Field("", max_length=150)
+    dates: list[Any] = Field(default_factory=list, examples=[["2026-10-03", "2026-12-25"]])
+
+
+class TeamScheduleOut(Schema):
+    calendar: str = Field(description="Calendar key")
+    market: str = Field(description='Market code, "" for any')
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    @staticmethod
+    def resolve_calendar(obj: Any) -> str:
+        return str(obj.calendar.key)
+
+
+class TeamScheduleIn(InputSchema):
+    calendar: SafeStr = Field(max_length=100, description="Calendar key")
+    market: SafeStr = Field("", max_length=10, description='Market code, "" for any')
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class TeamSchedulesIn(InputSchema):
+    schedules: list[TeamScheduleIn] = Field(max_length=200)
+
+
+class TeamCalendarOut(Schema):
+    team: int
+    market: str
+    on: date
+    calendar: str | None = Field(description="The key of the calendar in force, or null")

@@ -1,4 +1,4 @@
-"""Validation and writes for calendars (docs/metrics.md, "Calendars")."""
+"""Validation and writes for calendars (docs/calendars.md; docs/metrics.md, "Calendars")."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from afterdesk.calendars.consumers import calendar_hours_changed
-from afterdesk.calendars.models import Calendar
+from afterdesk.calendars.models import Calendar, MarketHolidays
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -78,8 +78,49 @@ def calendar_validate(
     return tz, clean_hours, clean_holidays
 
 
+_MARKET = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,9}$")
+
+
+def market_validate(market: object, field: str = "market") -> str:
+    """A market code as tickets carry it (e.g. "DE"): 1 to 10 capitals, digits, - or _."""
+    if not isinstance(market, str) or not _MARKET.match(market):
+        raise ValidationError(
+            f"{field}: {market!r} is not a market code (e.g. DE; up to 10 capitals)", field=field
+        )
+    return market
+
+
+def markets_validate(markets: object) -> list[str]:
+    if markets is None:
+        return []
+    if not isinstance(markets, list):
+        raise ValidationError("markets must be a list of market codes", field="markets")
+    clean: list[str] = []
+    for market in markets:
+        if market_validate(market, "markets") not in clean:
+            clean.append(market)
+    return clean
+
+
+def closed_dates(own: list[str], markets: list[str]) -> list[str]:
+    """A calendar's closed dates: its own, in their order, then its markets' holidays that
+    are not among them, sorted. No markets: exactly its own (existing figures unchanged)."""
+    if not markets:
+        return list(own)
+    extra: set[str] = set()
+    for dates in MarketHolidays.objects.filter(market__in=markets).values_list("dates", flat=True):
+        extra.update(dates)
+    return [*own, *sorted(extra - set(own))]
+
+
 def calendar_upsert(
-    *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
+    *,
+    key: str,
+    tz: object,
+    hours: object,
+    holidays: object = None,
+    name: str = "",
+    markets: object = None,
 ) -> Calendar:
     """Create a calendar, or replace an existing one's fields (recomputing its tickets' facts
     when its time changes, as calendar_update does). Created or deleted meanwhile by someone
@@ -89,9 +130,16 @@ def calendar_upsert(
         try:
             if existing is not None:
                 return calendar_update(
-                    calendar=existing, tz=tz, hours=hours, holidays=holidays, name=name
+                    calendar=existing,
+                    tz=tz,
+                    hours=hours,
+                    holidays=holidays,
+                    name=name,
+                    markets=markets,
                 )
-            return calendar_create(key=key, tz=tz, hours=hours, holidays=holidays, name=name)
+            return calendar_create(
+                key=key, tz=tz, hours=hours, holidays=holidays, name=name, markets=markets
+            )
         except NotFound:  # deleted between the read and the update: create it
             continue
         except Conflict as error:  # created between the read and the insert: update it
@@ -102,6 +150,8 @@ def calendar_upsert(
 
 
 def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
+    """The history line: `holidays` are every closed date (its markets' too), so the file
+    alone gives the same business time elsewhere (docs/calendars.md, "History")."""
     line: dict[str, Any] = {
         "type": "calendar",
         "id": calendar.key,
@@ -114,44 +164,87 @@ def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
 
 
 def calendar_create(
-    *, key: str, tz: object, hours: object, holidays: object = None, name: str = ""
+    *,
+    key: str,
+    tz: object,
+    hours: object,
+    holidays: object = None,
+    name: str = "",
+    markets: object = None,
 ) -> Calendar:
-    """A new calendar; a key already in use is a conflict (use `calendar_update`)."""
+    """A new calendar; a key already in use is a conflict (use `calendar_update`).
+    `holidays` are its own closed dates; its `markets` add theirs."""
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
+    clean_markets = markets_validate(markets)
     conflict = Conflict(f"calendar {key!r} already exists", field="key")
     try:
         with transaction.atomic():
             if Calendar.objects.filter(key=key).exists():
                 raise conflict
             return Calendar.objects.create(
-                key=key, name=name, tz=clean_tz, hours=clean_hours, holidays=clean_holidays
+                key=key,
+                name=name,
+                tz=clean_tz,
+                hours=clean_hours,
+                own_holidays=clean_holidays,
+                markets=clean_markets,
+                holidays=closed_dates(clean_holidays, clean_markets),
             )
     except IntegrityError as exc:  # created by someone else since the check: the key is unique
         raise conflict from exc
 
 
 def calendar_update(
-    *, calendar: Calendar, tz: object, hours: object, holidays: object = None, name: str = ""
+    *,
+    calendar: Calendar,
+    tz: object,
+    hours: object,
+    holidays: object = None,
+    name: str = "",
+    markets: object = None,
 ) -> Calendar:
-    """Replace a calendar's fields. When its time changes (zone, hours or holidays), the
-    business durations of its tickets are recomputed (docs/metrics.md,
-    "Calendars": facts follow the stored history and calendars), in the same transaction."""
+    """Replace a calendar's fields (`holidays`: its own dates). When its time changes (zone,
+    hours or closed dates), the business durations and deadlines of its tickets are
+    recomputed (docs/metrics.md, "Calendars": facts follow the stored history and calendars),
+    in the same transaction."""
     clean_tz, clean_hours, clean_holidays = calendar_validate(tz=tz, hours=hours, holidays=holidays)
+    clean_markets = markets_validate(markets)
     with transaction.atomic():
         # Locked and read again: deleted meanwhile is a 404, and "changed" compares with what
         # is stored now, not with what the caller loaded (a concurrent update in between).
         current = _locked(calendar)
-        changed = (current.tz, current.hours, current.holidays) != (
-            clean_tz,
-            clean_hours,
-            clean_holidays,
-        )
-        calendar.name, calendar.tz = name, clean_tz
-        calendar.hours, calendar.holidays = clean_hours, clean_holidays
-        calendar.save(update_fields=["name", "tz", "hours", "holidays"])
+        closed = closed_dates(clean_holidays, clean_markets)
+        changed = (current.tz, current.hours, current.holidays) != (clean_tz, clean_hours, closed)
+        calendar.name, calendar.tz, calendar.hours = name, clean_tz, clean_hours
+        calendar.own_holidays, calendar.markets = clean_holidays, clean_markets
+        calendar.holidays = closed
+        calendar.save(update_fields=["name", "tz", "hours", "holidays", "own_holidays", "markets"])
         if changed:
             calendar_hours_changed.notify(calendar=calendar)
     return calendar
+
+
+def calendar_history_apply(
+    *, key: str, tz: str, hours: dict[str, list[list[str]]], holidays: list[str]
+) -> tuple[Calendar, str]:
+    """A history `calendar` line (already checked): "created", "updated" or "unchanged".
+    The line's holidays are every closed date; those its markets already give are not kept as
+    its own, so an export imported again changes nothing. Listeners are not told: the import
+    recomputes what it needs itself."""
+    calendar = Calendar.objects.filter(key=key).first()
+    if calendar is None:
+        created = Calendar.objects.create(
+            key=key, tz=tz, hours=hours, holidays=list(holidays), own_holidays=list(holidays)
+        )
+        return created, "created"
+    if (calendar.tz, calendar.hours, calendar.holidays) == (tz, hours, holidays):
+        return calendar, "unchanged"
+    given = set(closed_dates([], calendar.markets))
+    calendar.tz, calendar.hours = tz, hours
+    calendar.own_holidays = [d for d in holidays if d not in given]
+    calendar.holidays = closed_dates(calendar.own_holidays, calendar.markets)
+    calendar.save(update_fields=["tz", "hours", "holidays", "own_holidays"])
+    return calendar, "updated"
 
 
 def calendar_delete(*, calendar: Calendar) -> None:

@@ -12,6 +12,7 @@ from afterdesk.accounts.models import AgentProfile, User
 from afterdesk.accounts.selectors import position_for_history
 from afterdesk.accounts.services import access_level_for, team_get_or_create
 from afterdesk.calendars.models import Calendar
+from afterdesk.calendars.services import calendar_history_apply
 from afterdesk.commerce.models import Store
 from afterdesk.commerce.services import store_get_or_create
 from afterdesk.history.bulk import Batched, IdAllocator, rows_by_keys
@@ -25,17 +26,17 @@ TICKET_FIELDS = ("created_at", "channel", *TICKET_OPTIONAL)
 
 
 def calendar_apply(*, line: CalendarLine, counts: EntityCounts) -> None:
-    """Create or replace a calendar. Its `name` is not part of the format and is kept."""
-    calendar = Calendar.objects.filter(key=line.id).first()
-    if calendar is None:
-        Calendar.objects.create(key=line.id, tz=line.tz, hours=line.hours, holidays=line.holidays)
+    """Create or replace a calendar. Its `name` and markets are not part of the format and
+    are kept (docs/calendars.md, "History")."""
+    calendar, outcome = calendar_history_apply(
+        key=line.id, tz=line.tz, hours=line.hours, holidays=line.holidays
+    )
+    if outcome == "created":
         counts.created += 1
         return
-    if (calendar.tz, calendar.hours, calendar.holidays) == (line.tz, line.hours, line.holidays):
+    if outcome == "unchanged":
         counts.unchanged += 1
         return
-    calendar.tz, calendar.hours, calendar.holidays = line.tz, line.hours, line.holidays
-    calendar.save(update_fields=["tz", "hours", "holidays"])
     # Business durations of the tickets already on this calendar change with it.
     facts_refresh(ticket_ids=list(calendar.tickets.values_list("pk", flat=True)))
     counts.updated += 1

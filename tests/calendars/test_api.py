@@ -43,7 +43,12 @@ def test_create_read_update_delete(api_as: ApiAs, admin_user: User, agent: User)
     admin = api_as(admin_user)
     response = admin.post("/api/calendars", BERLIN)
     assert response.status_code == 201
-    assert response.json() == {**BERLIN, "tickets": 0}
+    assert response.json() == {
+        **BERLIN,
+        "markets": [],
+        "closed_dates": BERLIN["holidays"],
+        "tickets": 0,
+    }
 
     reader = api_as(agent)
     assert [c["key"] for c in reader.get("/api/calendars").json()] == ["eu-office"]
@@ -52,7 +57,14 @@ def test_create_read_update_delete(api_as: ApiAs, admin_user: User, agent: User)
     changed = {"name": "EU", "tz": "Europe/Paris", "hours": {"sat": [["10:00", "14:00"]]}}
     response = admin.put("/api/calendars/eu-office", changed)
     assert response.status_code == 200
-    assert response.json() == {**changed, "key": "eu-office", "holidays": [], "tickets": 0}
+    assert response.json() == {
+        **changed,
+        "key": "eu-office",
+        "holidays": [],
+        "markets": [],
+        "closed_dates": [],
+        "tickets": 0,
+    }
 
     response = admin.delete("/api/calendars/eu-office")
     assert response.status_code == 204
