@@ -23,8 +23,8 @@ def stall_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                 f"{error.field} cannot be read: {error.message}",
                 hint="PARCELS_STALLED_DAYS is a whole number of days (at least 1); "
                 "PARCELS_STALLED_OVERRIDES is comma-separated MARKET:carrier=DAYS, * for any "
-                "market or carrier, e.g. DE:dhl=5,*:ups=4,US:*=10 (docs/stores.md, "
-                '"Stalled parcels").',
+                "market or carrier, e.g. DE:dhl=5,*:ups=4,US:*=10 "
+                '(docs/stores.md, "Stalled parcels").',
                 id="parcels.E001",
             )
         ]

@@ -275,7 +275,7 @@ class WorkerKilled(BaseException):
     """Stands for the worker process dying mid-way (no `except Exception` catches it)."""
 
 
-def test_a_worker_killed_mid_way_keeps_the_body_for_the_sweep(
+def test_a_crash_while_applying_keeps_the_body_and_the_retry_applies_it(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from afterdesk.parcels.services import webhooks
