@@ -19,6 +19,7 @@ from afterdesk.accounts.api import router as accounts_router
 from afterdesk.accounts.api_auth import SessionCsrfAuth, TokenAuth
 from afterdesk.alerts.api import router as alerts_router
 from afterdesk.api.docs import SignedInSwagger
+from afterdesk.automations.api import router as automations_router
 from afterdesk.bonuses.api import router as bonuses_router
 from afterdesk.calendars.api import router as calendars_router
 from afterdesk.channels.api import router as channels_router
@@ -58,6 +59,7 @@ api.add_router("", replies_router)
 api.add_router("", sla_router)
 api.add_router("", routing_router)
 api.add_router("", surveys_router)
+api.add_router("", automations_router)
 
 
 @api.exception_handler(DomainError)

@@ -80,3 +80,14 @@ def order_of(ticket: Ticket) -> Order:
 
 
 __all__ = ["OrderFactory", "order_of"]
+
+
+@pytest.fixture
+def api_as() -> Any:
+    from afterdesk.accounts.services import api_token_create
+    from tests.metrics.api.conftest import Api
+
+    def make(user: User | None) -> Api:
+        return Api(api_token_create(user=user, name="t")[1]) if user else Api()
+
+    return make
