@@ -22,11 +22,13 @@ import re
 from django.db import connection
 from django.db.models import QuerySet
 
+from afterdesk.core.fulltext import CJK, fts5_string
 from afterdesk.replies.models import Article
 
 FTS_TABLE = "replies_article_fts"
 MAX_TERMS = 8
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Chinese and Japanese (core.fulltext) and Hangul: words matched as substrings (above).
+_CJK = re.compile(f"{CJK.pattern}|[\uac00-\ud7af]")
 _WORD = re.compile(r"^\w+$")
 
 
@@ -95,8 +97,8 @@ def _sqlite(articles: QuerySet[Article], terms: list[str]) -> list[Article]:
     articles = _substring(articles, [t for t in terms if len(t) < 3])
     if not long:
         return list(articles)
-    # Each word a quoted FTS5 string (its quotes doubled): matched as text, never as syntax.
-    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long)
+    # Each word a quoted FTS5 string: matched as text, never as syntax.
+    match = " AND ".join(fts5_string(t) for t in long)
     with connection.cursor() as cursor:
         # The table's name is ours; the words are a parameter.
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rank LIMIT 500"  # noqa: S608
