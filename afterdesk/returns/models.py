@@ -176,8 +176,9 @@ class RefundState(models.TextChoices):
 
 
 class Refund(models.Model):
-    """One refund of a case. A line is refunded at most once: `RefundedLine` is unique by
-    order line among the refunds that have not failed (`released` marks a failed one's)."""
+    """One refund of a case. A return line is refunded at most once: `RefundedLine` is unique
+    by return line among the refunds that have not failed (`released` marks a failed one's);
+    the order's refundable balance bounds the amounts."""
 
     case = models.ForeignKey(ReturnCase, on_delete=models.CASCADE, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -201,7 +202,7 @@ class Refund(models.Model):
 
 class RefundedLine(models.Model):
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    return_line = models.ForeignKey(ReturnLine, on_delete=models.CASCADE, related_name="+")
     # False while the refund stands or may stand; True once it failed, so the line may be
     # refunded again (the unique constraint holds only the standing ones).
     released = models.BooleanField(default=False)
@@ -210,11 +211,11 @@ class RefundedLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order_line"],
+                fields=["return_line"],
                 condition=models.Q(released=False),
                 name="uniq_refunded_line",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.refund_id}: {self.order_line_id}"
+        return f"{self.refund_id}: {self.return_line_id}"

@@ -153,12 +153,12 @@ def _claim(
         )
     lines = list(case.lines.select_related("order_line"))
     taken = RefundedLine.objects.filter(
-        order_line__in=[line.order_line_id for line in lines], released=False
-    ).select_related("order_line", "refund")
+        return_line__in=[line.pk for line in lines], released=False
+    ).select_related("return_line__order_line", "refund")
     first = taken.first()
     if first is not None:
         raise Conflict(
-            f"{first.order_line.sku} was refunded already "
+            f"{first.return_line.order_line.sku} of {case.rma} was refunded already "
             f"({first.refund.amount} {first.refund.currency}, {first.refund.get_state_display()})"
         )
     if approval_required(by, amount, order.currency):
@@ -206,7 +206,7 @@ def _claim(
     try:
         with transaction.atomic():
             RefundedLine.objects.bulk_create(
-                [RefundedLine(refund=refund, order_line=line.order_line) for line in lines]
+                [RefundedLine(refund=refund, return_line=line) for line in lines]
             )
     except IntegrityError as exc:  # another case of the order claimed a line meanwhile
         raise Conflict("a line of this return was refunded already") from exc
