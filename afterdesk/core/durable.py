@@ -1,4 +1,4 @@
-"""Tasks that survive a killed worker (docs/deploy.md, "The worker").
+"""Tasks that survive a killed worker (docs/deploy.md, "Durable tasks").
 
 huey hands a queued task to one consumer and forgets it, so a consumer killed mid-task
 (SIGKILL, out of memory, a lost machine) loses the task. A durable task is also a `TaskRun`

@@ -1,4 +1,4 @@
-"""Rows of the task machinery itself (docs/deploy.md, "The worker")."""
+"""Rows of the task machinery itself (docs/deploy.md, "Durable tasks")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The real consumer (`afterdesk worker`) killed mid-task, on both queue storages: the durable
 run is delivered again when a consumer starts and its effect is committed exactly once
-(afterdesk.core.durable; docs/deploy.md, "The worker")."""
+(afterdesk.core.durable; docs/deploy.md, "Durable tasks")."""
 
 from __future__ import annotations
 
