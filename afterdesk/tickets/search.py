@@ -64,6 +64,7 @@ SQLITE_TABLES = {
 }
 
 WHOLE = 2
+MAX_WHOLE = 1000  # a value shared by more tickets is no identifier
 SUBJECT = 1
 
 
@@ -132,35 +133,28 @@ def _unescaped(text: str) -> str:
     return text.replace("\\", " ")
 
 
-def _has_words(text: str) -> bool:
-    """Whether the query has a word the word index can take. PostgreSQL's parser decides
-    there (its letters depend on the database's locale): one small query."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT numnode({PG_QUERY})", [text])
-            row = cursor.fetchone()
-        return bool(row and row[0])
-    return has_words(fold(text) or "")
-
-
 def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """The tickets of `queryset` that `text` finds, best first (module docstring)."""
     text = text.replace("\x00", "").strip()
     if not text:
         return queryset
-    whole_sql, whole_params = _whole_value_sql(text)
-    whole = RawSQL(whole_sql, whole_params)  # noqa: S611 - constant SQL, the text a parameter
+    words = _unescaped(text)
+    has_words, whole = _first_look(text, words)
     if text.startswith("#") and _number(text) is not None:
         found: Q = Q(pk__in=whole)
-        rank = Case(When(pk__in=whole, then=Value(WHOLE)), default=Value(0))
-    elif _has_words(words := _unescaped(text)):
+    elif has_words:
         words_sql, words_params, subject_sql, subject_params = _words_sql(fold(words) or "", words)
-        found = Q(pk__in=RawSQL(f"{whole_sql} UNION {words_sql}", [*whole_params, *words_params]))  # noqa: S611
+        # One IN over a UNION: the database joins its few ids to the tickets (an OR of two INs
+        # would test every ticket).
+        listed = ", ".join(["%s"] * len(whole))
+        union = f"SELECT id FROM tickets_ticket WHERE id IN ({listed}) UNION " if whole else ""
+        found = Q(pk__in=RawSQL(union + words_sql, [*whole, *words_params]))  # noqa: S611
         rank = Case(
             When(pk__in=whole, then=Value(WHOLE)),
             When(pk__in=RawSQL(subject_sql, subject_params), then=Value(SUBJECT)),  # noqa: S611
             default=Value(0),
         )
+        return _ranked(queryset.filter(found), rank)
     else:
         # No word to look up: a substring scan, as rare as such queries are.
         in_messages = Message.objects.filter(body_text__icontains=text).values("ticket_id")
@@ -170,11 +164,29 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
             When(subject__icontains=text, then=Value(SUBJECT)),
             default=Value(0),
         )
-    return (
-        queryset.filter(found)
-        .annotate(search_rank=rank)
-        .order_by("-search_rank", "-updated_at", "-id")
-    )
+        return _ranked(queryset.filter(found), rank)
+    return queryset.filter(found).order_by("-updated_at", "-id")
+
+
+def _ranked(queryset: QuerySet[Ticket], rank: Case) -> QuerySet[Ticket]:
+    return queryset.annotate(search_rank=rank).order_by("-search_rank", "-updated_at", "-id")
+
+
+def _first_look(text: str, words: str) -> tuple[bool, list[int]]:
+    """Whether the query has a word the word index can take, and the ids of the tickets one
+    of whose whole values it is (at most MAX_WHOLE): one query. PostgreSQL's parser decides
+    the words there (its letters depend on the database's locale)."""
+    whole_sql, whole_params = _whole_value_sql(text)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT numnode({PG_QUERY}), ARRAY({whole_sql} LIMIT {MAX_WHOLE})"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [words, *whole_params])
+            nodes, ids = cursor.fetchone()
+        return bool(nodes), sorted(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{whole_sql} LIMIT {MAX_WHOLE}", whole_params)
+        ids = sorted(row[0] for row in cursor.fetchall())
+    return has_words(fold(words) or ""), ids
 
 
 def _pg_unaccent_schema() -> str | None:
