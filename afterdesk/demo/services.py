@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from afterdesk.accounts.models import Role, User
+from afterdesk.automations.demo import automations_demo_load
 from afterdesk.commerce.models import Store
 from afterdesk.core.errors import Conflict, DomainError
 from afterdesk.core.progress import NO_PROGRESS, Progress
@@ -120,6 +121,8 @@ def demo_load(
             timings["commerce"] = time.perf_counter() - mark
             # Reply templates, macros and SOPs in six languages (docs/replies.md).
             replies_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
+            # The shipped automations, all on, with their templates and codes (docs/automations.md).
+            automations_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # Routing rules, agents' skills, shifts and presence (docs/routing.md).
             routing_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
     statuses = Counter(
