@@ -9,6 +9,7 @@ that leaves the status and comes back starts a new period."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -31,7 +32,7 @@ from afterdesk.tickets.models import Ticket, TicketEvent
 DRY_RUN_LIMIT = 200
 
 
-def _since(rule: Rule) -> Subquery | Coalesce:
+def _since(rule: Rule) -> Any:
     """When the ticket last entered the rule's status (a subquery: no GROUP BY)."""
     entered = Subquery(
         TicketEvent.objects.filter(
@@ -70,7 +71,8 @@ def time_rules_run(now: datetime | None = None, *, limit: int = 500) -> list[Fir
     for rule in Rule.objects.filter(trigger=Trigger.TIME, enabled=True).order_by("position", "id"):
         if not rule.time_status or rule.time_hours is None:
             continue
-        for ticket_id, since in time_candidates(rule, now).values_list("pk", "since")[:limit]:
+        due = time_candidates(rule, now).values_list("pk", "since")  # type: ignore[misc]
+        for ticket_id, since in due[:limit]:
             firing = rule_fire(
                 rule=rule, ticket_id=ticket_id, trigger=Trigger.TIME, key=_period(since), now=now
             )
