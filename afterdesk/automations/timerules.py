@@ -9,8 +9,8 @@ that leaves the status and comes back starts a new period."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Count,
