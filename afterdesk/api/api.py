@@ -30,6 +30,7 @@ from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
 from afterdesk.replies.api import router as replies_router
+from afterdesk.returns.api import router as returns_router
 from afterdesk.routing.api import router as routing_router
 from afterdesk.sla.api import router as sla_router
 from afterdesk.stores.api import router as stores_router
@@ -58,6 +59,7 @@ api.add_router("", stores_router)
 api.add_router("", replies_router)
 api.add_router("", sla_router)
 api.add_router("", routing_router)
+api.add_router("", returns_router)
 api.add_router("", surveys_router)
 api.add_router("", automations_router)
 

@@ -1,0 +1,90 @@
+"""Request and response schemas of the returns API (docs/returns.md, "API"). The values are
+checked by the returns services, so the pages and the API refuse alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from afterdesk.core.api_schemas import InputSchema, SafeStr
+
+
+class LineInSchema(InputSchema):
+    order_line_id: int
+    quantity: int = Field(ge=1)
+
+
+class CaseIn(InputSchema):
+    ticket_id: int
+    order_id: int
+    lines: list[LineInSchema]
+    reason: SafeStr
+    requested_resolution: SafeStr
+    note: SafeStr = Field("", max_length=2000)
+    override_note: SafeStr = Field("", max_length=2000)
+
+
+class ActionIn(InputSchema):
+    """One step: `action` is approve, reject, label, in_transit, receive, inspect, offer,
+    answer, refund, resolve, confirm_refund; the other fields are what that step needs."""
+
+    action: SafeStr
+    note: SafeStr = Field("", max_length=2000)
+    carrier: SafeStr = Field("", max_length=50)
+    tracking_number: SafeStr = Field("", max_length=100)
+    qc: dict[int, SafeStr] = Field(default_factory=dict, description="return line id → result")
+    percent: Decimal | None = None
+    accepted: bool | None = None
+    amount: Decimal | None = None
+    resolution: SafeStr = ""
+    refund_id: int | None = None
+    platform_refund_id: SafeStr = Field("", max_length=200)
+
+
+class LineOut(Schema):
+    id: int
+    order_line_id: int
+    sku: str = Field(alias="order_line.sku")
+    title: str = Field(alias="order_line.title")
+    quantity: int
+    unit_price: Decimal = Field(alias="order_line.unit_price")
+    qc_result: str
+    qc_note: str
+
+
+class RefundOut(Schema):
+    id: int
+    amount: Decimal
+    currency: str
+    resolution: str
+    state: str
+    platform_refund_id: str
+    error: str
+    created_at: datetime
+
+
+class CaseOut(Schema):
+    id: int
+    rma: str
+    ticket_id: int
+    order_id: int
+    order_number: str = Field(alias="order.number")
+    reason: str
+    requested_resolution: str
+    state: str
+    resolution: str
+    policy_note: str
+    override_note: str
+    retention: str
+    retention_percent: Decimal | None
+    carrier: str
+    tracking_number: str
+    approval_id: int | None
+    approval_status: str | None = Field(None, alias="approval.status")
+    created_by: str = Field(alias="created_by.username")
+    created_at: datetime
+    updated_at: datetime
+    lines: list[LineOut] = Field(alias="lines.all")
+    refunds: list[RefundOut] = Field(alias="refunds.all")
