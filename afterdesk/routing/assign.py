@@ -10,18 +10,44 @@ tickets are counted, so two tickets routed at once cannot both take an agent's l
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from django.db.models import Count
 
-from afterdesk.accounts.models import AgentProfile, Role, Team, User
+from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.routing.models import AgentRouting, AssignMode, Presence, TeamRouting
 from afterdesk.tickets.models import SOLVED_STATUSES, Ticket
 
 ASSIGNABLE_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+@dataclass
+class Candidate:
+    """An agent of the team as routing sees them (one row of one query)."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "user_id", "user__username", "user__display_name", "capacity", "categories",
+        "platforms", "presence", "shift_id", "shift__tz", "shift__hours", "shift__holidays",
+        "user__profile__languages",
+    )  # fmt: skip
+    pk: int
+    username: str
+    display_name: str
+    capacity: int
+    categories: list[str]
+    platforms: list[str]
+    presence: str
+    shift_id: int | None
+    shift_tz: str | None
+    shift_hours: dict[str, Any] | None
+    shift_holidays: list[str] | None
+    languages: list[str] | None
 
 
 @dataclass
@@ -59,7 +85,7 @@ def open_loads(user_ids: Sequence[int]) -> dict[int, int]:
     return {row["assignee_id"]: row["n"] for row in rows}
 
 
-def _name(user: User) -> str:
+def _name(user: User | Candidate) -> str:
     return user.display_name or user.username
 
 
@@ -75,33 +101,26 @@ def agent_choose(
     settings = settings or team_settings(team)
     if not settings.auto_assign:
         return Choice(None, f"team {team.name} assigns by hand")
-    members = {
-        user.pk: user
-        for user in User.objects.filter(teams=team, is_active=True, role__in=ASSIGNABLE_ROLES)
-        .exclude(pk__in=exclude)
-        .order_by("username")
-    }
-    # The lock: see the module's docstring.
-    profiles = {
-        row.user_id: row
-        for row in AgentRouting.objects.select_for_update(of=("self",))
-        .filter(user_id__in=list(members))
-        .select_related("shift")
+    # One query: the team's routable agents with their languages and shift, as plain values
+    # (no model objects: this runs for every new ticket), their routing rows locked (see the
+    # module's docstring).
+    rows = (
+        AgentRouting.objects.select_for_update(of=("self",))
+        .filter(user__teams=team, user__is_active=True, user__role__in=ASSIGNABLE_ROLES)
+        .exclude(user_id__in=exclude)
         .order_by("pk")
-    }
-    languages = {
-        row.user_id: row.languages
-        for row in AgentProfile.objects.filter(user_id__in=list(profiles))
-    }
+        .values_list(*Candidate.COLUMNS)
+    )
+    candidates = sorted((Candidate(*row) for row in rows), key=lambda c: c.username)
+    members = {c.pk: c for c in candidates}
+    profiles = members
+    languages = {c.pk: c.languages or [] for c in candidates}
     loads = open_loads(list(profiles))
     skipped: list[str] = []
-    eligible: list[tuple[User, AgentRouting, int]] = []
-    speakers: list[tuple[User, AgentRouting, int]] = []
+    eligible: list[tuple[Candidate, Candidate, int]] = []
+    speakers: list[tuple[Candidate, Candidate, int]] = []
     for pk, user in members.items():
-        profile = profiles.get(pk)
-        if profile is None:
-            skipped.append(f"{_name(user)} has no routing profile")
-            continue
+        profile = profiles[pk]
         if profile.presence != Presence.ONLINE:
             skipped.append(f"{_name(user)} {profile.presence}")
             continue
@@ -151,22 +170,33 @@ def agent_choose(
         more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         reason += f"; skipped {', '.join(skipped[:5])}{more}"
     if settings.mode == AssignMode.ROUND_ROBIN and settings.pk is not None:
-        TeamRouting.objects.filter(pk=settings.pk).update(last_agent=user)
-    return Choice(user, reason, skipped)
+        TeamRouting.objects.filter(pk=settings.pk).update(last_agent_id=user.pk)
+    return Choice(User.objects.get(pk=user.pk), reason, skipped)
 
 
-def _calendar(profile: AgentRouting) -> BusinessCalendar | None:
-    shift = profile.shift
-    if shift is None:
+def _calendar(profile: Candidate) -> BusinessCalendar | None:
+    if profile.shift_id is None:
         return None
-    return BusinessCalendar.from_fields(tz=shift.tz, hours=shift.hours, holidays=shift.holidays)
+    return _calendar_of(
+        profile.shift_tz,
+        json.dumps(profile.shift_hours, sort_keys=True),
+        json.dumps(profile.shift_holidays),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _calendar_of(tz: str, hours: str, holidays: str) -> BusinessCalendar:
+    """Parsed once per shift's content (every new ticket checks every candidate's shift)."""
+    return BusinessCalendar.from_fields(
+        tz=tz, hours=json.loads(hours), holidays=json.loads(holidays)
+    )
 
 
 def _pick(
     ticket: Ticket,
-    eligible: list[tuple[User, AgentRouting, int]],
+    eligible: list[tuple[Candidate, Candidate, int]],
     settings: TeamRouting,
-) -> tuple[tuple[User, AgentRouting, int], str]:
+) -> tuple[tuple[Candidate, Candidate, int], str]:
     if ticket.customer_id is not None:
         previous = (
             Ticket.objects.filter(customer_id=ticket.customer_id, assignee__isnull=False)

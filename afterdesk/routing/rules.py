@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.core.errors import Conflict, ValidationError
@@ -59,14 +60,14 @@ def rule_matches(rule: RoutingRule, facts: TicketFacts) -> list[str]:
             return []
         held.append(f"tag {', '.join(common)}")
     if rule.order_value_min is not None or rule.order_value_max is not None:
-        value = facts.order_value
-        if value is None:
+        amount = facts.order_value
+        if amount is None:
             return []
-        if rule.order_value_min is not None and value < rule.order_value_min:
+        if rule.order_value_min is not None and amount < rule.order_value_min:
             return []
-        if rule.order_value_max is not None and value > rule.order_value_max:
+        if rule.order_value_max is not None and amount > rule.order_value_max:
             return []
-        held.append(f"order value {value.normalize():f}")
+        held.append(f"order value {amount.normalize():f}")
     if rule.risk_min is not None:
         risk = facts.risk()
         if risk < rule.risk_min:
@@ -84,9 +85,20 @@ def rule_first(rules: Sequence[RoutingRule], facts: TicketFacts) -> tuple[Routin
     raise LookupError("no rule matches")
 
 
+_cache: dict[str, Any] = {"stamp": None, "rules": []}
+
+
 def rules_load() -> list[RoutingRule]:
-    """The enabled rules in the order they are tried, with the teams and agents they name."""
-    return list(RoutingRule.objects.filter(enabled=True).select_related("set_team", "set_agent"))
+    """The enabled rules in the order they are tried, with the teams and agents they name.
+    Every new ticket needs them: they are kept in the process and read again only when the
+    table changed (its row count or newest `updated_at`, one small aggregate query; each write
+    goes through `save`, which sets `updated_at`)."""
+    stamp = RoutingRule.objects.aggregate(n=Count("id"), newest=Max("updated_at"))
+    key = (stamp["n"], stamp["newest"])
+    if _cache["stamp"] != key:
+        rows = RoutingRule.objects.filter(enabled=True).select_related("set_team", "set_agent")
+        _cache["rules"], _cache["stamp"] = list(rows), key
+    return list(_cache["rules"])
 
 
 # ---------------------------------------------------------------------------- writes

@@ -23,8 +23,10 @@ from afterdesk.tickets.models import SOLVED_STATUSES, Ticket, TicketEvent
 from afterdesk.tickets.services.routing import ticket_route
 
 
-def _risk_reader(ticket: Ticket) -> Any:
+def _risk_reader(ticket: Ticket, known: int | None = None) -> Any:
     def risk() -> int:
+        if known is not None:
+            return known
         row = (
             TicketEvent.objects.filter(ticket=ticket, kind="triage")
             .order_by("-at", "-id")
@@ -36,7 +38,7 @@ def _risk_reader(ticket: Ticket) -> Any:
     return risk
 
 
-def ticket_facts(ticket: Ticket) -> TicketFacts:
+def ticket_facts(ticket: Ticket, *, risk: int | None = None) -> TicketFacts:
     return TicketFacts(
         channel=ticket.channel,
         platform=ticket.platform,
@@ -47,11 +49,11 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         priority=ticket.priority,
         tags=frozenset(tag.name for tag in ticket.tags.all()),
         order_value=ticket.order_value,
-        risk=_risk_reader(ticket),
+        risk=_risk_reader(ticket, risk),
     )
 
 
-def tickets_route_new(*, tickets: Sequence[Ticket]) -> None:
+def tickets_route_new(*, tickets: Sequence[Ticket], risks: dict[int, int] | None = None) -> None:
     """`tickets.consumers.tickets_opened`: route each new ticket (after its triage) as one
     change of its own. Nothing is written for a ticket no rule matches and no team holds:
     a desk without rules pays one query per batch of new tickets."""
@@ -59,17 +61,21 @@ def tickets_route_new(*, tickets: Sequence[Ticket]) -> None:
     if not rules and not any(ticket.team_id for ticket in tickets):
         return
     for ticket in tickets:
-        ticket_route_new(ticket, rules=rules)
+        ticket_route_new(ticket, rules=rules, risk=(risks or {}).get(ticket.pk))
 
 
 def ticket_route_new(
-    ticket: Ticket, *, rules: Sequence[Any] | None = None, at: datetime | None = None
+    ticket: Ticket,
+    *,
+    rules: Sequence[Any] | None = None,
+    risk: int | None = None,
+    at: datetime | None = None,
 ) -> TicketEvent | None:
     """Apply the first matching rule and assign inside the ticket's team (docs/routing.md)."""
     at = at or timezone.now()
     rules = rules_load() if rules is None else rules
     try:
-        rule, held = rule_first(rules, ticket_facts(ticket))
+        rule, held = rule_first(rules, ticket_facts(ticket, risk=risk))
     except LookupError:
         rule, held = None, []
     team: Team | None = rule.set_team if rule is not None else None
@@ -139,7 +145,8 @@ def offline_reassign(*, now: datetime | None = None) -> list[str]:
         if team_id not in settings:
             team = Team.objects.filter(pk=team_id).first() if team_id else None
             settings[team_id] = team_settings(team) if team is not None else None
-        minutes = settings[team_id].reassign_after_minutes if settings[team_id] else 30
+        row = settings[team_id]
+        minutes = row.reassign_after_minutes if row is not None else 30
         profile = offline[assignee_id]
         since = profile.presence_at
         if not minutes or since is None or now - since < timedelta(minutes=minutes):

@@ -27,10 +27,12 @@ anything is stored; arguments `ticket`, `body` and `attachments` (the checked
 API answers its status, the page shows its message). The channels app refuses here what a
 marketplace relay would refuse (`channels.apps`).
 
-`tickets_opened`: tickets were opened by a buyer's message (`ticket_create`, the batches of
-`tickets.services.batch`), in their transaction, after their first change (message and
-triage) is written and announced; argument `tickets` (the new Ticket objects). The routing
-app assigns them here (`routing.apps`), each as a change of its own.
+`tickets_opened`: tickets were opened by a buyer's message, in their transaction; arguments
+`tickets` (the new Ticket objects) and `risks` (ticket pk → the triage's risk, 0 without
+one). `ticket_create` tells it inside the ticket's first change, after the message and the
+triage are recorded (not yet written): what a consumer records through `ticket_change` joins
+that change. The batches of `tickets.services.batch` tell it after the batch is written, with
+`risks` empty (read the triage events). The routing app assigns them here (`routing.apps`).
 """
 
 from __future__ import annotations

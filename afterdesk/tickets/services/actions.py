@@ -107,7 +107,10 @@ def ticket_create(
         )
         if triage_checked is not None:
             triage_apply(change, fields=triage_checked, by=None, at=ticket.created_at)
-    tickets_opened.notify(tickets=[change.ticket])
+        # Inside the change: the routing decision joins it, so the log's consumers (facts,
+        # SLA) are told once for the message, the triage and the assignment.
+        risk = triage_checked["risk"] if triage_checked is not None else 0
+        tickets_opened.notify(tickets=[change.ticket], risks={ticket.pk: risk})
     return ticket
 
 

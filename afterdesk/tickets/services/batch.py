@@ -232,7 +232,7 @@ class TicketBatch:
             remember_related(ticket, "tags", [])
         changes_announce(changes)
         if new_tickets:
-            tickets_opened.notify(tickets=new_tickets)
+            tickets_opened.notify(tickets=new_tickets, risks={})
 
 
 def _tickets_save(changes: Sequence[TicketChange]) -> None:

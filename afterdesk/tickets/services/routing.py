@@ -83,4 +83,5 @@ def _tags_add(ticket: Ticket, names: Sequence[str]) -> None:
     added = [Tag.objects.get_or_create(name=name)[0] for name in names if name not in have]
     if added:
         ticket.tags.add(*added)
-        remember_related(ticket, "tags", sorted([*have.values(), *added], key=lambda t: t.name))
+        tags: list[Tag] = [*have.values(), *added]
+        remember_related(ticket, "tags", sorted(tags, key=lambda tag: tag.name))
