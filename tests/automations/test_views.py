@@ -89,3 +89,20 @@ def test_the_pages_in_chinese(client: Client, supervisor: User, make_rule: MakeR
     page = client.get("/automations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "自动化" in page
     assert "试运行" in page
+
+
+def test_a_firing_shows_on_the_ticket_page(
+    client: Client,
+    supervisor: User,
+    make_rule: MakeRule,
+    make_ticket: MakeTicket,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    make_rule("ticket_created", [{"type": "tag", "tags": ["seen"]}], name="Seen")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+    client.force_login(supervisor)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Automation Seen: tagged seen" in page
+    chinese = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "自动化 Seen：tagged seen" in chinese
