@@ -31,6 +31,9 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/calendars"): Role.SUPERVISOR,
     ("PUT", "/api/calendars/{key}"): Role.SUPERVISOR,
     ("DELETE", "/api/calendars/{key}"): Role.SUPERVISOR,
+    ("PUT", "/api/market-holidays/{market}"): Role.SUPERVISOR,
+    ("DELETE", "/api/market-holidays/{market}"): Role.SUPERVISOR,
+    ("PUT", "/api/teams/{team_id}/schedules"): Role.SUPERVISOR,
     ("POST", "/api/scorecards/publish"): Role.QA_REVIEWER,
     ("POST", "/api/scorecard-templates"): Role.SUPERVISOR,
     ("PUT", "/api/metrics-settings"): Role.SUPERVISOR,
@@ -57,6 +60,9 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("PATCH", "/api/stores/connections/{connection_id}"): Role.SUPERVISOR,
     ("DELETE", "/api/stores/connections/{connection_id}"): Role.SUPERVISOR,
     ("POST", "/api/stores/connections/{connection_id}/sync"): Role.SUPERVISOR,
+    ("POST", "/api/stores/connections/{connection_id}/deliveries/{delivery_id}/retry"): (
+        Role.SUPERVISOR
+    ),
     ("POST", "/api/stores/imports"): Role.SUPERVISOR,
     ("POST", "/api/stores/imports/{import_id}/confirm"): Role.SUPERVISOR,
     ("PUT", "/api/surveys/settings"): Role.SUPERVISOR,
