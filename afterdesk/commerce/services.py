@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, connection, transaction
 
 from afterdesk.commerce.models import Customer, CustomerIdentity, Platform, Store
@@ -70,15 +72,35 @@ def _customer_by_email(address: str, store: Store | None) -> Customer | None:
 
 def customer_address_lock(address: str) -> None:
     """Wait for, then hold until the transaction ends, the lock of this email address (a
-    no-op outside PostgreSQL). For writers that create customers by email address in bulk
-    (the email ingest's batches): take the locks of the new addresses, in sorted order so two
-    batches never wait for each other in a circle, then look them up again before creating."""
+    no-op outside PostgreSQL). Writers that create customers by email address in bulk take
+    the new addresses' locks with `customer_address_locks` instead."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         # hashtextextended: PostgreSQL's own 64-bit hash of the text; a collision only makes
         # two addresses wait for each other.
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 7517))",
-            [f"customer-email:{address.strip().lower()}"],
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 7517))", [_lock_text(address)]
         )
+
+
+def customer_address_locks(addresses: Iterable[str]) -> None:
+    """`customer_address_lock` of many addresses, in one statement (the email ingest's
+    batches: lock the addresses not found, look them up again, create the missing ones).
+    The locks are taken in the order of their ids, so two bulk writers never wait for each
+    other in a circle (a single address's writer holds one lock: no circle either)."""
+    texts = sorted({_lock_text(address) for address in addresses})
+    if not texts or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # The select list is evaluated after ORDER BY (PostgreSQL evaluates volatile output
+        # expressions after the sort): one lock after the other, in id order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(id) FROM (SELECT DISTINCT hashtextextended(t, 7517)"
+            " AS id FROM unnest(%s::text[]) AS t) AS ids ORDER BY id",
+            [texts],
+        )
+
+
+def _lock_text(address: str) -> str:
+    return f"customer-email:{address.strip().lower()}"

@@ -7,7 +7,10 @@ query each for the whole batch instead of per message:
 - the tickets those ids belong to, read and locked with their logs in one query
   (`tickets.services.TicketBatch.load`);
 - the buyers' email identities (ASCII addresses; another address is looked up alone, as
-  `intake.customer_for_email` does) and the orders the messages name.
+  `intake.customer_for_email` does) and the orders the messages name. The addresses not
+  found are then locked (`commerce.services.customer_address_locks`, one statement) and
+  looked up again with one more query, so a buyer another process makes meanwhile is found,
+  not made twice.
 
 New buyers, tickets and their rows are written at the end, one INSERT per table.
 
@@ -54,7 +57,7 @@ from afterdesk.channels.services.threading import (
     token_new,
 )
 from afterdesk.commerce.models import Customer, CustomerIdentity, Order, Store
-from afterdesk.commerce.services import store_get_or_create
+from afterdesk.commerce.services import customer_address_locks, store_get_or_create
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services.batch import TicketBatch
 from afterdesk.tickets.services.changes import rows_insert
@@ -150,11 +153,29 @@ class BatchRouter:
         self.batch.load(tickets)
 
     def _identities_prefetch(self, messages: Sequence[Routed]) -> None:
-        keys = {
-            message.address[:254].upper()
-            for message in messages
-            if message.parsed.automatic is None and message.address.isascii()
-        }
+        """The buyers' identities, and the locks of the addresses not found (see below)."""
+        addresses = {message.address for message in messages if message.parsed.automatic is None}
+        keys = {address[:254].upper() for address in addresses if address.isascii()}
+        self._identities_find(keys)
+        # A buyer not found may be made meanwhile by another process (a single message, another
+        # batch): as `customer_for_email` does, the batch takes the lock of each address it may
+        # make a buyer for, to the end of its transaction (in one order for every writer, so
+        # two batches never wait for each other in a circle), then looks them up again with
+        # one query. Addresses that turn out to thread onto a ticket are locked for nothing
+        # (cheap); non-ASCII addresses are looked up alone later (`_customer`), after their
+        # lock.
+        new = [
+            address
+            for address in addresses
+            if not address.isascii() or address[:254].upper() not in self.identities
+        ]
+        if not new:
+            return
+        customer_address_locks(new)  # one statement
+        self._identities_find({address[:254].upper() for address in new if address.isascii()})
+
+    def _identities_find(self, keys: set[str]) -> None:
+        """The email identities of these upper-cased ASCII addresses, in one query."""
         if not keys:
             return
         found = (
