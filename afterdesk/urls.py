@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("afterdesk.core.urls")),  # /healthz, /metrics
     path("", include("afterdesk.surveys.urls")),  # /s/<token>/ (buyers), /surveys/settings/
     path("", include("afterdesk.sla.urls")),  # /sla/policies/, a ticket's "no response needed"
+    path("", include("afterdesk.returns.urls")),  # /returns/: queue, cases, warehouse check-in
     path("", include("afterdesk.routing.urls")),  # /routing/: rules, skills, presence, approvals
     path("", include("afterdesk.automations.urls")),  # /automations/: rules, dry run, log
     path("", include("afterdesk.tickets.urls")),

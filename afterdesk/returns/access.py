@@ -48,3 +48,7 @@ def can_override(user: User) -> bool:
 def override_require(user: User) -> None:
     if not can_override(user):
         raise PermissionDenied("only supervisors and admins override a return policy")
+
+
+def can_act(user: User) -> bool:
+    return user.is_active and user.role != Role.QA_REVIEWER

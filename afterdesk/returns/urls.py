@@ -1,0 +1,12 @@
+from django.urls import path
+
+from afterdesk.returns import views
+
+app_name = "returns"
+
+urlpatterns = [
+    path("returns/", views.case_list, name="list"),
+    path("returns/check-in/", views.checkin, name="checkin"),
+    path("returns/<int:case_id>/", views.case_detail, name="case"),
+    path("returns/start/<int:ticket_id>/", views.case_start, name="start"),
+]

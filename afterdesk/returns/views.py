@@ -1,0 +1,187 @@
+"""The returns pages (docs/returns.md, "Pages"): the queue, a case with its next steps, the
+warehouse check-in, and starting a return from the ticket page. Thin: each calls the access
+rule, one service (through `actions.case_act`), and renders; a refused step is shown with its
+message and the page's status is the error's (4xx)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from afterdesk.accounts.models import User
+from afterdesk.core.errors import DomainError, NotFound, ValidationError
+from afterdesk.returns import access, selectors
+from afterdesk.returns.actions import Action, case_act
+from afterdesk.returns.models import QcResult, Resolution, ReturnCase
+from afterdesk.returns.services.cases import LineIn, case_create, case_value
+from afterdesk.returns.services.refunds import REFUND_FROM, refundable_balance
+from afterdesk.tickets.selectors import ticket_get_for_user
+
+QUEUE_LABELS = (
+    ("open", _("Open")),
+    ("pending_approval", _("Pending approval")),
+    ("warehouse", _("Warehouse")),
+    ("refund_failed", _("Refunds to check")),
+    ("resolved", _("Closed")),
+    ("all", _("All")),
+)
+OTHER_RESOLUTIONS = (
+    Resolution.EXCHANGE,
+    Resolution.RESHIP,
+    Resolution.KEPT_NO_REFUND,
+    Resolution.WITHDRAWN,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required
+    return user
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    queue = request.GET.get("queue", "open")
+    if queue not in selectors.QUEUES:
+        queue = "open"
+    cases = selectors.cases_list(user=_user(request), queue=queue)[:200]
+    context = {"cases": cases, "queue": queue, "queues": QUEUE_LABELS}
+    return render(request, "returns/list.html", context)
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value.strip() else None
+    except InvalidOperation as exc:
+        raise ValidationError(f"{value!r} is not a number", field="amount") from exc
+
+
+def _action(post: Any) -> Action:
+    qc = {int(k[3:]): v for k, v in post.items() if k.startswith("qc_") and k[3:].isdigit()}
+    notes = {int(k[7:]): v for k, v in post.items() if k.startswith("qcnote_") and k[7:].isdigit()}
+    accepted = post.get("accepted")
+    refund_id = post.get("refund_id", "")
+    return Action(
+        action=post.get("action", ""),
+        note=post.get("note", ""),
+        carrier=post.get("carrier", ""),
+        tracking_number=post.get("tracking_number", ""),
+        qc=qc,
+        qc_notes=notes,
+        percent=_decimal(post.get("percent", "")),
+        accepted=None if accepted is None else accepted == "1",
+        amount=_decimal(post.get("amount", "")),
+        resolution=post.get("resolution", ""),
+        refund_id=int(refund_id) if refund_id.isdigit() else None,
+        platform_refund_id=post.get("platform_refund_id", ""),
+    )
+
+
+def _case_context(user: User, case: ReturnCase) -> dict[str, Any]:
+    lines = list(case.lines.select_related("order_line"))
+    refundable = [s for s, resolutions in _refund_states().items() if resolutions]
+    return {
+        "case": case,
+        "lines": lines,
+        "refunds": list(case.refunds.all()),
+        "can_act": access.can_act(user),
+        "refundable_states": refundable,
+        "refund_resolutions": [
+            (r.value, r.label) for r in REFUND_FROM if case.state in REFUND_FROM[r]
+        ],
+        "other_resolutions": [(r.value, r.label) for r in OTHER_RESOLUTIONS],
+        "suggested": case_value(case),
+        "balance": refundable_balance(case.order),
+    }
+
+
+def _refund_states() -> dict[str, list[str]]:
+    states: dict[str, list[str]] = {}
+    for resolution, allowed in REFUND_FROM.items():
+        for state in allowed:
+            states.setdefault(str(state), []).append(str(resolution))
+    return states
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        case = access.case_get(user=user, case_id=case_id)
+    except NotFound as error:
+        return HttpResponse(error.message, status=404)
+    if request.method == "POST":
+        try:
+            case_act(by=user, case=case, act=_action(request.POST))
+        except DomainError as error:
+            case = access.case_get(user=user, case_id=case_id)
+            context = {**_case_context(user, case), "error": error.message}
+            return render(request, "returns/case.html", context, status=error.status)
+        return redirect("returns:case", case_id=case.pk)
+    return render(request, "returns/case.html", _case_context(user, case))
+
+
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    """The warehouse: find a return by RMA or tracking number, mark it received, then QC each
+    line."""
+    user = _user(request)
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    case = selectors.case_find(user=user, code=code)
+    status, error = 200, ""
+    if request.method == "POST" and case is not None:
+        try:
+            case_act(by=user, case=case, act=_action(request.POST))
+        except DomainError as failed:
+            status, error = failed.status, failed.message
+        else:
+            return redirect(f"{request.path}?code={code}")
+        case = selectors.case_find(user=user, code=code)
+    elif request.method == "POST":
+        status = 404
+    context = {
+        "code": code,
+        "case": case,
+        "error": error,
+        "lines": list(case.lines.select_related("order_line")) if case else [],
+        "qc_choices": [(v, label) for v, label in QcResult.choices if v],
+    }
+    return render(request, "returns/checkin.html", context, status=status)
+
+
+@login_required
+def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    except NotFound as error:
+        return HttpResponse(error.message, status=404)
+    if request.method != "POST":
+        return redirect("tickets:ticket", ticket.pk)
+    order = ticket.orders.filter(pk=request.POST.get("order", "0") or 0).first()
+    if order is None:
+        return HttpResponse(str(_("No such order on this ticket.")), status=404)
+    lines = []
+    for line in order.lines.all():
+        raw = request.POST.get(f"qty_{line.pk}", "0").strip() or "0"
+        if raw.isdigit() and int(raw) > 0:
+            lines.append(LineIn(line.pk, int(raw)))
+    try:
+        case = case_create(
+            by=user,
+            ticket=ticket,
+            order=order,
+            lines=lines,
+            reason=request.POST.get("reason", ""),
+            requested_resolution=request.POST.get("requested_resolution", ""),
+            note=request.POST.get("note", ""),
+            override_note=request.POST.get("override_note", ""),
+        )
+    except DomainError as error:
+        return HttpResponse(error.message, status=error.status)
+    return redirect("returns:case", case_id=case.pk)
