@@ -79,9 +79,10 @@ def ticket_route(
 
 
 def _tags_add(ticket: Ticket, names: Sequence[str]) -> None:
-    have = {tag.name: tag for tag in ticket.tags.all()}
+    have: dict[str, Tag] = {tag.name: tag for tag in ticket.tags.all()}
     added = [Tag.objects.get_or_create(name=name)[0] for name in names if name not in have]
     if added:
         ticket.tags.add(*added)
         tags: list[Tag] = [*have.values(), *added]
-        remember_related(ticket, "tags", sorted(tags, key=lambda tag: tag.name))
+        tags.sort(key=lambda tag: str(tag.name))
+        remember_related(ticket, "tags", tags)
