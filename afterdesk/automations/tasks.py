@@ -14,7 +14,9 @@ from afterdesk.automations.timerules import time_rules_run
 from afterdesk.automations.webhooks import webhook_send, webhooks_send_due
 
 
-@db_task()
+# Retried: a worker that died mid-way left nothing half-done (each firing is one transaction)
+# and a rule that fired already is skipped by its unique firing.
+@db_task(retries=3, retry_delay=60)
 def automations_trigger_task(
     ticket_id: int, trigger: str, key: str, skip_rule: int | None = None
 ) -> int:

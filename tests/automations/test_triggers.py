@@ -208,3 +208,31 @@ def test_a_history_import_fires_nothing(
         )
     assert report.errors == []
     assert Firing.objects.count() == 0
+
+
+def test_a_run_that_dies_mid_way_is_rerun_and_each_rule_fires_once(
+    make_rule: MakeRule, make_ticket: MakeTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash (here: the second rule's note write raising, as a killed worker would stop)
+    leaves the first rule's firing and nothing of the second; the retry fires only the
+    second."""
+    from afterdesk.automations import engine
+
+    make_rule("ticket_created", [{"type": "tag", "tags": ["first"]}], name="first", position=1)
+    make_rule("ticket_created", [{"type": "note", "body": "second"}], name="second", position=2)
+    ticket = make_ticket()
+    real = engine.tickets.automation_note_add
+
+    def crash(**kwargs: Any) -> None:
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(engine.tickets, "automation_note_add", crash)
+    with pytest.raises(RuntimeError):
+        engine.ticket_trigger(ticket_id=ticket.pk, trigger="ticket_created", key="created")
+    assert list(Firing.objects.values_list("rule__name", flat=True)) == ["first"]
+    monkeypatch.setattr(engine.tickets, "automation_note_add", real)
+    again = engine.ticket_trigger(ticket_id=ticket.pk, trigger="ticket_created", key="created")
+    assert [firing.rule.name for firing in again] == ["second"]
+    assert engine.ticket_trigger(ticket_id=ticket.pk, trigger="ticket_created", key="created") == []
+    assert TicketEvent.objects.filter(ticket=ticket, kind="automation").count() == 2
+    assert TicketEvent.objects.filter(ticket=ticket, subtype="note").count() == 1
