@@ -1,5 +1,5 @@
-"""The routing API (docs/routing.md, "API"): rules, agents' skills, capacity and shifts, teams'
-settings (supervisors read, admins write), one's own presence, approval requests."""
+"""The routing API (docs/routing.md, "Pages and API"): rules, agents' skills, capacity and
+shifts, teams' settings (supervisors read, admins write), one's own presence, approvals."""
 
 from __future__ import annotations
 
