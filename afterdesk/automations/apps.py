@@ -10,16 +10,14 @@ class AutomationsConfig(AppConfig):
     verbose_name = "Automations"
 
     def ready(self) -> None:
-        # Ticket changes and new tickets (docs/architecture.md, "Dependencies"), and stalled
-        # parcels: each starts the rules of its trigger once the change has committed.
+        # Ticket changes (docs/architecture.md, "Dependencies"; a new ticket is one whose whole
+        # log is new) and stalled parcels: each starts its trigger's rules after the commit.
         from afterdesk.automations.consumers import (
             parcel_stalled_automate,
             tickets_changed_automate,
-            tickets_opened_automate,
         )
         from afterdesk.parcels.consumers import stall_subscribe
-        from afterdesk.tickets.consumers import tickets_changed, tickets_opened
+        from afterdesk.tickets.consumers import tickets_changed
 
         tickets_changed.register(tickets_changed_automate)
-        tickets_opened.register(tickets_opened_automate)
         stall_subscribe(parcel_stalled_automate)

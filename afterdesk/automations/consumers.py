@@ -31,6 +31,10 @@ def _triggers_of(rows: list[EventRow], appended: set[int]) -> list[tuple[str, st
         (row.id for row in rows if row.kind == "message" and row.subtype == "inbound"), None
     )
     found = []
+    if rows and all(row.id in appended for row in rows):
+        # The whole log is new: the ticket was just opened (by a buyer's message, a batch, or
+        # an agent through the API or a phone call).
+        found.append((Trigger.TICKET_CREATED.value, "created"))
     for row in rows:
         if row.id not in appended:
             continue
@@ -71,11 +75,6 @@ def tickets_changed_automate(
         for trigger, key in _triggers_of(events.get(ticket_id, []), set(ids)):
             work.append((ticket_id, trigger, key))
     _later(work, acting_rule())
-
-
-def tickets_opened_automate(*, tickets: list[Ticket], **_: Any) -> None:
-    """`tickets_opened`: a buyer's message opened these tickets (after triage and routing)."""
-    _later([(t.pk, Trigger.TICKET_CREATED.value, "created") for t in tickets], acting_rule())
 
 
 def parcel_stalled_automate(stall: ParcelStall) -> None:

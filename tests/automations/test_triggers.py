@@ -47,6 +47,26 @@ def test_a_new_ticket_fires_its_rule_after_commit_and_the_firing_is_logged(
     assert (firing.state, firing.event_id, firing.key) == (FiringState.DONE, event.pk, "created")
 
 
+def test_a_ticket_an_agent_opens_fires_once_as_created(
+    make_rule: MakeRule, agent: User, team: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_rule(
+        "ticket_created", [{"type": "tag", "tags": ["phone"]}], conditions={"channels": ["phone"]}
+    )
+    make_rule("message_received", [{"type": "tag", "tags": ["again"]}])
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_open(
+            by=agent,
+            subject="Called about a refund",
+            channel="phone",
+            body="Buyer called.",
+            team=team,
+            assignee=agent,
+        )
+    assert _tags(ticket) == {"phone"}
+    assert Firing.objects.count() == 1
+
+
 def test_a_buyer_message_fires_but_the_first_one_is_the_creation(
     make_rule: MakeRule, make_ticket: MakeTicket, django_capture_on_commit_callbacks: Any
 ) -> None:
