@@ -167,8 +167,9 @@ def test_ticket_page(
     # + session, user; the assign form's agents and teams; the email state of its replies
     # (channels_delivery, one query for a ticket with replies); the automatic mail of an
     # email ticket (channels_delivery, one query whatever the number of messages); the SLA
-    # card (sla_panel: the ticket's clock state); the buyer's other orders (order panel)
-    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1):
+    # card (sla_panel: the ticket's clock state); the buyer's other orders (order panel); the
+    # ticket's return cases (returns_panel)
+    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1 + 1):
         response = client.get(reverse("tickets:ticket", args=[ticket.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("/attachments/") == n

@@ -16,10 +16,12 @@ register = template.Library()
 
 @register.inclusion_tag("returns/partials/ticket_panel.html", takes_context=True)
 def returns_panel(context: dict[str, Any], ticket: Ticket) -> dict[str, Any]:
+    # One query when the ticket has no return (a prefetch of nothing runs no query).
     cases = ReturnCase.objects.filter(ticket_id=ticket.pk).prefetch_related(
         "lines__order_line", "refunds"
     )
-    orders = ticket.orders.prefetch_related("lines")
+    # The ticket page prefetched the orders and their lines: no query here.
+    orders = ticket.orders.all()
     return {
         "ticket": ticket,
         "cases": cases,
