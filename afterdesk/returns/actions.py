@@ -87,7 +87,11 @@ def case_act(*, by: User, case: ReturnCase, act: Action) -> ReturnCase:
     if name == "resolve":
         return cases.case_resolve(by=by, case=case, resolution=act.resolution, note=act.note)
     if name == "confirm_refund":
-        refund = Refund.objects.filter(case=case, pk=act.refund_id).first()
+        refund = (
+            Refund.objects.filter(case=case, pk=act.refund_id).first()
+            if act.refund_id is not None
+            else None
+        )
         if refund is None:
             raise NotFound("no such refund of this return")
         return refunds.refund_manual_confirm(

@@ -113,3 +113,17 @@ def test_the_queue_and_the_access_rule(
     assert _client(other_agent).get(f"/returns/{case.pk}/").status_code == 404
     assert case.rma not in _client(other_agent).get("/returns/?queue=all").content.decode()
     assert _client(other_agent).post(f"/returns/start/{shop_ticket.pk}/").status_code == 404
+
+
+def test_the_pages_in_simplified_chinese(
+    agent: User, shop_ticket: Ticket, shop_order: Order
+) -> None:
+    client = _client(agent)
+    case = inspected_case(agent, shop_ticket, shop_order, "MUG-1")
+    listing = client.get("/returns/?queue=all", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "仓库入库登记" in listing
+    assert "已质检" in listing
+    page = client.get(f"/returns/{case.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "订单剩余可退金额" in page
+    ticket = client.get(f"/tickets/{shop_ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    assert "发起退货" in ticket.decode()

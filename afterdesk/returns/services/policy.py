@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from afterdesk.commerce.models import Order, OrderLine
+from afterdesk.commerce.models import Order, OrderLine, Store
 from afterdesk.core.errors import ValidationError
 from afterdesk.returns.models import ReturnPolicy
 
@@ -106,7 +106,7 @@ def policy_save(
     if shipping_paid_by not in ("buyer", "seller"):
         raise ValidationError("shipping_paid_by is buyer or seller", field="shipping_paid_by")
     policy, _created = ReturnPolicy.objects.update_or_create(
-        store_id=store_id,
+        store=Store.objects.filter(pk=store_id).first() if store_id is not None else None,
         market=market.strip().upper(),
         defaults={
             "window_days": window_days,
