@@ -104,7 +104,11 @@ def runs_requeue_at_start() -> int:
         if _requeued_at_start:
             return 0
         _requeued_at_start = True
-    return runs_requeue(older_than=timedelta(0))
+    try:
+        return runs_requeue(older_than=timedelta(0))
+    except Exception:
+        _requeued_at_start = False  # e.g. not migrated yet: the next thread's start tries again
+        raise
 
 
 def runs_prune() -> int:
