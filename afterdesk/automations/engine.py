@@ -95,7 +95,8 @@ def rule_fire(
                 _execute(rule, ticket, firing, plan, trigger, now)
         except (ActionFailed, DomainError) as error:
             reason = error.message if isinstance(error, DomainError) else str(error)
-            firing.state, firing.error = FiringState.FAILED, reason
+            # What the rolled-back part did is gone: the firing did nothing but say why.
+            firing.state, firing.error, firing.actions = FiringState.FAILED, reason, []
             firing.event = tickets.ticket_automate(
                 ticket=ticket, rule=rule.name, trigger=trigger, actions=[], error=reason, at=now
             )

@@ -175,3 +175,22 @@ def test_a_bad_rule_is_refused_naming_the_field(make_rule: MakeRule) -> None:
     with pytest.raises(ValidationError) as error:
         make_rule("time", [{"type": "tag", "tags": ["x"]}], time_status="pending")
     assert error.value.field == "time_hours"
+
+
+def test_a_reply_on_a_closed_ticket_undoes_the_whole_firing(
+    make_rule: MakeRule, make_ticket: MakeTicket, apology: ReplyTemplate, agent: User
+) -> None:
+    """The failure comes after the fields were written: they are rolled back too."""
+    make_rule(
+        "status_changed",
+        [{"type": "set", "priority": "urgent"}, {"type": "reply", "template": apology.key}],
+        send_as="anna",
+    )
+    ticket = make_ticket(order=True)
+    services.ticket_set_status(ticket=ticket, by=agent, status="closed")
+    (firing,) = _fire(ticket, "status_changed")
+    assert firing.state == FiringState.FAILED
+    assert firing.actions == []
+    assert "closed" in firing.error
+    assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
+    assert not TicketEvent.objects.filter(ticket=ticket, subtype="reply").exists()
