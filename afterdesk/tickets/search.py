@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
 
 from afterdesk.core.fulltext import fold, fts5_phrase, has_words
 from afterdesk.tickets.models import Message, Ticket
@@ -64,7 +63,9 @@ SQLITE_TABLES = {
 }
 
 WHOLE = 2
-MAX_WHOLE = 1000  # a value shared by more tickets is no identifier
+# A search lists its best matches (whole values, then the subject, then the newest tickets) up
+# to this many: a word in a tenth of a million tickets is no search.
+MAX_MATCHES = 1000
 SUBJECT = 1
 
 
@@ -77,54 +78,64 @@ def _number(text: str) -> int | None:
     return None
 
 
-def _whole_value_sql(text: str) -> tuple[str, list[object]]:
+def _in(column: str, subquery: str) -> str:
+    """`column IN (subquery)`; on PostgreSQL `= ANY(ARRAY(…))`, which it runs first and then
+    looks up by index: its row estimates for full-text matches are far too high, and with
+    `IN` it would hash-join whole tables."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
+
+
+def _whole_value_sql(text: str) -> tuple[str, list[int | str]]:
     """Ids of the tickets one of whose whole values is `text`, case-insensitively, each
     through an index (`upper(…)` btree indexes, the identities' `UPPER(value)` index)."""
     number = text.removeprefix("#")
+    orders = (
+        "SELECT id FROM commerce_order WHERE upper(number) IN (upper(%s), upper(%s))"
+        " UNION SELECT order_id FROM commerce_shipment WHERE upper(tracking_number) = upper(%s)"
+    )
+    buyers = (
+        "SELECT customer_id FROM commerce_customeridentity"
+        " WHERE kind = 'email' AND UPPER(value) = UPPER(%s)"
+    )
     parts = [
         "SELECT id FROM tickets_ticket WHERE upper(external_id) = upper(%s)",
-        "SELECT o.ticket_id FROM tickets_ticket_orders o WHERE o.order_id IN ("
-        " SELECT id FROM commerce_order WHERE upper(number) IN (upper(%s), upper(%s))"
-        " UNION SELECT order_id FROM commerce_shipment WHERE upper(tracking_number) = upper(%s))",
-        "SELECT t.id FROM tickets_ticket t WHERE t.customer_id IN ("
-        " SELECT customer_id FROM commerce_customeridentity"
-        " WHERE kind = 'email' AND UPPER(value) = UPPER(%s))",
+        f"SELECT ticket_id AS id FROM tickets_ticket_orders WHERE {_in('order_id', orders)}",
+        f"SELECT id FROM tickets_ticket WHERE {_in('customer_id', buyers)}",
     ]
-    params: list[object] = [text, number, f"#{number}", text, text]
+    params: list[int | str] = [text, number, f"#{number}", text, text]
     ticket = _number(text)
     if ticket is not None:
-        parts.insert(0, "SELECT %s")
+        parts.insert(0, "SELECT %s AS id")
         params.insert(0, ticket)
     return " UNION ".join(parts), params
 
 
-def _words_sql(folded_query: str, raw: str) -> tuple[str, list[object], str, list[object]]:
-    """(ids of the tickets whose words match, its params, ids of those whose subject does,
-    its params), for the connection's database."""
+def _words_sql(words: str) -> tuple[str, str, list[str]]:
+    """(ids of the tickets whose subject matches, ids of those whose messages or buyer's
+    name do, the parameters of each) for the connection's database."""
     if connection.vendor == "postgresql":
+        match = PG_QUERY
         subject = (
-            f"SELECT id FROM tickets_ticket WHERE {PG_TSV.format(column='subject')} @@ {PG_QUERY}"
+            f"SELECT id FROM tickets_ticket WHERE {PG_TSV.format(column='subject')} @@ {match}"
         )
         messages = (
-            "SELECT ticket_id FROM tickets_message"
-            f" WHERE {PG_TSV.format(column='body_text')} @@ {PG_QUERY}"
+            f"SELECT ticket_id AS id FROM tickets_message WHERE {PG_TSV.format(column='body_text')}"
+            f" @@ {match}"
         )
-        customers = (
-            "SELECT t.id FROM tickets_ticket t WHERE t.customer_id IN (SELECT id FROM"
-            f" commerce_customer WHERE {PG_TSV.format(column='name')} @@ {PG_QUERY})"
+        names = f"SELECT id FROM commerce_customer WHERE {PG_TSV.format(column='name')} @@ {match}"
+        param = words
+    else:
+        subject = "SELECT rowid AS id FROM tickets_subject_fts WHERE tickets_subject_fts MATCH %s"
+        messages = (
+            "SELECT ticket_id AS id FROM tickets_message WHERE id IN"
+            " (SELECT rowid FROM tickets_message_fts WHERE tickets_message_fts MATCH %s)"
         )
-        return f"{subject} UNION {messages} UNION {customers}", [raw, raw, raw], subject, [raw]
-    match = fts5_phrase(folded_query)
-    subject = "SELECT rowid FROM tickets_subject_fts WHERE tickets_subject_fts MATCH %s"
-    messages = (
-        "SELECT ticket_id FROM tickets_message WHERE id IN"
-        " (SELECT rowid FROM tickets_message_fts WHERE tickets_message_fts MATCH %s)"
-    )
-    customers = (
-        "SELECT t.id FROM tickets_ticket t WHERE t.customer_id IN"
-        " (SELECT rowid FROM commerce_customer_fts WHERE commerce_customer_fts MATCH %s)"
-    )
-    return f"{subject} UNION {messages} UNION {customers}", [match] * 3, subject, [match]
+        names = "SELECT rowid FROM commerce_customer_fts WHERE commerce_customer_fts MATCH %s"
+        param = fts5_phrase(fold(words) or "")
+    buyers = f"SELECT id FROM tickets_ticket WHERE {_in('customer_id', names)}"
+    return subject, f"{messages} UNION ALL {buyers}", [param]
 
 
 def _unescaped(text: str) -> str:
@@ -133,28 +144,57 @@ def _unescaped(text: str) -> str:
     return text.replace("\\", " ")
 
 
-def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """The tickets of `queryset` that `text` finds, best first (module docstring)."""
+def _matches(text: str) -> tuple[bool, list[tuple[int, int]]]:
+    """Whether the query has a word the word index can take, and the best MAX_MATCHES
+    (ticket id, rank) it finds, best rank then newest ticket first: one query. On PostgreSQL
+    its parser decides what a word is (its letters depend on the database's locale)."""
+    words = _unescaped(text)
+    whole_sql, params = _whole_value_sql(text)
+    parts = [f"SELECT id, {WHOLE} AS r FROM ({whole_sql}) w"]
+    params = list(params)
+    number_only = text.startswith("#") and _number(text) is not None
+    word_index = connection.vendor == "postgresql" or has_words(fold(words) or "")
+    if word_index and not number_only:
+        subject, rest, word_params = _words_sql(words)
+        parts.append(f"SELECT id, {SUBJECT} FROM ({subject}) s")
+        parts.append(f"SELECT id, 0 FROM ({rest}) o")
+        params += word_params * 3
+    ranked = (
+        f"SELECT id, MAX(r) FROM ({' UNION ALL '.join(parts)}) m"
+        f" GROUP BY id ORDER BY MAX(r) DESC, id DESC LIMIT {MAX_MATCHES}"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT numnode({PG_QUERY}), ARRAY(SELECT ARRAY[id, r] FROM ({ranked}) k(id, r))",
+                [words, *params],
+            )
+            nodes, pairs = cursor.fetchone()
+            return bool(nodes), [(int(pk), int(rank)) for pk, rank in pairs]
+        cursor.execute(ranked, params)
+        return word_index, [(int(pk), int(rank)) for pk, rank in cursor.fetchall()]
+
+
+def _search(
+    queryset: QuerySet[Ticket], text: str
+) -> tuple[QuerySet[Ticket], dict[int, int] | None]:
+    """(the tickets of `queryset` that `text` finds, ranked; their ranks by id, or None for a
+    substring search, which has no list of matches)."""
     text = text.replace("\x00", "").strip()
     if not text:
-        return queryset
-    words = _unescaped(text)
-    has_words, whole = _first_look(text, words)
-    if text.startswith("#") and _number(text) is not None:
-        found: Q = Q(pk__in=whole)
-    elif has_words:
-        words_sql, words_params, subject_sql, subject_params = _words_sql(fold(words) or "", words)
-        # One IN over a UNION: the database joins its few ids to the tickets (an OR of two INs
-        # would test every ticket).
-        listed = ", ".join(["%s"] * len(whole))
-        union = f"SELECT id FROM tickets_ticket WHERE id IN ({listed}) UNION " if whole else ""
-        found = Q(pk__in=RawSQL(union + words_sql, [*whole, *words_params]))  # noqa: S611
+        return queryset, None
+    word_index, matches = _matches(text)
+    whole = [pk for pk, rank in matches if rank == WHOLE]
+    ranks: dict[int, int] | None = None
+    if word_index or (text.startswith("#") and _number(text) is not None):
+        ranks = dict(matches)
+        subject = [pk for pk, rank in matches if rank == SUBJECT]
+        found: Q = Q(pk__in=list(ranks))
         rank = Case(
             When(pk__in=whole, then=Value(WHOLE)),
-            When(pk__in=RawSQL(subject_sql, subject_params), then=Value(SUBJECT)),  # noqa: S611
+            When(pk__in=subject, then=Value(SUBJECT)),
             default=Value(0),
         )
-        return _ranked(queryset.filter(found), rank)
     else:
         # No word to look up: a substring scan, as rare as such queries are.
         in_messages = Message.objects.filter(body_text__icontains=text).values("ticket_id")
@@ -164,29 +204,63 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
             When(subject__icontains=text, then=Value(SUBJECT)),
             default=Value(0),
         )
-        return _ranked(queryset.filter(found), rank)
-    return queryset.filter(found).order_by("-updated_at", "-id")
+    ranked = (
+        queryset.filter(found)
+        .annotate(search_rank=rank)
+        .order_by("-search_rank", "-updated_at", "-id")
+    )
+    return ranked, ranks
 
 
-def _ranked(queryset: QuerySet[Ticket], rank: Case) -> QuerySet[Ticket]:
-    return queryset.annotate(search_rank=rank).order_by("-search_rank", "-updated_at", "-id")
+def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """The tickets of `queryset` that `text` finds, best first (module docstring): the best
+    MAX_MATCHES matches are found first, then the user's filters and visibility apply to them."""
+    return _search(queryset, text)[0]
 
 
-def _first_look(text: str, words: str) -> tuple[bool, list[int]]:
-    """Whether the query has a word the word index can take, and the ids of the tickets one
-    of whose whole values it is (at most MAX_WHOLE): one query. PostgreSQL's parser decides
-    the words there (its letters depend on the database's locale)."""
-    whole_sql, whole_params = _whole_value_sql(text)
-    if connection.vendor == "postgresql":
-        sql = f"SELECT numnode({PG_QUERY}), ARRAY({whole_sql} LIMIT {MAX_WHOLE})"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [words, *whole_params])
-            nodes, ids = cursor.fetchone()
-        return bool(nodes), sorted(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{whole_sql} LIMIT {MAX_WHOLE}", whole_params)
-        ids = sorted(row[0] for row in cursor.fetchall())
-    return has_words(fold(words) or ""), ids
+class SearchResults:
+    """A search's tickets as a sliceable sequence with `count()` (what `Paginator` and the
+    API's `paginate` take), for the inbox.
+
+    Sorting a search's few matches in SQL lets the database walk the inbox's update index
+    until it meets them, most of the table for a word of old tickets; instead one query reads
+    the (id, updated_at) of the matches the user may see, they are sorted here by rank and
+    recency, and a slice loads only its tickets by id.
+    """
+
+    def __init__(self, queryset: QuerySet[Ticket], ranks: dict[int, int]) -> None:
+        self.queryset = queryset  # filtered to the matches, with the page's joins
+        self.ranks = ranks
+        self._order: list[int] | None = None
+
+    def _ordered(self) -> list[int]:
+        if self._order is None:
+            rows = self.queryset.prefetch_related(None).order_by().values_list("pk", "updated_at")
+            keyed = sorted(rows, key=lambda row: (self.ranks[row[0]], row[1], row[0]), reverse=True)
+            self._order = [pk for pk, _updated_at in keyed]
+        return self._order
+
+    def count(self) -> int:
+        return len(self._ordered())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Ticket]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("SearchResults takes a slice without a step")
+        page = self._ordered()[index]
+        loaded = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=page)}
+        return [loaded[pk] for pk in page]
+
+
+def search_results(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket] | SearchResults:
+    """What the inbox and the API list for a search: `SearchResults`, or the ranked queryset
+    of a substring search."""
+    ranked, ranks = _search(queryset, text)
+    if ranks is None:
+        return ranked
+    return SearchResults(queryset.filter(pk__in=list(ranks)), ranks)
 
 
 def _pg_unaccent_schema() -> str | None:
@@ -215,6 +289,9 @@ def pg_fold_function_install() -> bool:
     schema = _pg_unaccent_schema()
     # IMMUTABLE, as an index expression must be; `unaccent` is only STABLE because its
     # dictionary could change, which `afterdesk search rebuild` follows (it reindexes).
+    # PARALLEL RESTRICTED: a search finds few rows through the index, and starting parallel
+    # workers for it (as the planner's high estimates for full-text matches suggest) cost more
+    # than the scan.
     inner = (
         f"{connection.ops.quote_name(schema)}.unaccent('{schema}.unaccent'::regdictionary, $1)"
         if schema
@@ -223,7 +300,7 @@ def pg_fold_function_install() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE OR REPLACE FUNCTION afterdesk_search_fold(text) RETURNS text"
-            " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS"
+            " LANGUAGE sql IMMUTABLE STRICT PARALLEL RESTRICTED AS"
             f" $$ SELECT regexp_replace({inner}, '([{CJK_CLASS}])', ' \\1 ', 'g') $$"
         )
     return schema is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -14,7 +14,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Order
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
-from afterdesk.tickets.search import search_tickets
+from afterdesk.tickets.search import SearchResults, search_results, search_tickets
 
 INBOX_PAGE_SIZE = 50
 
@@ -127,12 +127,18 @@ class StatusMergedTickets:
         return [loaded[pk] for pk in page]
 
 
-def inbox_tickets(*, user: User, filters: InboxFilters) -> QuerySet[Ticket] | StatusMergedTickets:
+def inbox_tickets(
+    *, user: User, filters: InboxFilters
+) -> QuerySet[Ticket] | StatusMergedTickets | SearchResults:
     """The inbox as the page and the API read it: tickets with their tags, newest update
     first, one page at a time."""
     statuses = _statuses(filters)
-    # A search ranks its tickets: the merge by update order would undo that.
-    if len(statuses) > 1 and not filters.text:
+    if filters.text:
+        # A search ranks its tickets (tickets.search): no merge by update order.
+        plain = replace(filters, text=None)
+        tickets = inbox_queryset(user=user, filters=plain).prefetch_related("tags")
+        return search_results(tickets, filters.text)
+    if len(statuses) > 1:
         queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
         return StatusMergedTickets(queryset, statuses)
     return inbox_queryset(user=user, filters=filters).prefetch_related("tags")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from afterdesk.tickets.search import search_index_rebuild
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=("rebuild",))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if "tickets_ticket" not in connection.introspection.table_names():
+            raise CommandError("the database has no tickets table: run `afterdesk migrate` first")
         started = time.perf_counter()
         done = search_index_rebuild()
         elapsed = time.perf_counter() - started
