@@ -1,4 +1,4 @@
-"""Request and response schemas of the returns API (docs/returns.md, "API"). The values are
+"""Request and response schemas of the returns API (docs/returns.md, "Pages and API"). The values are
 checked by the returns services, so the pages and the API refuse alike."""
 
 from __future__ import annotations

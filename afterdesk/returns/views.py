@@ -1,4 +1,4 @@
-"""The returns pages (docs/returns.md, "Pages"): the queue, a case with its next steps, the
+"""The returns pages (docs/returns.md, "Pages and API"): the queue, a case with its next steps, the
 warehouse check-in, and starting a return from the ticket page. Thin: each calls the access
 rule, one service (through `actions.case_act`), and renders; a refused step is shown with its
 message and the page's status is the error's (4xx)."""

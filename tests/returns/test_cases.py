@@ -233,3 +233,44 @@ def test_inspection_needs_a_result_for_every_line(
     with pytest.raises(ValidationError, match="must be one of"):
         inspect(by=agent, case=case, results={case.lines.get().pk: ("shiny", "")})
     assert timezone.now() - case.created_at < timedelta(minutes=5)
+
+
+def test_a_policy_is_saved_checked_and_replaced(shop_order: Order) -> None:
+    from afterdesk.returns.services.policy import policy_for, policy_save
+
+    with pytest.raises(ValidationError, match="restocking_fee_percent"):
+        policy_save(
+            store_id=None,
+            market="",
+            window_days=30,
+            shipping_paid_by="buyer",
+            restocking_fee_percent=Decimal(120),
+            non_returnable_skus=[],
+            non_returnable_categories=[],
+        )
+    saved = policy_save(
+        store_id=shop_order.store_id,
+        market="",
+        window_days=14,
+        shipping_paid_by="seller",
+        restocking_fee_percent=Decimal(10),
+        non_returnable_skus=[" GIFT-1 "],
+        non_returnable_categories=["MUG"],
+    )
+    assert saved.non_returnable_skus == ["GIFT-1"]
+    again = policy_save(
+        store_id=shop_order.store_id,
+        market="",
+        window_days=21,
+        shipping_paid_by="seller",
+        restocking_fee_percent=Decimal(10),
+        non_returnable_skus=[],
+        non_returnable_categories=["MUG"],
+    )
+    assert again.pk == saved.pk
+    assert policy_for(shop_order) == again
+    from afterdesk.returns.services.policy import policy_check
+
+    mug = shop_order.lines.get(sku="MUG-1")
+    check = policy_check(shop_order, [(mug, 1)])
+    assert check.violations == ("MUG-1 (Mug) is in the non-returnable category MUG",)

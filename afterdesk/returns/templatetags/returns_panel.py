@@ -1,4 +1,4 @@
-"""The ticket page's Returns panel (docs/returns.md, "Pages"): `{% returns_panel ticket %}`,
+"""The ticket page's Returns panel (docs/returns.md, "Pages and API"): `{% returns_panel ticket %}`,
 beside the SLA and survey cards: the ticket's return cases and a form to start one from the
 ticket's order lines. The caller's view has authorised the ticket."""
 
