@@ -1,5 +1,5 @@
-"""Request and response schemas of the returns API (docs/returns.md, "Pages and API"). The values are
-checked by the returns services, so the pages and the API refuse alike."""
+"""Request and response schemas of the returns API (docs/returns.md, "Pages and API"). The
+values are checked by the returns services, so the pages and the API refuse alike."""
 
 from __future__ import annotations
 
