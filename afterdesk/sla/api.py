@@ -16,12 +16,12 @@ from afterdesk.core.timeutil import parse_instant
 from afterdesk.sla import reports, selectors, services
 from afterdesk.sla.models import Policy, TicketSla
 from afterdesk.sla.schemas import (
-    PendingFlagOut,
-    PeriodQuery,
-    PolicyIn,
-    PolicyOut,
-    ReportQuery,
-    ReportRowOut,
+    SlaPendingFlagOut,
+    SlaPeriodQuery,
+    SlaPolicyIn,
+    SlaPolicyOut,
+    SlaReportQuery,
+    SlaReportRowOut,
     TicketSlaOut,
 )
 
@@ -29,27 +29,29 @@ router = Router(tags=["sla"])
 CONFIGURE = requires(lambda user: user_require_configure(user=user))
 
 
-@router.get("/sla/policies", response={200: list[PolicyOut], **READ_ERRORS})
+@router.get("/sla/policies", response={200: list[SlaPolicyOut], **READ_ERRORS})
 def policies_list(request: HttpRequest) -> list[Policy]:
     """The policies in the order they are tried (supervisors and admins)."""
     return list(selectors.policies_list(user=request_user(request)))
 
 
-@router.get("/sla/policies/{policy_id}", response={200: PolicyOut, **READ_ERRORS})
+@router.get("/sla/policies/{policy_id}", response={200: SlaPolicyOut, **READ_ERRORS})
 def policy_get(request: HttpRequest, policy_id: int) -> Policy:
     return selectors.policy_get(user=request_user(request), policy_id=policy_id)
 
 
-@router.post("/sla/policies", response={201: PolicyOut, **WRITE_ERRORS}, auth=CONFIGURE)
-def policy_create(request: HttpRequest, payload: PolicyIn) -> Status[Policy]:
+@router.post("/sla/policies", response={201: SlaPolicyOut, **WRITE_ERRORS}, auth=CONFIGURE)
+def policy_create(request: HttpRequest, payload: SlaPolicyIn) -> Status[Policy]:
     """A new policy (admins); every ticket's deadlines are recomputed after it is saved."""
     user = request_user(request)
     policy = services.policy_create(by=user, data=payload.model_dump())
     return Status(201, selectors.policy_get(user=user, policy_id=policy.pk))
 
 
-@router.put("/sla/policies/{policy_id}", response={200: PolicyOut, **WRITE_ERRORS}, auth=CONFIGURE)
-def policy_update(request: HttpRequest, policy_id: int, payload: PolicyIn) -> Policy:
+@router.put(
+    "/sla/policies/{policy_id}", response={200: SlaPolicyOut, **WRITE_ERRORS}, auth=CONFIGURE
+)
+def policy_update(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> Policy:
     """Replace a policy's fields (admins); e.g. `enabled: false` turns the preset off."""
     user = request_user(request)
     policy = selectors.policy_get(user=user, policy_id=policy_id)
@@ -81,8 +83,8 @@ def _instant(name: str, value: str) -> datetime:
         raise ValidationError(f"{name}: {exc}", field=name) from exc
 
 
-@router.get("/sla/report", response={200: list[ReportRowOut], **READ_ERRORS})
-def sla_report(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+@router.get("/sla/report", response={200: list[SlaReportRowOut], **READ_ERRORS})
+def sla_report(request: HttpRequest, query: Query[SlaReportQuery]) -> Any:
     """% of clocks that met their target per group, with the breached tickets (supervisors
     and admins); `format=csv` for the download."""
     rows = reports.sla_report(
@@ -109,8 +111,8 @@ def sla_report(request: HttpRequest, query: Query[ReportQuery]) -> Any:
     ]
 
 
-@router.get("/sla/pending-abuse", response={200: list[PendingFlagOut], **READ_ERRORS})
-def sla_pending_abuse(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, str]]:
+@router.get("/sla/pending-abuse", response={200: list[SlaPendingFlagOut], **READ_ERRORS})
+def sla_pending_abuse(request: HttpRequest, query: Query[SlaPeriodQuery]) -> list[dict[str, str]]:
     """Tickets set pending within an hour of a running deadline that came back without a
     buyer message (supervisors and admins)."""
     flags = reports.pending_abuse(

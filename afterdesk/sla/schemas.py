@@ -14,7 +14,7 @@ from afterdesk.core.api_schemas import InputSchema, SafeStr
 TARGETS_EXAMPLE = {"normal": {"first_reply": 240, "next_reply": 480, "resolution": 4320}}
 
 
-class PolicyIn(InputSchema):
+class SlaPolicyIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     position: int = Field(0, description="Policies are tried by position; first match wins")
     enabled: bool = True
@@ -39,7 +39,7 @@ class PolicyIn(InputSchema):
     warning_minutes: int = Field(60, description="Warning this long before a deadline")
 
 
-class PolicyOut(Schema):
+class SlaPolicyOut(Schema):
     id: int
     name: str
     position: int
@@ -66,7 +66,7 @@ class PolicyOut(Schema):
         return obj.calendar.key if obj.calendar_id else None
 
 
-class ClockOut(Schema):
+class SlaClockOut(Schema):
     target: str
     started_at: str
     due: str | None
@@ -85,42 +85,42 @@ class TicketSlaOut(Schema):
     resolution_due: datetime | None
     paused: bool
     next_at: datetime | None
-    clocks: list[ClockOut]
+    clocks: list[SlaClockOut]
 
     @staticmethod
     def resolve_policy(obj: Any) -> str | None:
         return obj.policy.name if obj.policy_id else None
 
 
-class PeriodQuery(Schema):
+class SlaPeriodQuery(Schema):
     start: SafeStr = Field(alias="from", max_length=40, description="ISO 8601 with an offset")
     end: SafeStr = Field(alias="to", max_length=40, description="ISO 8601 with an offset")
 
 
-class ReportQuery(PeriodQuery):
+class SlaReportQuery(SlaPeriodQuery):
     by: SafeStr = Field("agent", description="agent, team, policy, channel or market")
     format: SafeStr = Field("json", pattern="^(json|csv)$")
 
 
-class TargetFiguresOut(Schema):
+class SlaTargetFiguresOut(Schema):
     clocks: int = Field(description="Clocks that met or breached their target in the period")
     met: int
     met_rate: float | None
 
 
-class BreachOut(Schema):
+class SlaBreachOut(Schema):
     ticket: str
     target: str
     due: str
 
 
-class ReportRowOut(Schema):
+class SlaReportRowOut(Schema):
     key: str = Field(description="The agent, team, policy, channel or market")
-    targets: dict[str, TargetFiguresOut]
-    breaches: list[BreachOut]
+    targets: dict[str, SlaTargetFiguresOut]
+    breaches: list[SlaBreachOut]
 
 
-class PendingFlagOut(Schema):
+class SlaPendingFlagOut(Schema):
     agent: str
     ticket: str
     target: str

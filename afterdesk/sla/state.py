@@ -101,6 +101,20 @@ def policy_for(policies: Sequence[PolicyView], ticket: TicketAttrs) -> Policy | 
     return None
 
 
+ATTR_COLUMNS = (
+    "id",
+    "channel",
+    "platform",
+    "store_id",
+    "market",
+    "language",
+    "category",
+    "priority",
+    "order_value",
+    "calendar_id",
+)
+
+
 def tickets_attrs(ticket_ids: Sequence[int], *, tags: bool = True) -> dict[int, TicketAttrs]:
     """The tickets' attributes; their tags only with `tags` (no policy looks at them: one
     query less on every change)."""
@@ -237,24 +251,129 @@ STATE_FIELDS = [
 ]
 
 
+# The enabled policies as last read by this process, by the JSON text they were read as: a
+# change of a ticket reads them along with the ticket (one query) and builds them again only
+# when that text changed.
+_policies_read: tuple[str, list[PolicyView]] | None = None
+POLICY_COLUMNS = [
+    str(f.column)
+    for f in Policy._meta.concrete_fields
+    if f.name not in ("created_at", "updated_at")
+]
+
+
+def _attrs_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    ticket, state, policy = (
+        quote(Ticket._meta.db_table),
+        quote(TicketSla._meta.db_table),
+        quote(Policy._meta.db_table),
+    )
+    columns = ", ".join(f"t.{quote(c)}" for c in ATTR_COLUMNS)
+    pairs = ", ".join(f"'{c}', p.{quote(c)}" for c in POLICY_COLUMNS)
+    order = f"p.{quote('position')}, p.{quote('id')}"
+    if vendor == "postgresql":
+        policies = (
+            f"(SELECT COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]')"  # noqa: S608
+            f"::text FROM {policy} p WHERE p.{quote('enabled')})"
+        )
+    else:
+        policies = (
+            f"(SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM {policy} "  # noqa: S608
+            f"WHERE {quote('enabled')} ORDER BY {quote('position')}, {quote('id')}) p)"
+        )
+    return (  # only quoted identifiers are interpolated; values are parameters
+        f"SELECT {columns}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {state} s WHERE s.{quote('ticket_id')} = t.{quote('id')}), "
+        f"{policies} FROM {ticket} t WHERE t.{quote('id')} IN (%s)"
+    )
+
+
+def _policies_from_json(text: str) -> list[PolicyView]:
+    """The enabled policies from their JSON text (SQLite gives JSON columns as text)."""
+    views = []
+    for row in json.loads(text):
+        for name in (
+            "channels",
+            "platforms",
+            "stores",
+            "markets",
+            "languages",
+            "categories",
+            "priorities",
+            "tags",
+            "targets",
+            "pause_statuses",
+        ):
+            if isinstance(row.get(name), str):
+                row[name] = json.loads(row[name])
+        for name in ("order_value_min", "order_value_max"):
+            if row.get(name) is not None:
+                row[name] = Decimal(str(row[name]))
+        row["enabled"] = bool(row["enabled"])
+        policy = Policy(**row)
+        views.append(PolicyView(policy, frozenset(policy.stores or ())))
+    return views
+
+
+def _tickets_read(
+    ids: Sequence[int],
+) -> tuple[dict[int, TicketAttrs], set[int], list[PolicyView]]:
+    """The tickets' attributes, which of them have a state row, and the enabled policies, in
+    one query."""
+    global _policies_read
+    sql = _attrs_sql(connection.vendor).replace("IN (%s)", f"IN ({', '.join(['%s'] * len(ids))})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ids))
+        rows = cursor.fetchall()
+    attrs: dict[int, TicketAttrs] = {}
+    stored: set[int] = set()
+    text = "[]"
+    for row in rows:
+        pk, channel, platform, store_id, market, language, category, priority, value, cal = row[:10]
+        if value is not None and not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        attrs[pk] = TicketAttrs(
+            pk,
+            channel,
+            platform,
+            store_id,
+            market,
+            language,
+            category,
+            priority,
+            value,
+            cal,
+            frozenset(),
+        )
+        if row[10]:
+            stored.add(pk)
+        text = row[11] or "[]"
+    if _policies_read is None or _policies_read[0] != text:
+        _policies_read = (text, _policies_from_json(text))
+    policies = _policies_read[1]
+    if any(view.policy.tags for view in policies):
+        tagged = tickets_attrs(list(attrs))
+        attrs = {pk: tagged.get(pk, ticket) for pk, ticket in attrs.items()}
+    return attrs, stored, policies
+
+
 def states_store(
     *,
     tickets: Sequence[TicketHead],
     events: Mapping[int, Sequence[EventRow]],
     cache: dict[str, Any] | None = None,
 ) -> list[TicketSla]:
-    """Recompute and save the SLA state of these tickets from their logs (one upsert)."""
+    """Recompute and save the SLA state of these tickets from their logs (one upsert; none
+    for tickets no policy matches that had no state)."""
     if not tickets:
         return []
     cache = cache if cache is not None else {}
-    if "sla_policies" not in cache:
-        cache["sla_policies"] = policies_load()
-    policies: list[PolicyView] = cache["sla_policies"]
     calendars: dict[int, BusinessCalendar | None] = cache.setdefault("sla_calendars", {})
     ids = [pk for pk, _created, _calendar in tickets]
-    if not policies and not TicketSla.objects.filter(ticket_id__in=ids).exists():
-        return []  # no policy, no clock: nothing to store
-    attrs = tickets_attrs(ids, tags=any(view.policy.tags for view in policies))
+    attrs, stored, policies = _tickets_read(ids)
+    if "sla_policies" in cache:  # a rebuild or a sweep: the policies it read
+        policies = cache["sla_policies"]
     now = timezone.now()
     rows = []
     for pk, created_at, _calendar in tickets:
@@ -268,8 +387,11 @@ def states_store(
             policies=policies,
             calendars=calendars,
         )
+        if computed.policy is None and pk not in stored:
+            continue  # no clock before, none now: nothing to store
         rows.append(state_row(computed, log, now))
-    _upsert(rows)
+    if rows:
+        _upsert(rows)
     return rows
 
 
@@ -323,7 +445,7 @@ def states_rebuild(*, ticket_ids: Sequence[int] | None = None, chunk: int = 1000
     ids = list(ticket_ids) if ticket_ids is not None else None
     if ids is None:
         ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
-    cache: dict[str, Any] = {}
+    cache: dict[str, Any] = {"sla_policies": policies_load()}  # read now, whatever changed
     done = 0
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
