@@ -21,6 +21,11 @@ ApiAs = Callable[[User | None], ApiClient]
 
 # The writes only some roles may make, with the strongest role still refused.
 RESTRICTED: dict[tuple[str, str], str] = {
+    ("POST", "/api/routing/rules"): Role.SUPERVISOR,
+    ("PUT", "/api/routing/rules/{rule_id}"): Role.SUPERVISOR,
+    ("DELETE", "/api/routing/rules/{rule_id}"): Role.SUPERVISOR,
+    ("PUT", "/api/routing/agents/{username}"): Role.SUPERVISOR,
+    ("PUT", "/api/routing/teams/{team_id}"): Role.SUPERVISOR,
     ("POST", "/api/teams"): Role.SUPERVISOR,
     ("PATCH", "/api/agents/{username}"): Role.SUPERVISOR,
     ("POST", "/api/alerts/{alert_id}/acknowledge"): Role.QA_REVIEWER,
@@ -79,6 +84,10 @@ SIGNED = {
 # The writes every signed-in role may make (on what they may see: tickets of their teams,
 # their own tokens; another team's ticket is a 404 as in tests/api/test_permissions.py).
 EVERYONE = {
+    ("PUT", "/api/routing/presence"),
+    ("POST", "/api/routing/approvals/check"),
+    ("POST", "/api/routing/approvals"),
+    ("POST", "/api/routing/approvals/{request_id}/decision"),
     ("POST", "/api/tokens"),
     ("DELETE", "/api/tokens/{token_id}"),
     ("POST", "/api/tickets"),
