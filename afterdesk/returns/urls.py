@@ -7,6 +7,7 @@ app_name = "returns"
 urlpatterns = [
     path("returns/", views.case_list, name="list"),
     path("returns/check-in/", views.checkin, name="checkin"),
+    path("returns/analytics/", views.analytics_page, name="analytics"),
     path("returns/<int:case_id>/", views.case_detail, name="case"),
     path("returns/start/<int:ticket_id>/", views.case_start, name="start"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound, ValidationError
-from afterdesk.returns import access, selectors
+from afterdesk.returns import access, analytics, selectors
 from afterdesk.returns.actions import Action, case_act
 from afterdesk.returns.models import QcResult, Resolution, ReturnCase
 from afterdesk.returns.services.cases import LineIn, case_create, case_value
@@ -185,3 +185,18 @@ def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except DomainError as error:
         return HttpResponse(error.message, status=error.status)
     return redirect("returns:case", case_id=case.pk)
+
+
+@login_required
+def analytics_page(request: HttpRequest) -> HttpResponse:
+    """Returns by SKU and market (supervisors and admins); `?format=csv` downloads them."""
+    try:
+        rows = analytics.returns_by_sku(_user(request))
+    except DomainError as error:
+        return HttpResponse(error.message, status=error.status)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(analytics.returns_csv(rows), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="returns-by-sku.csv"'
+        return response
+    context = {"rows": rows, "top": analytics.top_fit_skus(rows)}
+    return render(request, "returns/analytics.html", context)
