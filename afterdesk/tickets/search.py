@@ -229,13 +229,14 @@ class SearchResults:
     """
 
     def __init__(self, queryset: QuerySet[Ticket], ranks: dict[int, int]) -> None:
-        self.queryset = queryset  # filtered to the matches, with the page's joins
+        self.queryset = queryset  # the user's tickets, with the page's joins
         self.ranks = ranks
         self._order: list[int] | None = None
 
     def _ordered(self) -> list[int]:
         if self._order is None:
-            rows = self.queryset.prefetch_related(None).order_by().values_list("pk", "updated_at")
+            matches = self.queryset.filter(pk__in=list(self.ranks)).prefetch_related(None)
+            rows = matches.order_by().values_list("pk", "updated_at")
             keyed = sorted(rows, key=lambda row: (self.ranks[row[0]], row[1], row[0]), reverse=True)
             self._order = [pk for pk, _updated_at in keyed]
         return self._order
@@ -250,7 +251,8 @@ class SearchResults:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("SearchResults takes a slice without a step")
         page = self._ordered()[index]
-        loaded = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=page)}
+        # By id, unordered: ordered, the database would walk the update index to find them.
+        loaded = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=page).order_by()}
         return [loaded[pk] for pk in page]
 
 
@@ -260,7 +262,7 @@ def search_results(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket] | 
     ranked, ranks = _search(queryset, text)
     if ranks is None:
         return ranked
-    return SearchResults(queryset.filter(pk__in=list(ranks)), ranks)
+    return SearchResults(queryset, ranks)
 
 
 def _pg_unaccent_schema() -> str | None:
