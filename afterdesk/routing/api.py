@@ -16,15 +16,15 @@ from afterdesk.routing.models import ApprovalRequest, RoutingRule
 from afterdesk.routing.schemas import (
     AgentRoutingIn,
     AgentRoutingOut,
-    ApprovalCheckIn,
-    ApprovalCheckOut,
-    ApprovalDecisionIn,
-    ApprovalIn,
-    ApprovalOut,
-    PresenceIn,
-    PresenceOut,
-    RuleIn,
-    RuleOut,
+    RoutingApprovalCheckIn,
+    RoutingApprovalCheckOut,
+    RoutingApprovalDecisionIn,
+    RoutingApprovalIn,
+    RoutingApprovalOut,
+    RoutingPresenceIn,
+    RoutingPresenceOut,
+    RoutingRuleIn,
+    RoutingRuleOut,
     TeamRoutingIn,
     TeamRoutingOut,
 )
@@ -34,26 +34,28 @@ router = Router(tags=["routing"])
 CONFIGURE = requires(access.configure_require)
 
 
-@router.get("/routing/rules", response={200: list[RuleOut], **READ_ERRORS})
+@router.get("/routing/rules", response={200: list[RoutingRuleOut], **READ_ERRORS})
 def rules_list(request: HttpRequest) -> list[RoutingRule]:
     """The rules in the order they are tried (supervisors and admins)."""
     return selectors.rules_list(user=request_user(request))
 
 
-@router.get("/routing/rules/{rule_id}", response={200: RuleOut, **READ_ERRORS})
+@router.get("/routing/rules/{rule_id}", response={200: RoutingRuleOut, **READ_ERRORS})
 def rule_get(request: HttpRequest, rule_id: int) -> RoutingRule:
     return selectors.rule_get(user=request_user(request), rule_id=rule_id)
 
 
-@router.post("/routing/rules", response={201: RuleOut, **WRITE_ERRORS}, auth=CONFIGURE)
-def rule_create(request: HttpRequest, payload: RuleIn) -> Status[RoutingRule]:
+@router.post("/routing/rules", response={201: RoutingRuleOut, **WRITE_ERRORS}, auth=CONFIGURE)
+def rule_create(request: HttpRequest, payload: RoutingRuleIn) -> Status[RoutingRule]:
     user = request_user(request)
     rule = rules.rule_create(by=user, data=payload.model_dump())
     return Status(201, selectors.rule_get(user=user, rule_id=rule.pk))
 
 
-@router.put("/routing/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS}, auth=CONFIGURE)
-def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> RoutingRule:
+@router.put(
+    "/routing/rules/{rule_id}", response={200: RoutingRuleOut, **WRITE_ERRORS}, auth=CONFIGURE
+)
+def rule_update(request: HttpRequest, rule_id: int, payload: RoutingRuleIn) -> RoutingRule:
     user = request_user(request)
     rule = selectors.rule_get(user=user, rule_id=rule_id)
     rules.rule_update(by=user, rule=rule, data=payload.model_dump())
@@ -114,35 +116,35 @@ def _team_out(team: Any, row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/routing/presence", response={200: PresenceOut, **READ_ERRORS})
+@router.get("/routing/presence", response={200: RoutingPresenceOut, **READ_ERRORS})
 def presence_get(request: HttpRequest) -> Any:
     """The caller's own presence."""
     return services.profile_get(request_user(request))
 
 
-@router.put("/routing/presence", response={200: PresenceOut, **WRITE_ERRORS})
-def presence_put(request: HttpRequest, payload: PresenceIn) -> Any:
+@router.put("/routing/presence", response={200: RoutingPresenceOut, **WRITE_ERRORS})
+def presence_put(request: HttpRequest, payload: RoutingPresenceIn) -> Any:
     """Set one's own presence: online agents on shift get new tickets; tickets of an agent
     offline for long are reassigned."""
     return services.presence_set(user=request_user(request), presence=payload.presence)
 
 
-@router.post("/routing/approvals/check", response={200: ApprovalCheckOut, **WRITE_ERRORS})
-def approval_check(request: HttpRequest, payload: ApprovalCheckIn) -> dict[str, bool]:
+@router.post("/routing/approvals/check", response={200: RoutingApprovalCheckOut, **WRITE_ERRORS})
+def approval_check(request: HttpRequest, payload: RoutingApprovalCheckIn) -> dict[str, bool]:
     """Whether the caller needs a supervisor's approval for this refund or credit."""
     required = approvals.approval_required(request_user(request), payload.amount, payload.currency)
     return {"required": required}
 
 
-@router.get("/routing/approvals", response={200: list[ApprovalOut], **READ_ERRORS})
+@router.get("/routing/approvals", response={200: list[RoutingApprovalOut], **READ_ERRORS})
 def approvals_list(request: HttpRequest, status: str = "") -> list[ApprovalRequest]:
     """Supervisors see every request, agents their own; `status` filters."""
     rows = approvals.approvals_visible(request_user(request))
     return list(rows.filter(status=status) if status else rows[:200])
 
 
-@router.post("/routing/approvals", response={201: ApprovalOut, **WRITE_ERRORS})
-def approval_create(request: HttpRequest, payload: ApprovalIn) -> Status[ApprovalRequest]:
+@router.post("/routing/approvals", response={201: RoutingApprovalOut, **WRITE_ERRORS})
+def approval_create(request: HttpRequest, payload: RoutingApprovalIn) -> Status[ApprovalRequest]:
     user = request_user(request)
     ticket = None
     if payload.ticket_id is not None:
@@ -159,10 +161,10 @@ def approval_create(request: HttpRequest, payload: ApprovalIn) -> Status[Approva
 
 
 @router.post(
-    "/routing/approvals/{request_id}/decision", response={200: ApprovalOut, **WRITE_ERRORS}
+    "/routing/approvals/{request_id}/decision", response={200: RoutingApprovalOut, **WRITE_ERRORS}
 )
 def approval_decide(
-    request: HttpRequest, request_id: int, payload: ApprovalDecisionIn
+    request: HttpRequest, request_id: int, payload: RoutingApprovalDecisionIn
 ) -> ApprovalRequest:
     """Approve or deny (supervisors and admins; 409 when decided already)."""
     user = request_user(request)

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from afterdesk.core.api_schemas import InputSchema, SafeStr
 
 
-class RuleIn(InputSchema):
+class RoutingRuleIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     position: int = Field(0, description="Rules are tried by position; first match wins")
     enabled: bool = True
@@ -33,7 +33,7 @@ class RuleIn(InputSchema):
     set_agent: SafeStr | None = Field(None, description="Agent id (username)")
 
 
-class RuleOut(Schema):
+class RoutingRuleOut(Schema):
     id: int
     name: str
     position: int
@@ -92,25 +92,25 @@ class TeamRoutingOut(Schema):
     reassign_after_minutes: int
 
 
-class PresenceIn(InputSchema):
+class RoutingPresenceIn(InputSchema):
     presence: SafeStr = Field(description="online, away or offline")
 
 
-class PresenceOut(Schema):
+class RoutingPresenceOut(Schema):
     presence: str
     presence_at: datetime | None
 
 
-class ApprovalCheckIn(InputSchema):
+class RoutingApprovalCheckIn(InputSchema):
     amount: Decimal
     currency: SafeStr
 
 
-class ApprovalCheckOut(Schema):
+class RoutingApprovalCheckOut(Schema):
     required: bool
 
 
-class ApprovalIn(InputSchema):
+class RoutingApprovalIn(InputSchema):
     kind: SafeStr = Field(description="refund or credit")
     amount: Decimal
     currency: SafeStr
@@ -118,12 +118,12 @@ class ApprovalIn(InputSchema):
     note: SafeStr = ""
 
 
-class ApprovalDecisionIn(InputSchema):
+class RoutingApprovalDecisionIn(InputSchema):
     approve: bool
     note: SafeStr = ""
 
 
-class ApprovalOut(Schema):
+class RoutingApprovalOut(Schema):
     id: int
     ticket_id: int | None
     kind: str
