@@ -51,12 +51,9 @@ def _later(work: list[tuple[int, str, str]], skip_rule: int | None) -> None:
         return
 
     def run() -> None:
-        from afterdesk.automations.tasks import automations_trigger_task
+        from afterdesk.automations.tasks import automations_triggers_task
 
-        for ticket_id, trigger, key in work:
-            automations_trigger_task(
-                ticket_id=ticket_id, trigger=trigger, key=key, skip_rule=skip_rule
-            )
+        automations_triggers_task(work=work, skip_rule=skip_rule)
 
     # robust: a failure to queue (logged) never turns the committed change into an error.
     transaction.on_commit(run, robust=True)
@@ -80,7 +77,7 @@ def tickets_changed_automate(
 def parcel_stalled_automate(stall: ParcelStall) -> None:
     """`parcels.consumers.stall_subscribe`: after the stall's commit, the open tickets about
     the parcel's order."""
-    from afterdesk.automations.tasks import automations_trigger_task
+    from afterdesk.automations.tasks import automations_triggers_task
 
     ticket_ids = (
         Ticket.objects.filter(orders__shipments=stall.shipment_id)
@@ -88,10 +85,8 @@ def parcel_stalled_automate(stall: ParcelStall) -> None:
         .values_list("pk", flat=True)
         .distinct()
     )
-    for ticket_id in ticket_ids:
-        automations_trigger_task(
-            ticket_id=ticket_id,
-            trigger=Trigger.PARCEL_STALLED.value,
-            key=f"stall:{stall.pk}",
-            skip_rule=None,
-        )
+    work = [
+        (ticket_id, Trigger.PARCEL_STALLED.value, f"stall:{stall.pk}") for ticket_id in ticket_ids
+    ]
+    if work:
+        automations_triggers_task(work=work, skip_rule=None)

@@ -14,13 +14,18 @@ from afterdesk.automations.timerules import time_rules_run
 from afterdesk.automations.webhooks import webhook_send, webhooks_send_due
 
 
-# Retried: a worker that died mid-way left nothing half-done (each firing is one transaction)
-# and a rule that fired already is skipped by its unique firing.
+# One task per committed change, however many tickets it touched: a sweep that breaches 1,000
+# tickets queues one task, not 1,000 (each queued task is a write to the queue's storage).
+# Retried as a whole: a worker that died mid-way left nothing half-done (each firing is one
+# transaction) and the triggers that fired already are skipped by their unique firings.
 @db_task(retries=3, retry_delay=60)
-def automations_trigger_task(
-    ticket_id: int, trigger: str, key: str, skip_rule: int | None = None
+def automations_triggers_task(
+    work: list[tuple[int, str, str]], skip_rule: int | None = None
 ) -> int:
-    return len(ticket_trigger(ticket_id=ticket_id, trigger=trigger, key=key, skip_rule=skip_rule))
+    return sum(
+        len(ticket_trigger(ticket_id=ticket_id, trigger=trigger, key=key, skip_rule=skip_rule))
+        for ticket_id, trigger, key in work
+    )
 
 
 @db_periodic_task(crontab(minute="*/5"))
