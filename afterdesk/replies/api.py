@@ -27,10 +27,10 @@ from afterdesk.replies.schemas import (
     MacroOut,
     PreviewIn,
     PreviewOut,
+    ReplyTemplateIn,
+    ReplyTemplateOut,
     ReturnAddressIn,
     ReturnAddressOut,
-    TemplateIn,
-    TemplateOut,
 )
 from afterdesk.tickets.selectors import ticket_get_for_user
 
@@ -38,18 +38,18 @@ router = Router(tags=["replies"])
 MANAGE = requires(access.shared_manage_require)
 
 
-@router.get("/replies/templates", response={200: list[TemplateOut], **READ_ERRORS})
+@router.get("/replies/templates", response={200: list[ReplyTemplateOut], **READ_ERRORS})
 def templates_list(request: HttpRequest, filters: Query[ListQuery]) -> list[ReplyTemplate]:
     return selectors.templates_list(user=request_user(request), query=filters.q)
 
 
-@router.get("/replies/templates/{template_id}", response={200: TemplateOut, **READ_ERRORS})
+@router.get("/replies/templates/{template_id}", response={200: ReplyTemplateOut, **READ_ERRORS})
 def template_get(request: HttpRequest, template_id: Id) -> ReplyTemplate:
     return selectors.template_get(user=request_user(request), template_id=template_id)
 
 
 def _template_save(
-    request: HttpRequest, payload: TemplateIn, template: ReplyTemplate | None
+    request: HttpRequest, payload: ReplyTemplateIn, template: ReplyTemplate | None
 ) -> ReplyTemplate:
     saved = services.template_save(
         by=request_user(request),
@@ -62,17 +62,21 @@ def _template_save(
     return selectors.template_get(user=request_user(request), template_id=saved.pk)
 
 
-@router.post("/replies/templates", response={201: TemplateOut, **WRITE_ERRORS}, auth=MANAGE)
-def template_create(request: HttpRequest, payload: TemplateIn) -> Status[ReplyTemplate]:
+@router.post("/replies/templates", response={201: ReplyTemplateOut, **WRITE_ERRORS}, auth=MANAGE)
+def template_create(request: HttpRequest, payload: ReplyTemplateIn) -> Status[ReplyTemplate]:
     """A template and its language variants (admins, supervisors). Every variant is checked:
     a syntax error or an unknown variable is a 422 naming it."""
     return Status(201, _template_save(request, payload, None))
 
 
 @router.put(
-    "/replies/templates/{template_id}", response={200: TemplateOut, **WRITE_ERRORS}, auth=MANAGE
+    "/replies/templates/{template_id}",
+    response={200: ReplyTemplateOut, **WRITE_ERRORS},
+    auth=MANAGE,
 )
-def template_update(request: HttpRequest, template_id: Id, payload: TemplateIn) -> ReplyTemplate:
+def template_update(
+    request: HttpRequest, template_id: Id, payload: ReplyTemplateIn
+) -> ReplyTemplate:
     """Replace a template's fields and all its variants."""
     template = selectors.template_get(user=request_user(request), template_id=template_id)
     return _template_save(request, payload, template)

@@ -30,14 +30,14 @@ class VariantIn(InputSchema, VariantSchema):
     pass
 
 
-class TemplateIn(InputSchema):
+class ReplyTemplateIn(InputSchema):
     key: Key
     name: Annotated[SafeStr, Field(min_length=1, max_length=200)]
     default_language: Language = "en"
     variants: list[VariantIn] = Field(min_length=1, max_length=50)
 
 
-class TemplateOut(Schema):
+class ReplyTemplateOut(Schema):
     id: int
     key: str
     name: str

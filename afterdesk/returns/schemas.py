@@ -43,7 +43,7 @@ class ActionIn(InputSchema):
     platform_refund_id: SafeStr = Field("", max_length=200)
 
 
-class LineOut(Schema):
+class ReturnLineOut(Schema):
     id: int
     order_line_id: int
     sku: str = Field(alias="order_line.sku")
@@ -86,5 +86,5 @@ class CaseOut(Schema):
     created_by: str = Field(alias="created_by.username")
     created_at: datetime
     updated_at: datetime
-    lines: list[LineOut] = Field(alias="lines.all")
+    lines: list[ReturnLineOut] = Field(alias="lines.all")
     refunds: list[RefundOut] = Field(alias="refunds.all")

@@ -164,6 +164,35 @@ ENDPOINTS = [
     ("post", "/api/stores/connections/1/sync"),
     ("post", "/api/stores/imports"),
     ("post", "/api/stores/imports/1/confirm"),
+    ("post", "/api/stores/connections/1/deliveries/1/retry"),
+    # holidays and team schedules (afterdesk/calendars/api.py)
+    ("get", "/api/market-holidays"),
+    ("put", "/api/market-holidays/de"),
+    ("delete", "/api/market-holidays/de"),
+    ("get", "/api/teams/1/schedules"),
+    ("put", "/api/teams/1/schedules"),
+    ("get", "/api/teams/1/calendar"),
+    # satisfaction surveys (afterdesk/surveys/api.py)
+    ("get", "/api/surveys/settings"),
+    ("put", "/api/surveys/settings"),
+    ("get", "/api/tickets/1/surveys"),
+    # returns (afterdesk/returns/api.py)
+    ("get", "/api/returns"),
+    ("post", "/api/returns"),
+    ("get", "/api/returns/1"),
+    ("post", "/api/returns/1/actions"),
+    # automations and coupon pools (afterdesk/automations/api.py)
+    ("get", "/api/automations/rules"),
+    ("post", "/api/automations/rules"),
+    ("get", "/api/automations/rules/1"),
+    ("put", "/api/automations/rules/1"),
+    ("delete", "/api/automations/rules/1"),
+    ("get", "/api/automations/rules/1/dry-run"),
+    ("post", "/api/automations/rules/1/enable"),
+    ("get", "/api/automations/firings"),
+    ("get", "/api/automations/coupon-pools"),
+    ("post", "/api/automations/coupon-pools"),
+    ("post", "/api/automations/coupon-pools/1/codes"),
 ]
 # Operations platforms call without a token: each checks its own signature or verify token
 # (docs/channels.md, "Webhooks and chat"; tests/channels/test_webhooks.py, test_meta.py).

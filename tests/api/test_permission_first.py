@@ -4,6 +4,7 @@ writes is compared with the OpenAPI schema, so a new write cannot be left out.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,21 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/stores/imports"): Role.SUPERVISOR,
     ("POST", "/api/stores/imports/{import_id}/confirm"): Role.SUPERVISOR,
     ("PUT", "/api/surveys/settings"): Role.SUPERVISOR,
+    # templates, articles and return addresses: admins and supervisors (afterdesk/replies/access.py)
+    ("POST", "/api/replies/templates"): Role.QA_REVIEWER,
+    ("PUT", "/api/replies/templates/{template_id}"): Role.QA_REVIEWER,
+    ("DELETE", "/api/replies/templates/{template_id}"): Role.QA_REVIEWER,
+    ("POST", "/api/replies/articles"): Role.QA_REVIEWER,
+    ("PUT", "/api/replies/articles/{article_id}"): Role.QA_REVIEWER,
+    ("DELETE", "/api/replies/articles/{article_id}"): Role.QA_REVIEWER,
+    ("PUT", "/api/replies/return-addresses"): Role.QA_REVIEWER,
+    # automations and coupon pools: admins only (afterdesk/automations/access.py)
+    ("POST", "/api/automations/rules"): Role.SUPERVISOR,
+    ("PUT", "/api/automations/rules/{rule_id}"): Role.SUPERVISOR,
+    ("DELETE", "/api/automations/rules/{rule_id}"): Role.SUPERVISOR,
+    ("POST", "/api/automations/rules/{rule_id}/enable"): Role.SUPERVISOR,
+    ("POST", "/api/automations/coupon-pools"): Role.SUPERVISOR,
+    ("POST", "/api/automations/coupon-pools/{pool_id}/codes"): Role.SUPERVISOR,
 }
 # The writes platforms make without a token, each checking its own signature
 # (tests/channels/test_webhooks.py, tests/channels/test_meta.py).
@@ -99,6 +115,18 @@ EVERYONE = {
     ("POST", "/api/tickets/{ticket_id}/status"),
     ("POST", "/api/tickets/{ticket_id}/escalate"),
     ("POST", "/api/tickets/{ticket_id}/triage"),
+    # Personal macros are anyone's; a shared one (`shared` in the body, or the macro itself)
+    # needs a manager, known only once the body or the macro is read (tests/replies/).
+    ("POST", "/api/replies/preview"),
+    ("POST", "/api/replies/macros"),
+    ("PUT", "/api/replies/macros/{macro_id}"),
+    ("DELETE", "/api/replies/macros/{macro_id}"),
+    ("POST", "/api/replies/macros/{macro_id}/apply"),
+}
+# The writes every role but the QA reviewer makes: QA reviewers read and do not act.
+QA_REFUSED = {
+    ("POST", "/api/returns"),  # afterdesk/returns/access.py, `act_require`
+    ("POST", "/api/returns/{case_id}/actions"),
 }
 # Path parameters and bodies that fail validation (ids out of range, wrong types, junk).
 BAD_PATH = {"{username}": "no such agent", "{alert_id}": "0", "{rule_id}": "x", "{key}": "%20"}
@@ -116,8 +144,9 @@ def write_operations() -> set[tuple[str, str]]:
 
 
 def test_the_lists_cover_every_write() -> None:
-    assert write_operations() == set(RESTRICTED) | EVERYONE | SIGNED
+    assert write_operations() == set(RESTRICTED) | EVERYONE | QA_REFUSED | SIGNED
     assert not set(RESTRICTED) & EVERYONE
+    assert not (set(RESTRICTED) | EVERYONE) & QA_REFUSED
 
 
 def fill(path: str) -> str:
@@ -142,6 +171,20 @@ def test_caller_without_the_right_gets_403_whatever_the_body(
         assert response.json()["message"]
 
 
+@pytest.mark.parametrize(("method", "path"), sorted(QA_REFUSED))
+@pytest.mark.parametrize("body", BAD_BODIES, ids=["unknown", "list", "junk", "types"])
+def test_qa_reviewer_gets_403_whatever_the_body(
+    api_as: ApiAs, method: str, path: str, body: Any
+) -> None:
+    api = api_as(UserFactory(role=Role.QA_REVIEWER))
+    data = body if isinstance(body, str) else json.dumps(body)
+    response = api.client.generic(
+        method, fill(path).replace("{case_id}", "x"), data, content_type=JSON, headers=api.headers
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["message"]
+
+
 @pytest.mark.parametrize(
     ("method", "path"), [("POST", "/api/bonus-rules"), ("PUT", "/api/calendars/{key}")]
 )
@@ -162,6 +205,6 @@ def test_admin_still_gets_the_validation_error(api_as: ApiAs, admin_user: User) 
 def test_the_operations_keep_their_security_schemes() -> None:
     schema = ninja_api.get_openapi_schema()
     assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionCsrfAuth"}
-    for method, path in RESTRICTED:
+    for method, path in [*RESTRICTED, *QA_REFUSED]:
         security = schema["paths"][path][method.lower()]["security"]
         assert security == [{"TokenAuth": []}, {"SessionCsrfAuth": []}]
