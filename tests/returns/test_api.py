@@ -108,3 +108,25 @@ def test_one_access_rule_with_the_ticket(
     refused = api_as(qa_reviewer).post(f"/api/returns/{case['id']}/actions", {"action": "approve"})
     assert refused.status_code == 403
     assert api_as(None).get("/api/returns").status_code == 401
+
+
+def test_a_case_id_beyond_the_database_s_integers_is_a_422_not_a_500(
+    api_as: ApiAs, agent: User
+) -> None:
+    # Unbounded, 2**70 reached the query and overflowed the database's integer (500).
+    api = api_as(agent)
+    for answer in (
+        api.get(f"/api/returns/{2**70}"),
+        api.post(f"/api/returns/{2**70}/actions", {"action": "approve"}),
+    ):
+        assert answer.status_code == 422, answer.content
+        assert answer.json()["message"]
+
+
+def test_a_qa_reviewer_is_refused_before_the_body_is_read(api_as: ApiAs, qa_reviewer: User) -> None:
+    # A 422 would tell a caller who may not act how to shape a body
+    # (tests/api/test_permission_first.py).
+    api = api_as(qa_reviewer)
+    assert api.post("/api/returns", {"unknown": 1}).status_code == 403
+    assert api.post("/api/returns/1/actions", {"action": 3}).status_code == 403
+    assert not ReturnCase.objects.exists()
