@@ -50,3 +50,18 @@ def admin_user() -> User:
 @pytest.fixture
 def qa_reviewer(team: Team) -> User:
     return UserFactory(username="quinn", role=Role.QA_REVIEWER, teams=[team])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test outside a transaction must restore the database it found (serialized_rollback).
+    Without it, its closing flush recreates the content types under new ids, and the next
+    test that restores the serialized database fails on their unique names (on SQLite, whose
+    ids are never reused), depending on which tests a worker happened to run before."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )

@@ -91,7 +91,7 @@ def _threads(count: int, work: object) -> list[object]:
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_coupon_codes_are_handed_out_once_under_threads(admin_user: User) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("threads writing at once need PostgreSQL (SQLite serialises writers)")
@@ -114,7 +114,7 @@ def test_coupon_codes_are_handed_out_once_under_threads(admin_user: User) -> Non
     assert Coupon.objects.filter(ticket__isnull=False).count() == 6
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_occurrence_run_at_once_fires_once(make_rule: MakeRule) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("threads writing at once need PostgreSQL (SQLite serialises writers)")

@@ -189,7 +189,7 @@ def test_imported_tickets_are_indexed(tmp_path: Path, supervisor: User) -> None:
 
 
 # Outside a test's transaction: PostgreSQL reindexes no table with pending trigger events.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rebuild_brings_the_index_back(supervisor: User, team: Team) -> None:
     opened("Broken kettle", "it leaks", team)
     if connection.vendor == "sqlite":
