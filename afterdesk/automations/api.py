@@ -1,5 +1,5 @@
-"""The automations API (docs/automations.md, "API"): rules (supervisors read, admins write),
-enable, dry run, firing log, coupon pools."""
+"""The automations API (docs/automations.md, "Pages and API"): rules (supervisors read,
+admins write), enable, dry run, firing log, coupon pools."""
 
 from __future__ import annotations
 

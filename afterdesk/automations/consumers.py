@@ -1,4 +1,4 @@
-"""What starts a rule (docs/automations.md, "Triggers"), registered in `automations.apps`.
+"""What starts a rule (docs/automations.md, "How a rule fires"), registered in `automations.apps`.
 
 The consumers run inside the triggering change's transaction, so they only note what
 happened (no query: the write path's statements are counted) and hand it to a task once the

@@ -1,4 +1,4 @@
-"""Request and response schemas of the automations API (docs/automations.md, "API"). The
+"""Request and response schemas of the automations API (docs/automations.md, "Pages and API"). The
 values are checked by the services, so the pages and the API refuse alike."""
 
 from __future__ import annotations
