@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "afterdesk.calendars",
     "afterdesk.commerce",
     "afterdesk.triage",
+    "afterdesk.notifications",
     "afterdesk.tickets",
     "afterdesk.channels",
     "afterdesk.stores",
@@ -61,11 +62,14 @@ INSTALLED_APPS = [
     "afterdesk.routing",
     "afterdesk.automations",
     "afterdesk.returns",
+    "afterdesk.qa",
+    "afterdesk.training",
     "afterdesk.history",
     "afterdesk.metrics",
     "afterdesk.alerts",
     "afterdesk.bonuses",
     "afterdesk.reports",
+    "afterdesk.recognition",
     "afterdesk.demo",
 ]
 

@@ -24,5 +24,9 @@ urlpatterns = [
     path("", include("afterdesk.returns.urls")),  # /returns/: queue, cases, warehouse check-in
     path("", include("afterdesk.routing.urls")),  # /routing/: rules, skills, presence, approvals
     path("", include("afterdesk.automations.urls")),  # /automations/: rules, dry run, log
+    path("", include("afterdesk.notifications.urls")),  # /notifications/
+    path("", include("afterdesk.qa.urls")),  # /qa/: rubrics, review queues, disputes, calibration
+    path("", include("afterdesk.training.urls")),  # /training/: courses, exams, certifications
+    path("", include("afterdesk.recognition.urls")),  # /recognition/: monthly awards, badges
     path("", include("afterdesk.tickets.urls")),
 ]

@@ -29,6 +29,9 @@ from afterdesk.core.database_busy import database_busy_api_response, is_database
 from afterdesk.core.errors import DomainError
 from afterdesk.metrics.api import router as metrics_router
 from afterdesk.metrics.assignments_api import router as assignments_router
+from afterdesk.notifications.api import router as notifications_router
+from afterdesk.qa.api import router as qa_router
+from afterdesk.recognition.api import router as recognition_router
 from afterdesk.replies.api import router as replies_router
 from afterdesk.returns.api import router as returns_router
 from afterdesk.routing.api import router as routing_router
@@ -36,6 +39,7 @@ from afterdesk.sla.api import router as sla_router
 from afterdesk.stores.api import router as stores_router
 from afterdesk.surveys.api import router as surveys_router
 from afterdesk.tickets.api import router as tickets_router
+from afterdesk.training.api import router as training_router
 
 api = NinjaAPI(
     title="Afterdesk API",
@@ -62,6 +66,10 @@ api.add_router("", routing_router)
 api.add_router("", returns_router)
 api.add_router("", surveys_router)
 api.add_router("", automations_router)
+api.add_router("", notifications_router)
+api.add_router("", qa_router)
+api.add_router("", training_router)
+api.add_router("", recognition_router)
 
 
 @api.exception_handler(DomainError)

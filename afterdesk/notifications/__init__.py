@@ -1,0 +1,2 @@
+"""In-app notifications and their emails: @mentions, escalations, breaches
+(docs/notifications.md)."""

@@ -1,0 +1,2 @@
+"""Training and certification: courses, exams, scenario drills and certifications
+(docs/training.md)."""
