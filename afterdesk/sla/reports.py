@@ -43,6 +43,7 @@ class ReportRow:
         default_factory=lambda: {target: TargetFigures() for target in TARGETS}
     )
     breaches: list[tuple[str, str, str]] = field(default_factory=list)  # ticket, target, due
+    breach_ids: list[int] = field(default_factory=list)  # the tickets' ids, beside `breaches`
 
 
 def _period(start: datetime, end: datetime) -> None:
@@ -94,6 +95,7 @@ def sla_report(*, user: User, start: datetime, end: datetime, by: str) -> list[R
                 figures.met += 1
             else:
                 row.breaches.append((ticket.external_id, clock["target"], clock["due"]))
+                row.breach_ids.append(ticket.pk)
     return [rows[key] for key in sorted(rows)]
 
 
@@ -134,6 +136,7 @@ class PendingFlag:
     due: datetime
     target: str
     back_at: datetime
+    ticket_id: int = 0  # for the page's link
 
 
 def pending_abuse(
@@ -202,6 +205,7 @@ def pending_abuse(
                         due=timer.due or event.at,
                         target=timer.target,
                         back_at=back_at,
+                        ticket_id=pk,
                     )
                 )
     flags.sort(key=lambda f: (f.agent, f.pending_at))
