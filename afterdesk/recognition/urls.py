@@ -1,5 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from afterdesk.recognition import views
 
 app_name = "recognition"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("recognition/", views.awards_page, name="awards"),
+    path("recognition/announcement/", views.announcement, name="announcement"),
+    path("recognition/badges/<path:username>/", views.badges, name="badges"),
+]
