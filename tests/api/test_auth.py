@@ -193,6 +193,12 @@ ENDPOINTS = [
     ("get", "/api/automations/coupon-pools"),
     ("post", "/api/automations/coupon-pools"),
     ("post", "/api/automations/coupon-pools/1/codes"),
+    # in-app notifications (afterdesk/notifications/api.py)
+    ("get", "/api/notifications"),
+    ("post", "/api/notifications/read-all"),
+    ("post", "/api/notifications/1/read"),
+    ("get", "/api/notifications/preferences"),
+    ("put", "/api/notifications/preferences"),
 ]
 # Operations platforms call without a token: each checks its own signature or verify token
 # (docs/channels.md, "Webhooks and chat"; tests/channels/test_webhooks.py, test_meta.py).

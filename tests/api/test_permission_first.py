@@ -115,6 +115,10 @@ EVERYONE = {
     ("POST", "/api/tickets/{ticket_id}/status"),
     ("POST", "/api/tickets/{ticket_id}/escalate"),
     ("POST", "/api/tickets/{ticket_id}/triage"),
+    # one's own notifications (afterdesk/notifications/api.py)
+    ("POST", "/api/notifications/read-all"),
+    ("POST", "/api/notifications/{notification_id}/read"),
+    ("PUT", "/api/notifications/preferences"),
     # Personal macros are anyone's; a shared one (`shared` in the body, or the macro itself)
     # needs a manager, known only once the body or the macro is read (tests/replies/).
     ("POST", "/api/replies/preview"),
