@@ -8,6 +8,9 @@ from django.utils import translation
 from afterdesk.accounts.models import Role, Team, User
 from tests.factories import TeamFactory, UserFactory
 
+# The browser-test fixtures (page, phone_page, new_page, chromium): see tests/browser.py.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _english_after_each_test() -> Iterator[None]:

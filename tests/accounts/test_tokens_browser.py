@@ -1,6 +1,6 @@
-"""The API tokens page in a real headless Chromium: create a token over htmx (its key shown
-once, working on the API), revoke it over htmx after the confirmation (it stops working), with
-no CSP violation or script error."""
+"""The API tokens page in a real headless Chromium (Playwright, tests/browser.py): create a
+token over htmx (its key shown once, working on the API), revoke it over htmx after the
+confirmation (it stops working), with no CSP violation or script error."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import pytest
+from playwright.sync_api import Dialog, Page, expect
 
 from afterdesk.accounts.models import ApiToken, User
-from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser
+from tests.browser import BROWSER_TEST, console_errors, screenshot, sign_in_with_form
 
-# the chromedriver fixture of the inbox test, shared
-from tests.tickets.test_browser import browser as browser
-
-pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def api_status(base: str, key: str) -> int:
@@ -36,34 +30,38 @@ def api_status(base: str, key: str) -> int:
 
 
 def test_create_and_revoke_a_token_in_a_real_browser(
-    browser: Browser, live_server: Any, agent: User
+    page: Page, live_server: Any, agent: User
 ) -> None:
-    browser.get(live_server.url + "/accounts/login/")
-    browser.type("#id_username", "anna")
-    browser.type("#id_password", "secret-pass-123")
-    browser.click("form.login button[type=submit]")
-    browser.wait_for(".topbar", "API tokens")
-    browser.click(".topbar-end a[href='/accounts/tokens/']")
-    browser.wait_for("h1", "API tokens")
-    browser.script("window.__marker = 'same page';")
+    sign_in_with_form(page, live_server, "anna")
+    expect(page.locator(".topbar")).to_contain_text("API tokens")
+    page.click(".topbar-end a[href='/accounts/tokens/']")
+    expect(page.locator("h1")).to_contain_text("API tokens")
+    page.evaluate("window.__marker = 'same page'")
 
-    browser.type("#id_name", "nightly export")
-    browser.script("const s = document.querySelector('#id_expires_in_days'); s.value = '30';")
-    browser.click("#tokens form[action='/accounts/tokens/'] button[type=submit]")
-    browser.wait_for("#tokens", "Copy it now")
-    key = browser.script("return document.querySelector('.token-key').value;")
+    page.fill("#id_name", "nightly export")
+    page.select_option("#id_expires_in_days", "30")
+    page.click("#tokens form[action='/accounts/tokens/'] button[type=submit]")
+    expect(page.locator("#tokens")).to_contain_text("Copy it now")
+    key = page.locator(".token-key").input_value()
     assert key.startswith("adk_")
     assert ApiToken.objects.get(name="nightly export").expires_at is not None
     assert api_status(live_server.url, key) == 200
-    browser.screenshot("tokens-1-created")
+    screenshot(page, "tokens-1-created")
 
-    browser.script("window.confirm = () => true;")  # the revoke asks first (hx-confirm)
-    browser.click("#tokens form.inline button[type=submit]")
-    browser.wait_for("#tokens", "revoked")
-    assert "Copy it now" not in browser.text("#tokens")  # the key is not shown again
-    assert browser.script("return window.__marker;") == "same page"
+    # The revoke asks first (hx-confirm): the dialog is accepted.
+    asked: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.click("#tokens form.inline button[type=submit]")
+    expect(page.locator("#tokens")).to_contain_text("revoked")
+    assert len(asked) == 1
+    expect(page.locator("#tokens")).not_to_contain_text("Copy it now")  # not shown again
+    assert page.evaluate("window.__marker") == "same page"
     assert api_status(live_server.url, key) == 401
-    browser.screenshot("tokens-2-revoked")
+    screenshot(page, "tokens-2-revoked")
 
-    problems = [entry["message"] for entry in browser.console() if entry.get("level") == "SEVERE"]
-    assert problems == [], "\n".join(problems)
+    assert console_errors(page) == []

@@ -1,27 +1,19 @@
-"""The API explorer in a real headless Chromium: Swagger UI renders every operation from our
-own static files under the site's CSP (no violation in the console), and "Try it out" calls
-the API with the browser session.
-
-Uses the WebDriver helpers of tests/tickets/test_browser.py; skipped where chromium or
-chromedriver is missing.
-"""
+"""The API explorer in a real headless Chromium (Playwright, tests/browser.py): Swagger UI
+renders every operation from our own static files under the site's CSP (no violation in the
+console), and "Try it out" calls the API with the browser session."""
 
 from __future__ import annotations
 
-import time
+import re
 from typing import Any
 
-import pytest
 from django.test import Client
+from playwright.sync_api import Page, expect
 
 from afterdesk.accounts.models import User
-from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser
-from tests.tickets.test_browser import browser as browser  # the fixture
+from tests.browser import BROWSER_TEST, console_errors, screenshot
 
-pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def _operation_count() -> int:
@@ -29,49 +21,29 @@ def _operation_count() -> int:
     return sum(1 for item in paths.values() for method in item if method != "parameters")
 
 
-def _wait_until(browser: Browser, script: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = browser.script(script)
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"never true: {script}")
-
-
 def test_swagger_ui_renders_every_operation_under_the_csp(
-    browser: Browser, live_server: Any, agent: User
+    page: Page, live_server: Any, agent: User
 ) -> None:
-    browser.get(live_server.url + "/api/docs")
-    assert "/accounts/login/" in browser.url()
-    browser.type("#id_username", "anna")
-    browser.type("#id_password", "secret-pass-123")
-    browser.click("form.login button[type=submit]")
-    deadline = time.monotonic() + 10
-    while not browser.url().endswith("/api/docs") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert browser.url().endswith("/api/docs")
+    page.goto(live_server.url + "/api/docs")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", "secret-pass-123")
+    page.click("form.login button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/api/docs$"))
 
     expected = _operation_count()
-    rendered = _wait_until(
-        browser,
-        f"const n = document.querySelectorAll('.opblock').length; return n >= {expected} && n;",
-    )
-    assert rendered == expected
-    assert "Afterdesk API" in browser.text(".info .title")
-    browser.screenshot("api-docs")
+    expect(page.locator(".opblock")).to_have_count(expected, timeout=20_000)
+    expect(page.locator(".info .title")).to_contain_text("Afterdesk API")
+    screenshot(page, "api-docs")
 
     # "Try it out" on GET /api/me answers with the signed-in user (same-origin fetch).
-    browser.click("#operations-accounts-afterdesk_accounts_api_me .opblock-summary-control")
-    browser.click("#operations-accounts-afterdesk_accounts_api_me .try-out__btn")
-    browser.click("#operations-accounts-afterdesk_accounts_api_me .execute")
-    body = browser.wait_for(
-        "#operations-accounts-afterdesk_accounts_api_me .live-responses-table", "anna"
-    )
-    assert "200" in body
+    operation = "#operations-accounts-afterdesk_accounts_api_me"
+    page.click(f"{operation} .opblock-summary-control")
+    page.click(f"{operation} .try-out__btn")
+    page.click(f"{operation} .execute")
+    responses = page.locator(f"{operation} .live-responses-table")
+    expect(responses).to_contain_text("anna")
+    expect(responses).to_contain_text("200")
 
-    # A CSP violation is logged as SEVERE ("Refused to load/execute/apply …").
-    console = browser.console()  # reading the log empties it: read it once
-    problems = [e["message"] for e in console if e.get("level") == "SEVERE"]
-    assert problems == [], "\n".join(problems)
-    assert not any("Content Security Policy" in e["message"] for e in console), console
+    # A CSP violation is logged as a console error ("Refused to load/execute/apply …").
+    assert console_errors(page) == []

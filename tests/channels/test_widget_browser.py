@@ -1,7 +1,7 @@
 """The chat widget in a real headless Chromium, on a store page of another origin: one script
 tag loads it from the desk, the buyer writes, the ticket appears, the agent's reply shows in
 the widget, and a reload keeps the conversation (the token in localStorage), with no script
-error in the console."""
+error in the console (Playwright, tests/browser.py)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Page, expect
 
 from afterdesk.accounts.models import User
 from afterdesk.channels.relay_models import ChatWidget
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
-from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser
-
-# the chromedriver fixture of the inbox test, shared
-from tests.tickets.test_browser import browser as browser
+from tests.browser import BROWSER_TEST, console_errors, screenshot
 
 pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    *BROWSER_TEST,
     # On the in-memory SQLite test database the live server's thread shares the test's one
     # connection, so the agent's reply written here races the widget's polling requests
     # (seen as flaky failures under load). The CI run on PostgreSQL runs it on real
@@ -87,48 +84,49 @@ def _ticket_appears(timeout: float = 15) -> Ticket:
 
 
 def test_a_buyer_chats_from_a_store_of_another_origin(
-    browser: Browser,
+    page: Page,
     live_server: Any,
     agent: User,
     store_page: tuple[str, dict[str, str]],
 ) -> None:
-    store_origin, page = store_page
+    store_origin, store = store_page
     assert not live_server.url.startswith(store_origin)  # another origin indeed
     widget = ChatWidget.objects.create(
         name="Demo store chat", allowed_origins=[store_origin], greeting="Hello! How can we help?"
     )
-    page["html"] = STORE_PAGE.format(desk=live_server.url, key=widget.key)
+    store["html"] = STORE_PAGE.format(desk=live_server.url, key=widget.key)
 
-    browser.get(store_origin + "/")
-    browser.click("#afterdesk-widget-open")
-    browser.wait_for("#afterdesk-widget-panel", "Hello! How can we help?")
-    assert browser.text("#afterdesk-widget-panel strong") == "Demo store chat"
-    browser.type("#afterdesk-widget-input", "Does the blue jacket come in size M?")
-    browser.click("#afterdesk-widget-send")
-    browser.screenshot("widget-1-sent")
+    page.goto(store_origin + "/")
+    page.click("#afterdesk-widget-open")
+    expect(page.locator("#afterdesk-widget-panel")).to_contain_text("Hello! How can we help?")
+    expect(page.locator("#afterdesk-widget-panel strong")).to_have_text("Demo store chat")
+    page.fill("#afterdesk-widget-input", "Does the blue jacket come in size M?")
+    page.click("#afterdesk-widget-send")
+    screenshot(page, "widget-1-sent")
 
     ticket = _ticket_appears()
     assert ticket.channel == "chat"
     assert ticket.messages.get().body_text == "Does the blue jacket come in size M?"
     services.message_reply(ticket=ticket, by=agent, body="Yes, size M is in stock.")
 
-    browser.wait_for("#afterdesk-widget-messages", "Yes, size M is in stock.")
-    browser.screenshot("widget-2-reply")
-    token = browser.script(f"return localStorage.getItem('afterdesk-widget:{widget.key}');")
+    expect(page.locator("#afterdesk-widget-messages")).to_contain_text(
+        "Yes, size M is in stock.", timeout=15_000
+    )
+    screenshot(page, "widget-2-reply")
+    token = page.evaluate(f"localStorage.getItem('afterdesk-widget:{widget.key}')")
     assert token
     assert '"token"' in token
 
     # A reload keeps the conversation: the history comes back, a new message joins the ticket.
-    browser.get(store_origin + "/")
-    browser.click("#afterdesk-widget-open")
-    browser.wait_for("#afterdesk-widget-messages", "Yes, size M is in stock.")
-    browser.type("#afterdesk-widget-input", "Great, ordering now")
-    browser.click("#afterdesk-widget-send")
+    page.goto(store_origin + "/")
+    page.click("#afterdesk-widget-open")
+    expect(page.locator("#afterdesk-widget-messages")).to_contain_text("Yes, size M is in stock.")
+    page.fill("#afterdesk-widget-input", "Great, ordering now")
+    page.click("#afterdesk-widget-send")
     deadline = time.monotonic() + 15
     while ticket.messages.filter(kind="inbound").count() < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert Ticket.objects.count() == 1
     assert ticket.messages.filter(kind="inbound").count() == 2
 
-    errors = [entry for entry in browser.console() if entry.get("level") == "SEVERE"]
-    assert errors == []
+    assert console_errors(page) == []

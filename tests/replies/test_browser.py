@@ -1,31 +1,27 @@
 """The macro picker in a real headless Chromium: the panel loads on the ticket page, a macro's
 preview shows the reply in the buyer's language, "Use in reply" fills the reply box, sending
 applies the macro (reply, status, tag) without a page load, and the knowledge base answers a
-search; no CSP violation or script error on the way."""
+search; no CSP violation or script error on the way (Playwright, tests/browser.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, expect
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.replies import services
 from afterdesk.replies.services import MacroIn
 from afterdesk.tickets.models import Message, Ticket
+from tests.browser import BROWSER_TEST, console_errors, screenshot, sign_in
 from tests.replies.helpers import template, ticket_for
-from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser, browser
 
-__all__ = ["browser"]  # the fixture, used below
-
-pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_an_agent_applies_a_macro_in_a_real_browser(
-    browser: Browser, live_server: Any, agent: User, team: Team, supervisor: User
+    page: Page, live_server: Any, agent: User, team: Team, supervisor: User
 ) -> None:
     ticket = ticket_for(team, language="es")
     services.macro_save(
@@ -41,32 +37,36 @@ def test_an_agent_applies_a_macro_in_a_real_browser(
     services.article_save(
         by=supervisor, title="Lost parcel SOP", body="Open a carrier trace.", issue_types=["other"]
     )
-    browser.get(live_server.url + "/")
-    browser.type("#id_username", "anna")
-    browser.type("#id_password", "secret-pass-123")
-    browser.click("form.login button[type=submit]")
-    browser.wait_for("#ticket-list", "¿Dónde está mi pedido?")
+    sign_in(page, live_server, agent)
+    page.goto(live_server.url + "/")
+    expect(page.locator("#ticket-list")).to_contain_text("¿Dónde está mi pedido?")
 
-    browser.get(f"{live_server.url}/tickets/{ticket.pk}/")
-    browser.script("window.__marker = 'same page';")
-    browser.wait_for("#replies-panel", "Tracking update")
-    browser.click("#macro-results button")
-    preview = browser.wait_for("#macro-preview", "Hola Lucía Gómez")
-    assert "Tu pedido #5001" in preview
-    assert "en tránsito" in preview
-    browser.screenshot("replies-1-preview")
-    browser.click("#macro-preview button[type=submit]")
-    browser.wait_for("#form-reply", "Sending also does")
-    filled = browser.script("return document.querySelector('#form-reply textarea').value;")
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    page.evaluate("window.__marker = 'same page'")
+    expect(page.locator("#replies-panel")).to_contain_text("Tracking update")
+    page.locator("#macro-results button").first.click()
+    # the panel's #macro-preview holds the swapped-in #macro-preview card (a duplicate id)
+    preview = page.locator("#macro-preview").first
+    expect(preview).to_contain_text("Hola Lucía Gómez")
+    expect(preview).to_contain_text("Tu pedido #5001")
+    expect(preview).to_contain_text("en tránsito")
+    screenshot(page, "replies-1-preview")
+    page.locator("#macro-preview button[type=submit]").first.click()
+    expect(page.locator("#form-reply")).to_contain_text("Sending also does")
+    filled = page.locator("#form-reply textarea").input_value()
     assert filled.startswith("Hola Lucía Gómez:\nTu pedido #5001")
-    browser.type("#form-reply textarea", "\nPD: cualquier duda, aquí estamos.")
-    browser.click("#form-reply button[type=submit]")
-    browser.wait_for("#conversation", "cualquier duda")
-    browser.wait_for("#macro-preview", "applied")
-    browser.wait_for("#macro-results", "shared · 1")  # the use is counted
-    assert browser.script("return window.__marker;") == "same page"
-    assert "reply to the buyer" in browser.text("#form-reply").lower()  # the plain box again
-    browser.screenshot("replies-2-sent")
+    # Typed at the end of what the macro filled in.
+    page.locator("#form-reply textarea").press("Control+End")
+    page.locator("#form-reply textarea").press_sequentially("\nPD: cualquier duda, aquí estamos.")
+    page.click("#form-reply button[type=submit]")
+    expect(page.locator("#conversation")).to_contain_text("cualquier duda")
+    expect(preview).to_contain_text("applied")
+    expect(page.locator("#macro-results")).to_contain_text("shared · 1")  # the use is counted
+    assert page.evaluate("window.__marker") == "same page"
+    expect(page.locator("#form-reply")).to_contain_text(  # the plain box again
+        re.compile("reply to the buyer", re.IGNORECASE)
+    )
+    screenshot(page, "replies-2-sent")
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.status == "pending"
     assert list(ticket.tags.values_list("name", flat=True)) == ["wismo"]
@@ -74,8 +74,7 @@ def test_an_agent_applies_a_macro_in_a_real_browser(
     assert reply.startswith("Hola Lucía Gómez:")
     assert reply.endswith("aquí estamos.")
 
-    browser.type("#replies-panel input[name=q]:last-of-type", "trace")
-    browser.wait_for("#article-results", "Lost parcel SOP")
+    page.locator("#replies-panel input[name=q]").last.fill("trace")
+    expect(page.locator("#article-results")).to_contain_text("Lost parcel SOP")
 
-    problems = [entry["message"] for entry in browser.console() if entry.get("level") == "SEVERE"]
-    assert problems == [], "\n".join(problems)
+    assert console_errors(page) == []

@@ -1,27 +1,23 @@
-"""The triage on the ticket page in a real headless Chromium: the decision and its reason in
-the history, corrected over htmx without a page load, no CSP violation."""
+"""The triage on the ticket page in a real headless Chromium (Playwright, tests/browser.py):
+the decision and its reason in the history, corrected over htmx without a page load, no CSP
+violation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, expect
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket, TicketEvent
-from tests.tickets.test_browser import CHROMEDRIVER, CHROMIUM, Browser, browser
+from tests.browser import BROWSER_TEST, console_errors, screenshot, sign_in
 
-__all__ = ["browser"]  # the fixture, used below
-
-pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium/chromedriver missing"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_an_agent_reads_why_and_corrects_the_triage_in_a_real_browser(
-    browser: Browser, live_server: Any, agent: User, team: Team
+    page: Page, live_server: Any, agent: User, team: Team
 ) -> None:
     ticket = services.ticket_create(
         subject="Broken",
@@ -38,32 +34,30 @@ def test_an_agent_reads_why_and_corrects_the_triage_in_a_real_browser(
     )
     ticket.team = team
     ticket.save(update_fields=["team"])
-    browser.get(live_server.url + "/")
-    browser.type("#id_username", "anna")
-    browser.type("#id_password", "secret-pass-123")
-    browser.click("form.login button[type=submit]")
-    browser.wait_for("#ticket-list", "Broken")
+    sign_in(page, live_server, agent)
+    page.goto(live_server.url + "/")
+    expect(page.locator("#ticket-list")).to_contain_text("Broken")
 
-    browser.get(f"{live_server.url}/tickets/{ticket.pk}/")
-    history = browser.text("#history")
-    assert "Triage: Damaged · English · risk 50: Bad review threat · priority High" in history
-    assert "Why: issue: matched 'arrived broken' (en)" in history
-    browser.script("window.__marker = 'same page';")
-    browser.script(
-        "document.querySelector('#form-triage select[name=issue_type]').value = 'wrong_item';"
-        "document.querySelector('#form-triage input[value=bad_review]').checked = false;"
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    history = page.locator("#history")
+    expect(history).to_contain_text(
+        "Triage: Damaged · English · risk 50: Bad review threat · priority High"
     )
-    browser.type("#form-triage input[name=note]", "a cup was sent, not a mug")
-    browser.click("#form-triage button[type=submit]")
-    history = browser.wait_for("#history", "Anna corrected the triage")
-    assert "Anna corrected the triage: Wrong item · English · risk 50 · priority High" in history
-    assert "Why: a cup was sent, not a mug" in history
-    assert "Wrong item" in browser.text("#ticket-header")
-    assert browser.script("return window.__marker;") == "same page"
-    browser.screenshot("triage-corrected")
+    expect(history).to_contain_text("Why: issue: matched 'arrived broken' (en)")
+    page.evaluate("window.__marker = 'same page'")
+    page.select_option("#form-triage select[name=issue_type]", "wrong_item")
+    page.uncheck("#form-triage input[value=bad_review]")
+    page.fill("#form-triage input[name=note]", "a cup was sent, not a mug")
+    page.click("#form-triage button[type=submit]")
+    expect(history).to_contain_text(
+        "Anna corrected the triage: Wrong item · English · risk 50 · priority High"
+    )
+    expect(history).to_contain_text("Why: a cup was sent, not a mug")
+    expect(page.locator("#ticket-header")).to_contain_text("Wrong item")
+    assert page.evaluate("window.__marker") == "same page"
+    screenshot(page, "triage-corrected")
     event = TicketEvent.objects.filter(kind="triage").latest("id")
     assert (event.agent, event.fields["risk_flags"]) == (agent, [])
     assert Ticket.objects.get(pk=ticket.pk).category == "wrong_item"
 
-    problems = [e["message"] for e in browser.console() if e.get("level") == "SEVERE"]
-    assert problems == [], "\n".join(problems)
+    assert console_errors(page) == []
