@@ -46,11 +46,78 @@ class BusinessCalendar:
                     yield self._instant(day, start), self._instant(day, end)
             day += timedelta(days=1)
 
+    def has_open_hours(self) -> bool:
+        return any(self.week)
+
+    def is_open(self, at: datetime) -> bool:
+        """Inside one of the open intervals (in the calendar's zone), not on a closed date."""
+        return calendar_is_open(self, at)
+
     def _instant(self, day: date, minutes: int) -> datetime:
         if minutes == 24 * 60:
             day, minutes = day + timedelta(days=1), 0
         local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.tz)
         return local.astimezone(UTC)  # fold=0 by construction
+
+
+@dataclass(frozen=True)
+class ScheduledCalendar:
+    """Several calendars over time, as one: each local date counts in the first of
+    `schedules` (in their order of precedence) valid that date, else in `fallback` (None:
+    the whole day is open). A team's schedules (docs/calendars.md, "Team schedules") for one
+    market; `business_duration`, `business_add` and `calendar_is_open` take it like a
+    BusinessCalendar. Days are walked in `tz` (the zone of the first schedule); a margin
+    of a day each side covers calendars in other zones."""
+
+    tz: ZoneInfo
+    schedules: tuple[tuple[date | None, date | None, BusinessCalendar], ...]
+    fallback: BusinessCalendar | None = None
+
+    def calendar_on(self, day: date) -> BusinessCalendar | None:
+        for start, end, calendar in self.schedules:
+            if (start is None or start <= day) and (end is None or day <= end):
+                return calendar
+        return self.fallback
+
+    def has_open_hours(self) -> bool:
+        if any(calendar.has_open_hours() for _start, _end, calendar in self.schedules):
+            return True
+        if any(start is None and end is None for start, end, _calendar in self.schedules):
+            return False  # an open-ended schedule covers every day the others leave
+        # Some day has no schedule in force: it counts in the fallback (None: all day).
+        return self.fallback is None or self.fallback.has_open_hours()
+
+    def is_open(self, at: datetime) -> bool:
+        return calendar_is_open(self, at)
+
+    def open_intervals(self, first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
+        day = first
+        while day <= last:
+            calendar = self.calendar_on(day)
+            if calendar is None:
+                start = datetime.combine(day, time(0), tzinfo=self.tz).astimezone(UTC)
+                end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
+                yield start, end.astimezone(UTC)
+            else:
+                yield from calendar.open_intervals(day, day)
+            day += timedelta(days=1)
+
+
+AnyCalendar = BusinessCalendar | ScheduledCalendar
+
+
+def calendar_is_open(calendar: AnyCalendar | None, at: datetime) -> bool:
+    """Whether the instant `at` is inside the calendar's open time (always, without one):
+    an agent's shift, a team's schedules. The same intervals `business_duration` counts."""
+    if calendar is None:
+        return True
+    local = at.astimezone(calendar.tz).date()
+    return any(
+        start <= at < end
+        for start, end in calendar.open_intervals(
+            local - timedelta(days=1), local + timedelta(days=1)
+        )
+    )
 
 
 def _clock(text: str) -> int:
@@ -68,7 +135,7 @@ def calendar_from_json(tz: str, hours_json: str, holidays_json: str) -> Business
     )
 
 
-def business_duration(calendar: BusinessCalendar | None, a: datetime, b: datetime) -> timedelta:
+def business_duration(calendar: AnyCalendar | None, a: datetime, b: datetime) -> timedelta:
     """Length of the overlap of [a, b) with the calendar's open time; 24×7 when no calendar."""
     if b <= a:
         return ZERO
@@ -97,9 +164,7 @@ def minutes(duration: timedelta) -> float:
     return duration / timedelta(minutes=1)
 
 
-def business_add(
-    calendar: BusinessCalendar | None, start: datetime, duration: timedelta
-) -> datetime:
+def business_add(calendar: AnyCalendar | None, start: datetime, duration: timedelta) -> datetime:
     """The instant at which `duration` of the calendar's open time has passed since `start`
     (the inverse of `business_duration`: `business_duration(c, start, result) == duration`);
     plain addition when no calendar. The earliest such instant: a deadline falling at the end
@@ -109,7 +174,7 @@ def business_add(
         return start
     if calendar is None:
         return start + duration
-    if not any(calendar.week):
+    if not calendar.has_open_hours():
         raise ValueError("the calendar has no open hours")
     remaining = duration
     covered_until = start

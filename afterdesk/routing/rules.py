@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.core.errors import Conflict, ValidationError
@@ -88,13 +87,33 @@ def rule_first(rules: Sequence[RoutingRule], facts: TicketFacts) -> tuple[Routin
 _cache: dict[str, Any] = {"stamp": None, "rules": []}
 
 
+def rules_stamp_sql() -> str:
+    """Two scalar subqueries giving the rule table's stamp: its row count and newest
+    `updated_at` (each write goes through `save`, which sets `updated_at`; a deletion changes
+    the count). The candidates' query of `assign` carries them too, so a routed ticket learns
+    whether its rules were current without a statement of its own."""
+    table = connection.ops.quote_name(RoutingRule._meta.db_table)
+    newest = connection.ops.quote_name("updated_at")
+    return f"(SELECT COUNT(*) FROM {table}), (SELECT MAX({newest}) FROM {table})"  # noqa: S608
+
+
+def rules_cached() -> tuple[list[RoutingRule], Any]:
+    """The rules this process read last and their stamp (None: never read), no query: the
+    caller checks the stamp (`rules_current`) before trusting a decision taken with them."""
+    return list(_cache["rules"]), _cache["stamp"]
+
+
+def rules_current(stamp: Any) -> bool:
+    return stamp is not None and _cache["stamp"] == stamp
+
+
 def rules_load() -> list[RoutingRule]:
     """The enabled rules in the order they are tried, with the teams and agents they name.
     Every new ticket needs them: they are kept in the process and read again only when the
-    table changed (its row count or newest `updated_at`, one small aggregate query; each write
-    goes through `save`, which sets `updated_at`)."""
-    stamp = RoutingRule.objects.aggregate(n=Count("id"), newest=Max("updated_at"))
-    key = (stamp["n"], stamp["newest"])
+    table's stamp changed (`rules_stamp_sql`: one small statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rules_stamp_sql()}")
+        key = tuple(cursor.fetchone() or ())
     if _cache["stamp"] != key:
         rows = RoutingRule.objects.filter(enabled=True).select_related("set_team", "set_agent")
         _cache["rules"], _cache["stamp"] = list(rows), key

@@ -5,6 +5,7 @@ offline agents' tickets reassigned, presence, agents' routing profiles and teams
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,9 +17,15 @@ from afterdesk.accounts.models import AgentProfile, Team, User
 from afterdesk.calendars.models import Calendar
 from afterdesk.core.errors import ValidationError
 from afterdesk.routing.access import configure_require
-from afterdesk.routing.assign import agent_choose, team_settings
+from afterdesk.routing.assign import Choice, agent_choose, team_settings
 from afterdesk.routing.models import AgentRouting, AssignMode, Presence, TeamRouting
-from afterdesk.routing.rules import TicketFacts, rule_first, rules_load
+from afterdesk.routing.rules import (
+    TicketFacts,
+    rule_first,
+    rules_cached,
+    rules_current,
+    rules_load,
+)
 from afterdesk.tickets.models import SOLVED_STATUSES, Ticket, TicketEvent
 from afterdesk.tickets.services.routing import ticket_route
 
@@ -57,11 +64,12 @@ def tickets_route_new(*, tickets: Sequence[Ticket], risks: dict[int, int] | None
     """`tickets.consumers.tickets_opened`: route each new ticket (after its triage) as one
     change of its own. Nothing is written for a ticket no rule matches and no team holds:
     a desk without rules pays one query per batch of new tickets."""
-    rules = rules_load()
-    if not rules and not any(ticket.team_id for ticket in tickets):
+    rules, _stamp = rules_cached()
+    # Nothing cached and no team: the cache may be empty or stale, ask the table.
+    if not rules and not any(ticket.team_id for ticket in tickets) and not rules_load():
         return
     for ticket in tickets:
-        ticket_route_new(ticket, rules=rules, risk=(risks or {}).get(ticket.pk))
+        ticket_route_new(ticket, risk=(risks or {}).get(ticket.pk))
 
 
 def ticket_route_new(
@@ -71,18 +79,45 @@ def ticket_route_new(
     risk: int | None = None,
     at: datetime | None = None,
 ) -> TicketEvent | None:
-    """Apply the first matching rule and assign inside the ticket's team (docs/routing.md)."""
+    """Apply the first matching rule and assign inside the ticket's team (docs/routing.md).
+
+    Without `rules`, the rules this process holds are used and their stamp checked against
+    the one the candidates' query read along (no statement of its own); a decision taken
+    with stale rules, or one that read no stamp, reads the rules again (`rules_load`) and is
+    taken again when they changed."""
     at = at or timezone.now()
-    rules = rules_load() if rules is None else rules
+    if rules is not None:
+        return _route(ticket, _decide(ticket, rules, risk, at), at)
+    cached, stamp = rules_cached()
+    decision = _decide(ticket, cached, risk, at)
+    if not rules_current(decision.rules_stamp):
+        fresh = rules_load()
+        if not rules_current(stamp):  # the rules changed since: decide with the new ones
+            decision = _decide(ticket, fresh, risk, at)
+    return _route(ticket, decision, at)
+
+
+@dataclass
+class _Decision:
+    rule: Any
+    team: Team | None
+    agent: User | None
+    parts: list[str]
+    rules_stamp: Any = None
+    choice: Choice | None = None
+
+
+def _decide(ticket: Ticket, rules: Sequence[Any], risk: int | None, at: datetime) -> _Decision:
     try:
         rule, held = rule_first(rules, ticket_facts(ticket, risk=risk))
     except LookupError:
         rule, held = None, []
     team: Team | None = rule.set_team if rule is not None else None
     team = team or ticket.team
+    decision = _Decision(rule, team, None, [])
     if rule is None and team is None:
-        return None
-    parts: list[str] = []
+        return decision
+    parts = decision.parts
     if rule is not None:
         did = []
         if rule.set_team is not None:
@@ -94,24 +129,35 @@ def ticket_route_new(
         parts.append(
             f"rule “{rule.name}” ({', '.join(held)})" + (f": {', '.join(did)}" if did else "")
         )
-    agent: User | None = None
     if rule is not None and rule.set_agent is not None:
-        agent = rule.set_agent
-        parts.append(f"assigned to {agent.display_name or agent.username} by the rule")
+        decision.agent = rule.set_agent
+        parts.append(
+            f"assigned to {rule.set_agent.display_name or rule.set_agent.username} by the rule"
+        )
     elif team is not None:
         if rule is None:
             parts.append(f"no rule matched; team {team.name}")
-        choice = agent_choose(ticket=ticket, team=team, at=at)
-        agent = choice.agent
+        choice = agent_choose(ticket=ticket, team=team, at=at, settle=False)
+        decision.agent, decision.rules_stamp = choice.agent, choice.rules_stamp
+        decision.choice = choice
         parts.append(choice.reason)
+    return decision
+
+
+def _route(ticket: Ticket, decision: _Decision, at: datetime) -> TicketEvent | None:
+    rule, team = decision.rule, decision.team
+    if rule is None and team is None:
+        return None
+    if decision.choice is not None:
+        decision.choice.settle()
     return ticket_route(
         ticket=ticket,
-        reason="; ".join(parts),
+        reason="; ".join(decision.parts),
         rule=rule.name if rule is not None else "",
         priority=rule.set_priority if rule is not None else "",
         tags=rule.add_tags if rule is not None else (),
         team=team,
-        agent=agent,
+        agent=decision.agent,
         at=at,
     )
 

@@ -24,7 +24,9 @@ from afterdesk.tickets.services.changes import remember_related, ticket_change
 ROUTING_REASON_MAX_LENGTH = TRIAGE_REASON_MAX_LENGTH
 
 
-@transaction.atomic
+# No savepoint: a new ticket's routing runs inside its first change, and a failure there
+# fails the whole change anyway (two statements less per new ticket).
+@transaction.atomic(savepoint=False)
 def ticket_route(
     *,
     ticket: Ticket,
