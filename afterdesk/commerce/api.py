@@ -1,22 +1,25 @@
-"""Customers, orders and stores: read-only for everyone signed in (commerce.selectors)."""
+"""Customers, orders and stores: read-only for everyone signed in (commerce.selectors);
+supervisors and admins set a customer's tags."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from afterdesk.commerce import selectors
+from afterdesk.accounts.api_auth import request_user, requires
+from afterdesk.commerce import selectors, services
 from afterdesk.commerce.models import Customer, Order, Store
 from afterdesk.commerce.schemas import (
     CustomerDetail,
     CustomerPage,
     CustomerQuery,
+    CustomerTagsIn,
     OrderDetail,
     OrderPage,
     OrderQuery,
     StoreOut,
 )
-from afterdesk.core.api_schemas import READ_ERRORS, Id, PageQuery, paginate
+from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, Id, PageQuery, paginate
 
 router = Router(tags=["commerce"])
 
@@ -33,6 +36,20 @@ def customers_list(
 @router.get("/customers/{customer_id}", response={200: CustomerDetail, **READ_ERRORS})
 def customer_get(request: HttpRequest, customer_id: Id) -> Customer:
     """A customer with identities and orders."""
+    return selectors.customer_detail(customer_id=customer_id)
+
+
+@router.put(
+    "/customers/{customer_id}/tags",
+    response={200: CustomerDetail, **WRITE_ERRORS},
+    auth=requires(services.customer_tags_require),
+)
+def customer_tags_put(request: HttpRequest, customer_id: Id, payload: CustomerTagsIn) -> Customer:
+    """Replace the customer's tags (supervisors, admins); SLA policies and routing rules
+    match on them (`customer_tags`, e.g. vip)."""
+    services.customer_tags_set(
+        by=request_user(request), customer_id=customer_id, tags=list(payload.tags)
+    )
     return selectors.customer_detail(customer_id=customer_id)
 
 

@@ -40,6 +40,9 @@ class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=10, blank=True)
     country = models.CharField(max_length=2, blank=True)
+    # The buyer's own tags (e.g. "vip"), lowercase, sorted: SLA policies and routing rules
+    # match on them (`customer_tags`), apart from the tags of a ticket.
+    tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

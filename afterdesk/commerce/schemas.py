@@ -35,6 +35,7 @@ class CustomerOut(Schema):
     name: str
     language: str
     country: str
+    tags: list[str]
     store: StoreOut
     identities: list[IdentityOut]
     created_at: datetime
@@ -113,6 +114,13 @@ class OrderPage(Schema):
     limit: int
     offset: int
     items: list[OrderSummary]
+
+
+class CustomerTagsIn(Schema):
+    tags: list[SafeStr] = Field(
+        description="The customer's tags, replacing the ones it has (e.g. vip)",
+        max_length=20,
+    )
 
 
 class CustomerQuery(Schema):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
+from afterdesk.accounts.models import User
+from afterdesk.commerce.consumers import customer_tags_changed
 from afterdesk.commerce.models import Customer, CustomerIdentity, Platform, Store
+from afterdesk.core.errors import NotFound, ValidationError
+
+CUSTOMER_TAGS_MAX = 20
+CUSTOMER_TAG_LENGTH = 50
 
 
 def store_get_or_create(*, code: str, platform: str | None = None, market: str = "") -> Store:
@@ -104,3 +111,38 @@ def customer_address_locks(addresses: Iterable[str]) -> None:
 
 def _lock_text(address: str) -> str:
     return f"customer-email:{address.strip().lower()}"
+
+
+def customer_tags_require(user: User) -> None:
+    """Supervisors and admins tag buyers (a VIP changes deadlines and routing); agents read."""
+    if not user.is_active or not user.sees_all_tickets:
+        raise PermissionDenied("only supervisors and admins tag customers")
+
+
+def customer_tags_clean(tags: object) -> list[str]:
+    if isinstance(tags, str):
+        tags = tags.replace(",", " ").split()
+    if not isinstance(tags, list | tuple) or not all(isinstance(tag, str) for tag in tags):
+        raise ValidationError("tags must be a list of strings", field="tags")
+    clean = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    if any(len(tag) > CUSTOMER_TAG_LENGTH for tag in clean):
+        raise ValidationError(f"a tag is at most {CUSTOMER_TAG_LENGTH} characters", field="tags")
+    if len(clean) > CUSTOMER_TAGS_MAX:
+        raise ValidationError(f"at most {CUSTOMER_TAGS_MAX} tags", field="tags")
+    return clean
+
+
+def customer_tags_set(*, by: User, customer_id: int, tags: object) -> Customer:
+    """Replace a customer's tags (e.g. `vip`); the apps that match on them learn of it in the
+    same transaction (`customer_tags_changed`: the SLA deadlines of their tickets move)."""
+    customer_tags_require(by)
+    clean = customer_tags_clean(tags)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+        if customer is None:
+            raise NotFound("no such customer")
+        if customer.tags != clean:
+            customer.tags = clean
+            customer.save(update_fields=["tags"])
+            customer_tags_changed.notify(customer=customer)
+    return customer
