@@ -52,3 +52,9 @@ def override_require(user: User) -> None:
 
 def can_act(user: User) -> bool:
     return user.is_active and user.role != Role.QA_REVIEWER
+
+
+def manage_require(user: User) -> None:
+    """Return policies, step emails and return addresses are for supervisors and admins."""
+    if not can_override(user):
+        raise PermissionDenied("only supervisors and admins change the return settings")

@@ -219,3 +219,50 @@ class RefundedLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refund_id}: {self.return_line_id}"
+
+
+class EmailStep(models.TextChoices):
+    """The steps that may email the buyer (docs/returns.md, "Emails to the buyer")."""
+
+    REQUESTED = "requested", _("Return requested")
+    APPROVED = "approved", _("Return approved")
+    REJECTED = "rejected", _("Return rejected")
+    LABEL_SENT = "label_sent", _("Return label sent")
+    RECEIVED = "received", _("Parcel received")
+    INSPECTED = "inspected", _("Items inspected")
+    RETENTION_OFFERED = "retention_offered", _("Offer to keep the item")
+    REFUNDED = "refunded", _("Refunded")
+    RESOLVED = "resolved", _("Resolved without a refund")
+
+
+class StepEmail(models.Model):
+    """Which reply template emails the buyer at a step, and whether it is on. A step without
+    a row, or with no template, sends nothing."""
+
+    step = models.CharField(max_length=20, choices=EmailStep.choices, unique=True)
+    template = models.ForeignKey(
+        "replies.ReplyTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.template_id} ({'on' if self.enabled else 'off'})"
+
+
+class MarketReturnAddress(models.Model):
+    """Where buyers of a market send returns: a local warehouse (US, EU, JP…) or the way back
+    to China. It wins over the replies app's store and default addresses on the RMA
+    instructions."""
+
+    market = models.CharField(max_length=10, unique=True)
+    warehouse = models.CharField(max_length=100)
+    address = models.TextField()
+
+    class Meta:
+        ordering = ["market"]
+
+    def __str__(self) -> str:
+        return f"{self.market}: {self.warehouse}"

@@ -11,12 +11,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound, ValidationError
 from afterdesk.returns import access, analytics, selectors
 from afterdesk.returns.actions import Action, case_act
+from afterdesk.returns.instructions import link_token
 from afterdesk.returns.models import QcResult, Resolution, ReturnCase
 from afterdesk.returns.services.cases import LineIn, case_create, case_value
 from afterdesk.returns.services.refunds import REFUND_FROM, refundable_balance
@@ -97,6 +99,7 @@ def _case_context(user: User, case: ReturnCase) -> dict[str, Any]:
         "other_resolutions": [(r.value, r.label) for r in OTHER_RESOLUTIONS],
         "suggested": case_value(case),
         "balance": refundable_balance(case.order),
+        "instructions_url": reverse("returns:instructions", kwargs={"token": link_token(case)}),
     }
 
 

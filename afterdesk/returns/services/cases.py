@@ -26,6 +26,7 @@ from afterdesk.returns.models import (
     ReturnLine,
     State,
 )
+from afterdesk.returns.services.emails import step_email
 from afterdesk.returns.services.policy import CENT, money, policy_check
 from afterdesk.routing.approvals import approval_decide, approval_request_create, approval_required
 from afterdesk.routing.models import ApprovalStatus
@@ -174,6 +175,7 @@ def case_create(
             by=by,
             note=f"{case.policy_note} — {case.override_note}",
         )
+    step_email(by=by, case=case, step="requested", note=note)
     return case
 
 
@@ -219,6 +221,7 @@ def case_approve(*, by: User, case: ReturnCase, note: str = "") -> ReturnCase:
     case.state = State.APPROVED
     case.save(update_fields=["state", "updated_at"])
     return_step_record(ticket=case.ticket, rma=case.rma, step="approved", by=by, note=note)
+    step_email(by=by, case=case, step="approved", note=note)
     return case
 
 
@@ -232,6 +235,7 @@ def case_reject(*, by: User, case: ReturnCase, note: str) -> ReturnCase:
     case.state = State.REJECTED
     case.save(update_fields=["state", "updated_at"])
     return_step_record(ticket=case.ticket, rma=case.rma, step="rejected", by=by, note=note)
+    step_email(by=by, case=case, step="rejected", note=note)
     return case
 
 
@@ -253,6 +257,7 @@ def label_send(*, by: User, case: ReturnCase, carrier: str, tracking_number: str
         by=by,
         note=f"{carrier} {tracking_number}".strip(),
     )
+    step_email(by=by, case=case, step="label_sent")
     return case
 
 
@@ -277,6 +282,7 @@ def mark_received(*, by: User, case: ReturnCase, note: str = "") -> ReturnCase:
     case.state = State.RECEIVED
     case.save(update_fields=["state", "updated_at"])
     return_step_record(ticket=case.ticket, rma=case.rma, step="received", by=by, note=note)
+    step_email(by=by, case=case, step="received", note=note)
     return case
 
 
@@ -310,6 +316,7 @@ def inspect(*, by: User, case: ReturnCase, results: dict[int, tuple[str, str]]) 
     return_step_record(
         ticket=case.ticket, rma=case.rma, step="inspected", by=by, note="; ".join(words)
     )
+    step_email(by=by, case=case, step="inspected")
     return case
 
 
@@ -335,6 +342,7 @@ def retention_offer(*, by: User, case: ReturnCase, percent: Decimal) -> ReturnCa
         currency=case.order.currency,
         note=f"keep the goods with {percent}% refunded",
     )
+    step_email(by=by, case=case, step="retention_offered", amount=amount)
     return case
 
 
@@ -388,7 +396,9 @@ def case_resolve(*, by: User, case: ReturnCase, resolution: str, note: str = "")
         _require_state(case, State.REQUESTED, State.APPROVED)
     else:
         _require_state(case, State.APPROVED, State.RECEIVED, State.INSPECTED)
-    return resolve_write(by=by, case=case, resolution=resolution, note=note)
+    case = resolve_write(by=by, case=case, resolution=resolution, note=note)
+    step_email(by=by, case=case, step="resolved", note=note)
+    return case
 
 
 def resolve_write(

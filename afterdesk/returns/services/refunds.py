@@ -42,6 +42,7 @@ from afterdesk.returns.models import (
     State,
 )
 from afterdesk.returns.services.cases import locked, resolve_write
+from afterdesk.returns.services.emails import step_email
 from afterdesk.returns.services.policy import CENT
 from afterdesk.routing.approvals import approval_request_create, approval_required
 from afterdesk.routing.models import ApprovalStatus
@@ -296,6 +297,7 @@ def _finish(
         amount=refund.amount,
         refund_id=refund.platform_refund_id,
     )
+    step_email(by=by, case=case, step="refunded", amount=refund.amount)
     return RefundOutcome(case, refund)
 
 
