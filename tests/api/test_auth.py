@@ -30,6 +30,7 @@ ENDPOINTS = [
     ("get", "/api/attachments/abc"),
     ("get", "/api/customers"),
     ("get", "/api/customers/1"),
+    ("put", "/api/customers/1/tags"),
     ("get", "/api/orders"),
     ("get", "/api/orders/1"),
     ("get", "/api/stores"),

@@ -43,6 +43,7 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("PUT", "/api/market-holidays/{market}"): Role.SUPERVISOR,
     ("DELETE", "/api/market-holidays/{market}"): Role.SUPERVISOR,
     ("PUT", "/api/teams/{team_id}/schedules"): Role.SUPERVISOR,
+    ("PUT", "/api/customers/{customer_id}/tags"): Role.AGENT,
     ("POST", "/api/scorecards/publish"): Role.QA_REVIEWER,
     ("POST", "/api/scorecard-templates"): Role.SUPERVISOR,
     ("PUT", "/api/metrics-settings"): Role.SUPERVISOR,
