@@ -28,8 +28,10 @@ class RoutingRule(models.Model):
     languages = models.JSONField(default=list, blank=True)  # triage's detected language
     categories = models.JSONField(default=list, blank=True)  # triage's issue type
     priorities = models.JSONField(default=list, blank=True)
-    # The ticket has at least one of these tags (a VIP buyer is tagged `vip`).
+    # The ticket has at least one of these tags (the ticket's own).
     tags = models.JSONField(default=list, blank=True)
+    # The ticket's customer has at least one of these tags (commerce.Customer.tags, e.g. vip).
+    customer_tags = models.JSONField(default=list, blank=True)
     order_value_min = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     order_value_max = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     risk_min = models.PositiveSmallIntegerField(null=True, blank=True)  # triage risk 0–100

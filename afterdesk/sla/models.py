@@ -19,6 +19,9 @@ def default_pause_statuses() -> list[str]:
 class Hours(models.TextChoices):
     CALENDAR = "calendar", _("Calendar hours (24×7)")
     BUSINESS = "business", _("Business hours")
+    # The ticket's team's schedules for its market (docs/calendars.md, "Team schedules");
+    # dates no schedule covers count in the policy's calendar, or the ticket's own.
+    TEAM = "team", _("Business hours of the ticket's team")
 
 
 class Policy(models.Model):
@@ -44,8 +47,10 @@ class Policy(models.Model):
     languages = models.JSONField(default=list, blank=True)
     categories = models.JSONField(default=list, blank=True)
     priorities = models.JSONField(default=list, blank=True)
-    # The ticket has at least one of these tags (a VIP buyer is tagged `vip` at intake).
+    # The ticket has at least one of these tags (the ticket's own; a buyer's are below).
     tags = models.JSONField(default=list, blank=True)
+    # The ticket's customer has at least one of these tags (commerce.Customer.tags, e.g. vip).
+    customer_tags = models.JSONField(default=list, blank=True)
     order_value_min = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     order_value_max = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     # What the clocks count.
