@@ -64,6 +64,16 @@ def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
 
 
 @register.filter
+def agent_name(agent: object) -> str:
+    """The one way the performance pages name an agent: the agent id (the username), as the
+    scorecards, published scorecards, payouts and exports do. Takes a user or a username."""
+    if agent is None or agent == "":
+        return "—"
+    username = getattr(agent, "username", None)
+    return str(username if username is not None else agent)
+
+
+@register.filter
 def kpi_label(kpi: str) -> str:
     return str(KPI_LABELS.get(kpi, kpi))
 
