@@ -26,4 +26,38 @@
       element.focus();
     }
   });
+
+  // An htmx request that fails (a 500, a 503 while the database is busy, the network gone)
+  // would otherwise change nothing on screen: say so in a live region, with the server's own
+  // message when it sent one (the busy page's, a JSON `detail`).
+  function showRequestError(text) {
+    var region = document.getElementById("request-error");
+    if (!region) {
+      region = document.createElement("p");
+      region.id = "request-error";
+      region.className = "request-error";
+      region.setAttribute("role", "alert");
+      document.body.appendChild(region);
+    }
+    region.textContent = text;
+    region.hidden = false;
+    window.clearTimeout(region.hideTimer);
+    region.hideTimer = window.setTimeout(function () { region.hidden = true; }, 10000);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var message = document.body.dataset.requestFailed || "The request failed.";
+    var detail = "";
+    try {
+      detail = JSON.parse(xhr.responseText).detail || "";
+    } catch (ignored) {
+      var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var paragraph = page.querySelector("main p");
+      detail = paragraph ? paragraph.textContent.trim() : "";
+    }
+    showRequestError(message + " (" + xhr.status + ")" + (detail ? " " + detail : ""));
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError(document.body.dataset.requestUnsent || "The server could not be reached.");
+  });
 })();
