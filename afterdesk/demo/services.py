@@ -34,6 +34,7 @@ from afterdesk.demo.generator import (
 )
 from afterdesk.history.importer import history_import
 from afterdesk.replies.demo import replies_demo_load
+from afterdesk.returns.demo import returns_demo_load
 from afterdesk.routing.demo import routing_demo_load
 from afterdesk.tickets.models import Ticket
 
@@ -123,6 +124,9 @@ def demo_load(
             replies_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # The shipped automations, all on, with their templates and codes (docs/automations.md).
             automations_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
+            # The return emails of each step and the return addresses per market
+            # (docs/returns.md, "Emails to the buyer").
+            returns_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # Routing rules, agents' skills, shifts and presence (docs/routing.md).
             routing_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
     statuses = Counter(
