@@ -56,6 +56,10 @@ class BonusDefinition:
     tiers: tuple[Tier, ...]  # highest min_total first
     extras: tuple[Extra, ...]
     gate: Gate
+    # Pay the allowances of the certifications each agent holds at the period's end
+    # (training, docs/training.md "Certifications"); opt-in per rule, so an agent paid by
+    # several rules gets an allowance once, from the rule that says so.
+    certification_allowances: bool = False
 
     @property
     def kpis(self) -> set[str]:
@@ -86,6 +90,8 @@ class BonusDefinition:
                 "when": [c.as_json() for c in self.gate.when],
                 "unless": [c.as_json() for c in self.gate.unless],
             }
+        if self.certification_allowances:
+            data["certification_allowances"] = True
         return data
 
 
@@ -161,7 +167,13 @@ def _conditions(data: Mapping[str, Any], key: str, where: str) -> tuple[Conditio
 
 def definition_parse(data: object) -> BonusDefinition:
     """Validate a definition; raise ValidationError whose field is `definition.<path>`."""
-    root = _object(data, "definition", {"tiers", "extras", "gate"})
+    root = _object(data, "definition", {"tiers", "extras", "gate", "certification_allowances"})
+    allowances = root.get("certification_allowances", False)
+    if not isinstance(allowances, bool):
+        raise ValidationError(
+            "definition.certification_allowances must be true or false",
+            field="definition.certification_allowances",
+        )
     tiers_raw = root.get("tiers", [])
     if not isinstance(tiers_raw, list):
         raise ValidationError("definition.tiers must be a list", field="definition.tiers")
@@ -204,9 +216,9 @@ def definition_parse(data: object) -> BonusDefinition:
             _conditions(gate_raw, "when", "definition.gate"),
             _conditions(gate_raw, "unless", "definition.gate"),
         )
-    if not tiers and not extras:
+    if not tiers and not extras and not allowances:
         raise ValidationError(
             "a definition needs at least one tier or extra", field="definition.tiers"
         )
     ordered = tuple(sorted(tiers, key=lambda t: t.min_total, reverse=True))
-    return BonusDefinition(ordered, tuple(extras), gate)
+    return BonusDefinition(ordered, tuple(extras), gate, allowances)

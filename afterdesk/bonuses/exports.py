@@ -39,11 +39,18 @@ def target_label(rule: dict[str, Any]) -> str:
     return f"role {rule.get('role', '')}"  # a statement frozen before targets
 
 
+def has_allowances(document: dict[str, Any]) -> bool:
+    """A rule paying certification allowances (docs/bonuses.md): two more columns."""
+    return bool(document["rule"]["definition"].get("certification_allowances"))
+
+
 def payout_header(document: dict[str, Any]) -> list[str]:
     header = ["agent", "position", "template", "total", "rank", "tier", "tier_amount"]
     header += ["tier_reason", "gate_passed"]
     for name in extra_names(document):
         header += [f"{name}_paid", f"{name}_amount", f"{name}_reason"]
+    if has_allowances(document):
+        header += ["allowances", "allowances_amount"]
     return [*header, "amount", "currency"]
 
 
@@ -71,6 +78,12 @@ def payout_rows(document: dict[str, Any]) -> list[list[object]]:
                 row += [None, None, None]
             else:
                 row += [extra["paid"], Decimal(extra["paid_amount"]), extra["reason"]]
+        if has_allowances(document):
+            paid = [a for a in line.get("allowances", []) if a["paid"]]
+            row += [
+                "; ".join(a["certification"] for a in paid),
+                sum((Decimal(a["paid_amount"]) for a in paid), Decimal("0.00")),
+            ]
         rows.append([*row, Decimal(line["amount"]), currency])
     return rows
 

@@ -85,6 +85,28 @@ class ExtraResult:
 
 
 @dataclass(frozen=True)
+class AllowanceResult:
+    """A certification's allowance on an agent's line (docs/bonuses.md, "Certification
+    allowances"): paid when it is in the rule's currency, whatever the tier and the gate."""
+
+    certification: str
+    amount: Decimal
+    currency: str
+    paid: bool
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "certification": self.certification,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "paid": self.paid,
+            "paid_amount": str(self.amount if self.paid else ZERO),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class PayoutLine:
     agent_id: int
     agent: str
@@ -99,9 +121,10 @@ class PayoutLine:
     amount: Decimal
     template: str | None = None  # the template that scored the agent
     position: str = ""  # the agent's position (User.position)
+    allowances: tuple[AllowanceResult, ...] = ()  # only with certification_allowances
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             **_agent_json(self),
             "total": str(self.total) if self.total is not None else None,
             "rank": self.rank,
@@ -114,6 +137,9 @@ class PayoutLine:
             "extras": [e.as_json() for e in self.extras],
             "amount": str(self.amount),
         }
+        if self.allowances:
+            data["allowances"] = [a.as_json() for a in self.allowances]
+        return data
 
 
 @dataclass(frozen=True)
@@ -340,6 +366,7 @@ def payout_line(
     others: Mapping[str, KpiValue],
     min_samples: int,
     position: str = "",
+    allowances: tuple[AllowanceResult, ...] = (),
 ) -> PayoutLine:
     """One agent's payout with the reason for every amount paid or not."""
 
@@ -355,6 +382,7 @@ def payout_line(
     tier_amount = tier.amount if tier is not None and gate_passed else ZERO
     extras = tuple(_extra(extra, observe_kpi, gate_passed, gate) for extra in definition.extras)
     amount = tier_amount + sum((e.amount for e in extras if e.paid), ZERO)
+    amount += sum((a.amount for a in allowances if a.paid), ZERO)
     return PayoutLine(
         row.agent_id,
         row.agent,
@@ -369,6 +397,7 @@ def payout_line(
         amount,
         row.template,
         position,
+        allowances,
     )
 
 

@@ -25,6 +25,7 @@ from afterdesk.bonuses.models import (
     TargetKind,
 )
 from afterdesk.bonuses.payouts import (
+    AllowanceResult,
     Exclusion,
     PayoutResult,
     RuleTarget,
@@ -32,11 +33,13 @@ from afterdesk.bonuses.payouts import (
     payout_summary,
 )
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
+from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.assignments import AGENT, agent_templates, version_in_force
 from afterdesk.metrics.kpis import compute_kpis, period_validate
 from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion
 from afterdesk.metrics.scorecards import ScorecardRow, scorecard_compute
 from afterdesk.metrics.templates import template_parse
+from afterdesk.training.selectors import certification_allowances
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -187,6 +190,28 @@ def _exclusion(
     return Exclusion(row.agent_id, row.agent, position, row.template, reason)
 
 
+def _allowances(
+    agent_ids: list[int], end: datetime, currency: str
+) -> dict[int, tuple[AllowanceResult, ...]]:
+    """The certification allowances of each agent, held at the period's end (training's
+    selector, one query). One in another currency than the rule's is listed, not paid: a
+    rule never converts money."""
+    held = certification_allowances(agent_ids=agent_ids, at=end)
+    result: dict[int, tuple[AllowanceResult, ...]] = {}
+    for agent_id, allowances in held.items():
+        lines = []
+        for a in allowances:
+            until = f" until {format_instant(a.expires_at)}" if a.expires_at else ""
+            if a.currency == currency:
+                reason = f"certification {a.certification} held at the period's end{until}"
+                lines.append(AllowanceResult(a.certification, a.amount, a.currency, True, reason))
+            else:
+                reason = f"allowance in {a.currency}, not the rule's {currency}: not paid"
+                lines.append(AllowanceResult(a.certification, a.amount, a.currency, False, reason))
+        result[agent_id] = tuple(lines)
+    return result
+
+
 def payout_compute(*, rule: BonusRule, start: datetime, end: datetime) -> PayoutResult:
     """The payout for [start, end) of the rule's target: the agents scored under the rule's
     template (each agent's own template in force at the period's end), all of them or only
@@ -220,6 +245,11 @@ def payout_compute(*, rule: BonusRule, start: datetime, end: datetime) -> Payout
         excluded = tuple(_exclusion(row, rule.position, rule, sources) for row in others)
     outside = definition.kpis - set(spec.kpi_ids)
     extra_kpis = compute_kpis(start=start, end=end, template=spec) if outside and chosen else {}
+    allowances = (
+        _allowances([row.agent_id for row in chosen], end, rule.currency)
+        if definition.certification_allowances and chosen
+        else {}
+    )
     lines = tuple(
         payout_line(
             row=row,
@@ -227,6 +257,7 @@ def payout_compute(*, rule: BonusRule, start: datetime, end: datetime) -> Payout
             others=extra_kpis.get(row.agent_id, {}),
             min_samples=spec.min_samples,
             position=positions.get(row.agent_id, ""),
+            allowances=allowances.get(row.agent_id, ()),
         )
         for row in chosen
     )

@@ -91,6 +91,20 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/automations/rules/{rule_id}/enable"): Role.SUPERVISOR,
     ("POST", "/api/automations/coupon-pools"): Role.SUPERVISOR,
     ("POST", "/api/automations/coupon-pools/{pool_id}/codes"): Role.SUPERVISOR,
+    # training: trainers (admins and supervisors) manage (afterdesk/training/access.py)
+    ("POST", "/api/training/courses"): Role.QA_REVIEWER,
+    ("PUT", "/api/training/courses/{course_id}"): Role.QA_REVIEWER,
+    ("POST", "/api/training/courses/{course_id}/lessons"): Role.QA_REVIEWER,
+    ("POST", "/api/training/banks"): Role.QA_REVIEWER,
+    ("POST", "/api/training/banks/{bank_id}/questions"): Role.QA_REVIEWER,
+    ("POST", "/api/training/exams"): Role.QA_REVIEWER,
+    ("POST", "/api/training/certifications"): Role.QA_REVIEWER,
+    ("POST", "/api/training/certifications/{certification_id}/grants"): Role.QA_REVIEWER,
+    ("POST", "/api/training/paths"): Role.QA_REVIEWER,
+    ("POST", "/api/training/drills"): Role.QA_REVIEWER,
+    # ... and reviewers (QA reviewers too) grade: agents are refused
+    ("POST", "/api/training/reviews/answers/{answer_id}"): Role.AGENT,
+    ("POST", "/api/training/reviews/drills/{response_id}"): Role.AGENT,
 }
 # The writes platforms make without a token, each checking its own signature
 # (tests/channels/test_webhooks.py, tests/channels/test_meta.py).
@@ -127,6 +141,12 @@ EVERYONE = {
     ("PUT", "/api/replies/macros/{macro_id}"),
     ("DELETE", "/api/replies/macros/{macro_id}"),
     ("POST", "/api/replies/macros/{macro_id}/apply"),
+    # learning: one's own lessons, attempts and drill replies (afterdesk/training/api.py)
+    ("POST", "/api/training/lessons/{lesson_id}/complete"),
+    ("POST", "/api/training/exams/{exam_id}/attempts"),
+    ("PUT", "/api/training/attempts/{attempt_id}/answers/{question_id}"),
+    ("POST", "/api/training/attempts/{attempt_id}/submit"),
+    ("POST", "/api/training/drills/{drill_id}/responses"),
 }
 # The writes every role but the QA reviewer makes: QA reviewers read and do not act.
 QA_REFUSED = {

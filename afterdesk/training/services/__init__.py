@@ -1,0 +1,1 @@
+"""The writes of training, one module per part (docs/training.md)."""
