@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from afterdesk.accounts.models import POSITION_ACCESS, ApiToken, Team, User
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
@@ -111,3 +111,22 @@ def api_token_get_for_user(*, user: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(f"token {token_id} not found")
     return token
+
+
+def people_list(*, user: User) -> QuerySet[User]:
+    """Everyone who can sign in or was imported, with teams and profile, for the people page
+    (admins): active first, then by name."""
+    user_require_configure(user=user)
+    return (
+        User.objects.select_related("profile")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-is_active", "username")
+    )
+
+
+def teams_with_sizes(*, user: User) -> QuerySet[Team]:
+    """The teams with their number of active members, for the people page (admins)."""
+    user_require_configure(user=user)
+    return Team.objects.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True))
+    ).order_by("name")

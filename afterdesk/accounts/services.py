@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -266,3 +268,90 @@ def team_create(*, name: str) -> Team:
             return Team.objects.create(name=name)
     except IntegrityError as error:
         raise Conflict(f"a team named {name!r} already exists", field="name") from error
+
+
+def _admins_left_after(user: User, *, role: str, active: bool) -> int:
+    """How many active admins the desk keeps if `user` becomes `role`/`active`."""
+    others = User.objects.filter(is_active=True, role=Role.ADMIN).exclude(pk=user.pk).count()
+    return others + (1 if active and role == Role.ADMIN else 0)
+
+
+@transaction.atomic
+def person_save(
+    *,
+    by: User,
+    user: User | None,
+    username: str,
+    display_name: str,
+    email: str,
+    position: str,
+    admin: bool,
+    teams: list[Team],
+    languages: list[str],
+    active: bool = True,
+    password: str | None = None,
+) -> User:
+    """Create (`user` None) or change a person from the people page (admins only).
+
+    The access level follows the position as everywhere (`access_level_for`), and `admin`
+    makes an administrator. The desk always keeps one active administrator: the last one can
+    be neither demoted nor deactivated, and nobody deactivates themselves (they would lock
+    themselves out mid-change). A password, when given, passes Django's validators."""
+    if not by.can_configure:
+        raise PermissionDenied("only admins may manage people")
+    position = position_clean(position)
+    created = user is None
+    if user is None:
+        username = username.strip()
+        if not username:
+            raise ValidationError("the username is empty", field="username")
+        if User.objects.filter(username=username).exists():
+            raise Conflict(f"the username {username!r} is taken", field="username")
+        user = User(username=username)
+    role = Role.ADMIN.value if admin else access_level_for_position(position)
+    if not created:
+        if user.pk == by.pk and not active:
+            raise ValidationError("you cannot deactivate yourself", field="active")
+        if user.role == Role.ADMIN and _admins_left_after(user, role=role, active=active) == 0:
+            raise ValidationError("the desk needs at least one active admin", field="admin")
+    if password:
+        try:
+            validate_password(password, user)
+        except DjangoValidationError as error:
+            raise ValidationError(" ".join(error.messages), field="password") from error
+    user.display_name = display_name.strip()
+    user.email = email.strip()
+    user.position, user.role, user.is_active = position, role, active
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # a concurrent create of the same username
+        raise Conflict(f"the username {username!r} is taken", field="username") from error
+    user.teams.set(teams)
+    AgentProfile.objects.update_or_create(
+        user=user, defaults={"languages": [code.strip() for code in languages if code.strip()]}
+    )
+    return user
+
+
+def team_rename(*, by: User, team: Team, name: str) -> Team:
+    """Rename a team (admins only); a taken name is a conflict. Tickets and history keep
+    pointing at the same team: they hold its id, and exports write its current name."""
+    if not by.can_configure:
+        raise PermissionDenied("only admins may rename teams")
+    name = name.strip()
+    if not name:
+        raise ValidationError("the team name is empty", field="name")
+    if name == team.name:
+        return team
+    try:
+        with transaction.atomic():
+            team.name = name
+            team.save(update_fields=["name"])
+    except IntegrityError as error:
+        raise Conflict(f"a team named {name!r} already exists", field="name") from error
+    return team

@@ -19,6 +19,10 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("positions/", views.positions_page, name="positions"),
     path("positions/<path:username>/", views.position_set, name="position_set"),
+    path("people/", views.people_page, name="people"),
+    path("people/teams/", views.team_add, name="team_add"),
+    path("people/teams/<int:team_id>/", views.team_rename, name="team_rename"),
+    path("people/<path:username>/", views.person_page, name="person"),
     path("tokens/", views.tokens_page, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from afterdesk.accounts import selectors, services
-from afterdesk.accounts.forms import PositionForm, TokenForm
+from afterdesk.accounts.forms import PersonForm, PositionForm, TeamForm, TokenForm
 from afterdesk.accounts.models import ApiToken, User
 from afterdesk.core import errors
 from afterdesk.core.htmx import render_page_or_partial, wants_partial
@@ -166,3 +166,133 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         return _render_tokens(request, user=user)
     messages.success(request, _("Token %(token)s revoked.") % {"token": token})
     return redirect("accounts:tokens")
+
+
+# The people page: users, their positions, teams and access, and the teams (admins only).
+
+
+def _people_context(
+    by: User, *, form: PersonForm | None = None, team_form: TeamForm | None = None
+) -> dict[str, Any]:
+    return {
+        "people": selectors.people_list(user=by),
+        "teams": selectors.teams_with_sizes(user=by),
+        "form": form or PersonForm(),
+        "team_form": team_form or TeamForm(),
+        "suggestions": sorted({*selectors.SUGGESTED_POSITIONS} - {""}),
+    }
+
+
+def _person_save(by: User, form: PersonForm, person: User | None) -> User | None:
+    """The form's person saved, or None with the service's refusal on its field."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.person_save(
+            by=by,
+            user=person,
+            username=data["username"] if person is None else person.username,
+            display_name=data["display_name"],
+            email=data["email"],
+            position=data["position"],
+            admin=data["admin"],
+            teams=list(data["teams"]),
+            languages=form.languages_list(),
+            active=data["active"] if person is not None else True,
+            password=data["password"] or None,
+        )
+    except errors.DomainError as error:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_page(request: HttpRequest) -> HttpResponse:
+    """Everyone with their access, position and teams; POST adds a person."""
+    by = _admin(request)
+    if request.method == "GET":
+        return render(request, "accounts/pages/people.html", _people_context(by))
+    form = PersonForm(request.POST)
+    if not form.data.get("username", "").strip():
+        form.add_error("username", _("A new person needs a username."))
+    person = None if form.errors else _person_save(by, form, None)
+    if person is None:
+        return render(
+            request, "accounts/pages/people.html", _people_context(by, form=form), status=422
+        )
+    messages.success(request, _("%(person)s added.") % {"person": person})
+    return redirect("accounts:person", username=person.username)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_page(request: HttpRequest, username: str) -> HttpResponse:
+    """One person's fields, access, teams and password."""
+    by = _admin(request)
+    try:
+        person = selectors.agent_get_for_admin(user=by, username=username)
+    except errors.NotFound as error:
+        raise Http404(error.message) from error
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if _person_save(by, form, person) is not None:
+            messages.success(request, _("%(person)s saved.") % {"person": person})
+            return redirect("accounts:person", username=person.username)
+        status = 422
+    else:
+        profile = getattr(person, "profile", None)
+        form = PersonForm(
+            initial={
+                "display_name": person.display_name,
+                "email": person.email,
+                "position": person.position,
+                "admin": person.role == "admin",
+                "teams": list(person.teams.all()),
+                "languages": ", ".join(profile.languages if profile else []),
+                "active": person.is_active,
+            }
+        )
+        status = 200
+    del form.fields["username"]
+    context = {"person": person, "form": form, "suggestions": sorted(selectors.SUGGESTED_POSITIONS)}
+    return render(request, "accounts/pages/person.html", context, status=status)
+
+
+@login_required
+@require_POST
+def team_add(request: HttpRequest) -> HttpResponse:
+    by = _admin(request)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            team = services.team_create(name=form.cleaned_data["name"])
+        except errors.DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("Team %(team)s added.") % {"team": team.name})
+            return redirect("accounts:people")
+    context = _people_context(by, team_form=form)
+    return render(request, "accounts/pages/people.html", context, status=422)
+
+
+@login_required
+@require_POST
+def team_rename(request: HttpRequest, team_id: int) -> HttpResponse:
+    by = _admin(request)
+    team = selectors.teams_list().filter(pk=team_id).first()
+    if team is None:
+        raise Http404("no such team")
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            services.team_rename(by=by, team=team, name=form.cleaned_data["name"])
+        except errors.DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("Team renamed to %(team)s.") % {"team": team.name})
+            return redirect("accounts:people")
+    messages.error(request, " ".join(str(e) for e in form.errors.get("name", [])))
+    return redirect("accounts:people")
