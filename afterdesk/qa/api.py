@@ -15,20 +15,20 @@ from afterdesk.core.errors import NotFound
 from afterdesk.qa import access, checks, sampling, selectors, services
 from afterdesk.qa.models import Assignment, Calibration, Review, Rubric, SampleItem
 from afterdesk.qa.schemas import (
-    AssignmentIn,
-    AssignmentOut,
-    CalibrationIn,
-    CalibrationOut,
-    DisputeIn,
-    FindingOut,
-    QueueItemOut,
-    ResolveIn,
-    ReviewIn,
-    ReviewOut,
-    RubricIn,
-    RubricOut,
-    SampleIn,
-    SettingsIO,
+    QaAssignmentIn,
+    QaAssignmentOut,
+    QaCalibrationIn,
+    QaCalibrationOut,
+    QaDisputeIn,
+    QaFindingOut,
+    QaQueueItemOut,
+    QaResolveIn,
+    QaReviewIn,
+    QaReviewOut,
+    QaRubricIn,
+    QaRubricOut,
+    QaSampleIn,
+    QaSettingsIO,
 )
 from afterdesk.tickets.models import Ticket
 
@@ -37,13 +37,13 @@ MANAGE = requires(access.manage_require)
 REVIEW = requires(access.review_require)
 
 
-@router.get("/qa/rubrics", response={200: list[RubricOut], **READ_ERRORS})
+@router.get("/qa/rubrics", response={200: list[QaRubricOut], **READ_ERRORS})
 def qa_rubrics_list(request: HttpRequest) -> list[Rubric]:
     return list(selectors.rubrics_list())
 
 
-@router.post("/qa/rubrics", response={201: RubricOut, **WRITE_ERRORS}, auth=MANAGE)
-def qa_rubric_create(request: HttpRequest, payload: RubricIn) -> Status[Rubric]:
+@router.post("/qa/rubrics", response={201: QaRubricOut, **WRITE_ERRORS}, auth=MANAGE)
+def qa_rubric_create(request: HttpRequest, payload: QaRubricIn) -> Status[Rubric]:
     data = payload.model_dump()
     rubric = services.rubric_save(
         by=request_user(request),
@@ -55,8 +55,8 @@ def qa_rubric_create(request: HttpRequest, payload: RubricIn) -> Status[Rubric]:
     return Status(201, rubric)
 
 
-@router.put("/qa/rubrics/{rubric_id}", response={200: RubricOut, **WRITE_ERRORS}, auth=MANAGE)
-def qa_rubric_update(request: HttpRequest, rubric_id: int, payload: RubricIn) -> Rubric:
+@router.put("/qa/rubrics/{rubric_id}", response={200: QaRubricOut, **WRITE_ERRORS}, auth=MANAGE)
+def qa_rubric_update(request: HttpRequest, rubric_id: int, payload: QaRubricIn) -> Rubric:
     data = payload.model_dump()
     return services.rubric_save(
         by=request_user(request),
@@ -68,13 +68,13 @@ def qa_rubric_update(request: HttpRequest, rubric_id: int, payload: RubricIn) ->
     )
 
 
-@router.get("/qa/settings", response={200: SettingsIO, **READ_ERRORS})
+@router.get("/qa/settings", response={200: QaSettingsIO, **READ_ERRORS})
 def qa_settings_get(request: HttpRequest) -> Any:
     return services.settings_get()
 
 
-@router.put("/qa/settings", response={200: SettingsIO, **WRITE_ERRORS}, auth=MANAGE)
-def qa_settings_put(request: HttpRequest, payload: SettingsIO) -> Any:
+@router.put("/qa/settings", response={200: QaSettingsIO, **WRITE_ERRORS}, auth=MANAGE)
+def qa_settings_put(request: HttpRequest, payload: QaSettingsIO) -> Any:
     return services.settings_save(
         by=request_user(request),
         self_review=payload.self_review,
@@ -95,14 +95,14 @@ def _assignment_out(assignment: Assignment) -> dict[str, Any]:
     }
 
 
-@router.get("/qa/assignments", response={200: list[AssignmentOut], **READ_ERRORS}, auth=MANAGE)
+@router.get("/qa/assignments", response={200: list[QaAssignmentOut], **READ_ERRORS}, auth=MANAGE)
 def qa_assignments_list(request: HttpRequest) -> list[dict[str, Any]]:
     rows = Assignment.objects.prefetch_related("reviewers").order_by("name")
     return [_assignment_out(a) for a in rows]
 
 
-@router.post("/qa/assignments", response={201: AssignmentOut, **WRITE_ERRORS}, auth=MANAGE)
-def qa_assignment_create(request: HttpRequest, payload: AssignmentIn) -> Status[dict[str, Any]]:
+@router.post("/qa/assignments", response={201: QaAssignmentOut, **WRITE_ERRORS}, auth=MANAGE)
+def qa_assignment_create(request: HttpRequest, payload: QaAssignmentIn) -> Status[dict[str, Any]]:
     assignment = services.assignment_save(
         by=request_user(request),
         name=payload.name,
@@ -118,11 +118,11 @@ def qa_assignment_create(request: HttpRequest, payload: AssignmentIn) -> Status[
 
 @router.post(
     "/qa/assignments/{assignment_id}/sample",
-    response={200: list[QueueItemOut], **WRITE_ERRORS},
+    response={200: list[QaQueueItemOut], **WRITE_ERRORS},
     auth=MANAGE,
 )
 def qa_assignment_sample(
-    request: HttpRequest, assignment_id: int, payload: SampleIn
+    request: HttpRequest, assignment_id: int, payload: QaSampleIn
 ) -> list[SampleItem]:
     """Sample one cycle now (the last complete one by default); a sampled cycle stays as it is."""
     assignment = Assignment.objects.filter(pk=assignment_id).first()
@@ -137,14 +137,14 @@ def qa_assignment_sample(
     )
 
 
-@router.get("/qa/queue", response={200: list[QueueItemOut], **READ_ERRORS}, auth=REVIEW)
+@router.get("/qa/queue", response={200: list[QaQueueItemOut], **READ_ERRORS}, auth=REVIEW)
 def qa_queue(request: HttpRequest) -> list[SampleItem]:
     """The caller's queue: the sampled conversations they have not reviewed yet."""
     return list(sampling.queue_of(request_user(request))[:200])
 
 
 @router.get(
-    "/qa/tickets/{ticket_id}/checks", response={200: list[FindingOut], **READ_ERRORS}, auth=REVIEW
+    "/qa/tickets/{ticket_id}/checks", response={200: list[QaFindingOut], **READ_ERRORS}, auth=REVIEW
 )
 def qa_ticket_checks(request: HttpRequest, ticket_id: int) -> list[Any]:
     """The automatic checks' findings, which pre-fill the review form (never a score)."""
@@ -166,8 +166,8 @@ def _review_loaded(user: Any, review_id: int) -> Review:
     )
 
 
-@router.post("/qa/reviews", response={201: ReviewOut, **WRITE_ERRORS}, auth=REVIEW)
-def qa_review_create(request: HttpRequest, payload: ReviewIn) -> Status[Review]:
+@router.post("/qa/reviews", response={201: QaReviewOut, **WRITE_ERRORS}, auth=REVIEW)
+def qa_review_create(request: HttpRequest, payload: QaReviewIn) -> Status[Review]:
     user = request_user(request)
     ticket: Ticket = access.ticket_for_review(user=user, ticket_id=payload.ticket)
     calibration: Calibration | None = None
@@ -195,7 +195,7 @@ def qa_review_create(request: HttpRequest, payload: ReviewIn) -> Status[Review]:
     return Status(201, _review_out(_review_loaded(user, review.pk)))
 
 
-@router.get("/qa/reviews", response={200: list[ReviewOut], **READ_ERRORS})
+@router.get("/qa/reviews", response={200: list[QaReviewOut], **READ_ERRORS})
 def qa_reviews_list(
     request: HttpRequest, of: Literal["received", "given", "disputed"] = "received"
 ) -> list[Review]:
@@ -212,12 +212,12 @@ def qa_reviews_list(
     return [_review_out(r) for r in rows.prefetch_related("ratings", "pins")]
 
 
-@router.get("/qa/reviews/{review_id}", response={200: ReviewOut, **READ_ERRORS})
+@router.get("/qa/reviews/{review_id}", response={200: QaReviewOut, **READ_ERRORS})
 def qa_review_get(request: HttpRequest, review_id: int) -> Review:
     return _review_out(_review_loaded(request_user(request), review_id))
 
 
-@router.post("/qa/reviews/{review_id}/acknowledge", response={200: ReviewOut, **WRITE_ERRORS})
+@router.post("/qa/reviews/{review_id}/acknowledge", response={200: QaReviewOut, **WRITE_ERRORS})
 def qa_review_acknowledge(request: HttpRequest, review_id: int) -> Review:
     user = request_user(request)
     review = services.review_acknowledge(
@@ -226,8 +226,8 @@ def qa_review_acknowledge(request: HttpRequest, review_id: int) -> Review:
     return _review_out(_review_loaded(user, review.pk))
 
 
-@router.post("/qa/reviews/{review_id}/dispute", response={200: ReviewOut, **WRITE_ERRORS})
-def qa_review_dispute(request: HttpRequest, review_id: int, payload: DisputeIn) -> Review:
+@router.post("/qa/reviews/{review_id}/dispute", response={200: QaReviewOut, **WRITE_ERRORS})
+def qa_review_dispute(request: HttpRequest, review_id: int, payload: QaDisputeIn) -> Review:
     user = request_user(request)
     review = services.review_dispute(
         by=user, review=access.review_get(user=user, review_id=review_id), reason=payload.reason
@@ -236,9 +236,9 @@ def qa_review_dispute(request: HttpRequest, review_id: int, payload: DisputeIn) 
 
 
 @router.post(
-    "/qa/reviews/{review_id}/resolve", response={200: ReviewOut, **WRITE_ERRORS}, auth=MANAGE
+    "/qa/reviews/{review_id}/resolve", response={200: QaReviewOut, **WRITE_ERRORS}, auth=MANAGE
 )
-def qa_review_resolve(request: HttpRequest, review_id: int, payload: ResolveIn) -> Review:
+def qa_review_resolve(request: HttpRequest, review_id: int, payload: QaResolveIn) -> Review:
     user = request_user(request)
     data = payload.model_dump()
     review = services.review_resolve(
@@ -276,8 +276,8 @@ def _calibration_out(user: Any, session: Calibration) -> dict[str, Any]:
     }
 
 
-@router.post("/qa/calibrations", response={201: CalibrationOut, **WRITE_ERRORS}, auth=MANAGE)
-def qa_calibration_create(request: HttpRequest, payload: CalibrationIn) -> Status[dict[str, Any]]:
+@router.post("/qa/calibrations", response={201: QaCalibrationOut, **WRITE_ERRORS}, auth=MANAGE)
+def qa_calibration_create(request: HttpRequest, payload: QaCalibrationIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     tickets = list(Ticket.objects.filter(pk__in=payload.tickets))
     missing = set(payload.tickets) - {t.pk for t in tickets}
@@ -293,7 +293,7 @@ def qa_calibration_create(request: HttpRequest, payload: CalibrationIn) -> Statu
     return Status(201, _calibration_out(user, session))
 
 
-@router.get("/qa/calibrations/{calibration_id}", response={200: CalibrationOut, **READ_ERRORS})
+@router.get("/qa/calibrations/{calibration_id}", response={200: QaCalibrationOut, **READ_ERRORS})
 def qa_calibration_get(request: HttpRequest, calibration_id: int) -> dict[str, Any]:
     """The session's grades, consensus, spread and each reviewer's deviation; blind: a reviewer
     sees a conversation's grades only once they graded it."""

@@ -240,15 +240,22 @@ def _template(replies: list[Message]) -> Finding:
     return Finding(Check.TEMPLATE, True, "no template variables left")
 
 
-def _buyer_language(ticket: Ticket, events: list[TicketEvent]) -> str:
+def _buyer_language(ticket: Ticket, messages: list[Message], events: list[TicketEvent]) -> str:
+    """The triage's language (an agent's correction being the latest triage event), else the
+    ticket's, else the triage detector run on the buyer's first message."""
     for event in reversed(events):
         if event.kind == "triage" and event.fields.get("language"):
             return str(event.fields["language"])
-    return ticket.language
+    if ticket.language:
+        return ticket.language
+    first = next((m for m in messages if m.kind == MessageKind.INBOUND), None)
+    return language_detect(f"{ticket.subject}\n{first.body_text}").code if first else ""
 
 
-def _language(ticket: Ticket, replies: list[Message], events: list[TicketEvent]) -> Finding:
-    buyer = _buyer_language(ticket, events)
+def _language(
+    ticket: Ticket, messages: list[Message], replies: list[Message], events: list[TicketEvent]
+) -> Finding:
+    buyer = _buyer_language(ticket, messages, events)
     if not buyer:
         return Finding(Check.LANGUAGE, None, "the buyer's language is unknown")
     told = [(m, language_detect(m.body_text).code) for m in replies]
@@ -311,7 +318,7 @@ def checks_run(ticket: Ticket) -> dict[str, Finding]:
         _greeting(replies),
         _follow_up(messages, events),
         _template(replies),
-        _language(ticket, replies, events),
+        _language(ticket, messages, replies, events),
         _first_reply_sla(replies, events),
         _sentiment(messages),
     ]

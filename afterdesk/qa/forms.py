@@ -128,7 +128,9 @@ class CategoryForm(forms.Form):
     weight = forms.DecimalField(
         label=_("Weight"), min_value=0, max_value=1000, decimal_places=2, required=False
     )
-    scale = forms.ChoiceField(label=_("Scale"), choices=Scale.choices, initial=Scale.FIVE)
+    scale = forms.ChoiceField(
+        label=_("Scale"), choices=Scale.choices, initial=Scale.FIVE, required=False
+    )
     critical = forms.BooleanField(label=_("Critical"), required=False)
     allow_na = forms.BooleanField(label=_("N/A allowed"), required=False, initial=True)
     check = forms.ChoiceField(label=_("Pre-filled by"), choices=Check.choices, required=False)
@@ -148,7 +150,7 @@ def categories_from(formset: Any) -> list[dict[str, Any]]:
         {
             "name": row["name"],
             "weight": row["weight"] if row["weight"] is not None else 0,
-            "scale": row["scale"],
+            "scale": row["scale"] or Scale.FIVE,
             "critical": row["critical"],
             "allow_na": row["allow_na"],
             "check": row["check"],

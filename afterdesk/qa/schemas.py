@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from afterdesk.core.api_schemas import InputSchema, SafeStr
 
 
-class CategoryIn(InputSchema):
+class QaCategoryIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     description: SafeStr = Field("", max_length=300)
     weight: Decimal = Field(description="0 to 1000; the weights must sum to more than 0")
@@ -26,14 +26,14 @@ class CategoryIn(InputSchema):
     )
 
 
-class RubricIn(InputSchema):
+class QaRubricIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     description: SafeStr = Field("", max_length=2000)
     active: bool = True
-    categories: list[CategoryIn] = Field(max_length=30)
+    categories: list[QaCategoryIn] = Field(max_length=30)
 
 
-class CategoryOut(Schema):
+class QaCategoryOut(Schema):
     id: int
     name: str
     description: str
@@ -44,20 +44,20 @@ class CategoryOut(Schema):
     check: str = Field(alias="auto_check")
 
 
-class RubricOut(Schema):
+class QaRubricOut(Schema):
     id: int
     name: str
     description: str
     active: bool
-    categories: list[CategoryOut]
+    categories: list[QaCategoryOut]
 
 
-class SettingsIO(InputSchema):
+class QaSettingsIO(InputSchema):
     self_review: bool = Field(description="May a reviewer review their own conversations")
     dispute_days: int = Field(description="Days an agent has to dispute (0: final at once)")
 
 
-class AssignmentIn(InputSchema):
+class QaAssignmentIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     rubric: int
     cycle: SafeStr = Field(description="daily, weekly or monthly")
@@ -71,7 +71,7 @@ class AssignmentIn(InputSchema):
     active: bool = True
 
 
-class AssignmentOut(Schema):
+class QaAssignmentOut(Schema):
     id: int
     name: str
     rubric: int = Field(alias="rubric_id")
@@ -82,11 +82,11 @@ class AssignmentOut(Schema):
     active: bool
 
 
-class SampleIn(InputSchema):
+class QaSampleIn(InputSchema):
     cycle_start: date | None = Field(None, description="A day in the cycle (default: the last)")
 
 
-class QueueItemOut(Schema):
+class QaQueueItemOut(Schema):
     id: int
     ticket: int = Field(alias="ticket_id")
     subject: str = Field(alias="ticket.subject")
@@ -96,46 +96,46 @@ class QueueItemOut(Schema):
     cycle_start: date
 
 
-class FindingOut(Schema):
+class QaFindingOut(Schema):
     check: str
     passed: bool | None
     detail: str
 
 
-class RatingIn(InputSchema):
+class QaRatingIn(InputSchema):
     category: int
     value: int | None = Field(description="On the category's scale; null for N/A")
     comment: SafeStr = Field("", max_length=5000)
 
 
-class PinIn(InputSchema):
+class QaPinIn(InputSchema):
     message: int
     body: SafeStr = Field(max_length=5000)
 
 
-class ReviewIn(InputSchema):
+class QaReviewIn(InputSchema):
     ticket: int
     agent: SafeStr = Field(max_length=150, description="Agent id of the agent reviewed")
     rubric: int
-    ratings: list[RatingIn] = Field(max_length=30)
+    ratings: list[QaRatingIn] = Field(max_length=30)
     comment: SafeStr = Field("", max_length=5000)
-    pins: list[PinIn] = Field(default_factory=list, max_length=200)
+    pins: list[QaPinIn] = Field(default_factory=list, max_length=200)
     sample: int | None = Field(None, description="The queue item this review works")
     calibration: int | None = Field(None, description="The calibration session (no qa_score)")
 
 
-class RatingOut(Schema):
+class QaRatingOut(Schema):
     category: int = Field(alias="category_id")
     value: int | None
     comment: str
 
 
-class PinOut(Schema):
+class QaPinOut(Schema):
     message: int = Field(alias="message_id")
     body: str
 
 
-class ReviewOut(Schema):
+class QaReviewOut(Schema):
     id: int
     ticket: int = Field(alias="ticket_id")
     agent: str = Field(alias="agent.username")
@@ -150,48 +150,48 @@ class ReviewOut(Schema):
     dispute_reason: str
     resolution_note: str
     counted: bool = Field(description="Its qa_review event is written (it counts in qa_score)")
-    ratings: list[RatingOut]
-    pins: list[PinOut]
+    ratings: list[QaRatingOut]
+    pins: list[QaPinOut]
 
 
-class DisputeIn(InputSchema):
+class QaDisputeIn(InputSchema):
     reason: SafeStr = Field(max_length=5000)
 
 
-class ResolveIn(InputSchema):
+class QaResolveIn(InputSchema):
     decision: SafeStr = Field(description="uphold or amend")
     note: SafeStr = Field("", max_length=5000)
-    ratings: list[RatingIn] | None = Field(None, max_length=30, description="amend: new ratings")
+    ratings: list[QaRatingIn] | None = Field(None, max_length=30, description="amend: new ratings")
 
 
-class CalibrationIn(InputSchema):
+class QaCalibrationIn(InputSchema):
     name: SafeStr = Field(max_length=100)
     rubric: int
     tickets: list[int] = Field(max_length=50)
     reviewers: list[SafeStr] = Field(max_length=50)
 
 
-class GradeOut(Schema):
+class QaGradeOut(Schema):
     reviewer: str
     score: float
     deviation: float
 
 
-class CalibrationTicketOut(Schema):
+class QaCalibrationTicketOut(Schema):
     ticket: int
     graded_by_me: bool
     count: int
     consensus: float | None
     spread: float | None
-    grades: list[GradeOut]
+    grades: list[QaGradeOut]
 
 
-class CalibrationOut(Schema):
+class QaCalibrationOut(Schema):
     id: int
     name: str
     rubric: int
     reviewers: list[str]
-    tickets: list[CalibrationTicketOut]
+    tickets: list[QaCalibrationTicketOut]
     deviation: dict[str, float] = Field(
         description="Reviewer → mean absolute deviation from the consensus (visible tickets)"
     )
