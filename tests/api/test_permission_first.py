@@ -84,6 +84,15 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("PUT", "/api/replies/articles/{article_id}"): Role.QA_REVIEWER,
     ("DELETE", "/api/replies/articles/{article_id}"): Role.QA_REVIEWER,
     ("PUT", "/api/replies/return-addresses"): Role.QA_REVIEWER,
+    # quality reviews: supervisors and admins manage; reviewers review (afterdesk/qa/access.py)
+    ("POST", "/api/qa/rubrics"): Role.QA_REVIEWER,
+    ("PUT", "/api/qa/rubrics/{rubric_id}"): Role.QA_REVIEWER,
+    ("PUT", "/api/qa/settings"): Role.QA_REVIEWER,
+    ("POST", "/api/qa/assignments"): Role.QA_REVIEWER,
+    ("POST", "/api/qa/assignments/{assignment_id}/sample"): Role.QA_REVIEWER,
+    ("POST", "/api/qa/reviews/{review_id}/resolve"): Role.QA_REVIEWER,
+    ("POST", "/api/qa/calibrations"): Role.QA_REVIEWER,
+    ("POST", "/api/qa/reviews"): Role.AGENT,
     # automations and coupon pools: admins only (afterdesk/automations/access.py)
     ("POST", "/api/automations/rules"): Role.SUPERVISOR,
     ("PUT", "/api/automations/rules/{rule_id}"): Role.SUPERVISOR,
@@ -141,7 +150,8 @@ EVERYONE = {
     ("PUT", "/api/replies/macros/{macro_id}"),
     ("DELETE", "/api/replies/macros/{macro_id}"),
     ("POST", "/api/replies/macros/{macro_id}/apply"),
-    # learning: one's own lessons, attempts and drill replies (afterdesk/training/api.py)
+    # The agent reviewed acknowledges or disputes their own review (tests/qa/test_api.py).
+    ("POST", "/api/qa/reviews/{review_id    # learning: one's own lessons, attempts and drill replies (afterdesk/training/api.py)
     ("POST", "/api/training/lessons/{lesson_id}/complete"),
     ("POST", "/api/training/exams/{exam_id}/attempts"),
     ("PUT", "/api/training/attempts/{attempt_id}/answers/{question_id}"),
