@@ -151,7 +151,9 @@ EVERYONE = {
     ("DELETE", "/api/replies/macros/{macro_id}"),
     ("POST", "/api/replies/macros/{macro_id}/apply"),
     # The agent reviewed acknowledges or disputes their own review (tests/qa/test_api.py).
-    ("POST", "/api/qa/reviews/{review_id    # learning: one's own lessons, attempts and drill replies (afterdesk/training/api.py)
+    ("POST", "/api/qa/reviews/{review_id}/acknowledge"),
+    ("POST", "/api/qa/reviews/{review_id}/dispute"),
+    # learning: one's own lessons, attempts and drill replies (afterdesk/training/api.py)
     ("POST", "/api/training/lessons/{lesson_id}/complete"),
     ("POST", "/api/training/exams/{exam_id}/attempts"),
     ("PUT", "/api/training/attempts/{attempt_id}/answers/{question_id}"),
