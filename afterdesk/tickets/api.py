@@ -22,6 +22,7 @@ from afterdesk.core.api_schemas import (
     multipart_fields_check,
     paginate,
 )
+from afterdesk.core.errors import ValidationError
 from afterdesk.tickets import selectors, services
 from afterdesk.tickets.models import Ticket, TicketEvent
 from afterdesk.tickets.schemas import (
@@ -180,7 +181,16 @@ def ticket_status(request: HttpRequest, ticket_id: Id, payload: StatusIn) -> Act
 def ticket_escalate(request: HttpRequest, ticket_id: Id, payload: EscalateIn) -> ActionOut:
     user = request_user(request)
     ticket = selectors.ticket_get_for_user(user=user, ticket_id=ticket_id)
-    event = services.ticket_escalate(ticket=ticket, by=user, to=payload.to, reason=payload.reason)
+    if sum(bool(x) for x in (payload.to, payload.agent, payload.team)) > 1:
+        raise ValidationError("give one of to, agent or team", field="to")
+    event = services.ticket_escalate(
+        ticket=ticket,
+        by=user,
+        to=payload.to,
+        reason=payload.reason,
+        to_user=agent_get_by_username(username=payload.agent) if payload.agent else None,
+        to_team=team_get_by_name(name=payload.team) if payload.team else None,
+    )
     return _action(ticket, event)
 
 

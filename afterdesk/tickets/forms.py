@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import Team, User
@@ -127,7 +129,13 @@ class NoteForm(forms.Form):
         label=_("Internal note"),
         max_length=MESSAGE_BODY_MAX_CHARS,
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": _("Only agents see notes. The buyer never does.")}
+            attrs={
+                "rows": 3,
+                "placeholder": _(
+                    "Only agents see notes. The buyer never does. Type @username to notify a "
+                    "colleague."
+                ),
+            }
         ),
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
@@ -153,16 +161,47 @@ class StatusForm(forms.Form):
     )
 
 
+class _ChoicesOnce(CallableChoiceIterator):
+    def __iter__(self) -> Iterator[Any]:
+        if not hasattr(self, "_read"):
+            self._read = list(super().__iter__())
+        return iter(self._read)
+
+
+def _escalation_choices() -> list[Any]:
+    """Teams, then people who can take tickets: read when the form renders or validates."""
+    return [
+        ("", _("Choose a team or a person")),
+        (_("Teams"), [(f"team:{team.pk}", team.name) for team in teams_all()]),
+        (_("People"), [(f"user:{user.pk}", str(user)) for user in assignable_agents()]),
+    ]
+
+
 class EscalateForm(forms.Form):
-    to = forms.CharField(
-        label=_("Escalate to"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. tier 2, logistics")}),
-    )
+    """Escalate to a team (its supervisors are notified) or a person (notified), with a reason
+    (docs/notifications.md, "Escalations"). `to` cleans to the Team or the User."""
+
+    to = forms.ChoiceField(label=_("Escalate to"))
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("Why this needs someone else")}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once per form, when first rendered or validated (a fresh form that is never
+        # shown reads nothing): the select and its `required` check share the list.
+        cast(forms.ChoiceField, self.fields["to"]).choices = _ChoicesOnce(_escalation_choices)
+
+    def clean_to(self) -> Team | User:
+        kind, _sep, pk = str(self.cleaned_data["to"]).partition(":")
+        found: Team | User | None = (
+            teams_all().filter(pk=pk).first()
+            if kind == "team"
+            else assignable_agents().filter(pk=pk).first()
+        )
+        if found is None:  # gone since the page was shown
+            raise forms.ValidationError(_("Choose a team or a person from the list."))
+        return found

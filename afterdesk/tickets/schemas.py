@@ -201,8 +201,13 @@ class StatusIn(InputSchema):
 
 
 class EscalateIn(InputSchema):
+    """Escalate to a person (`agent`, notified) or a team (`team`, its supervisors notified;
+    docs/notifications.md, "Escalations"), or to a free-text `to` nobody is notified of."""
+
     to: SafeStr = Field("", max_length=100, examples=["tier2", "supervisor"])
     reason: SafeStr = Field("", max_length=1000)
+    agent: AgentId | None = Field(None, description="Username of the person to escalate to")
+    team: SafeStr | None = Field(None, max_length=100, description="Team to escalate to")
 
 
 # `tickets.events.TRIAGE_ISSUE_TYPES` and `TRIAGE_RISK_FLAGS`, spelt out for the OpenAPI

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from afterdesk.accounts.models import User
+from afterdesk.accounts.models import Team, User
 from afterdesk.core.errors import DomainError, NotFound
 from afterdesk.core.htmx import render_page_or_partial, wants_partial
 from afterdesk.tickets import selectors, services
@@ -181,8 +181,13 @@ def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     def perform(ticket: Ticket, data: dict[str, Any]) -> object:
+        target = data["to"]
         return services.ticket_escalate(
-            ticket=ticket, by=_user(request), to=data["to"], reason=data["reason"]
+            ticket=ticket,
+            by=_user(request),
+            reason=data["reason"],
+            to_user=target if isinstance(target, User) else None,
+            to_team=target if isinstance(target, Team) else None,
         )
 
     return _run_action(request, ticket_id, "escalate", EscalateForm(request.POST), perform)

@@ -168,8 +168,8 @@ def test_ticket_page(
     # (channels_delivery, one query for a ticket with replies); the automatic mail of an
     # email ticket (channels_delivery, one query whatever the number of messages); the SLA
     # card (sla_panel: the ticket's clock state); the buyer's other orders (order panel); the
-    # ticket's return cases (returns_panel)
-    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1 + 1):
+    # ticket's return cases (returns_panel); the escalate form's teams and people
+    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1 + 1 + 2):
         response = client.get(reverse("tickets:ticket", args=[ticket.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("/attachments/") == n

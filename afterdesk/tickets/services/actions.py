@@ -46,6 +46,11 @@ from afterdesk.tickets.services.changes import (
     rows_insert,
     ticket_change,
 )
+from afterdesk.tickets.services.notices import (
+    escalation_notify,
+    escalation_target_check,
+    note_mentions_notify,
+)
 from afterdesk.tickets.services.triage import triage_apply, triage_fields
 from afterdesk.tickets.transitions import status_transition_check
 
@@ -382,7 +387,8 @@ def note_add(
     attachments: Sequence[UploadedFile | AttachmentIn] = (),
     at: datetime | None = None,
 ) -> TicketEvent:
-    """An internal note: never shown to the buyer, never counted as a reply."""
+    """An internal note: never shown to the buyer, never counted as a reply. The colleagues
+    it @mentions who may see the ticket are notified (docs/notifications.md, "Mentions")."""
     if not body.strip():
         raise ValidationError("the note is empty", field="body")
     _body_length_check(body)
@@ -396,6 +402,7 @@ def note_add(
             body=body,
         )
     _attachments_add(event, checked)
+    note_mentions_notify(ticket=change.ticket, event=event, by=by, body=body)
     return event
 
 
@@ -455,15 +462,31 @@ def ticket_escalate(
     by: User,
     to: str = "",
     reason: str = "",
+    to_user: User | None = None,
+    to_team: Team | None = None,
     at: datetime | None = None,
 ) -> TicketEvent:
+    """An `escalate` event. Escalated to a person (`to_user`, who must be able to see the
+    ticket) or a team (`to_team`), `to` is their username or name and they are notified
+    (docs/notifications.md, "Escalations"); a free-text `to` notifies nobody."""
+    if to_user is not None and to_team is not None:
+        raise ValidationError("escalate to a person or to a team, not both", field="to")
+    if to_user is not None:
+        escalation_target_check(ticket=ticket, person=to_user)
+        to = to_user.username
+    elif to_team is not None:
+        to = to_team.name
     fields: dict[str, Any] = {"agent": by.username}
     if to:
         fields["to"] = to
     if reason:
         fields["reason"] = reason
     with ticket_change(ticket) as change:
-        return change.record(kind="escalate", fields=fields, agent=by, at=at)
+        event = change.record(kind="escalate", fields=fields, agent=by, at=at)
+    escalation_notify(
+        ticket=change.ticket, event=event, by=by, reason=reason, person=to_user, team=to_team
+    )
+    return event
 
 
 @transaction.atomic
