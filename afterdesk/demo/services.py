@@ -37,6 +37,7 @@ from afterdesk.replies.demo import replies_demo_load
 from afterdesk.returns.demo import returns_demo_load
 from afterdesk.routing.demo import routing_demo_load
 from afterdesk.tickets.models import Ticket
+from afterdesk.training.demo import training_demo_load
 
 
 class DemoImportFailed(DomainError):
@@ -129,6 +130,9 @@ def demo_load(
             returns_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # Routing rules, agents' skills, shifts and presence (docs/routing.md).
             routing_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
+            # A course, an exam and the certification it earns, with an allowance
+            # (docs/training.md, "Demo").
+            training_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
     statuses = Counter(
         Ticket.objects.filter(external_id__startswith="DM-").values_list("status", flat=True)
     )
