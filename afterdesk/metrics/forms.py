@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -37,6 +37,15 @@ def desk_zone() -> ZoneInfo:
 
 def desk_today() -> date:
     return datetime.now(desk_zone()).date()
+
+
+def last_complete_day(kind: str) -> date:
+    """A day of the last complete week or month (the default period: a period still running
+    would show half-made figures, docs/ui.md, "Periods")."""
+    today = desk_today()
+    if kind == "week":
+        return today - timedelta(days=7)
+    return today.replace(day=1) - timedelta(days=1)
 
 
 def _year_check(value: date) -> None:
@@ -144,7 +153,7 @@ class PeriodForm(forms.Form):
         data = super().clean() or {}
         kind = data.get("period")
         if kind in ("week", "month"):
-            day = data.get("date") or desk_today()
+            day = data.get("date") or last_complete_day(kind)
             containing = datetime.combine(day, time(12), tzinfo=desk_zone())
             self.start, self.end = period_bounds(kind=kind, containing=containing)
         elif kind == "custom" and not self.errors:

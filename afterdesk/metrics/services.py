@@ -13,7 +13,7 @@ from django.utils import timezone
 from afterdesk.accounts.models import User
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
-from afterdesk.core.errors import NotFound, ValidationError
+from afterdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from afterdesk.metrics.assignments import version_in_force
 from afterdesk.metrics.facts import Facts, compute_facts
 from afterdesk.metrics.models import (
@@ -461,6 +461,31 @@ def _published_find(
             found.scope = scope
             found.save(update_fields=["scope"])
     return found
+
+
+# A publish can be taken back by whoever published it (or an admin) for this long: time to
+# notice a wrong period or template before anyone relies on the frozen figures (docs/ui.md,
+# "Confirmations and undo").
+PUBLISH_UNDO_WINDOW = timedelta(minutes=10)
+
+
+def scorecard_publish_undo_until(published: PublishedScorecard) -> datetime:
+    return published.published_at + PUBLISH_UNDO_WINDOW
+
+
+def scorecard_publish_can_undo(published: PublishedScorecard, *, by: User, now: datetime) -> bool:
+    mine = published.published_by_id == by.pk or by.can_configure
+    return mine and now < scorecard_publish_undo_until(published)
+
+
+def scorecard_unpublish(*, published: PublishedScorecard, by: User, now: datetime) -> None:
+    """Take a publish back within PUBLISH_UNDO_WINDOW: the frozen scorecard is deleted, and the
+    period can be published again. Later, or by someone else, it is refused."""
+    if published.published_by_id != by.pk and not by.can_configure:
+        raise PermissionDenied("only who published a scorecard (or an admin) may undo it")
+    if now >= scorecard_publish_undo_until(published):
+        raise Conflict("the undo window of this publish has passed: it stays published")
+    PublishedScorecard.objects.filter(pk=published.pk).delete()
 
 
 def metrics_settings_update(*, public_leaderboard: bool) -> MetricsSettings:

@@ -150,7 +150,7 @@ def test_preview_shows_what_payout_compute_pays(
             assert escape(extra.reason) in html
     assert "total 100.00 ≥ 90 (gold)" in html
     assert f"{result.summary.total} EUR" in html  # 610.00
-    assert "0.0610" in html  # labour share
+    assert "6.1%" in html  # labour share (0.0610), as a percentage
     assert "csat_only v1" in html
     assert 'role="alert"' not in html  # within budget: no warning
 

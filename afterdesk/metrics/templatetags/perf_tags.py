@@ -4,6 +4,7 @@ its numbers filled in (docs/metrics.md, "KPI score")."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -73,6 +75,58 @@ def agent_name(agent: object) -> str:
     return str(username if username is not None else agent)
 
 
+def _choices(*enums: Any) -> dict[str, Any]:
+    return {value: label for enum in enums for value, label in enum.choices}
+
+
+def _catalogue() -> dict[str, dict[str, Any]]:
+    """The desk's own labels of the values the pages show (imported late: models)."""
+    from afterdesk.commerce.models import Platform
+    from afterdesk.returns.models import Resolution
+    from afterdesk.tickets.models import Category, Channel, Priority, TicketStatus
+
+    outcomes = _choices(Resolution)
+    outcomes["return_refund"] = outcomes.get("refund", "return_refund")
+    return {
+        "category": _choices(Category),
+        "channel": _choices(Channel),
+        "platform": _choices(Platform),
+        "priority": _choices(Priority),
+        "status": _choices(TicketStatus),
+        "outcome": outcomes,
+    }
+
+
+@register.filter
+def label(value: str | None, kind: str) -> str:
+    """A stored key as the desk names it in the current language: `not_received` → "Not
+    received", `de` → "German", `JP` → "Japan"; an unknown key is shown as it is, and an empty
+    one as "(none)"."""
+    if not value:
+        return _("(none)")
+    if kind == "language":
+        return _locale_name(value, territory=False)
+    if kind == "market":
+        return _locale_name(value, territory=True)
+    known = _catalogue().get(kind, {})
+    return str(known.get(value, value))
+
+
+def _locale_name(code: str, *, territory: bool) -> str:
+    from babel import Locale, UnknownLocaleError
+    from django.utils.translation import get_language, to_locale
+
+    try:
+        here = Locale.parse(to_locale(get_language() or settings.LANGUAGE_CODE))
+        if territory:
+            name = here.territories.get(code.upper())
+        else:
+            name = Locale.parse(code.replace("-", "_")).get_display_name(here)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return f"{name}" if name else code
+
+
 @register.filter
 def kpi_label(kpi: str) -> str:
     return str(KPI_LABELS.get(kpi, kpi))
@@ -100,12 +154,35 @@ def number(value: Number, places: int = 4) -> str:
     return f"{whole}.{decimals.ljust(2, '0')}"
 
 
+def decimal(value: Number | str, places: int) -> str:
+    """A number with `places` decimals in the current language's format (decimal separator,
+    grouping where the language uses it): never a float's `0.7777…`."""
+    exact = _exact_any(value)
+    scaled = math.floor(abs(exact) * 10**places + Fraction(1, 2))  # half up, away from zero
+    rounded = Decimal(-scaled if exact < 0 else scaled).scaleb(-places)
+    return number_format(rounded, decimal_pos=places, use_l10n=True)
+
+
+def _exact_any(value: Number | str) -> Fraction:
+    if isinstance(value, float | Decimal | str):
+        return Fraction(Decimal(str(value)))
+    return Fraction(value)
+
+
 def minutes(value: Number) -> str:
     """A duration in minutes, as minutes below an hour and as hours above."""
-    amount = float(value)
+    amount = _exact_any(value)
     if abs(amount) < 60:
-        return _("%(n)s min") % {"n": f"{amount:.1f}"}
-    return _("%(n)s h") % {"n": f"{amount / 60:.1f}"}
+        return _("%(n)s min") % {"n": decimal(amount, 1)}
+    return _("%(n)s h") % {"n": decimal(amount / 60, 1)}
+
+
+@register.filter
+def share_percent(value: Number | str | None) -> str:
+    """A share (a fraction, or its decimal string as the payouts keep it) as a percentage."""
+    if value is None or value == "":
+        return "—"
+    return f"{decimal(_exact_any(value) * 100, 1)}%"
 
 
 @register.filter
@@ -116,14 +193,14 @@ def kpi_value(value: Number | None, kpi: str) -> str:
     if kpi in TIMES:
         return minutes(value)
     if kpi in PERCENTAGES:
-        return f"{float(value) * 100:.1f}%"
+        return share_percent(value)
     if kpi in PER_TICKET:
-        return f"{float(value):.2f}"
+        return decimal(value, 2)
     if kpi == "resolution_time_index":
-        return f"{float(value):.2f}×"
+        return f"{decimal(value, 2)}×"
     if kpi == "handled_volume":
         return str(int(value))
-    return f"{float(value):.1f}" if kpi != "csat_avg" else f"{float(value):.2f}"
+    return decimal(value, 1) if kpi != "csat_avg" else decimal(value, 2)
 
 
 @register.filter
@@ -194,7 +271,7 @@ def segment_trend(now: float | None, before: float | str | None, kind: str) -> S
     elif kind == "count":
         shown = str(int(abs(delta)))
     else:
-        shown = _("%(n)s pts") % {"n": f"{abs(delta) * 100:.1f}"}
+        shown = _("%(n)s pts") % {"n": decimal(_exact_any(abs(delta)) * 100, 1)}
     return format_html(
         '<span class="perf-trend {}">{} {}{}</span>',
         "perf-good" if better else "perf-bad",
@@ -206,7 +283,7 @@ def segment_trend(now: float | None, before: float | str | None, kind: str) -> S
 
 @register.filter
 def percent(value: float | str | None) -> str:
-    return "—" if value is None or isinstance(value, str) else f"{value * 100:.1f}%"
+    return "—" if value is None or isinstance(value, str) else share_percent(value)
 
 
 @register.filter
@@ -258,6 +335,36 @@ def kpi_formula(line: KpiLine, kpi: str) -> str:
     if higher:
         return f"100 × clamp(({value} − {floor}) / ({target} − {floor}), 0, 1) = {result}"
     return f"100 × clamp(({floor} − {value}) / ({floor} − {target}), 0, 1) = {result}"
+
+
+@register.simple_tag
+def ticket_contribution(ticket: Any, kpi: str, template: Any) -> SafeString:
+    """What one drill-down ticket brings to the figure: its minutes, rating, weight or count in
+    the KPI's unit, or for a share whether it counts (✓) or not (✗), with what decided it."""
+    from afterdesk.metrics.contributions import contribution
+
+    part = contribution(ticket, kpi, template)
+    note = label(part.outcome, "outcome") if part.outcome else part.note
+    if part.counted is not None:
+        shown = _("✓ counts") if part.counted else _("✗ does not count")
+        extra = minutes(part.value) if part.value is not None else note
+        return format_html(
+            '<span class="{}">{}</span>{}',
+            "perf-good" if part.counted else "perf-bad",
+            shown,
+            format_html(' <span class="muted">{}</span>', extra) if extra else "",
+        )
+    if part.value is None:
+        return format_html("{}", "—")
+    if kpi in ("handled_volume", "weighted_volume", "escalation_rate", "complaint_rate"):
+        shown = number(part.value, 2)
+    elif kpi == "csat_avg":
+        shown = f"{part.value} ★"
+    else:
+        shown = kpi_value(part.value, kpi)
+    return format_html(
+        "{}{}", shown, format_html(' <span class="muted">{}</span>', note) if note else ""
+    )
 
 
 @register.filter

@@ -12,15 +12,19 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from afterdesk.accounts.models import User
-from afterdesk.core.errors import NotFound
+from afterdesk.core.errors import Conflict, NotFound
+from afterdesk.core.errors import PermissionDenied as DomainPermissionDenied
 from afterdesk.core.htmx import render_page_or_partial, wants_partial
 from afterdesk.metrics.assignments import TemplateResolver
 from afterdesk.metrics.catalogue import KPI_IDS
+from afterdesk.metrics.contributions import contribution_annotate
 from afterdesk.metrics.forms import AgentPeriodForm, DrilldownForm, PeriodForm, ScorecardForm
 from afterdesk.metrics.models import PublishedScorecard, ScorecardTemplateVersion
 from afterdesk.metrics.scorecards import scorecard_compute
@@ -32,7 +36,13 @@ from afterdesk.metrics.selectors import (
     scorecard_view,
     scoring_choose,
 )
-from afterdesk.metrics.services import scorecard_publish, template_version_latest
+from afterdesk.metrics.services import (
+    scorecard_publish,
+    scorecard_publish_can_undo,
+    scorecard_publish_undo_until,
+    scorecard_unpublish,
+    template_version_latest,
+)
 from afterdesk.metrics.templates import TemplateSpec, default_template, template_parse
 from afterdesk.metrics.views.access import page_access, page_agent
 
@@ -133,7 +143,14 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
         publication = scorecard_publish(
             own_template=form.own_template, start=form.start, end=form.end, by=access.user
         )
-    if not publication.created:
+    if publication.created:
+        until = scorecard_publish_undo_until(publication.scorecard)
+        messages.success(
+            request,
+            _("Published. You can undo it until %(time)s.")
+            % {"time": time_format(timezone.localtime(until), "H:i")},
+        )
+    else:
         messages.info(
             request,
             _(
@@ -182,8 +199,34 @@ def published_detail(request: HttpRequest, published_id: int) -> HttpResponse:
         "spec": spec,
         "query": f"{form.period_query()}&{version}",
         "section": "published",
+        "undo_until": scorecard_publish_undo_until(published)
+        if scorecard_publish_can_undo(published, by=access.user, now=timezone.now())
+        else None,
     }
     return render(request, "metrics/pages/published.html", context)
+
+
+@login_required
+@require_POST
+def published_undo(request: HttpRequest, published_id: int) -> HttpResponse:
+    """Take a publish back within its undo window (metrics.services.scorecard_unpublish): back
+    to the scorecard of that period; too late, or someone else's, says so on the page."""
+    access = page_access(request, "manage")
+    published = get_object_or_404(PublishedScorecard, pk=published_id)
+    try:
+        scorecard_unpublish(published=published, by=access.user, now=timezone.now())
+    except (Conflict, DomainPermissionDenied) as error:
+        messages.error(request, _("Not undone: %(reason)s.") % {"reason": error.message})
+        return redirect("metrics:published", published_id=published.pk)
+    messages.success(request, _("The publish was undone: nothing of it is kept."))
+    bounds = urlencode(
+        {
+            "period": "custom",
+            "from": published.period_start.isoformat(),
+            "to": published.period_end.isoformat(),
+        }
+    )
+    return redirect(f"{reverse('metrics:scorecard')}?{bounds}")
 
 
 @login_required
@@ -205,13 +248,19 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "ticket", "inbound_event__message", "reply_event__message"
         )
     else:
-        rows = kpi_tickets(
+        rows = contribution_annotate(
+            kpi_tickets(
+                kpi=form.cleaned_data["kpi"],
+                agent=agent,
+                start=form.start,
+                end=form.end,
+                template=spec,
+            ).select_related("assignee", "team"),
             kpi=form.cleaned_data["kpi"],
             agent=agent,
             start=form.start,
             end=form.end,
-            template=spec,
-        ).select_related("assignee", "team")
+        )
     page = Paginator(rows, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -220,6 +269,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         agent=agent,
         kpi=form.cleaned_data["kpi"],
         page=page,
+        spec=spec,
         version=version,
         start=form.start,
         end=form.end,

@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // A form with data-confirm (publish a scorecard, freeze a payout, undo a publish) asks its
+  // question first; Cancel sends nothing.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
   // The language switch submits as soon as a language is picked.
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-autosubmit]");
