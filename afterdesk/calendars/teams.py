@@ -16,6 +16,7 @@ from afterdesk.calendars.business_time import (
     ScheduledCalendar,
     calendar_from_json,
 )
+from afterdesk.calendars.consumers import team_schedules_changed
 from afterdesk.calendars.models import Calendar, TeamCalendar
 from afterdesk.calendars.services import market_validate
 from afterdesk.core.errors import ValidationError
@@ -49,6 +50,7 @@ def team_calendars_set(*, team: Team, schedules: list[dict[str, Any]]) -> list[T
     with transaction.atomic():
         TeamCalendar.objects.filter(team=team).delete()
         TeamCalendar.objects.bulk_create(rows)
+        team_schedules_changed.notify(team=team)
     return list(TeamCalendar.objects.filter(team=team).select_related("calendar"))
 
 

@@ -12,7 +12,8 @@
 5. new tickets are inserted in their final state, with their facts, computed from the events
    this import gave them (`history.fresh`); stored tickets that changed or got events have
    their state and facts replayed from their whole log (`ticket_refresh_state`);
-6. after a large import, PostgreSQL's planner statistics are refreshed.
+6. after a large import, PostgreSQL's planner statistics are refreshed;
+7. the new tickets get their SLA state by the SLA app's own code (`sla.imported`).
 
 Each step is a stage of `progress` (a display on a terminal, or nothing: `core.progress`),
 advanced a chunk or a batch at a time.
@@ -64,6 +65,7 @@ from afterdesk.history.report import EventCounts, ImportReport
 from afterdesk.history.schema import AgentLine, CalendarLine, parse_line
 from afterdesk.history.spill import EventRecord, Spill
 from afterdesk.metrics.models import ReplyWait, TicketFacts
+from afterdesk.sla.imported import states_store_imported
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
 
@@ -176,6 +178,12 @@ def history_import(
             if report.events_added >= ANALYZE_AFTER_EVENTS and is_postgresql():
                 progress.stage("Planner statistics")
                 statistics_refresh()
+            # The new tickets' SLA deadlines, by the code a live change uses (the stored
+            # tickets got theirs through `ticket_refresh_state`'s consumers above).
+            new_tickets = [tickets.pks[line_id] for line_id in tickets.fresh]
+            if new_tickets:
+                progress.stage("SLA deadlines of new tickets")
+                states_store_imported(new_tickets)
     finally:
         spill.close()
     report.imported = True

@@ -20,7 +20,8 @@ LISTS = {
     "languages": _("Languages (detected)"),
     "categories": _("Issue types"),
     "priorities": _("Priorities"),
-    "tags": _("Tags (any of them; e.g. vip)"),
+    "tags": _("Ticket tags (any of them)"),
+    "customer_tags": _("Customer tags (any of them; e.g. vip)"),
 }
 
 
@@ -36,6 +37,7 @@ class RuleForm(forms.Form):
     categories = forms.CharField(label=LISTS["categories"], required=False)
     priorities = forms.CharField(label=LISTS["priorities"], required=False)
     tags = forms.CharField(label=LISTS["tags"], required=False)
+    customer_tags = forms.CharField(label=LISTS["customer_tags"], required=False)
     order_value_min = forms.DecimalField(label=_("Order value from"), required=False)
     order_value_max = forms.DecimalField(label=_("Order value up to"), required=False)
     risk_min = forms.IntegerField(label=_("Risk at least"), required=False, min_value=0)

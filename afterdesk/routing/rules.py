@@ -31,6 +31,8 @@ class TicketFacts:
     tags: frozenset[str]
     order_value: Decimal | None
     risk: Callable[[], int]  # the triage's risk, read only when a rule asks
+    # The customer's tags (commerce.Customer.tags), read only when a rule asks.
+    customer_tags: Callable[[], frozenset[str]] = frozenset
 
 
 def rule_matches(rule: RoutingRule, facts: TicketFacts) -> list[str]:
@@ -58,6 +60,11 @@ def rule_matches(rule: RoutingRule, facts: TicketFacts) -> list[str]:
         if not common:
             return []
         held.append(f"tag {', '.join(common)}")
+    if rule.customer_tags:
+        common = sorted(facts.customer_tags() & set(rule.customer_tags))
+        if not common:
+            return []
+        held.append(f"customer tag {', '.join(common)}")
     if rule.order_value_min is not None or rule.order_value_max is not None:
         amount = facts.order_value
         if amount is None:
@@ -171,6 +178,7 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("stores must be a list of store ids", field="stores")
     fields["stores"] = sorted(set(stores))
     fields["tags"] = _strings("tags", data.get("tags"), lower=True)
+    fields["customer_tags"] = _strings("customer_tags", data.get("customer_tags"), lower=True)
     fields["add_tags"] = _strings("add_tags", data.get("add_tags"), lower=True)
     fields["order_value_min"] = _money("order_value_min", data.get("order_value_min"))
     fields["order_value_max"] = _money("order_value_max", data.get("order_value_max"))

@@ -23,7 +23,10 @@ class RoutingRuleIn(InputSchema):
     languages: list[Any] = Field(default_factory=list, description="Detected language codes")
     categories: list[Any] = Field(default_factory=list, description="Triage issue types")
     priorities: list[Any] = Field(default_factory=list)
-    tags: list[Any] = Field(default_factory=list, description="Any of these tags (e.g. vip)")
+    tags: list[Any] = Field(default_factory=list, description="Any of these ticket tags")
+    customer_tags: list[Any] = Field(
+        default_factory=list, description="Any of these tags of the ticket's customer (e.g. vip)"
+    )
     order_value_min: Decimal | None = None
     order_value_max: Decimal | None = None
     risk_min: int | None = Field(None, description="Triage risk at least this (0–100)")
@@ -46,6 +49,7 @@ class RoutingRuleOut(Schema):
     categories: list[str]
     priorities: list[str]
     tags: list[str]
+    customer_tags: list[str]
     order_value_min: Decimal | None
     order_value_max: Decimal | None
     risk_min: int | None

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from afterdesk.accounts.models import AgentProfile, Team, User
 from afterdesk.calendars.models import Calendar
+from afterdesk.commerce.models import Customer
 from afterdesk.core.errors import ValidationError
 from afterdesk.routing.access import configure_require
 from afterdesk.routing.assign import Choice, agent_choose, team_settings
@@ -57,7 +58,18 @@ def ticket_facts(ticket: Ticket, *, risk: int | None = None) -> TicketFacts:
         tags=frozenset(tag.name for tag in ticket.tags.all()),
         order_value=ticket.order_value,
         risk=_risk_reader(ticket, risk),
+        customer_tags=lambda: _customer_tags(ticket),
     )
+
+
+def _customer_tags(ticket: Ticket) -> frozenset[str]:
+    if ticket.customer_id is None:
+        return frozenset()
+    if Ticket.customer.is_cached(ticket):
+        customer = ticket.customer
+        return frozenset(customer.tags or ()) if customer is not None else frozenset()
+    tags = Customer.objects.filter(pk=ticket.customer_id).values_list("tags", flat=True).first()
+    return frozenset(tags or ())
 
 
 def tickets_route_new(*, tickets: Sequence[Ticket], risks: dict[int, int] | None = None) -> None:

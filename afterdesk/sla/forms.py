@@ -27,7 +27,8 @@ LIST_LABELS = {
     "languages": _("Languages"),
     "categories": _("Categories"),
     "priorities": _("Priorities"),
-    "tags": _("Tags (any of them; e.g. vip)"),
+    "tags": _("Ticket tags (any of them)"),
+    "customer_tags": _("Customer tags (any of them; e.g. vip)"),
 }
 
 

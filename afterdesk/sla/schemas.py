@@ -25,7 +25,10 @@ class SlaPolicyIn(InputSchema):
     languages: list[Any] = Field(default_factory=list)
     categories: list[Any] = Field(default_factory=list)
     priorities: list[Any] = Field(default_factory=list)
-    tags: list[Any] = Field(default_factory=list, description="Any of these tags (e.g. vip)")
+    tags: list[Any] = Field(default_factory=list, description="Any of these ticket tags")
+    customer_tags: list[Any] = Field(
+        default_factory=list, description="Any of these tags of the ticket's customer (e.g. vip)"
+    )
     order_value_min: Decimal | None = None
     order_value_max: Decimal | None = None
     targets: dict[str, Any] = Field(
@@ -33,7 +36,10 @@ class SlaPolicyIn(InputSchema):
         description="Priority → {first_reply, next_reply, periodic_update, resolution} minutes",
         examples=[TARGETS_EXAMPLE],
     )
-    hours: SafeStr = Field("business", description="business (a calendar) or calendar (24×7)")
+    hours: SafeStr = Field(
+        "business",
+        description="business (a calendar), team (the ticket's team's schedules), calendar (24×7)",
+    )
     calendar: SafeStr | None = Field(None, description="Calendar key; none: the ticket's own")
     pause_statuses: list[Any] = Field(default_factory=lambda: ["pending", "on_hold"])
     warning_minutes: int = Field(60, description="Warning this long before a deadline")
@@ -53,6 +59,7 @@ class SlaPolicyOut(Schema):
     categories: list[str]
     priorities: list[str]
     tags: list[str]
+    customer_tags: list[str]
     order_value_min: Decimal | None
     order_value_max: Decimal | None
     targets: dict[str, dict[str, int]]

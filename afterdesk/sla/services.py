@@ -18,7 +18,16 @@ from afterdesk.sla.models import DEFAULT_PAUSE_STATUSES, Hours, Policy
 from afterdesk.tickets.events import STATUSES
 from afterdesk.tickets.models import Priority
 
-LIST_FIELDS = ("channels", "platforms", "markets", "languages", "categories", "priorities", "tags")
+LIST_FIELDS = (
+    "channels",
+    "platforms",
+    "markets",
+    "languages",
+    "categories",
+    "priorities",
+    "tags",
+    "customer_tags",
+)
 PAUSABLE = tuple(status for status in STATUSES if status not in ("solved", "closed"))
 MAX_MINUTES = 365 * 24 * 60  # a year
 VALUE_LIMIT = Decimal(10) ** 10
@@ -93,6 +102,8 @@ def policy_fields_validate(data: dict[str, Any]) -> dict[str, Any]:
     fields["enabled"] = enabled
     for key in LIST_FIELDS:
         fields[key] = _strings(key, data.get(key, []))
+    # Customer tags are stored lowercase (commerce.services.customer_tags_clean).
+    fields["customer_tags"] = sorted({tag.lower() for tag in fields["customer_tags"]})
     bad = [p for p in fields["priorities"] if p not in Priority.values]
     if bad:
         raise ValidationError(f"priorities: unknown {bad[0]!r}", field="priorities")
@@ -110,7 +121,7 @@ def policy_fields_validate(data: dict[str, Any]) -> dict[str, Any]:
     fields["targets"] = _targets(data.get("targets", {}))
     hours = data.get("hours", Hours.BUSINESS)
     if hours not in Hours.values:
-        raise ValidationError("hours must be business or calendar", field="hours")
+        raise ValidationError("hours must be business, team or calendar", field="hours")
     fields["hours"] = hours
     calendar = data.get("calendar")
     if calendar in (None, ""):

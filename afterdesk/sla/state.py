@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from afterdesk.calendars.business_time import BusinessCalendar
 from afterdesk.calendars.models import Calendar
+from afterdesk.calendars.teams import scheduled_calendar, team_schedules_load
+from afterdesk.commerce.models import Customer
 from afterdesk.core.timeutil import format_instant
 from afterdesk.sla.clock import (
     TARGETS,
@@ -58,6 +60,8 @@ class TicketAttrs:
     order_value: Decimal | None
     calendar_id: int | None
     tags: frozenset[str]
+    team_id: int | None = None
+    customer_tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class PolicyView:
         if self.store_ids and ticket.store_id not in self.store_ids:
             return False
         if policy.tags and not ticket.tags & set(policy.tags):
+            return False
+        if policy.customer_tags and not ticket.customer_tags & set(policy.customer_tags):
             return False
         low, high = policy.order_value_min, policy.order_value_max
         if low is not None or high is not None:
@@ -129,16 +135,26 @@ def tickets_attrs(ticket_ids: Sequence[int], *, tags: bool = True) -> dict[int, 
         "priority",
         "order_value",
         "calendar_id",
+        "team_id",
+        "customer__tags",
     )
     names: dict[int, set[str]] = defaultdict(set)
     if tags:
         through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids)
         for ticket_id, name in through.values_list("ticket_id", "tag__name"):
             names[ticket_id].add(name)
-    return {row[0]: TicketAttrs(*row, tags=frozenset(names[row[0]])) for row in rows}
+    return {
+        row[0]: TicketAttrs(
+            *row[:10],
+            tags=frozenset(names[row[0]]),
+            team_id=row[10],
+            customer_tags=frozenset(row[11] or ()),
+        )
+        for row in rows
+    }
 
 
-def calendar_get(calendar_id: int | None, cache: dict[int, BusinessCalendar | None]) -> Any:
+def calendar_get(calendar_id: int | None, cache: dict[Any, Any]) -> Any:
     if calendar_id is None:
         return None
     if calendar_id not in cache:
@@ -153,20 +169,37 @@ def calendar_get(calendar_id: int | None, cache: dict[int, BusinessCalendar | No
     return cache[calendar_id]
 
 
-def rules_for(
-    policy: Policy, ticket: TicketAttrs, calendars: dict[int, BusinessCalendar | None]
-) -> Rules:
+def team_calendar_get(
+    ticket: TicketAttrs, fallback: BusinessCalendar | None, cache: dict[Any, Any]
+) -> Any:
+    """The ticket's team's schedules for its market as one calendar (dates no schedule
+    covers count in `fallback`), or `fallback` when the team has none; read once per team
+    and notification (the cache)."""
+    if ticket.team_id is None:
+        return fallback
+    key = ("team", ticket.team_id)
+    if key not in cache:
+        cache[key] = team_schedules_load([ticket.team_id]).get(ticket.team_id, [])
+    schedules = cache[key]
+    found = scheduled_calendar(schedules, ticket.market or "", fallback) if schedules else None
+    return found if found is not None else fallback
+
+
+def rules_for(policy: Policy, ticket: TicketAttrs, calendars: dict[Any, Any]) -> Rules:
     """The policy's rules for this ticket: its priority's targets, in the policy's calendar
-    (or the ticket's own), or in elapsed time."""
+    (or the ticket's own; with `team` hours the ticket's team's schedules first), or in
+    elapsed time."""
     targets = {
         target: int(minutes)
         for target, minutes in (policy.targets.get(ticket.priority) or {}).items()
         if target in TARGETS and minutes is not None
     }
     calendar = None
-    if policy.hours == Hours.BUSINESS:
+    if policy.hours in (Hours.BUSINESS, Hours.TEAM):
         calendar = calendar_get(policy.calendar_id or ticket.calendar_id, calendars)
-        if calendar is not None and not any(calendar.week):
+        if policy.hours == Hours.TEAM:
+            calendar = team_calendar_get(ticket, calendar, calendars)
+        if calendar is not None and not calendar.has_open_hours():
             # A calendar without any open hours would never reach a deadline; its clocks
             # count elapsed time instead (docs/sla.md, "Policies").
             calendar = None
@@ -198,7 +231,7 @@ def ticket_compute(
     created_at: datetime,
     events: Sequence[EventRow],
     policies: Sequence[PolicyView],
-    calendars: dict[int, BusinessCalendar | None],
+    calendars: dict[Any, Any],
 ) -> Computed:
     policy = policy_for(policies, ticket)
     if policy is None:
@@ -269,6 +302,7 @@ def _attrs_sql(vendor: str) -> str:
         quote(TicketSla._meta.db_table),
         quote(Policy._meta.db_table),
     )
+    customer = quote(Customer._meta.db_table)
     columns = ", ".join(f"t.{quote(c)}" for c in ATTR_COLUMNS)
     pairs = ", ".join(f"'{c}', p.{quote(c)}" for c in POLICY_COLUMNS)
     order = f"p.{quote('position')}, p.{quote('id')}"
@@ -285,7 +319,9 @@ def _attrs_sql(vendor: str) -> str:
     return (  # only quoted identifiers are interpolated; values are parameters
         f"SELECT {columns}, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {state} s WHERE s.{quote('ticket_id')} = t.{quote('id')}), "
-        f"{policies} FROM {ticket} t WHERE t.{quote('id')} IN (%s)"
+        f"{policies}, t.{quote('team_id')}, (SELECT c.{quote('tags')} FROM {customer} c "
+        f"WHERE c.{quote('id')} = t.{quote('customer_id')}) "
+        f"FROM {ticket} t WHERE t.{quote('id')} IN (%s)"
     )
 
 
@@ -302,6 +338,7 @@ def _policies_from_json(text: str) -> list[PolicyView]:
             "categories",
             "priorities",
             "tags",
+            "customer_tags",
             "targets",
             "pause_statuses",
         ):
@@ -316,15 +353,26 @@ def _policies_from_json(text: str) -> list[PolicyView]:
     return views
 
 
-def _tickets_read(
+def _json_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or ())
+
+
+def tickets_read(
     ids: Sequence[int],
 ) -> tuple[dict[int, TicketAttrs], set[int], list[PolicyView]]:
     """The tickets' attributes, which of them have a state row, and the enabled policies, in
     one query."""
     global _policies_read
-    sql = _attrs_sql(connection.vendor).replace("IN (%s)", f"IN ({', '.join(['%s'] * len(ids))})")
+    sql = _attrs_sql(connection.vendor)
+    params: list[Any]
+    if connection.vendor == "postgresql":  # one array: a large chunk costs no placeholders
+        sql, params = sql.replace("IN (%s)", "= ANY(%s)"), [list(ids)]
+    else:
+        sql, params = sql.replace("IN (%s)", f"IN ({', '.join(['%s'] * len(ids))})"), list(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(ids))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     attrs: dict[int, TicketAttrs] = {}
     stored: set[int] = set()
@@ -345,6 +393,8 @@ def _tickets_read(
             value,
             cal,
             frozenset(),
+            team_id=row[12],
+            customer_tags=frozenset(_json_list(row[13])),
         )
         if row[10]:
             stored.add(pk)
@@ -369,9 +419,9 @@ def states_store(
     if not tickets:
         return []
     cache = cache if cache is not None else {}
-    calendars: dict[int, BusinessCalendar | None] = cache.setdefault("sla_calendars", {})
+    calendars: dict[Any, Any] = cache.setdefault("sla_calendars", {})
     ids = [pk for pk, _created, _calendar in tickets]
-    attrs, stored, policies = _tickets_read(ids)
+    attrs, stored, policies = tickets_read(ids)
     if "sla_policies" in cache:  # a rebuild or a sweep: the policies it read
         policies = cache["sla_policies"]
     now = timezone.now()
