@@ -77,13 +77,15 @@ def notifications_create(
                 wanted.append((draft, user))
     if not wanted:
         return []
-    keyed = Q()
-    for draft in drafts:
-        if draft.dedupe_key:
-            keyed |= Q(dedupe_key=draft.dedupe_key, recipient_id__in=[u.pk for u in draft.users])
+    keys = {draft.dedupe_key for draft, _user in wanted if draft.dedupe_key}
     told: set[tuple[int, str]] = set()
-    if keyed:
-        told = set(Notification.objects.filter(keyed).values_list("recipient_id", "dedupe_key"))
+    if keys:
+        # Two IN lists, not an OR per draft (SQLite refuses expressions nested 1,000 deep).
+        told = set(
+            Notification.objects.filter(
+                dedupe_key__in=keys, recipient_id__in={user.pk for _draft, user in wanted}
+            ).values_list("recipient_id", "dedupe_key")
+        )
     wanted = [(d, u) for d, u in wanted if not d.dedupe_key or (u.pk, d.dedupe_key) not in told]
     muted: set[tuple[int, str]] = set()
     if email and wanted:

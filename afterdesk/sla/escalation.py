@@ -1,6 +1,8 @@
 """The escalation of a breach: an email to the supervisors of the ticket's team (docs/sla.md,
 "Escalation"). The notice is written in the breach's transaction and mailed after commit by a
-task that claims it first, so a breach is mailed once even with two workers."""
+task that claims it first, so a breach is mailed once even with two workers. In the same
+transaction the supervisors get an in-app notification (docs/notifications.md), whose email
+copy is that mail: those who turned the SLA breach email off are left out of it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from afterdesk.accounts.models import Role, User
+from afterdesk.notifications.models import NotificationKind
+from afterdesk.notifications.selectors import email_muted, supervisors_for_team
+from afterdesk.notifications.services import Draft, notifications_create
 from afterdesk.sla.models import BreachNotice
 from afterdesk.tickets.models import Ticket, TicketEvent
 
@@ -31,18 +36,18 @@ TARGET_NAMES = {
 
 def breach_recipients(team_id: int | None) -> list[str]:
     """The active supervisors of the team who have an email; without any (no team, or a team
-    without a supervisor), every active supervisor and admin with one."""
+    without a supervisor), every active supervisor and admin with one. Those who turned the
+    SLA breach email off (docs/notifications.md, "Email choices") are left out."""
     people = User.objects.filter(is_active=True).exclude(email="")
-    emails: list[str] = []
+    found: list[tuple[int, str]] = []
     if team_id is not None:
-        emails = list(
-            people.filter(role=Role.SUPERVISOR, teams=team_id).values_list("email", flat=True)
+        found = list(people.filter(role=Role.SUPERVISOR, teams=team_id).values_list("pk", "email"))
+    if not found:
+        found = list(
+            people.filter(role__in=[Role.SUPERVISOR, Role.ADMIN]).values_list("pk", "email")
         )
-    if not emails:
-        emails = list(
-            people.filter(role__in=[Role.SUPERVISOR, Role.ADMIN]).values_list("email", flat=True)
-        )
-    return sorted({email.strip() for email in emails if email.strip()})
+    muted = email_muted(user_ids=[pk for pk, _email in found], kind=NotificationKind.SLA_BREACH)
+    return sorted({email.strip() for pk, email in found if email.strip() and pk not in muted})
 
 
 def breach_notices_create(
@@ -55,22 +60,48 @@ def breach_notices_create(
     recipients: dict[int | None, list[str]] = (
         cache.setdefault("sla_recipients", {}) if cache is not None else {}
     )
-    teams = dict(
-        Ticket.objects.filter(pk__in={e.ticket_id for e in events}).values_list("pk", "team_id")
+    supervisors: dict[int | None, list[User]] = (
+        cache.setdefault("sla_supervisors", {}) if cache is not None else {}
     )
+    tickets = {
+        pk: (team_id, subject)
+        for pk, team_id, subject in Ticket.objects.filter(
+            pk__in={e.ticket_id for e in events}
+        ).values_list("pk", "team_id", "subject")
+    }
     notices = []
+    drafts = []
     for event in events:
-        team_id = teams.get(event.ticket_id)
+        team_id, subject = tickets.get(event.ticket_id, (None, ""))
         if team_id not in recipients:
             recipients[team_id] = breach_recipients(team_id)
+            supervisors[team_id] = supervisors_for_team(team_id)
         notices.append(
             BreachNotice(event=event, ticket_id=event.ticket_id, recipients=recipients[team_id])
         )
+        drafts.append(_breach_draft(event, subject, supervisors[team_id]))
     BreachNotice.objects.bulk_create(notices)
+    # The mail below is the email copy: in-app only here.
+    notifications_create(drafts, email=False)
     from afterdesk.sla.tasks import breach_notices_send_task
 
     transaction.on_commit(lambda: breach_notices_send_task())
     return notices
+
+
+def _breach_draft(event: TicketEvent, subject: str, people: list[User]) -> Draft:
+    target = TARGET_NAMES.get(event.subtype, event.subtype)
+    due = event.fields.get("due", "")
+    policy = event.fields.get("policy", "")
+    return Draft(
+        users=people,
+        kind=NotificationKind.SLA_BREACH,
+        title=f"SLA breach: ticket #{event.ticket_id} missed its {target} deadline",
+        body=f"Due {due}" + (f" under the policy {policy!r}" if policy else "") + f". {subject}",
+        url=f"/tickets/{event.ticket_id}/",
+        ticket_id=event.ticket_id,
+        dedupe_key=f"sla_breach:{event.pk}",
+    )
 
 
 def breach_mail(notice: BreachNotice) -> EmailMessage:

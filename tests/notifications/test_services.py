@@ -141,6 +141,17 @@ def test_many_drafts_cost_three_queries(
     assert Notification.objects.count() == 50
 
 
+def test_a_sweeps_worth_of_drafts_in_one_call(agent: User) -> None:
+    """1,500 occasions at once (a sweep's batch is 500): no query grows with them in depth."""
+    drafts = [
+        Draft(users=[agent], kind=NotificationKind.SLA_BREACH, title="b", dedupe_key=f"b:{i}")
+        for i in range(1500)
+    ]
+    assert len(services.notifications_create(drafts, email=False)) == 1500
+    assert services.notifications_create(drafts, email=False) == []
+    assert Notification.objects.count() == 1500
+
+
 def test_emails_through_smtp_and_a_failure_is_retried(
     smtp_server: Mailbox, agent: User, supervisor: User
 ) -> None:
