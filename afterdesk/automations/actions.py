@@ -49,7 +49,8 @@ class Plan:
     unassign: bool = False
     replies: list[tuple[User, str, str]] = field(default_factory=list)  # (as, text, status)
     notes: list[str] = field(default_factory=list)
-    notices: list[tuple[list[str], str, str]] = field(default_factory=list)  # (to, subject, body)
+    # (people, addresses, subject, body)
+    notices: list[tuple[list[User], list[str], str, str]] = field(default_factory=list)
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # (url, secret token)
     surveys: list[int] = field(default_factory=list)  # delay hours
     coupon_pools: list[tuple[str, str]] = field(default_factory=list)  # (pool, template key)

@@ -197,11 +197,11 @@ def _plan(rule: Rule, ticket: Ticket, firing: Firing, now: datetime) -> Plan:
             plan.notes.append(action["body"])
             plan.words.append("added a note")
         elif kind == "notify":
-            to = recipients(action["to"], ticket)
-            if not to:
+            people, emails = recipients(action["to"], ticket)
+            if not people and not emails:
                 raise ActionFailed(f"nobody to notify among {', '.join(action['to'])}")
-            plan.notices.append((to, action["subject"], action.get("body", "")))
-            plan.words.append("notified " + ", ".join(to))
+            plan.notices.append((people, emails, action["subject"], action.get("body", "")))
+            plan.words.append("notified " + ", ".join([user.username for user in people] + emails))
         elif kind == "webhook":
             try:
                 refusal = host_refusal(action["url"])
@@ -239,7 +239,7 @@ def _plan(rule: Rule, ticket: Ticket, firing: Firing, now: datetime) -> Plan:
 def _execute(
     rule: Rule, ticket: Ticket, firing: Firing, plan: Plan, trigger: str, now: datetime
 ) -> None:
-    from afterdesk.automations.notify import notice_queue
+    from afterdesk.automations.notify import notice_queue, people_notify
     from afterdesk.automations.webhooks import webhook_queue
 
     firing.event = tickets.ticket_automate(
@@ -273,8 +273,18 @@ def _execute(
             secret_token=secret,
             body=_payload(rule, current, firing, trigger, now),
         )
-    for to, subject, body in plan.notices:
-        notice_queue(to=to, subject=subject, body=body, ticket=current, rule=rule.name)
+    for number, (people, emails, subject, body) in enumerate(plan.notices):
+        if people:
+            people_notify(
+                people=people,
+                subject=subject,
+                body=body,
+                ticket=current,
+                rule=rule.name,
+                key=f"automation:{firing.pk}:{number}",
+            )
+        if emails:
+            notice_queue(to=emails, subject=subject, body=body, ticket=current, rule=rule.name)
 
 
 def _payload(

@@ -1,6 +1,7 @@
-"""The notify action: an email to the people a rule names, sent after the firing commits
-(docs/automations.md, "Actions"). The desk has no in-app notifications yet, so email is the
-one channel; the firing's `automation` event on the ticket is what agents see in the app."""
+"""The notify action (docs/automations.md, "Actions"): the people a rule names (`supervisors`,
+`assignee`) get an in-app notification with its email copy (docs/notifications.md), written
+with the firing and mailed after it commits, once per firing even when the task runs again;
+plain addresses get one email after the firing commits."""
 
 from __future__ import annotations
 
@@ -10,25 +11,51 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 
-from afterdesk.sla.escalation import breach_recipients
+from afterdesk.accounts.models import User
+from afterdesk.notifications.models import NotificationKind
+from afterdesk.notifications.selectors import supervisors_for_team
+from afterdesk.notifications.services import notify
 from afterdesk.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 
-def recipients(targets: list[str], ticket: Ticket) -> list[str]:
-    """`supervisors` (the team's, else every supervisor and admin: the SLA escalation's list),
-    `assignee`, or plain addresses."""
+def recipients(targets: list[str], ticket: Ticket) -> tuple[list[User], list[str]]:
+    """The people (`supervisors`: the team's, else every supervisor and admin, as for an SLA
+    breach; `assignee`) and the plain addresses a notify action names."""
+    people: dict[int, User] = {}
     emails: set[str] = set()
     for target in targets:
         if target == "supervisors":
-            emails.update(breach_recipients(ticket.team_id))
+            people.update((user.pk, user) for user in supervisors_for_team(ticket.team_id))
         elif target == "assignee":
-            if ticket.assignee is not None and ticket.assignee.email:
-                emails.add(ticket.assignee.email)
-        else:
+            if ticket.assignee is not None and ticket.assignee.is_active:
+                people[ticket.assignee.pk] = ticket.assignee
+        elif target.strip():
             emails.add(target.strip())
-    return sorted(email for email in emails if email)
+    return sorted(people.values(), key=lambda user: user.username), sorted(emails)
+
+
+def people_notify(
+    *,
+    people: list[User],
+    subject: str,
+    body: str,
+    ticket: Ticket,
+    rule: str,
+    key: str,
+) -> None:
+    """In the firing's transaction: a rolled-back firing notifies nobody."""
+    notify(
+        users=people,
+        kind=NotificationKind.AUTOMATION,
+        title=f"{subject} (#{ticket.pk})",
+        body=(f"{body}\n\n" if body else "") + f"Ticket #{ticket.pk}: {ticket.subject}\n"
+        f"Rule: {rule}",
+        url=f"/tickets/{ticket.pk}/",
+        ticket_id=ticket.pk,
+        dedupe_key=key,
+    )
 
 
 def notice_queue(*, to: list[str], subject: str, body: str, ticket: Ticket, rule: str) -> None:

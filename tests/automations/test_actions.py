@@ -13,6 +13,7 @@ from afterdesk.automations.coupons import codes_add, pool_save
 from afterdesk.automations.engine import ticket_trigger
 from afterdesk.automations.models import Coupon, Firing, FiringState
 from afterdesk.core.errors import ValidationError
+from afterdesk.notifications.models import Notification
 from afterdesk.replies import services as replies
 from afterdesk.replies.models import ReplyTemplate
 from afterdesk.surveys.models import Survey, SurveyState
@@ -84,10 +85,11 @@ def test_assign_and_set(
     assert event.fields["actions"] == ["assigned anna in EU", "set priority high"]
 
 
-def test_notify_mails_the_supervisors_after_commit(
+def test_notify_tells_the_supervisors_in_the_app_and_mails_after_commit(
     make_rule: MakeRule,
     make_ticket: MakeTicket,
     supervisor: User,
+    admin_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     supervisor.email = "sam@example.com"
@@ -105,12 +107,43 @@ def test_notify_mails_the_supervisors_after_commit(
     )
     ticket = make_ticket()
     with django_capture_on_commit_callbacks(execute=True):
-        _fire(ticket)
-    (message,) = mail.outbox
-    # No supervisor of its team: every supervisor and admin (the SLA escalation's list).
-    assert sorted(message.to) == ["ada@example.com", "ops@example.com", "sam@example.com"]
-    assert message.subject == f"[Afterdesk] VIP wrote (#{ticket.pk})"
-    assert "Look now." in message.body
+        (firing,) = _fire(ticket)
+        assert mail.outbox == []  # nothing before the commit
+    # No supervisor of its team: every supervisor and admin (the SLA escalation's list), each
+    # with an in-app notification and its own email; the plain address gets the rule's mail.
+    told = Notification.objects.filter(kind="automation").order_by("recipient__username")
+    assert [n.recipient for n in told] == [admin_user, supervisor]
+    assert told[0].title == f"VIP wrote (#{ticket.pk})"
+    assert told[0].url == f"/tickets/{ticket.pk}/"
+    assert "Look now." in told[0].body
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.com",
+        "ops@example.com",
+        "sam@example.com",
+    ]
+    (rule_mail,) = [m for m in mail.outbox if m.to == ["ops@example.com"]]
+    assert rule_mail.subject == f"[Afterdesk] VIP wrote (#{ticket.pk})"
+    assert "Look now." in rule_mail.body
+    assert firing.actions == ["notified ada, sam, ops@example.com"]
+
+
+def test_notify_the_assignee_once_per_firing(
+    make_rule: MakeRule, make_ticket: MakeTicket, agent: User
+) -> None:
+    make_rule("ticket_created", [{"type": "notify", "to": "assignee", "subject": "New one"}])
+    ticket = make_ticket()
+    services.ticket_assign(ticket=ticket, by=agent, agent=agent)
+    _fire(ticket)
+    _fire(ticket)  # the same occasion again (a retried task): one firing, one notification
+    assert Notification.objects.get().recipient == agent
+
+
+def test_notify_without_anyone_fails_visibly(make_rule: MakeRule, make_ticket: MakeTicket) -> None:
+    make_rule("ticket_created", [{"type": "notify", "to": "assignee", "subject": "New one"}])
+    (firing,) = _fire(make_ticket())
+    assert firing.state == FiringState.FAILED
+    assert "nobody to notify" in firing.error
+    assert not Notification.objects.exists()
 
 
 def test_a_survey_is_scheduled_for_the_solve(
