@@ -114,6 +114,17 @@ TEMPLATES = [
     }
 ]
 
+# The default cache is per process (the chat widget's rate limits); `charts` keeps the weekly
+# review's drawn charts as files shared by the server's processes (reports/chart_cache.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "charts": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "charts"),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'afterdesk.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 # SQLite: how long (seconds) a write waits for the one write lock while another process holds

@@ -175,6 +175,25 @@ def metrics_lines(result: dict[str, Any]) -> list[str]:
         f"{_verdict(one <= FACTS_ONE_TICKET_TARGET_MS)}]",
         f"  metrics rebuild: {rate:,.0f} tickets/s over {result['rebuild_tickets']:,} tickets"
         f"  [target ≥ {REBUILD_TARGET_PER_S:,}/s: {_verdict(rate >= REBUILD_TARGET_PER_S)}]",
+        *weekly_lines(result),
+    ]
+
+
+WEEKLY_TARGET_S, WEEKLY_TARGET_BYTES = 0.3, 150_000
+
+
+def weekly_lines(result: dict[str, Any]) -> list[str]:
+    if "weekly_seconds_median" not in result:
+        return []
+    seconds, size = result["weekly_seconds_median"], result["weekly_bytes"]
+    return [
+        f"  weekly review page: median {seconds:.3f} s (max {result['weekly_seconds_max']:.3f} s), "
+        f"{size / 1000:.0f} KB  [targets ≤ {WEEKLY_TARGET_S} s: "
+        f"{_verdict(seconds <= WEEKLY_TARGET_S)}; ≤ {WEEKLY_TARGET_BYTES // 1000} KB: "
+        f"{_verdict(size <= WEEKLY_TARGET_BYTES)}]",
+        f"  its {result['weekly_charts']} charts ({result['weekly_chart_bytes'] / 1000:.0f} KB): "
+        f"{result['weekly_charts_first_seconds']:.2f} s drawn, "
+        f"{result['weekly_charts_cached_seconds']:.3f} s from the chart cache",
     ]
 
 

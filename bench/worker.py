@@ -4,9 +4,11 @@ benchmark database only. Each function returns a JSON-able dict of figures."""
 from __future__ import annotations
 
 import math
+import re
 import resource
 import statistics
 import time
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +195,8 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
         own_times.append(time.perf_counter() - began)
     own_times = own_times[1:]
 
+    weekly = weekly_review_measure(repeat=repeat)
+
     ids = list(Ticket.objects.values_list("pk", flat=True))
     sample = random.Random(1).sample(ids, min(200, len(ids)))
     one_ticket_ms = []
@@ -223,5 +227,49 @@ def metrics_run(*, path: Path, repeat: int, rebuild_limit: int) -> dict[str, Any
         "facts_one_ticket_p95_ms": percentile(one_ticket_ms, 0.95),
         "rebuild_tickets": len(rebuild_ids),
         "rebuild_tickets_per_second": len(rebuild_ids) / rebuild_seconds,
+        **weekly,
         "peak_rss_mb": _rss_mb(),
+    }
+
+
+# A week of the synthetic history's busiest month (docs/benchmarks.md, "Weekly review").
+WEEKLY_REVIEW_WEEK = "2026-03-16"
+
+
+def weekly_review_measure(*, repeat: int) -> dict[str, Any]:
+    """The weekly review page as a supervisor gets it: server time (Django's test client,
+    the whole view: review, tables, template) and bytes; then its charts, drawn once, then
+    served from the chart cache."""
+    from django.test import Client
+
+    from afterdesk.accounts.models import Role
+
+    supervisor, _ = User.objects.get_or_create(
+        username="bench-supervisor", defaults={"role": Role.SUPERVISOR}
+    )
+    client = Client(SERVER_NAME="127.0.0.1")  # a host every configuration allows
+    client.force_login(supervisor)
+    query = {"week": WEEKLY_REVIEW_WEEK}
+    times, size, html = [], 0, ""
+    for _ in range(max(repeat, 1) + 1):  # the first run warms caches and is dropped
+        began = time.perf_counter()
+        response = client.get("/reports/weekly/", query)
+        times.append(time.perf_counter() - began)
+        html, size = response.content.decode(), len(response.content)
+    charts = [unescape(u) for u in re.findall(r'src="(/reports/weekly/charts/[^"]+)"', html)]
+    began = time.perf_counter()
+    chart_bytes = sum(len(client.get(url).content) for url in charts)
+    charts_first = time.perf_counter() - began
+    began = time.perf_counter()
+    for url in charts:
+        client.get(url)
+    charts_cached = time.perf_counter() - began
+    return {
+        "weekly_seconds_median": statistics.median(times[1:]),
+        "weekly_seconds_max": max(times[1:]),
+        "weekly_bytes": size,
+        "weekly_charts": len(charts),
+        "weekly_chart_bytes": chart_bytes,
+        "weekly_charts_first_seconds": charts_first,
+        "weekly_charts_cached_seconds": charts_cached,
     }

@@ -9,7 +9,6 @@ agents whose own template it is.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +17,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,7 +29,7 @@ from afterdesk.core.timeutil import format_instant
 from afterdesk.metrics.models import ScorecardTemplate
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.metrics.views.access import page_access
-from afterdesk.reports import present, services
+from afterdesk.reports import chart_cache, present, services
 from afterdesk.reports.exports import mode_check
 from afterdesk.reports.params import period_from_query, review_period
 from afterdesk.reports.review import WeeklyReview
@@ -119,10 +119,6 @@ def scorecard_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return _table_download(request, fmt, "scorecard", services.scorecard_export)
 
 
-def _png_data(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def _weekly_review(request: HttpRequest) -> tuple[datetime, datetime, Scoring, WeeklyReview]:
     """The review of the week and scoring the query asks for, with its period and scoring."""
     start, end = review_period(request.GET)
@@ -133,11 +129,22 @@ def _weekly_review(request: HttpRequest) -> tuple[datetime, datetime, Scoring, W
     return start, end, scoring, review
 
 
+def _chart_urls(review: WeeklyReview, period: str) -> dict[str, str]:
+    """Each chart's address: named by what it is drawn from (reports.chart_cache)."""
+    digest = chart_cache.review_digest(review)
+    return {
+        name: f"{reverse('reports:weekly_chart', args=[digest, name])}?{period}"
+        for name in chart_cache.chart_names(review)
+    }
+
+
 @report_view
 def weekly(request: HttpRequest) -> HttpResponse:
     start, end, scoring, review = _weekly_review(request)
-    charts = services.weekly_review_charts(review=review)
     period = urlencode({"from": format_instant(start), "to": format_instant(end), **scoring.query})
+    # The page's own query: the chart request then computes the very same review (the same
+    # bounds, spelled the same), hence the same digest.
+    charts = _chart_urls(review, request.GET.urlencode())
     # The picker of template groups: the viewer's own template first.
     viewer_own = review.own_templates.get(request.user.pk or 0)
     groups_in_use = sorted(review.templates_in_use, key=lambda pair: pair[0] != viewer_own)
@@ -149,7 +156,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
         "groups_in_use": groups_in_use,
         "week": start.date().isoformat(),
         "period_query": period,
-        "charts": {name: _png_data(png) for name, png in charts.items()},
+        "charts": charts,
         "summary": present.summary(review),
         "teams": present.team_table(review),
         "groups": [
@@ -157,7 +164,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
                 "key": group.template,
                 "name": group.name,
                 "title": present.group_title(review, group),
-                "chart": _png_data(charts[present.leaderboard_key(index)]),
+                "chart": charts[present.leaderboard_key(index)],
                 "leaderboard": present.leaderboard_table(group),
                 "improvers": present.improvers_table(group),
             }
@@ -178,8 +185,31 @@ def weekly(request: HttpRequest) -> HttpResponse:
 
 
 @report_view
+def weekly_chart(request: HttpRequest, digest: str, name: str) -> HttpResponse:
+    """One chart of the weekly review as a PNG. The address names its content, so a drawn one
+    is served without computing the review, and browsers keep it; when the figures changed
+    since the page was made, the current chart is served and not kept."""
+    png = chart_cache.cached_chart(digest, name)
+    current = png is not None
+    if png is None:
+        _start, _end, _scoring, review = _weekly_review(request)
+        png = chart_cache.chart_png(review, name)
+        if png is None:
+            raise Http404("no such chart")
+        current = chart_cache.review_digest(review) == digest
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if current else "private, no-cache"
+    )
+    return response
+
+
+@report_view
 def weekly_pdf(request: HttpRequest) -> HttpResponse:
     start, end, scoring, review = _weekly_review(request)
-    body = services.weekly_review_pdf(review=review)
+    charts = {name: chart_cache.chart_png(review, name) for name in chart_cache.chart_names(review)}
+    body = services.weekly_review_pdf(
+        review=review, charts={name: png for name, png in charts.items() if png is not None}
+    )
     filename = f"{_stem('weekly-review', scoring.label, start, end)}.pdf"
     return attachment(body, content_type="application/pdf", filename=filename)

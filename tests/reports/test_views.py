@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -181,6 +181,17 @@ def test_xlsx_download(supervisor: User) -> None:
     ]
 
 
+def chart_urls(html: str) -> list[str]:
+    """The weekly page's chart images: addresses of their own, never inlined data."""
+    assert "data:image" not in html
+    return [
+        unescape(url)
+        for url in re.findall(
+            r'<img class="report-chart" src="(/reports/weekly/charts/[^"]+)"', html
+        )
+    ]
+
+
 @pytest.mark.usefixtures("history")
 def test_weekly_page_has_charts_and_sections_without_inline_code(supervisor: User) -> None:
     review_template()
@@ -190,9 +201,14 @@ def test_weekly_page_has_charts_and_sections_without_inline_code(supervisor: Use
     html = response.content.decode()
     assert "what-if: every agent under this template" in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
-    images = re.findall(r'<img class="report-chart" src="data:image/png;base64,([^"]+)"', html)
+    images = chart_urls(html)
     assert len(images) == 4
-    assert all(base64.b64decode(i).startswith(b"\x89PNG\r\n\x1a\n") for i in images)
+    client = signed_in(supervisor)
+    for url in images:
+        chart = client.get(url)
+        assert chart["Content-Type"] == "image/png"
+        assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+        assert chart["Cache-Control"] == "private, max-age=31536000, immutable"
     for script in re.findall(r"<script[^>]*>", html):
         assert "src=" in script  # no inline script
     assert " style=" not in html
@@ -223,7 +239,7 @@ def test_weekly_page_shows_one_leaderboard_per_template(
         response = client.get("/reports/weekly/", {"week": "2026-10-07"})
     html = response.content.decode()
     assert response.status_code == 200
-    images = re.findall(r'<img class="report-chart" src="data:image/png;base64,', html)
+    images = chart_urls(html)
     assert len(images) == 3 + 3  # team trends, SKU, market; first_line, tier_a, tier_b
     order = [html.index(f'id="leaderboard-{key}"') for key in ("first_line", "tier_a", "tier_b")]
     assert order == sorted(order)
@@ -338,10 +354,13 @@ def test_weekly_charts_draw_cjk_names_with_an_installed_cjk_font(supervisor: Use
     for username in ("王芳", "さとう"):
         agent = UserFactory(username=username)
         solved(agent, created=WEEK_START + timedelta(days=1), reply_minutes=30)
+    client = signed_in(supervisor)
+    response = client.get("/reports/weekly/", {"week": "2026-10-05"})
+    assert response.status_code == 200
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        response = signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-05"})
-    assert response.status_code == 200
+        for url in chart_urls(response.content.decode()):
+            assert client.get(url).status_code == 200
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
@@ -366,3 +385,52 @@ def test_weekly_review_speaks_chinese(supervisor: User) -> None:
     pdf = client.get("/reports/weekly.pdf", {"week": "2026-10-05"})
     assert pdf.status_code == 200
     assert b"/BaseFont /STSong-Light" in pdf.content  # the Chinese headings
+
+
+@pytest.mark.usefixtures("history")
+def test_a_chart_is_named_by_its_content_and_drawn_once(
+    supervisor: User, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in(supervisor)
+    query = {"week": "2026-10-07"}
+    first = chart_urls(client.get("/reports/weekly/", query).content.decode())
+    again = chart_urls(client.get("/reports/weekly/", query).content.decode())
+    assert first == again  # the same figures, the same addresses: browsers keep them
+
+    drawn = client.get(first[0]).content
+    with django_assert_max_num_queries(3):  # the session and user: no review is computed
+        cached = client.get(first[0])
+    assert cached.content == drawn
+
+    solved(UserFactory(username="late"), created=WEEK_START + timedelta(days=2), reply_minutes=5)
+    changed = chart_urls(client.get("/reports/weekly/", query).content.decode())
+    assert changed[0] != first[0]  # new figures, a new address: a chart is never stale
+
+
+@pytest.mark.usefixtures("history")
+def test_a_chart_whose_figures_changed_is_served_current_and_not_kept(supervisor: User) -> None:
+    client = signed_in(supervisor)
+    url = chart_urls(client.get("/reports/weekly/", {"week": "2026-10-07"}).content.decode())[0]
+    digest = url.split("/")[4]
+    other = url.replace(digest, "f" * len(digest))
+
+    response = client.get(other)
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.usefixtures("history")
+def test_an_unknown_chart_is_404_and_agents_get_no_chart(supervisor: User, agent: User) -> None:
+    url = chart_urls(
+        signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-07"}).content.decode()
+    )[0]
+    assert signed_in(supervisor).get(url.replace("team_trends", "nothing")).status_code == 404
+    assert signed_in(agent).get(url).status_code == 403
+
+
+@pytest.mark.usefixtures("history")
+def test_the_weekly_page_is_light(supervisor: User) -> None:
+    response = signed_in(supervisor).get("/reports/weekly/", {"week": "2026-10-07"})
+    assert len(response.content) < 150_000  # the charts are images of their own
