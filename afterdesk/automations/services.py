@@ -24,8 +24,14 @@ def _int(data: dict[str, Any], key: str, default: int, low: int, high: int) -> i
     return value
 
 
-def rule_clean(data: dict[str, Any], rule: Rule | None = None) -> dict[str, Any]:
-    """The rule's fields from a form's or the API's data (422 naming the field)."""
+def rule_clean(
+    data: dict[str, Any],
+    rule: Rule | None = None,
+    previous_actions: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The rule's fields from a form's or the API's data (422 naming the field).
+    `previous_actions`: the stored action each new one was (a webhook left without its
+    secret keeps that one's); by default the rule's actions at the same positions."""
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 100:
         raise ValidationError("a rule needs a name of at most 100 characters", field="name")
@@ -41,7 +47,10 @@ def rule_clean(data: dict[str, Any], rule: Rule | None = None) -> dict[str, Any]
         "position": _int(data, "position", 0, 0, 1_000_000),
         "max_per_ticket": _int(data, "max_per_ticket", 3, 1, MAX_PER_TICKET),
         "conditions": conditions_clean(data.get("conditions")),
-        "actions": actions_clean(data.get("actions"), rule.actions if rule else None),
+        "actions": actions_clean(
+            data.get("actions"),
+            previous_actions if previous_actions is not None else (rule.actions if rule else None),
+        ),
         "time_status": "",
         "time_hours": None,
         "time_without_buyer_reply": False,
@@ -64,9 +73,15 @@ def rule_clean(data: dict[str, Any], rule: Rule | None = None) -> dict[str, Any]
 
 
 @transaction.atomic
-def rule_save(*, by: User, data: dict[str, Any], rule: Rule | None = None) -> Rule:
+def rule_save(
+    *,
+    by: User,
+    data: dict[str, Any],
+    rule: Rule | None = None,
+    previous_actions: list[dict[str, Any]] | None = None,
+) -> Rule:
     configure_require(by)
-    fields = rule_clean(data, rule)
+    fields = rule_clean(data, rule, previous_actions)
     clash = Rule.objects.filter(name=fields["name"])
     if rule is not None:
         clash = clash.exclude(pk=rule.pk)

@@ -60,7 +60,9 @@ def time_candidates(rule: Rule, now: datetime) -> QuerySet[Ticket]:
         tickets = tickets.filter(~Exists(buyer_wrote))
     # Fired (or stopped by the limit) since the period began: done for this period. The
     # firing's unique key (`_period`) is what guarantees once; this only skips early.
-    fired = Firing.objects.filter(rule=rule, ticket_id=OuterRef("pk"), at__gte=OuterRef("since"))
+    fired = Firing.objects.filter(
+        rule_id=rule.pk, ticket_id=OuterRef("pk"), at__gte=OuterRef("since")
+    )
     return tickets.filter(~Exists(fired)).order_by("since", "pk")
 
 
@@ -106,7 +108,8 @@ def dry_run(rule: Rule, now: datetime | None = None) -> tuple[int, list[DryRunLi
         tickets = conditions_filter(Ticket.objects.exclude(status="closed"), rule.conditions)
         tickets = tickets.order_by("-updated_at", "-id")
     done = (
-        Firing.objects.filter(rule=rule, ticket_id=OuterRef("pk"), state="done")
+        # rule_id: a rule not saved yet (the form's dry run) has fired nowhere
+        Firing.objects.filter(rule_id=rule.pk, ticket_id=OuterRef("pk"), state="done")
         .order_by()
         .values("ticket_id")
     )

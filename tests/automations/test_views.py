@@ -3,7 +3,6 @@ and says why; enable, dry run and firing log; the pages in Chinese."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -39,16 +38,19 @@ def test_the_form_creates_refuses_and_enables(client: Client, admin_user: User) 
         "trigger": "time",
         "enabled": "on",
         "position": 0,
-        "conditions": json.dumps({"markets": ["DE"]}),
-        "actions": json.dumps([{"type": "set", "status": "solved"}]),
+        "c-0-field": "market",
+        "c-0-op": "in",
+        "c-0-value": "DE",
+        "a-0-type": "set",
+        "a-0-status": "solved",
         "time_status": "pending",
         "time_hours": 72,
         "time_without_buyer_reply": "on",
         "max_per_ticket": 1,
     }
-    refused = client.post("/automations/rules/new/", {**data, "actions": "[{"})
+    refused = client.post("/automations/rules/new/", {**data, "a-0-status": "moon"})
     assert refused.status_code == 422
-    assert "Not valid JSON" in refused.content.decode()
+    assert "unknown status &#x27;moon&#x27;" in refused.content.decode()
     refused = client.post("/automations/rules/new/", {**data, "time_hours": ""})
     assert refused.status_code == 422
     assert "Pending 72 h" in refused.content.decode()  # what was typed stays

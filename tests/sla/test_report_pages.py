@@ -139,3 +139,11 @@ def test_the_period_defaults_to_the_last_complete_week_and_is_checked(
     assert client.get(reverse("sla:pending_abuse")).status_code == 403
     client.force_login(UserFactory(username="other"))
     assert client.get(reverse("sla:report"), {**WEEK, "format": "csv"}).status_code == 403
+
+
+def test_the_pages_in_chinese(client: Client, supervisor: User) -> None:
+    client.force_login(supervisor)
+    report = client.get(reverse("sla:report"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "SLA 报表" in report
+    audit = client.get(reverse("sla:pending_abuse"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "“待处理”滥用审计" in audit.content.decode()
