@@ -32,6 +32,7 @@ class Action:
     note: str = ""
     carrier: str = ""
     tracking_number: str = ""
+    label_cost: Decimal | None = None
     qc: dict[int, str] = field(default_factory=dict)
     qc_notes: dict[int, str] = field(default_factory=dict)
     percent: Decimal | None = None
@@ -61,7 +62,11 @@ def case_act(*, by: User, case: ReturnCase, act: Action) -> ReturnCase:
         return cases.case_reject(by=by, case=case, note=act.note)
     if name == "label":
         return cases.label_send(
-            by=by, case=case, carrier=act.carrier, tracking_number=act.tracking_number
+            by=by,
+            case=case,
+            carrier=act.carrier,
+            tracking_number=act.tracking_number,
+            cost=act.label_cost,
         )
     if name == "in_transit":
         return cases.mark_in_transit(by=by, case=case, note=act.note)

@@ -1,5 +1,6 @@
-"""Return analytics (docs/returns.md, "Analytics"): per SKU and market, how much was returned
-of how much was ordered, why, and what the refunds cost; supervisors and admins only."""
+"""Return and issue analytics (docs/returns.md, "Analytics"): per SKU and market, how much was
+returned of how much was ordered, why, and what the returns cost (refunds and return labels);
+and for every ticket, its issue types per SKU of its orders. Supervisors and admins only."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import OrderLine
 from afterdesk.core.errors import PermissionDenied
 from afterdesk.returns.models import Reason, RefundState, ReturnLine, State
+from afterdesk.tickets.events import TRIAGE_ISSUE_TYPES
 
 FIT_REASONS = (Reason.SIZE_ISSUE, Reason.QUALITY_ISSUE)
 
@@ -23,10 +25,17 @@ FIT_REASONS = (Reason.SIZE_ISSUE, Reason.QUALITY_ISSUE)
 class SkuRow:
     sku: str
     market: str
+    product: str = ""
     ordered: int = 0
     returned: int = 0
     refunded: Decimal = Decimal("0.00")
+    shipping: Decimal = Decimal("0.00")
     reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def cost(self) -> Decimal:
+        """What the returns cost: the refunds and the return labels."""
+        return self.refunded + self.shipping
 
     @property
     def rate(self) -> float | None:
@@ -50,7 +59,7 @@ def analytics_require(user: User) -> None:
 def returns_by_sku(user: User) -> list[SkuRow]:
     """Every SKU and market with a return (rejected returns and withdrawn ones excluded), the
     highest return count first. `refunded` shares each refund among its case's lines by
-    value."""
+    value, and so is each return label's cost."""
     analytics_require(user)
     rows: dict[tuple[str, str], SkuRow] = {}
     lines = (
@@ -62,17 +71,17 @@ def returns_by_sku(user: User) -> list[SkuRow]:
     for line in lines:
         key = (line.order_line.sku, line.case.order.store.market)
         row = rows.setdefault(key, SkuRow(*key))
+        row.product = row.product or line.order_line.title
         row.returned += line.quantity
         row.reasons[line.case.reason] += line.quantity
         refunded = sum(
             (r.amount for r in line.case.refunds.all() if r.state == RefundState.SUCCEEDED),
             Decimal(0),
         )
-        if refunded:
-            values = [x.order_line.unit_price * x.quantity for x in line.case.lines.all()]
-            total = sum(values, Decimal(0))
-            share = line.order_line.unit_price * line.quantity / total if total else 0
-            row.refunded += (refunded * Decimal(share)).quantize(Decimal("0.01"))
+        share = _share(line)
+        row.refunded += (refunded * share).quantize(Decimal("0.01"))
+        if line.case.label_cost:
+            row.shipping += (line.case.label_cost * share).quantize(Decimal("0.01"))
     ordered: defaultdict[tuple[str, str], int] = defaultdict(int)
     for item in (
         OrderLine.objects.filter(sku__in={sku for sku, _m in rows})
@@ -85,6 +94,13 @@ def returns_by_sku(user: User) -> list[SkuRow]:
     return sorted(rows.values(), key=lambda r: (-r.returned, r.sku, r.market))
 
 
+def _share(line: ReturnLine) -> Decimal:
+    """The line's part of its case by value (the case's lines are prefetched)."""
+    values = [x.order_line.unit_price * x.quantity for x in line.case.lines.all()]
+    total = sum(values, Decimal(0))
+    return line.order_line.unit_price * line.quantity / total if total else Decimal(0)
+
+
 def top_fit_skus(rows: list[SkuRow], limit: int = 10) -> list[SkuRow]:
     """The SKUs returned most for size or quality issues."""
     chosen = [row for row in rows if row.fit_returns]
@@ -95,11 +111,88 @@ def returns_csv(rows: list[SkuRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     reasons = list(Reason.values)
-    writer.writerow(["sku", "market", "ordered", "returned", "return_rate", "refunded", *reasons])
+    writer.writerow(
+        [
+            "sku",
+            "market",
+            "product",
+            "ordered",
+            "returned",
+            "return_rate",
+            "refunded",
+            "return_shipping",
+            "cost",
+            *reasons,
+        ]
+    )
     for row in rows:
         rate = f"{row.rate:.4f}" if row.rate is not None else ""
         writer.writerow(
-            [row.sku, row.market, row.ordered, row.returned, rate, row.refunded]
+            [row.sku, row.market, row.product, row.ordered, row.returned, rate, row.refunded]
+            + [row.shipping, row.cost]
             + [row.reasons[r] for r in reasons]
         )
     return out.getvalue()
+
+
+@dataclass
+class IssueRow:
+    """Every ticket about an order with this SKU (in this market), by the ticket's issue
+    type (its triage category): returns or not."""
+
+    sku: str
+    market: str
+    product: str = ""
+    tickets: int = 0
+    issues: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def issue_list(self) -> list[tuple[str, int]]:
+        return sorted(self.issues.items(), key=lambda item: (-item[1], item[0]))
+
+
+def issues_by_sku(user: User, *, limit: int = 500) -> list[IssueRow]:
+    """Tickets per SKU and market and issue type, the SKUs with the most tickets first. A
+    ticket about an order of several SKUs counts for each of them."""
+    analytics_require(user)
+    rows: dict[tuple[str, str], IssueRow] = {}
+    counted = (
+        OrderLine.objects.filter(order__tickets__isnull=False)
+        .values("sku", "order__store__market", "order__tickets__category")
+        .annotate(tickets=Count("order__tickets", distinct=True))
+        .order_by()
+    )
+    for item in counted:
+        key = (item["sku"], item["order__store__market"])
+        row = rows.setdefault(key, IssueRow(*key))
+        issue = item["order__tickets__category"] or "other"
+        row.issues[issue if issue in TRIAGE_ISSUE_TYPES else "other"] += item["tickets"]
+        row.tickets += item["tickets"]
+    titles = dict(
+        OrderLine.objects.filter(sku__in={sku for sku, _m in rows})
+        .values("sku")
+        .annotate(title=Max("title"))
+        .order_by()
+        .values_list("sku", "title")
+    )
+    for row in rows.values():
+        row.product = titles.get(row.sku, "")
+    return sorted(rows.values(), key=lambda r: (-r.tickets, r.sku, r.market))[:limit]
+
+
+def issues_csv(rows: list[IssueRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["sku", "market", "product", "tickets", *TRIAGE_ISSUE_TYPES])
+    for row in rows:
+        writer.writerow(
+            [row.sku, row.market, row.product, row.tickets]
+            + [row.issues[issue] for issue in TRIAGE_ISSUE_TYPES]
+        )
+    return out.getvalue()
+
+
+def top_issue_skus(rows: list[IssueRow], issue: str, limit: int = 10) -> list[IssueRow]:
+    """The SKUs with the most tickets of one issue type (`size_issue`, `quality_issue`)."""
+    chosen = [row for row in rows if row.issues[issue]]
+    return sorted(chosen, key=lambda r: (-r.issues[issue], r.sku))[:limit]

@@ -133,6 +133,9 @@ class ReturnCase(models.Model):
     retention_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     carrier = models.CharField(max_length=50, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True, db_index=True)
+    # What the return label cost the seller, in the order's currency (the analytics' cost of
+    # returns); None when not known.
+    label_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

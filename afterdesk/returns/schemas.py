@@ -34,6 +34,7 @@ class ActionIn(InputSchema):
     note: SafeStr = Field("", max_length=2000)
     carrier: SafeStr = Field("", max_length=50)
     tracking_number: SafeStr = Field("", max_length=100)
+    label_cost: Decimal | None = Field(None, description="what the return label cost (label)")
     qc: dict[int, SafeStr] = Field(default_factory=dict, description="return line id → result")
     percent: Decimal | None = None
     accepted: bool | None = None
@@ -81,6 +82,7 @@ class CaseOut(Schema):
     retention_percent: Decimal | None
     carrier: str
     tracking_number: str
+    label_cost: Decimal | None
     approval_id: int | None
     approval_status: str | None = Field(None, alias="approval.status")
     created_by: str = Field(alias="created_by.username")

@@ -56,11 +56,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "returns/list.html", context)
 
 
-def _decimal(value: str) -> Decimal | None:
+def _decimal(value: str, field: str = "amount") -> Decimal | None:
     try:
-        return Decimal(value) if value.strip() else None
+        number = Decimal(value) if value.strip() else None
     except InvalidOperation as exc:
-        raise ValidationError(f"{value!r} is not a number", field="amount") from exc
+        raise ValidationError(f"{value!r} is not a number", field=field) from exc
+    if number is not None and not number.is_finite():
+        raise ValidationError(f"{value!r} is not a number", field=field)
+    return number
 
 
 def _action(post: Any) -> Action:
@@ -73,9 +76,10 @@ def _action(post: Any) -> Action:
         note=post.get("note", ""),
         carrier=post.get("carrier", ""),
         tracking_number=post.get("tracking_number", ""),
+        label_cost=_decimal(post.get("label_cost", ""), "label_cost"),
         qc=qc,
         qc_notes=notes,
-        percent=_decimal(post.get("percent", "")),
+        percent=_decimal(post.get("percent", ""), "percent"),
         accepted=None if accepted is None else accepted == "1",
         amount=_decimal(post.get("amount", "")),
         resolution=post.get("resolution", ""),
@@ -193,13 +197,24 @@ def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 def analytics_page(request: HttpRequest) -> HttpResponse:
     """Returns by SKU and market (supervisors and admins); `?format=csv` downloads them."""
+    user = _user(request)
     try:
-        rows = analytics.returns_by_sku(_user(request))
+        rows = analytics.returns_by_sku(user)
+        issues = analytics.issues_by_sku(user)
     except DomainError as error:
         return HttpResponse(error.message, status=error.status)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(analytics.returns_csv(rows), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="returns-by-sku.csv"'
+    wanted = request.GET.get("format")
+    if wanted in ("csv", "issues_csv"):
+        text = analytics.returns_csv(rows) if wanted == "csv" else analytics.issues_csv(issues)
+        name = "returns-by-sku.csv" if wanted == "csv" else "issues-by-sku.csv"
+        response = HttpResponse(text, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    context = {"rows": rows, "top": analytics.top_fit_skus(rows)}
+    context = {
+        "rows": rows,
+        "top": analytics.top_fit_skus(rows),
+        "issues": issues[:100],
+        "top_size": analytics.top_issue_skus(issues, "size_issue"),
+        "top_quality": analytics.top_issue_skus(issues, "quality_issue"),
+    }
     return render(request, "returns/analytics.html", context)

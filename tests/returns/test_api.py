@@ -51,7 +51,7 @@ def test_a_return_from_request_to_refund_through_the_api(
     url = f"/api/returns/{case['id']}/actions"
     for step in (
         {"action": "approve"},
-        {"action": "label", "carrier": "DHL", "tracking_number": "JJD1"},
+        {"action": "label", "carrier": "DHL", "tracking_number": "JJD1", "label_cost": "5.40"},
         {"action": "receive"},
         {"action": "inspect", "qc": {str(case["lines"][0]["id"]): "damaged"}},
     ):
@@ -60,6 +60,7 @@ def test_a_return_from_request_to_refund_through_the_api(
     refunded = api.post(url, {"action": "refund", "amount": "24.95", "resolution": "refund"})
     assert refunded.status_code == 200, refunded.json()
     body = refunded.json()
+    assert body["label_cost"] == "5.40"
     assert body["state"] == "resolved"
     assert body["refunds"][0]["platform_refund_id"] == "gid://shopify/Refund/1"
     listed = api.get("/api/returns?queue=resolved").json()

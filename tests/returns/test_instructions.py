@@ -101,9 +101,11 @@ def test_a_forged_or_foreign_link_is_a_404(
     client: Client, agent: User, shop_ticket: Ticket, shop_order: Order
 ) -> None:
     case = a_case(agent, shop_ticket, shop_order, "en")
-    forged = signing.dumps([case.pk, case.rma], salt="another.purpose")
-    other_rma = signing.dumps([case.pk, "RMA-XXXXXXXX"], salt=instructions.SALT)
-    for token in (forged, other_rma, "garbage", signing.dumps("x", salt=instructions.SALT)):
+    forged = signing.Signer(salt="another.purpose").sign_object([case.pk, case.rma])
+    other_rma = signing.Signer(salt=instructions.SALT).sign_object([case.pk, "RMA-XXXXXXXX"])
+    not_a_case = signing.Signer(salt=instructions.SALT).sign_object("x")
+    dumped = signing.dumps([case.pk, case.rma], salt=instructions.SALT)  # timestamped
+    for token in (forged, other_rma, "garbage", not_a_case, dumped):
         response = client.get(reverse("returns:instructions", kwargs={"token": token}))
         assert response.status_code == 404
     assert (

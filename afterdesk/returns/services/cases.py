@@ -33,6 +33,7 @@ from afterdesk.routing.models import ApprovalStatus
 from afterdesk.tickets.models import Ticket
 from afterdesk.tickets.services import return_step_record
 
+LABEL_COST_MAX = Decimal("10000")
 RMA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 OPEN_STATES = (
     State.REQUESTED,
@@ -240,16 +241,29 @@ def case_reject(*, by: User, case: ReturnCase, note: str) -> ReturnCase:
 
 
 @transaction.atomic
-def label_send(*, by: User, case: ReturnCase, carrier: str, tracking_number: str) -> ReturnCase:
-    """The return label went to the buyer (its carrier and tracking number)."""
+def label_send(
+    *,
+    by: User,
+    case: ReturnCase,
+    carrier: str,
+    tracking_number: str,
+    cost: Decimal | None = None,
+) -> ReturnCase:
+    """The return label went to the buyer (its carrier and tracking number, and what it cost
+    the seller when known: the analytics' shipping cost of returns)."""
     act_require(by)
     carrier, tracking_number = carrier.strip()[:50], tracking_number.strip()[:100]
     if not tracking_number:
         raise ValidationError("the label's tracking number is required", field="tracking_number")
+    if cost is not None and not Decimal(0) <= cost <= LABEL_COST_MAX:
+        raise ValidationError(
+            f"the label's cost must be from 0 to {LABEL_COST_MAX}", field="label_cost"
+        )
     case = locked(case)
     _require_state(case, State.APPROVED)
     case.state, case.carrier, case.tracking_number = State.LABEL_SENT, carrier, tracking_number
-    case.save(update_fields=["state", "carrier", "tracking_number", "updated_at"])
+    case.label_cost = money(cost) if cost is not None else None
+    case.save(update_fields=["state", "carrier", "tracking_number", "label_cost", "updated_at"])
     return_step_record(
         ticket=case.ticket,
         rma=case.rma,
