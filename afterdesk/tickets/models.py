@@ -276,3 +276,24 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SavedView(models.Model):
+    """An agent's own inbox view: a name for a set of inbox filters (the inbox's query string,
+    as the URL carries it: docs/ui.md, "The inbox as a work queue")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="uniq_saved_view_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

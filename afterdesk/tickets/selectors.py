@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -14,6 +15,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Order
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+from afterdesk.tickets.queue import queue_order, queue_sla_due
 from afterdesk.tickets.search import SearchResults, search_results, search_tickets
 
 INBOX_PAGE_SIZE = 50
@@ -54,6 +56,11 @@ class InboxFilters:
     priority: str | None = None
     tag: str | None = None
     text: str | None = None
+    # The work queue's views (tickets.queue, docs/ui.md "The inbox as a work queue").
+    store: int | None = None
+    my_teams: bool = False  # only the teams the user is in
+    due_before: datetime | None = None  # an SLA deadline at or before this instant
+    sort: str = "updated"  # one of tickets.queue.SORTS
 
 
 def _statuses(filters: InboxFilters) -> list[str]:
@@ -77,11 +84,18 @@ def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
             queryset = queryset.filter(**{field: value})
     if filters.tag:
         queryset = queryset.filter(tags__name=filters.tag.lower())
-    queryset = queryset.select_related("assignee", "team", "store", "customer")
+    if filters.store:
+        queryset = queryset.filter(store_id=filters.store)
+    if filters.my_teams:
+        queryset = queryset.filter(team__in=user.teams.all())
+    if filters.due_before:
+        queryset = queryset.alias(sla_due=queue_sla_due()).filter(sla_due__lte=filters.due_before)
+    # The SLA row (written by the sla app, above this one) comes along by its relation's name.
+    queryset = queryset.select_related("assignee", "team", "store", "customer", "sla")
     if filters.text:
         # Best match first (tickets.search), not newest update.
         return search_tickets(queryset, filters.text)
-    return queryset.order_by("-updated_at", "-id")
+    return queue_order(queryset, filters.sort)
 
 
 def inbox_queryset(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
@@ -138,7 +152,7 @@ def inbox_tickets(
         plain = replace(filters, text=None)
         tickets = inbox_queryset(user=user, filters=plain).prefetch_related("tags")
         return search_results(tickets, filters.text)
-    if len(statuses) > 1:
+    if len(statuses) > 1 and filters.sort == "updated":
         queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
         return StatusMergedTickets(queryset, statuses)
     return inbox_queryset(user=user, filters=filters).prefetch_related("tags")

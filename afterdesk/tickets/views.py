@@ -1,4 +1,5 @@
-"""The server-rendered desk: inbox, ticket page, ticket actions, attachment downloads.
+"""The server-rendered desk: ticket page, ticket actions, attachment downloads (the inbox:
+`queue_views`).
 
 Views parse input with a form, call one selector or service, and render; a DomainError from a
 service becomes a message in the form with the error's HTTP status (409/413/415/422).
@@ -20,12 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.core.errors import DomainError, NotFound
-from afterdesk.core.htmx import render_page_or_partial, wants_partial
+from afterdesk.core.htmx import wants_partial
 from afterdesk.tickets import selectors, services
 from afterdesk.tickets.forms import (
     AssignForm,
     EscalateForm,
-    InboxFilterForm,
     NoteForm,
     ReplyForm,
     StatusForm,
@@ -48,24 +48,6 @@ def _ticket_or_404(request: HttpRequest, ticket_id: int, *, detail: bool = False
         return get(user=_user(request), ticket_id=ticket_id)
     except NotFound as error:
         raise Http404(error.message) from error
-
-
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    form = InboxFilterForm(request.GET)
-    page = selectors.inbox_page(
-        user=_user(request), filters=form.filters(), page_number=request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    return render_page_or_partial(
-        request,
-        page="tickets/pages/inbox.html",
-        partial="tickets/partials/ticket_list.html",
-        context=context,
-    )
 
 
 def _forms(ticket: Ticket, **bound: forms.Form) -> dict[str, forms.Form]:

@@ -31,7 +31,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SUBJECT = re.compile(r'class="subject">\s*<a href="/tickets/\d+/">([^<]+)</a>')
+SUBJECT = re.compile(r'class="subject">\s*<a [^>]*href="/tickets/\d+/[^"]*"[^>]*>([^<]+)</a>')
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
 
@@ -80,10 +80,11 @@ def test_inbox_lists_only_visible_tickets(
 ) -> None:
     TicketFactory(subject="Ours", team=team)
     TicketFactory(subject="Theirs", team=other_team)
-    body = login(client, agent).get(reverse("tickets:inbox")).content.decode()
+    all_tickets = {"view": "all"}  # an agent's default view is their own unsolved tickets
+    body = login(client, agent).get(reverse("tickets:inbox"), all_tickets).content.decode()
     assert "Ours" in body
     assert "Theirs" not in body
-    body = login(Client(), other_agent).get(reverse("tickets:inbox")).content.decode()
+    body = login(Client(), other_agent).get(reverse("tickets:inbox"), all_tickets).content.decode()
     assert "Theirs" in body
     assert "Ours" not in body
     body = login(Client(), supervisor).get(reverse("tickets:inbox")).content.decode()
@@ -142,12 +143,12 @@ def test_inbox_paginates_by_fifty_newest_first(client: Client, agent: User, team
     for n in range(55):
         TicketFactory(subject=f"case {n:02d}", team=team, updated_at=T0 + timedelta(minutes=n))
     login(client, agent)
-    first = client.get(reverse("tickets:inbox")).content.decode()
+    first = client.get(reverse("tickets:inbox"), {"view": "all"}).content.decode()
     assert first.count('class="priority-') == 50
     assert first.index("case 54") < first.index("case 53")
     assert "case 04" not in first
     assert "Page 1 of 2" in first
-    second = client.get(reverse("tickets:inbox"), {"page": 2}).content.decode()
+    second = client.get(reverse("tickets:inbox"), {"view": "all", "page": 2}).content.decode()
     assert second.count('class="priority-') == 5
     assert "case 04" in second
     # Out-of-range and junk page numbers fall back instead of failing.
@@ -158,12 +159,13 @@ def test_inbox_paginates_by_fifty_newest_first(client: Client, agent: User, team
 def test_pager_links_keep_the_filters(client: Client, agent: User, team: Team) -> None:
     for n in range(51):
         TicketFactory(subject=f"case {n}", team=team, channel="chat")
-    body = login(client, agent).get(reverse("tickets:inbox"), {"channel": "chat"}).content.decode()
-    assert 'href="?channel=chat&amp;page=2"' in body
+    query = {"view": "all", "channel": "chat"}
+    body = login(client, agent).get(reverse("tickets:inbox"), query).content.decode()
+    assert 'href="?view=all&amp;channel=chat&amp;page=2"' in body
 
 
 def test_inbox_htmx_request_gets_only_the_list(client: Client, agent: User, team: Team) -> None:
-    TicketFactory(subject="Listed", team=team)
+    TicketFactory(subject="Listed", team=team, assignee=agent)
     login(client, agent)
     full = client.get(reverse("tickets:inbox"))
     assert b"<html" in full.content
@@ -194,8 +196,10 @@ def test_inbox_query_count_is_pinned(
         ticket = TicketFactory(subject=f"case {n}", team=team, assignee=agent)
         services.ticket_set_tags(ticket=ticket, tags=["vip", f"t{n}"])
     login(client, agent)
-    # session, user, assignee choices, team choices, count, page, tags
-    with django_assert_max_num_queries(8):  # type: ignore[operator]
+    # session, user, assignee choices, team choices, store choices, count, the first keys of
+    # each of the 4 unsolved statuses (an agent's default view, "mine, unsolved":
+    # StatusMergedTickets), page, tags, the rows' last messages, their triage risk, saved views
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
         response = client.get(reverse("tickets:inbox"))
     assert response.content.decode().count('class="priority-') == 30
 
