@@ -9,10 +9,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
+from afterdesk.notifications.models import NotificationKind
+from afterdesk.notifications.selectors import supervisors_for_team
+from afterdesk.notifications.services import notify
 from afterdesk.routing.access import can_decide, decide_require
 from afterdesk.routing.models import AgentRouting, ApprovalKind, ApprovalRequest, ApprovalStatus
 from afterdesk.tickets.models import Ticket
@@ -65,9 +69,11 @@ def approval_request_create(
     ticket: Ticket | None = None,
     note: str = "",
 ) -> ApprovalRequest:
+    """File a request; the supervisors (of the ticket's team, else every supervisor and admin)
+    are notified (docs/notifications.md, "Approvals")."""
     if kind not in ApprovalKind.values:
         raise ValidationError(f"kind must be one of {', '.join(ApprovalKind.values)}", field="kind")
-    return ApprovalRequest.objects.create(
+    request = ApprovalRequest.objects.create(
         ticket=ticket,
         requested_by=by,
         kind=kind,
@@ -75,6 +81,19 @@ def approval_request_create(
         currency=_currency(currency),
         note=note.strip()[:2000],
     )
+    about = f" on ticket #{ticket.pk}" if ticket is not None else ""
+    notify(
+        users=supervisors_for_team(ticket.team_id if ticket is not None else None),
+        kind=NotificationKind.APPROVAL,
+        title=f"{by} asks to approve a {request.kind} of "
+        f"{request.amount:.2f} {request.currency}{about}",
+        body=request.note,
+        url=reverse("routing:approvals"),
+        ticket_id=ticket.pk if ticket is not None else None,
+        actor=by,
+        dedupe_key=f"approval:{request.pk}",
+    )
+    return request
 
 
 @transaction.atomic
@@ -91,6 +110,17 @@ def approval_decide(*, by: User, request_id: int, approve: bool, note: str = "")
     request.decided_at = timezone.now()
     request.decision_note = note.strip()[:2000]
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notify(
+        users=[request.requested_by],
+        kind=NotificationKind.APPROVAL_DECIDED,
+        title=f"{by} {request.status} your {request.kind} of "
+        f"{request.amount:.2f} {request.currency}",
+        body=request.decision_note,
+        url=reverse("routing:approvals"),
+        ticket_id=request.ticket_id,
+        actor=by,
+        dedupe_key=f"approval_decided:{request.pk}",
+    )
     return request
 
 
