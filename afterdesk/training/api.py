@@ -12,6 +12,7 @@ from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.accounts.models import User
 from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.errors import NotFound
+from afterdesk.qa.models import Rubric
 from afterdesk.tickets.selectors import ticket_get_for_user
 from afterdesk.training import access, selectors
 from afterdesk.training.markdown import render_markdown
@@ -393,6 +394,16 @@ def training_drill_grade(
 ) -> DrillResponse:
     user = request_user(request)
     response = selectors.drill_response_get_for_grading(user=user, response_id=response_id)
+    rubric = None
+    if payload.rubric_id is not None:
+        rubric = Rubric.objects.filter(pk=payload.rubric_id).first()
+        if rubric is None:
+            raise NotFound("no such rubric")
     return drills.drill_grade(
-        response=response, by=user, score=payload.score, feedback=payload.feedback
+        response=response,
+        by=user,
+        score=payload.score,
+        rubric=rubric,
+        ratings={int(k): v for k, v in payload.ratings.items()},
+        feedback=payload.feedback,
     )

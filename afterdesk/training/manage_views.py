@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from afterdesk.accounts.models import User
 from afterdesk.core import errors
+from afterdesk.qa.models import Rubric
 from afterdesk.replies.models import Article
 from afterdesk.tickets.selectors import ticket_get_for_user
 from afterdesk.training import access, selectors
@@ -318,6 +319,16 @@ def drill_create(request: HttpRequest) -> HttpResponse:
     return _form_action(request, act)
 
 
+def _ratings(request: HttpRequest) -> dict[int, int | None]:
+    """A rubric's ratings from the form: `r<category id>` = a value, or "na"."""
+    ratings: dict[int, int | None] = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("r") and key[1:].isdigit() and len(key) < 19 and value:
+            ratings[int(key[1:])] = None if value == "na" else _optional_int(value, "ratings")
+    return ratings
+
+
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     """The reviewer's queue: short answers and drill replies waiting for a grade (never the
@@ -330,10 +341,13 @@ def reviews(request: HttpRequest) -> HttpResponse:
                 response = selectors.drill_response_get_for_grading(
                     user=user, response_id=_optional_int(request.POST.get("id", ""), "id") or 0
                 )
+                rubric_id = request.POST.get("rubric_id", "").strip()
                 drills.drill_grade(
                     response=response,
                     by=user,
-                    score=_optional_int(request.POST.get("score", ""), "score") or 0,
+                    score=_optional_int(request.POST.get("score", ""), "score"),
+                    rubric=_pk(Rubric, rubric_id, "rubric_id") if rubric_id else None,
+                    ratings=_ratings(request),
                     feedback=request.POST.get("feedback", ""),
                 )
             else:
@@ -355,7 +369,9 @@ def reviews(request: HttpRequest) -> HttpResponse:
             problem = refusal(error)
         else:
             return redirect("training:reviews")
+    rubrics = list(Rubric.objects.filter(active=True).prefetch_related("categories"))
     context = {
+        "rubrics": rubrics,
         "answers": list(selectors.short_answers_waiting(user=user)[:100]),
         "responses": list(selectors.drill_responses_waiting(user=user)[:100]),
         "problem": problem,

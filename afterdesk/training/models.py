@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import User
+from afterdesk.qa.models import Rubric
 from afterdesk.replies.models import Article
 
 USER = settings.AUTH_USER_MODEL
@@ -309,13 +310,19 @@ class Drill(models.Model):
 
 
 class DrillResponse(models.Model):
-    """A trainee's reply to a drill and its grade (0–100) with the reviewer's feedback."""
+    """A trainee's reply to a drill and its grade (0–100) with the reviewer's feedback: a
+    plain score, or the score of a QA rubric's ratings (`rubric`, `ratings`: category id →
+    value, null for N/A), computed as a QA review's is (docs/qa.md)."""
 
     drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="responses")
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="drill_responses")
     reply = models.TextField()
     submitted_at = models.DateTimeField()
     score = models.PositiveIntegerField(null=True, blank=True)
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.PROTECT, null=True, blank=True, related_name="drill_responses"
+    )
+    ratings = models.JSONField(default=dict, blank=True)
     feedback = models.TextField(blank=True)
     graded_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

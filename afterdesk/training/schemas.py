@@ -251,6 +251,8 @@ class TrainingDrillResponseOut(Schema):
     reply: str
     submitted_at: datetime
     score: int | None
+    rubric_id: int | None
+    ratings: dict[str, int | None]
     feedback: str
     graded_at: datetime | None
 
@@ -261,7 +263,14 @@ class TrainingShortGradeIn(InputSchema):
 
 
 class TrainingDrillGradeIn(InputSchema):
-    score: Annotated[int, Field(ge=0, le=100)]
+    """A plain `score`, or a QA rubric (`rubric_id`) with `ratings`: category id → value on
+    the category's scale, null for N/A."""
+
+    score: Annotated[int, Field(ge=0, le=100)] | None = None
+    rubric_id: Id | None = None
+    ratings: dict[Annotated[str, Field(pattern=r"^[0-9]{1,18}$")], int | None] = Field(
+        default_factory=dict, max_length=100
+    )
     feedback: LongText = ""
 
 

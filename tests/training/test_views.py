@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
+from afterdesk.qa.services import rubric_save
 from afterdesk.training.models import (
     AgentCertification,
     AttemptState,
@@ -230,5 +231,11 @@ def test_query_counts_are_pinned(
     manager.get("/training/manage/")
     with assert_num(9):  # type: ignore[operator]
         assert manager.get("/training/manage/").status_code == 200
-    with assert_num(4):  # type: ignore[operator]
+    rubric_save(
+        by=supervisor,
+        name="Drills",
+        categories=[{"name": "Tone", "weight": 1, "scale": "1-5"}],
+    )
+    # session, user, active rubrics + their categories, short answers, drill replies
+    with assert_num(6):  # type: ignore[operator]
         assert manager.get("/training/reviews/").status_code == 200

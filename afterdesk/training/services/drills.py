@@ -3,7 +3,9 @@ a trainee's reply, a reviewer's grade (docs/training.md, "Scenario drills")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +13,8 @@ from django.utils import timezone
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import CustomerIdentity, Shipment
 from afterdesk.core.errors import Conflict, PermissionDenied, ValidationError
+from afterdesk.qa.models import Rubric
+from afterdesk.qa.scoring import review_score
 from afterdesk.tickets.models import Message, MessageKind, Ticket
 from afterdesk.training.masking import Known, mask
 from afterdesk.training.models import Drill, DrillResponse
@@ -89,21 +93,33 @@ def drill_grade(
     *,
     response: DrillResponse,
     by: User,
-    score: int,
+    score: int | None = None,
+    rubric: Rubric | None = None,
+    ratings: Mapping[int, int | None] | None = None,
     feedback: str = "",
     now: datetime | None = None,
 ) -> DrillResponse:
-    """A reviewer's grade, 0–100, with feedback; once (a graded reply is not regraded)."""
+    """A reviewer's grade, once (a graded reply is not regraded), with feedback: a plain
+    score 0–100, or a QA rubric's ratings, scored as a QA review is (weighted mean of the
+    rated categories, 0 when a critical one is under 50%; `qa.scoring.review_score`)."""
     response = DrillResponse.objects.select_for_update().get(pk=response.pk)
     if response.user_id == by.pk:
         raise PermissionDenied("nobody grades their own drill reply")
     if response.graded_at is not None:
         raise Conflict("this reply is graded already", field="response")
-    if not 0 <= score <= 100:
+    if rubric is not None:
+        if not rubric.active:
+            raise ValidationError("this rubric is not active", field="rubric_id")
+        result = review_score(list(rubric.categories.all()), dict(ratings or {}))
+        score = int(Decimal(str(result.score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        response.rubric, response.ratings = rubric, {str(k): v for k, v in (ratings or {}).items()}
+    if score is None or not 0 <= score <= 100:
         raise ValidationError("score must be 0–100", field="score")
     if len(feedback) > 5000:
         raise ValidationError("feedback must be at most 5000 characters", field="feedback")
     response.score, response.feedback = score, feedback.strip()
     response.graded_by, response.graded_at = by, now or timezone.now()
-    response.save(update_fields=["score", "feedback", "graded_by", "graded_at"])
+    response.save(
+        update_fields=["score", "feedback", "graded_by", "graded_at", "rubric", "ratings"]
+    )
     return response
