@@ -22,6 +22,7 @@ from afterdesk.returns.instructions import link_token
 from afterdesk.returns.models import QcResult, Resolution, ReturnCase
 from afterdesk.returns.services.cases import LineIn, case_create, case_value
 from afterdesk.returns.services.refunds import REFUND_FROM, refundable_balance
+from afterdesk.tickets.models import Attachment, MessageKind
 from afterdesk.tickets.selectors import ticket_get_for_user
 
 QUEUE_LABELS = (
@@ -104,6 +105,12 @@ def _case_context(user: User, case: ReturnCase) -> dict[str, Any]:
         "suggested": case_value(case),
         "balance": refundable_balance(case.order),
         "instructions_url": reverse("returns:instructions", kwargs={"token": link_token(case)}),
+        # The evidence is the buyer's own attachments on the ticket (photos of the damage…).
+        "evidence": list(
+            Attachment.objects.filter(
+                message__ticket_id=case.ticket_id, message__kind=MessageKind.INBOUND
+            ).order_by("id")[:50]
+        ),
     }
 
 

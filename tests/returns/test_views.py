@@ -127,3 +127,33 @@ def test_the_pages_in_simplified_chinese(
     assert "订单剩余可退金额" in page
     ticket = client.get(f"/tickets/{shop_ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
     assert "发起退货" in ticket.decode()
+
+
+def test_the_case_page_shows_the_buyer_s_photos_as_evidence(
+    agent: User, shop_ticket: Ticket, shop_order: Order
+) -> None:
+    from afterdesk.tickets import services as ticket_services
+    from afterdesk.tickets.services.attachments import AttachmentIn, attachments_save
+
+    event = ticket_services.message_ingest(ticket=shop_ticket, body="Here is the broken mug")
+    attachments_save(
+        message=event.message, files=[AttachmentIn("broken-mug.png", "image/png", PNG)]
+    )
+    case = case_create(
+        by=agent,
+        ticket=shop_ticket,
+        order=shop_order,
+        lines=[LineIn(shop_order.lines.get(sku="MUG-1").pk, 1)],
+        reason="damaged",
+        requested_resolution="refund",
+    )
+    html = _client(agent).get(f"/returns/{case.pk}/").content.decode()
+    assert 'id="evidence"' in html
+    assert "broken-mug.png" in html
+
+
+# The smallest valid PNG (1×1, transparent).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
