@@ -51,9 +51,9 @@ def _later(work: list[tuple[int, str, str]], skip_rule: int | None) -> None:
         return
 
     def run() -> None:
-        from afterdesk.automations.tasks import automations_triggers_task
+        from afterdesk.automations.tasks import triggers_enqueue
 
-        automations_triggers_task(work=work, skip_rule=skip_rule)
+        triggers_enqueue(work, skip_rule)
 
     # robust: a failure to queue (logged) never turns the committed change into an error.
     transaction.on_commit(run, robust=True)
@@ -77,7 +77,7 @@ def tickets_changed_automate(
 def parcel_stalled_automate(stall: ParcelStall) -> None:
     """`parcels.consumers.stall_subscribe`: after the stall's commit, the open tickets about
     the parcel's order."""
-    from afterdesk.automations.tasks import automations_triggers_task
+    from afterdesk.automations.tasks import triggers_enqueue
 
     ticket_ids = (
         Ticket.objects.filter(orders__shipments=stall.shipment_id)
@@ -89,4 +89,4 @@ def parcel_stalled_automate(stall: ParcelStall) -> None:
         (ticket_id, Trigger.PARCEL_STALLED.value, f"stall:{stall.pk}") for ticket_id in ticket_ids
     ]
     if work:
-        automations_triggers_task(work=work, skip_rule=None)
+        triggers_enqueue(work, None)

@@ -7,6 +7,13 @@ done in one transaction, so the work commits together with the mark or not at al
 done is handed to the queue again when a consumer starts and, after `LEASE`, by a periodic
 task (afterdesk.core.tasks); a run already done is skipped. Delivery is at least once, the
 effect in the database exactly once.
+
+A job too long for one transaction (the SLA sweep, the time rules, sending surveys, polling
+mailboxes) is a durable task with `atomic=False`: its handler commits piece by piece and
+must make each piece happen once by itself (a unique row, a claim, a lock under which it
+decides); the run is marked done after it returns. `durable_call` runs such a handler at
+once in the calling process (a periodic task), recorded first, so a consumer killed mid-way
+leaves an unfinished run that the next consumer's start hands to the queue again.
 """
 
 from __future__ import annotations
@@ -30,21 +37,32 @@ LEASE = timedelta(minutes=10)
 KEEP_DONE = timedelta(days=7)
 
 _tasks: dict[str, Any] = {}  # registered name → huey task
+_handlers: dict[str, tuple[Callable[..., Any], bool]] = {}  # name → (fn, atomic)
 _started = threading.Lock()
 _requeued_at_start = False
 
 
-def durable_task(**huey_options: Any) -> Callable[[Callable[..., None]], Any]:
+def durable_task(
+    *, atomic: bool = True, **huey_options: Any
+) -> Callable[[Callable[..., Any]], Any]:
     """Decorate `fn(**kwargs)`: enqueue it with `durable_enqueue`. `fn` runs inside the
     transaction that marks its run done; it must keep its effects in the database (or make
-    them idempotent itself)."""
+    them idempotent itself). With `atomic=False`, `fn` commits as it goes and the run is
+    marked done once it returns: each of its effects must happen once by itself."""
 
-    def decorator(fn: Callable[..., None]) -> Any:
+    def decorator(fn: Callable[..., Any]) -> Any:
         name = f"{fn.__module__}.{fn.__name__}"
 
         def run(run_key: str) -> bool:
             # Counted in its own transaction: a killed attempt still shows in `attempts`.
             TaskRun.objects.filter(key=run_key, done_at=None).update(attempts=F("attempts") + 1)
+            if not atomic:
+                current = TaskRun.objects.filter(key=run_key, done_at=None).first()
+                if current is None:
+                    return False  # a repeated delivery of a finished run
+                fn(**current.kwargs)
+                TaskRun.objects.filter(key=run_key, done_at=None).update(done_at=timezone.now())
+                return True
             with transaction.atomic():
                 current = TaskRun.objects.select_for_update().filter(key=run_key).first()
                 if current is None or current.done_at is not None:
@@ -59,6 +77,7 @@ def durable_task(**huey_options: Any) -> Callable[[Callable[..., None]], Any]:
         run.__module__ = fn.__module__
         task = db_task(name=name, **huey_options)(run)
         _tasks[name] = task
+        _handlers[name] = (fn, atomic)
         return task
 
     return decorator
@@ -77,6 +96,26 @@ def durable_enqueue(task: Any, *, key: str | None = None, **kwargs: Any) -> Task
     if created:
         transaction.on_commit(lambda: task(run_key=run_key))
     return run
+
+
+def durable_call(task: Any, **kwargs: Any) -> Any:
+    """Run the handler of `task` (a durable task with `atomic=False`) here and now and return
+    what it returns; its run is recorded and committed first, so if this process dies
+    mid-way a consumer's start hands the run to the queue again. A handler that raises marks
+    its run done: the error is the caller's (a periodic task's next run is its retry)."""
+    name = next((n for n, t in _tasks.items() if t is task), None)
+    if name is None or _handlers[name][1]:
+        raise ValueError(f"{task!r} is not a durable task with atomic=False")
+    if transaction.get_connection().in_atomic_block:
+        # Inside a transaction (a test's) the record would vanish with it anyway.
+        return _handlers[name][0](**kwargs)
+    run = TaskRun.objects.create(
+        key=uuid.uuid4().hex, name=name, kwargs=kwargs, enqueued_at=timezone.now(), attempts=1
+    )
+    try:
+        return _handlers[name][0](**kwargs)
+    finally:
+        TaskRun.objects.filter(pk=run.pk).update(done_at=timezone.now())
 
 
 def runs_requeue(*, older_than: timedelta, limit: int = 1000) -> int:
