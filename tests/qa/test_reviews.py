@@ -22,9 +22,9 @@ from tests.qa.conftest import conversation, ratings
 pytestmark = pytest.mark.django_db
 
 
-def qa_score(api: ApiClient, username: str) -> float | None:
-    """The agent's qa_score as the metrics API computes it for October 2026."""
-    response = api.get("/api/kpis", **{"period": "month", "date": "2026-10-15"})
+def qa_score(api: ApiClient, username: str, day: str = "2026-10-15") -> float | None:
+    """The agent's qa_score as the metrics API computes it for the month of `day`."""
+    response = api.get("/api/kpis", **{"period": "month", "date": day})
     assert response.status_code == 200, response.content
     for row in response.json()["agents"]:
         if row["agent"] == username:
