@@ -33,6 +33,7 @@ from afterdesk.demo.generator import (
     generate,
 )
 from afterdesk.history.importer import history_import
+from afterdesk.qa.demo import qa_demo_load
 from afterdesk.replies.demo import replies_demo_load
 from afterdesk.returns.demo import returns_demo_load
 from afterdesk.routing.demo import routing_demo_load
@@ -130,6 +131,8 @@ def demo_load(
             returns_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # Routing rules, agents' skills, shifts and presence (docs/routing.md).
             routing_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
+            # A QA rubric, a weekly sampling assignment and last week's queue (docs/qa.md).
+            qa_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
             # A course, an exam and the certification it earns, with an allowance
             # (docs/training.md, "Demo").
             training_demo_load(admin=User.objects.get(username=DEMO_ADMIN))
