@@ -1,7 +1,7 @@
 """The demo's routing (docs/routing.md, "In the demo"): a few rules, every agent's routing
 profile (online; the APAC team on the Tokyo calendar's hours, the others always on shift) and
-approval limits for the first line. Written through the services as the demo's admin;
-loading twice changes nothing."""
+approval limits for the first line; the first two buyers are tagged `vip`. Written through
+the services as the demo's admin; loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 
 from afterdesk.accounts.models import AgentProfile, Role, Team, User
 from afterdesk.calendars.models import Calendar
+from afterdesk.commerce.models import Customer
+from afterdesk.commerce.services import customer_tags_set
 from afterdesk.routing import rules, services
 from afterdesk.routing.models import RoutingRule
 
@@ -16,7 +18,7 @@ from afterdesk.routing.models import RoutingRule
 RULES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("Legal threats and chargebacks", {"risk_min": 60, "set_team": "Escalations",
                                        "set_priority": "urgent"}),
-    ("VIP buyers", {"tags": ["vip"], "set_priority": "high"}),
+    ("VIP buyers", {"customer_tags": ["vip"], "set_priority": "high"}),
     ("Spanish lost parcels", {"languages": ["es"], "categories": ["not_received"],
                               "set_team": "EU Languages", "set_priority": "high",
                               "add_tags": ["lost-parcel"]}),
@@ -28,6 +30,7 @@ RULES: tuple[tuple[str, dict[str, Any]], ...] = (
 APAC_SHIFT = "jp-tokyo"
 DEMO_CAPACITY = 30  # the demo's agents hold many open tickets from its history
 FIRST_LINE_LIMIT = ("50", "EUR")
+VIP_CUSTOMERS = 2  # the demo's first buyers are tagged `vip` (a customer tag)
 
 
 def routing_demo_load(*, admin: User) -> dict[str, int]:
@@ -63,4 +66,6 @@ def routing_demo_load(*, admin: User) -> dict[str, int]:
         )
         services.presence_set(user=agent, presence="online")
         profiles += 1
+    for customer_id in Customer.objects.order_by("pk").values_list("pk", flat=True)[:VIP_CUSTOMERS]:
+        customer_tags_set(by=admin, customer_id=customer_id, tags=["vip"])
     return {"rules": written, "agents": profiles}
