@@ -38,7 +38,7 @@ def test_an_agent_applies_a_macro_in_a_real_browser(
         by=supervisor, title="Lost parcel SOP", body="Open a carrier trace.", issue_types=["other"]
     )
     sign_in(page, live_server, agent)
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/?view=team")
     expect(page.locator("#ticket-list")).to_contain_text("¿Dónde está mi pedido?")
 
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")

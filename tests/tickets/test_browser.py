@@ -52,6 +52,8 @@ def test_sign_in_filter_reply_and_refusal_in_a_real_browser(
     assert "/accounts/login/" in page.url
     screenshot(page, "1-login")
     sign_in_with_form(page, live_server, "anna")
+    expect(page.locator(".queue-views a[aria-current=page]")).to_have_text("Mine, unsolved")
+    page.click(".queue-views a[href='?view=team']")  # nothing is Anna's yet: her teams
     expect(page.locator("#ticket-list")).to_contain_text("Parcel never arrived")
     screenshot(page, "2-inbox")
 

@@ -35,7 +35,7 @@ def test_an_agent_reads_why_and_corrects_the_triage_in_a_real_browser(
     ticket.team = team
     ticket.save(update_fields=["team"])
     sign_in(page, live_server, agent)
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/?view=team")
     expect(page.locator("#ticket-list")).to_contain_text("Broken")
 
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
