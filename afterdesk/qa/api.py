@@ -1,4 +1,4 @@
-"""The qa API (docs/qa.md, "API"): rubrics, settings and sampling assignments (supervisors
+"""The qa API (docs/qa.md, "Pages and API"): rubrics, settings and sampling assignments (supervisors
 and admins), the reviewer's queue, the automatic checks, reviews, disputes and calibration."""
 
 from __future__ import annotations

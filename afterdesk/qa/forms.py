@@ -1,4 +1,4 @@
-"""The QA pages' forms (docs/qa.md, "Pages"). They only shape the input: the services check
+"""The QA pages' forms (docs/qa.md, "Pages and API"). They only shape the input: the services check
 the values, so a page and the API refuse alike."""
 
 from __future__ import annotations

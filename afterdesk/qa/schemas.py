@@ -1,5 +1,5 @@
-"""Request and response schemas of the QA API (docs/qa.md, "API"). The values are checked by
-the services, so the pages and the API refuse alike."""
+"""Request and response schemas of the QA API (docs/qa.md, "Pages and API"). The values are
+checked by the services, so the pages and the API refuse alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The QA pages (docs/qa.md, "Pages"): the overview (queue, reviews, disputes, calibration
+"""The QA pages (docs/qa.md, "Pages and API"): the overview (queue, reviews, disputes, calibration
 sessions), the review screen (the conversation beside the rubric form), a review (acknowledge,
 dispute, resolve), rubrics and settings, assignments, calibration sessions. Thin: each calls
 `qa.access`, a selector or a service, the API's rule."""

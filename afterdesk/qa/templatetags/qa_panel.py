@@ -1,4 +1,4 @@
-"""The ticket page's QA card (docs/qa.md, "Pages"): `{% qa_panel ticket %}`, for reviewers a
+"""The ticket page's QA card (docs/qa.md, "Pages and API"): `{% qa_panel ticket %}`, for reviewers a
 link to the review screen of the ticket. No query: the role is on the signed-in user."""
 
 from __future__ import annotations
