@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from afterdesk.accounts.models import Role, User
 from afterdesk.accounts.services import api_token_create
 from afterdesk.commerce.models import Customer
+from afterdesk.tickets import services
 from tests.factories import CustomerFactory, UserFactory
 from tests.metrics.api.conftest import Api
 
@@ -47,3 +50,11 @@ def test_agents_are_refused_and_bad_tags_change_nothing(api_as: ApiAs) -> None:
     assert admin.put(f"/api/customers/{buyer.pk}/tags", {"tags": "vip"}).status_code == 422
     assert admin.put("/api/customers/999999/tags", {"tags": []}).status_code == 404
     assert Customer.objects.get(pk=buyer.pk).tags == ["vip"]
+
+
+def test_the_ticket_page_shows_the_buyers_tags(client: Client) -> None:
+    buyer = CustomerFactory(name="Mia Buyer", tags=["vip"])
+    ticket = services.ticket_create(subject="Hi", channel="email", body="?", customer=buyer)
+    client.force_login(UserFactory(role=Role.SUPERVISOR))
+    body = client.get(reverse("tickets:ticket", args=[ticket.pk])).content.decode()
+    assert '<span class="badge customer-tag" dir="auto">vip</span>' in body
