@@ -138,3 +138,18 @@ def test_settings_page_saves_the_choices(agent: User) -> None:
 def test_signed_out_goes_to_sign_in() -> None:
     response = Client().get(reverse("notifications:bell"))
     assert response.status_code == 302
+
+
+def test_pages_render_in_simplified_chinese(agent: User) -> None:
+    some(agent, 2)
+    client = signed_in(agent)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "<h1>通知</h1>" in page
+    assert "2 条未读" in page
+    assert "全部标记为已读" in page
+    assert "在备注中提到了你" in page  # the kind's label
+    bell = client.get(reverse("notifications:bell"), **HTMX).content.decode()
+    assert "2 条未读通知" in bell
+    settings_page = client.get(reverse("notifications:settings")).content.decode()
+    assert "以下通知也发送邮件给我" in settings_page
