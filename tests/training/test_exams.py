@@ -211,3 +211,21 @@ def test_questions_and_exams_are_validated() -> None:
         exam_save(title="Zero", bank=bank, pass_mark=0)
     with pytest.raises(Conflict):
         bank_save(name="B")
+
+
+def test_the_database_refuses_a_second_attempt_in_progress(agent: User) -> None:
+    """What two starts at the same moment would make: the partial unique constraint refuses
+    the second (attempt_start turns it into a 409)."""
+    from django.db import IntegrityError, transaction
+
+    setup = exam_setup()
+    first = attempt_start(exam=setup.exam, user=agent)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExamAttempt.objects.create(
+            exam=setup.exam,
+            user=agent,
+            number=2,
+            seed=1,
+            started_at=first.started_at,
+            deadline=first.deadline,
+        )
