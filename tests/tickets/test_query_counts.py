@@ -122,12 +122,14 @@ def test_inbox_page(
 ) -> None:
     inbox_tickets(team, n)
     client.force_login(request.getfixturevalue(viewer))
-    # + session, user; the filter form's agents and teams
-    with django_assert_num_queries(4 + queries):
+    params = {"view": "all", **params}  # an agent's default is "mine, unsolved" (tickets.queue)
+    # + session, user; the filter form's agents, teams and stores; the rows' last messages and
+    # triage risk (tickets.queue.queue_rows_annotate); the page's saved views
+    with django_assert_num_queries(8 + queries):
         response = client.get(reverse("tickets:inbox"), params)
     assert response.status_code == 200
     assert response.content.decode().count('class="tag"') == 2 * n
-    with django_assert_num_queries(4 + queries):  # the htmx partial: the same reads
+    with django_assert_num_queries(7 + queries):  # the htmx partial: no saved views
         assert client.get(reverse("tickets:inbox"), params, **HTMX).status_code == 200
 
 
