@@ -105,4 +105,20 @@ def training_demo_load(*, admin: User) -> dict[str, int]:
         exam_ids=[exam.pk],
         certification_ids=[certification.pk],
     )
+    # The other roles' paths (docs/training.md, "Learning paths and the go-live checklist").
+    path_save(
+        path=LearningPath.objects.filter(name="Returns specialist").first(),
+        name="Returns specialist",
+        description="Returns, refunds and damaged items, certified.",
+        position="returns_specialist",
+        course_ids=[course.pk],
+        certification_ids=[certification.pk],
+    )
+    path_save(
+        path=LearningPath.objects.filter(name="Minor-language agent").first(),
+        name="Minor-language agent",
+        description="The returns basics before answering in Arabic or Japanese.",
+        position="minor_language",
+        course_ids=[course.pk],
+    )
     return {"courses": 1, "lessons": len(LESSONS), "questions": len(QUESTIONS), "exams": 1}
