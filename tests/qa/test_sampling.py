@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.qa import sampling, services
 from afterdesk.qa.models import Assignment, Rubric, SampleItem
-from afterdesk.qa.tasks import qa_periodic
+from afterdesk.qa.tasks import LOCK, qa_periodic, qa_periodic_lock_flush
 from afterdesk.tickets import services as ticket_services
 from tests.factories import T0, UserFactory
 from tests.qa.conftest import conversation
@@ -200,3 +200,19 @@ def test_the_periodic_task_samples_the_last_cycle_and_finalizes(
     qa_periodic.call_local()
     qa_periodic.call_local()
     assert SampleItem.objects.filter(cycle_start=start).count() == 1
+
+
+def test_a_lock_left_by_a_killed_worker_is_cleared_at_start(
+    assignment: Assignment, agent: User, team: Team
+) -> None:
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    start = sampling.last_complete_cycle("weekly", timezone.now())
+    at = timezone.make_aware(datetime.combine(start, datetime.min.time())) + timedelta(hours=9)
+    _tickets(agent, team, 1, start=at)
+    lock = HUEY.lock_task(LOCK)
+    lock.__enter__()  # a worker killed while holding it never releases it
+    assert qa_periodic.call_local() == 0
+    qa_periodic_lock_flush()
+    assert qa_periodic.call_local() == 1
