@@ -236,3 +236,23 @@ def test_ticket_page_links_reviewers_to_the_review_screen(
         f"/qa/tickets/{ticket.pk}/review/"
         not in client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
     )
+
+
+def test_the_rubric_picked_on_the_screen_is_the_one_submitted(
+    qa_reviewer: User, agent: User, team: Team, rubric: Rubric, supervisor: User
+) -> None:
+    other = services.rubric_save(
+        by=supervisor,
+        name="Zeta checks",
+        categories=[{"name": "Only", "weight": 1, "scale": "1-5"}],
+    )
+    ticket = conversation(agent, team)
+    client = client_for(qa_reviewer)
+    url = f"/qa/tickets/{ticket.pk}/review/?rubric={other.pk}"
+    page = client.get(url).content.decode()
+    assert f'name="rubric" value="{other.pk}"' in page
+    only = other.categories.get()
+    data = {"agent": "anna", "comment": "", "rubric": str(other.pk), f"cat_{only.pk}": "4"}
+    assert client.post(f"/qa/tickets/{ticket.pk}/review/", data).status_code == 302
+    review = Review.objects.get()
+    assert (review.rubric, review.score) == (other, 75.0)
