@@ -6,26 +6,46 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import OrderLine
 from afterdesk.core.errors import PermissionDenied
-from afterdesk.returns.models import Reason, RefundState, ReturnLine, State
+from afterdesk.core.exports import cell_guard
+from afterdesk.returns.models import Reason, RefundState, ReturnLine, SkuSupplier, State
 from afterdesk.tickets.events import TRIAGE_ISSUE_TYPES
 
 FIT_REASONS = (Reason.SIZE_ISSUE, Reason.QUALITY_ISSUE)
 
 
-@dataclass
-class SkuRow:
-    sku: str
-    market: str
-    product: str = ""
+@dataclass(frozen=True)
+class Period:
+    """From `start` to `end`, both days included (the shop's time zone)."""
+
+    start: date
+    end: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_current_timezone()
+        begin = datetime.combine(self.start, time.min, tzinfo=zone)
+        return begin, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def last_complete_month(today: date) -> Period:
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(end.replace(day=1), end)
+
+
+@dataclass(kw_only=True)
+class Tally:
+    """Returned of sold units, why, and what it cost; for a SKU or any group of SKUs."""
+
     ordered: int = 0
     returned: int = 0
     refunded: Decimal = Decimal("0.00")
@@ -42,6 +62,11 @@ class SkuRow:
         return self.returned / self.ordered if self.ordered else None
 
     @property
+    def rate_percent(self) -> str:
+        """The rate as a percentage with one decimal (`33.3%`); "" when nothing was sold."""
+        return f"{self.rate * 100:.1f}%" if self.rate is not None else ""
+
+    @property
     def reason_list(self) -> list[tuple[str, int]]:
         """For the template: a Counter's `items` is a key lookup there (0)."""
         return sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
@@ -50,20 +75,54 @@ class SkuRow:
     def fit_returns(self) -> int:
         return sum(self.reasons[r] for r in FIT_REASONS)
 
+    def add(self, other: Tally) -> None:
+        self.ordered += other.ordered
+        self.returned += other.returned
+        self.refunded += other.refunded
+        self.shipping += other.shipping
+        self.reasons.update(other.reasons)
+
+
+@dataclass
+class SkuRow(Tally):
+    sku: str
+    market: str
+    product: str = ""
+
+
+@dataclass
+class GroupRow(Tally):
+    """A product (the order lines' title), a market or a supplier."""
+
+    name: str
+
 
 def analytics_require(user: User) -> None:
     if not (user.is_active and user.sees_all_tickets):
         raise PermissionDenied("return analytics are for supervisors and admins")
 
 
-def returns_by_sku(user: User) -> list[SkuRow]:
+def returns_by_sku(user: User, period: Period | None = None) -> list[SkuRow]:
     """Every SKU and market with a return (rejected returns and withdrawn ones excluded), the
     highest return count first. `refunded` shares each refund among its case's lines by
-    value, and so is each return label's cost."""
+    value, and so is each return label's cost. With a period: the returns requested in it,
+    of the units ordered in it."""
+    return [row for row in sku_tallies(user, period) if row.returned]
+
+
+def sku_tallies(user: User, period: Period | None = None) -> list[SkuRow]:
+    """`returns_by_sku`, and also every SKU and market sold in the period without a return
+    (the groups' rates divide by every unit sold)."""
     analytics_require(user)
     rows: dict[tuple[str, str], SkuRow] = {}
+    returns = ReturnLine.objects.all()
+    sold = OrderLine.objects.all()
+    if period is not None:
+        begin, end = period.bounds()
+        returns = returns.filter(case__created_at__gte=begin, case__created_at__lt=end)
+        sold = sold.filter(order__placed_at__gte=begin, order__placed_at__lt=end)
     lines = (
-        ReturnLine.objects.exclude(case__state=State.REJECTED)
+        returns.exclude(case__state=State.REJECTED)
         .exclude(case__resolution="withdrawn")
         .select_related("order_line", "case__order__store")
         .prefetch_related("case__refunds", "case__lines__order_line")
@@ -82,16 +141,78 @@ def returns_by_sku(user: User) -> list[SkuRow]:
         row.refunded += (refunded * share).quantize(Decimal("0.01"))
         if line.case.label_cost:
             row.shipping += (line.case.label_cost * share).quantize(Decimal("0.01"))
-    ordered: defaultdict[tuple[str, str], int] = defaultdict(int)
+    if period is None:
+        sold = sold.filter(sku__in={sku for sku, _m in rows})
     for item in (
-        OrderLine.objects.filter(sku__in={sku for sku, _m in rows})
-        .values("sku", "order__store__market")
-        .annotate(quantity=Sum("quantity"))
+        sold.values("sku", "order__store__market")
+        .annotate(quantity=Sum("quantity"), title=Max("title"))
+        .order_by()
     ):
-        ordered[(item["sku"], item["order__store__market"])] += item["quantity"]
-    for key, row in rows.items():
-        row.ordered = ordered[key]
+        key = (item["sku"], item["order__store__market"])
+        row = rows.setdefault(key, SkuRow(*key))
+        row.product = row.product or item["title"]
+        row.ordered += item["quantity"]
     return sorted(rows.values(), key=lambda r: (-r.returned, r.sku, r.market))
+
+
+GROUPINGS = ("product", "market", "supplier")
+GROUP_FORMATS = {f"{grouping}_csv": grouping for grouping in GROUPINGS}
+
+
+def returns_by(user: User, grouping: str, period: Period | None = None) -> list[GroupRow]:
+    """The SKUs' tallies summed per product, market or supplier (`SkuSupplier`; "" for a SKU
+    without one): the rate is every returned unit of the group over every unit it sold."""
+    return group_tallies(sku_tallies(user, period), grouping)
+
+
+def group_tallies(rows: list[SkuRow], grouping: str) -> list[GroupRow]:
+    if grouping not in GROUPINGS:
+        raise ValueError(grouping)
+    suppliers: dict[str, str] = {}
+    if grouping == "supplier":
+        suppliers = dict(
+            SkuSupplier.objects.filter(sku__in={row.sku for row in rows}).values_list(
+                "sku", "supplier"
+            )
+        )
+    groups: dict[str, GroupRow] = {}
+    for row in rows:
+        name = (
+            row.product
+            if grouping == "product"
+            else row.market
+            if grouping == "market"
+            else suppliers.get(row.sku, "")
+        )
+        groups.setdefault(name, GroupRow(name=name)).add(row)
+    chosen = [group for group in groups.values() if group.returned]
+    return sorted(chosen, key=lambda g: (-g.returned, g.name))
+
+
+def groups_csv(rows: list[GroupRow], grouping: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    reasons = list(Reason.values)
+    writer.writerow(
+        [
+            grouping,
+            "ordered",
+            "returned",
+            "return_rate",
+            "refunded",
+            "return_shipping",
+            "cost",
+            *reasons,
+        ]
+    )
+    for row in rows:
+        rate = f"{row.rate:.4f}" if row.rate is not None else ""
+        writer.writerow(
+            [cell_guard(row.name), row.ordered, row.returned, rate, row.refunded, row.shipping]
+            + [row.cost]
+            + [row.reasons[r] for r in reasons]
+        )
+    return out.getvalue()
 
 
 def _share(line: ReturnLine) -> Decimal:
@@ -128,7 +249,8 @@ def returns_csv(rows: list[SkuRow]) -> str:
     for row in rows:
         rate = f"{row.rate:.4f}" if row.rate is not None else ""
         writer.writerow(
-            [row.sku, row.market, row.product, row.ordered, row.returned, rate, row.refunded]
+            [cell_guard(row.sku), row.market, cell_guard(row.product), row.ordered, row.returned]
+            + [rate, row.refunded]
             + [row.shipping, row.cost]
             + [row.reasons[r] for r in reasons]
         )
@@ -151,13 +273,18 @@ class IssueRow:
         return sorted(self.issues.items(), key=lambda item: (-item[1], item[0]))
 
 
-def issues_by_sku(user: User, *, limit: int = 500) -> list[IssueRow]:
+def issues_by_sku(user: User, period: Period | None = None, *, limit: int = 500) -> list[IssueRow]:
     """Tickets per SKU and market and issue type, the SKUs with the most tickets first. A
-    ticket about an order of several SKUs counts for each of them."""
+    ticket about an order of several SKUs counts for each of them. With a period: the
+    tickets created in it."""
     analytics_require(user)
     rows: dict[tuple[str, str], IssueRow] = {}
+    where: dict[str, object] = {"order__tickets__isnull": False}
+    if period is not None:
+        begin, end = period.bounds()
+        where |= {"order__tickets__created_at__gte": begin, "order__tickets__created_at__lt": end}
     counted = (
-        OrderLine.objects.filter(order__tickets__isnull=False)
+        OrderLine.objects.filter(**where)
         .values("sku", "order__store__market", "order__tickets__category")
         .annotate(tickets=Count("order__tickets", distinct=True))
         .order_by()

@@ -269,3 +269,17 @@ class MarketReturnAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market}: {self.warehouse}"
+
+
+class SkuSupplier(models.Model):
+    """Who supplies a SKU, for the return analytics by supplier: order lines carry a SKU and
+    a title but no supplier, so the desk keeps this small map (docs/returns.md, "Suppliers")."""
+
+    sku = models.CharField(max_length=100, unique=True)
+    supplier = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku}: {self.supplier}"

@@ -9,8 +9,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET
 
 from afterdesk.accounts.models import User
@@ -24,9 +27,14 @@ from afterdesk.returns.models import (
     ReturnCase,
     ReturnPolicy,
     ShippingPaidBy,
+    SkuSupplier,
     StepEmail,
 )
 from afterdesk.returns.services import settings as settings_services
+from afterdesk.returns.services import suppliers as supplier_services
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+SUPPLIERS_SHOWN = 1000
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,8 +59,34 @@ def _fee(value: str) -> Decimal:
         ) from exc
 
 
-def _save(user: User, post: QueryDict) -> None:
+def _import_text(files: MultiValueDict[str, UploadedFile]) -> str:
+    upload = files.get("file")
+    if upload is None:
+        raise ValidationError("choose a CSV file of sku,supplier rows", field="file")
+    if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
+        raise ValidationError("the file is larger than 2 MB", field="file")
+    try:
+        return upload.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("the file is not UTF-8 text", field="file") from exc
+
+
+def _save(user: User, post: QueryDict, files: MultiValueDict[str, UploadedFile]) -> str:
+    """Save one form; returns the page's anchor to go back to."""
     form = post.get("form", "")
+    if form == "supplier":
+        supplier_services.supplier_save(
+            by=user, sku=post.get("sku", ""), supplier=post.get("supplier", "")
+        )
+        return "#suppliers"
+    if form == "supplier_delete":
+        supplier_services.supplier_delete(
+            by=user, supplier_id=_int(post.get("supplier_id", ""), "supplier_id")
+        )
+        return "#suppliers"
+    if form == "suppliers_import":
+        supplier_services.suppliers_import(by=user, text=_import_text(files))
+        return "#suppliers"
     if form == "policy":
         store = post.get("store", "").strip()
         settings_services.policy_edit(
@@ -84,7 +118,12 @@ def _save(user: User, post: QueryDict) -> None:
             address=post.get("address", ""),
         )
     else:
-        raise ValidationError("form must be policy, policy_delete, emails or address", field="form")
+        raise ValidationError(
+            "form must be policy, policy_delete, emails, address, supplier, supplier_delete"
+            " or suppliers_import",
+            field="form",
+        )
+    return ""
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -100,6 +139,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "steps": [(value, label, emails.get(value)) for value, label in EmailStep.choices],
         "templates": list(ReplyTemplate.objects.order_by("name").only("id", "name", "key")),
         "addresses": list(MarketReturnAddress.objects.all()),
+        "suppliers": list(SkuSupplier.objects.all()[:SUPPLIERS_SHOWN]),
         "posted": request.POST if request.method == "POST" else {},
     }
 
@@ -113,7 +153,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return HttpResponse(error.message, status=error.status)
     if request.method == "POST":
         try:
-            _save(user, request.POST)
+            anchor = _save(user, request.POST, request.FILES)
         except DomainError as error:
             context = {
                 **_context(request),
@@ -121,7 +161,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 "error_form": request.POST.get("form", ""),
             }
             return render(request, "returns/settings.html", context, status=error.status)
-        return redirect("returns:settings")
+        return redirect(reverse("returns:settings") + anchor)
     return render(request, "returns/settings.html", _context(request))
 
 

@@ -5,6 +5,7 @@ message and the page's status is the error's (4xx)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,10 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound, ValidationError
+from afterdesk.core.exports import CONTENT_TYPES, attachment
 from afterdesk.returns import access, analytics, selectors
 from afterdesk.returns.actions import Action, case_act
 from afterdesk.returns.instructions import link_token
@@ -203,25 +206,69 @@ def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 def analytics_page(request: HttpRequest) -> HttpResponse:
-    """Returns by SKU and market (supervisors and admins); `?format=csv` downloads them."""
+    """Returns by SKU, product, market and supplier and tickets by issue type over a period
+    (`from`, `to`; the last complete month by default), supervisors and admins; `?format=`
+    `csv`, `product_csv`, `market_csv`, `supplier_csv` or `issues_csv` downloads a table."""
     user = _user(request)
     try:
-        rows = analytics.returns_by_sku(user)
-        issues = analytics.issues_by_sku(user)
+        analytics.analytics_require(user)
     except DomainError as error:
         return HttpResponse(error.message, status=error.status)
-    wanted = request.GET.get("format")
-    if wanted in ("csv", "issues_csv"):
-        text = analytics.returns_csv(rows) if wanted == "csv" else analytics.issues_csv(issues)
-        name = "returns-by-sku.csv" if wanted == "csv" else "issues-by-sku.csv"
-        response = HttpResponse(text, content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    context = {
+    try:
+        period = _period(request)
+    except ValidationError as error:
+        refused = {"error": error.message, "posted": request.GET}
+        return render(request, "returns/analytics.html", refused, status=error.status)
+    tallies = analytics.sku_tallies(user, period)
+    rows = [row for row in tallies if row.returned]
+    wanted = request.GET.get("format", "")
+    if wanted in analytics.GROUP_FORMATS:
+        grouping = analytics.GROUP_FORMATS[wanted]
+        text = analytics.groups_csv(analytics.group_tallies(tallies, grouping), grouping)
+        return attachment(text, content_type=CSV, filename=f"returns-by-{grouping}.csv")
+    if wanted == "csv":
+        text = analytics.returns_csv(rows)
+        return attachment(text, content_type=CSV, filename="returns-by-sku.csv")
+    issues = analytics.issues_by_sku(user, period)
+    if wanted == "issues_csv":
+        text = analytics.issues_csv(issues)
+        return attachment(text, content_type=CSV, filename="issues-by-sku.csv")
+    context: dict[str, Any] = {
+        "period": period,
+        "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
         "rows": rows,
+        "groups": [
+            (grouping, label, analytics.group_tallies(tallies, grouping))
+            for grouping, label in GROUP_LABELS
+        ],
         "top": analytics.top_fit_skus(rows),
         "issues": issues[:100],
         "top_size": analytics.top_issue_skus(issues, "size_issue"),
         "top_quality": analytics.top_issue_skus(issues, "quality_issue"),
     }
     return render(request, "returns/analytics.html", context)
+
+
+CSV = CONTENT_TYPES["csv"]
+GROUP_LABELS = (
+    ("product", _("Returns by product")),
+    ("market", _("Returns by market")),
+    ("supplier", _("Returns by supplier")),
+)
+PERIOD_MAX_DAYS = 3660
+
+
+def _period(request: HttpRequest) -> analytics.Period:
+    """`from` and `to` (YYYY-MM-DD, both included); the last complete month without them."""
+    default = analytics.last_complete_month(timezone.localdate())
+    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
+    try:
+        start = date.fromisoformat(raw_from) if raw_from else default.start
+        end = date.fromisoformat(raw_to) if raw_to else default.end
+    except ValueError as exc:
+        raise ValidationError("from and to are dates (YYYY-MM-DD)", field="from") from exc
+    if end < start:
+        raise ValidationError("the period ends before it starts", field="to")
+    if (end - start).days > PERIOD_MAX_DAYS:
+        raise ValidationError("a period is at most ten years", field="to")
+    return analytics.Period(start, end)

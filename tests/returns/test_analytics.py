@@ -4,11 +4,13 @@ type for every ticket; supervisors and admins only."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import Order
@@ -31,6 +33,12 @@ from tests.returns.test_refunds import inspected_case
 pytestmark = pytest.mark.django_db
 
 
+def recent() -> str:
+    """The last 30 days: the fixtures' orders are placed days ago, their returns today."""
+    today = timezone.localdate()
+    return f"from={(today - timedelta(days=30)).isoformat()}&to={today.isoformat()}"
+
+
 def test_returns_by_sku_and_the_csv(
     agent: User, supervisor: User, shop_ticket: Ticket, shop_order: Order, shopify_server: object
 ) -> None:
@@ -47,17 +55,17 @@ def test_returns_by_sku_and_the_csv(
     case_reject(by=agent, case=rejected, note="shipping is not returned")
     client = Client()
     client.force_login(supervisor)
-    page = client.get("/returns/analytics/").content.decode()
+    page = client.get(f"/returns/analytics/?{recent()}").content.decode()
     assert page.count('class="sku-row"') == 1
-    assert "50%" in page  # 1 of 2 mugs
-    csv_text = client.get("/returns/analytics/?format=csv").content.decode()
+    assert "50.0%" in page  # 1 of 2 mugs
+    csv_text = client.get(f"/returns/analytics/?{recent()}&format=csv").content.decode()
     lines = csv_text.splitlines()
     assert lines[0].startswith(
         "sku,market,product,ordered,returned,return_rate,refunded,return_shipping,cost,size_issue"
     )
     assert lines[1].startswith("MUG-1,DE,Mug,2,1,0.5000,20.00,0.00,20.00,0,1,")
     client.force_login(agent)
-    assert client.get("/returns/analytics/").status_code == 403
+    assert client.get(f"/returns/analytics/?{recent()}").status_code == 403
 
 
 def test_the_cost_of_returns_adds_the_label_shared_by_value(
@@ -89,12 +97,13 @@ def test_the_cost_of_returns_adds_the_label_shared_by_value(
     refund_issue(by=agent, case=case, amount="34.95", resolution="refund")
     client = Client()
     client.force_login(supervisor)
-    client.get("/returns/analytics/")
+    client.get(f"/returns/analytics/?{recent()}")
     # session, user, return lines + cases' refunds + cases' lines + their order lines,
-    # ordered, tickets by issue, titles: the same for any number of returns
-    with django_assert_num_queries(9):
-        assert client.get("/returns/analytics/").status_code == 200
-    rows = client.get("/returns/analytics/?format=csv").content.decode().splitlines()[1:]
+    # sold in the period, suppliers, tickets by issue, titles: the same for any number of returns
+    with django_assert_num_queries(10):
+        assert client.get(f"/returns/analytics/?{recent()}").status_code == 200
+    text = client.get(f"/returns/analytics/?{recent()}&format=csv").content.decode()
+    rows = text.splitlines()[1:]
     mug = next(row for row in rows if row.startswith("MUG-1,"))
     ship = next(row for row in rows if row.startswith("SHIP,"))
     # 24.95 of 34.95 is the mug's share: 71.39 % of the 6.99 label, the rest the shipping line's
@@ -119,14 +128,16 @@ def test_tickets_by_sku_and_issue_type_for_every_ticket(
     Ticket.objects.filter(pk=third.pk).update(category="size_issue")
     client = Client()
     client.force_login(supervisor)
-    client.get("/returns/analytics/")
-    # session, user, return lines (none: no prefetch, no ordered count), tickets by issue, titles
-    with django_assert_num_queries(5):
-        page = client.get("/returns/analytics/").content.decode()
+    client.get(f"/returns/analytics/?{recent()}")
+    # session, user, return lines (none: no prefetch), sold in the period, suppliers, tickets by
+    # issue, titles
+    with django_assert_num_queries(7):
+        page = client.get(f"/returns/analytics/?{recent()}").content.decode()
     assert page.count('class="issue-row"') == 2  # MUG-1 and SHIP in DE
-    rows = client.get("/returns/analytics/?format=issues_csv").content.decode().splitlines()
+    text = client.get(f"/returns/analytics/?{recent()}&format=issues_csv").content.decode()
+    rows = text.splitlines()
     assert rows[0].startswith("sku,market,product,tickets,not_received,size_issue,")
     assert rows[1].startswith("MUG-1,DE,Mug,3,1,2,")
     assert rows[2].startswith("SHIP,DE,")
     client.force_login(agent)
-    assert client.get("/returns/analytics/?format=issues_csv").status_code == 403
+    assert client.get(f"/returns/analytics/?{recent()}&format=issues_csv").status_code == 403

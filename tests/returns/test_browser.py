@@ -172,7 +172,9 @@ def test_a_return_from_the_ticket_to_a_shopify_refund_in_a_browser(
     # The supervisor's analytics show the SKU with its return and the amount refunded.
     boss = new_page()
     sign_in(boss, live_server, supervisor)
-    boss.goto(f"{live_server.url}/returns/analytics/")
+    today = timezone.localdate()  # the period: the order's days and today
+    since = (today - timedelta(days=30)).isoformat()
+    boss.goto(f"{live_server.url}/returns/analytics/?from={since}&to={today.isoformat()}")
     row = boss.locator("tr", has_text="MUG-1").first
     expect(row).to_contain_text("24.95")
     screenshot(boss, "returns-5-analytics")
