@@ -122,4 +122,9 @@ def test_queue_review_dispute_amend_moves_qa_score(
     expect(sam.locator("#qa-score")).to_contain_text("60.0")
     screenshot(sam, "qa-2-amended")
     assert qa_score(api, "anna", today) == 60.0
+    assert_no_axe_violations(sam)
+    for path in ("/qa/", "/qa/rubrics/", "/qa/assignments/"):
+        sam.goto(live_server.url + path)
+        assert sam.locator("h1").count() == 1
+        assert_no_axe_violations(sam)
     assert console_errors(sam) == []
