@@ -86,10 +86,20 @@ class QueueFilterForm(InboxFilterForm):
             *list(self.fields["category"].choices)[1:],  # type: ignore[attr-defined]
         ]
 
-    def current_view(self) -> str:
+    def explicit_view(self) -> str:
+        """The view the URL names, "" when none (or an unknown one)."""
         self.is_valid()
-        chosen = getattr(self, "cleaned_data", {}).get("view") if "view" not in self.errors else ""
-        return chosen or default_view(sees_all_tickets=self.user.sees_all_tickets)
+        data = getattr(self, "cleaned_data", {})
+        return "" if "view" in self.errors else str(data.get("view") or "")
+
+    def current_view(self) -> str:
+        """The URL's view; without one, a search looks through every ticket one may see (a
+        tracking number is found whoever has the ticket), else the person's default."""
+        if self.explicit_view():
+            return self.explicit_view()
+        if self.filters().text:
+            return "all"
+        return default_view(sees_all_tickets=self.user.sees_all_tickets)
 
     def queue_filters(self, *, now: datetime) -> InboxFilters:
         """The view's filters, each replaced by the one the URL names explicitly."""

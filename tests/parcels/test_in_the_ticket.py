@@ -32,7 +32,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SUBJECT = re.compile(r'class="subject">\s*<a href="/tickets/\d+/">([^<]+)</a>')
+SUBJECT = re.compile(r'class="subject">\s*<a [^>]*href="/tickets/\d+/[^"]*"[^>]*>([^<]+)</a>')
 ADMIN_URL = "https://linen.myshopify.com/admin/orders/5550001"
 
 

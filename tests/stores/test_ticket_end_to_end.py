@@ -28,7 +28,7 @@ from tests.stores.test_webhooks import post_shopify, shopify_order_body
 
 pytestmark = pytest.mark.django_db
 
-SUBJECT = re.compile(r'class="subject">\s*<a href="/tickets/\d+/">([^<]+)</a>')
+SUBJECT = re.compile(r'class="subject">\s*<a [^>]*href="/tickets/\d+/[^"]*"[^>]*>([^<]+)</a>')
 SEVENTEEN_KEY = "17track-key"
 
 

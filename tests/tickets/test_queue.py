@@ -89,6 +89,15 @@ def test_views(
     assert sorted(subjects(login(client, agent), {"view": view})) == expected
 
 
+def test_a_search_without_a_view_looks_through_every_visible_ticket(
+    client: Client, agent: User, queue: dict[str, Ticket]
+) -> None:
+    login(client, agent)
+    assert subjects(client, {"q": "loose"}) == ["loose"]  # not the agent's: found anyway
+    assert subjects(client, {"q": "loose", "view": "mine"}) == []  # a named view still holds
+    assert subjects(client, {"q": "elsewhere"}) == []  # another team's stays hidden
+
+
 def test_explicit_filters_win_over_the_view(
     client: Client, agent: User, queue: dict[str, Ticket]
 ) -> None:
