@@ -170,8 +170,9 @@ def test_the_settings_page_reads_a_fixed_number_of_queries(
         MarketReturnAddress.objects.create(market=market, warehouse=market, address=market)
     client = _client(supervisor)
     client.get(URL)
-    # session + user, step emails, policies (with their stores), stores, templates, addresses
-    with django_assert_num_queries(7):
+    # session + user, step emails, policies (with their stores), stores, templates, addresses,
+    # suppliers
+    with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
 
 
