@@ -9,7 +9,7 @@ How to use (the fixtures are registered for every test package by tests/conftest
 
     def test_inbox(page: Page, live_server, agent) -> None:
         sign_in(page, live_server, agent)            # session cookie, no login form
-        page.goto(live_server.url + "/")
+        page.goto(live_server.url + "/?view=all")    # an agent starts on "mine, unsolved"
         expect(page.locator("#ticket-list")).to_contain_text("Parcel")
         screenshot(page, "inbox")                     # kept when AFTERDESK_SCREENSHOTS=<dir>
         assert_no_axe_violations(page)               # no serious/critical axe-core finding
