@@ -313,7 +313,7 @@ def issues_csv(rows: list[IssueRow]) -> str:
     writer.writerow(["sku", "market", "product", "tickets", *TRIAGE_ISSUE_TYPES])
     for row in rows:
         writer.writerow(
-            [row.sku, row.market, row.product, row.tickets]
+            [cell_guard(row.sku), row.market, cell_guard(row.product), row.tickets]
             + [row.issues[issue] for issue in TRIAGE_ISSUE_TYPES]
         )
     return out.getvalue()

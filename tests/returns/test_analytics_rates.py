@@ -116,6 +116,14 @@ def test_the_return_rate_by_sku_product_market_and_supplier(
     assert "format=supplier_csv" in page
 
 
+def test_a_supplier_named_like_a_formula_is_text_in_the_csv(supervisor: User, sales: str) -> None:
+    SkuSupplier.objects.filter(sku="SHIRT-M").update(supplier="=HYPERLINK(1)")
+    client = Client()
+    client.force_login(supervisor)
+    rows = _csv(client, sales, "supplier_csv")
+    assert "'=HYPERLINK(1),2,1,0.5000," in "\n".join(rows)
+
+
 def test_the_default_period_is_the_last_complete_month(supervisor: User, sales: str) -> None:
     assert last_complete_month(date(2026, 3, 15)).start == date(2026, 2, 1)
     assert last_complete_month(date(2026, 3, 15)).end == date(2026, 2, 28)
