@@ -122,10 +122,11 @@ def _chunks(first: int, last: int) -> Iterator[tuple[int, int]]:
 def _customers(rng: random.Random, first: int, last: int, stores: list[Any]) -> None:
     created = _when(END - timedelta(days=400))
     rows = (
-        (pk, rng.choice(stores)[0], f"Buyer {pk}", rng.choice(LANGUAGES), "", created)
+        (pk, rng.choice(stores)[0], f"Buyer {pk}", rng.choice(LANGUAGES), "", created, "[]")
         for pk in range(first, last + 1)
     )
-    _insert(Customer, ("id", "store_id", "name", "language", "country", "created_at"), rows)
+    columns = ("id", "store_id", "name", "language", "country", "created_at", "tags")
+    _insert(Customer, columns, rows)
 
 
 def _ticket_rows(
