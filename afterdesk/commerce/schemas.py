@@ -8,7 +8,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from afterdesk.commerce.models import CustomerIdentity, Order, Platform, Shipment
-from afterdesk.core.api_schemas import Id, SafeStr
+from afterdesk.core.api_schemas import Id, InputSchema, SafeStr
 
 
 class StoreOut(Schema):
@@ -116,7 +116,7 @@ class OrderPage(Schema):
     items: list[OrderSummary]
 
 
-class CustomerTagsIn(Schema):
+class CustomerTagsIn(InputSchema):
     tags: list[SafeStr] = Field(
         description="The customer's tags, replacing the ones it has (e.g. vip)",
         max_length=20,

@@ -13,7 +13,7 @@ urlpatterns = [
     path("training/attempts/<int:attempt_id>/", views.attempt, name="attempt"),
     path("training/drills/<int:drill_id>/", views.drill, name="drill"),
     path(
-        "training/agents/<str:username>/certifications/",
+        "training/agents/<path:username>/certifications/",
         views.agent_certifications,
         name="agent_certifications",
     ),

@@ -194,8 +194,8 @@ def test_the_ticket_page_reads_no_more_with_triage_events(
     # the pinned count of tests/tickets/test_query_counts.py::test_ticket_page: the form reads
     # nothing (its choices are fixed, its initial values come from the prefetched events);
     # + the automatic mail of an email ticket, the SLA card, the buyer's other orders and the
-    # ticket's return cases, one query each
-    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1 + 1):
+    # ticket's return cases, one query each; the escalate form's teams and people (two)
+    with django_assert_num_queries(2 + TICKET_QUERIES + 2 + 1 + 1 + 1 + 1 + 1 + 2):
         response = client.get(reverse("tickets:ticket", args=[ticket.pk]))
     body = response.content.decode()
     assert body.count('class="event event-triage"') == 2 * n
