@@ -195,6 +195,7 @@ def generate(
             DemoTicket(line, events, store=store.code, customer=customer.key, order=order.number)
         )
         progress.advance()
+    _keep_one_waiting_per_language(demo_tickets)
     return DemoDataset(
         base=base,
         seed=seed,
@@ -204,6 +205,37 @@ def generate(
         customers=book.customers,
         orders=book.orders,
     )
+
+
+UNRESOLVED = frozenset({"new", "open", "pending", "on_hold"})
+
+
+def _status(ticket: DemoTicket) -> str:
+    statuses = [event["status"] for event in ticket.events if event["type"] == "status"]
+    return statuses[-1] if statuses else "new"
+
+
+def _keep_one_waiting_per_language(tickets: list[DemoTicket]) -> None:
+    """Leave every language's newest ticket waiting for its first reply when the cut at `base`
+    left none of that language unresolved: whether the newest tickets are still open depends
+    on the day's draws, and on some days no Spanish (or French) buyer would be waiting, so an
+    agent could not try a macro in the buyer's language on the demo (docs/demo.md,
+    "Deterministic"). The story is cut before the agent's first reply: the buyer's message,
+    the acknowledgement and the assignment stay."""
+    waiting = {t.line["language"] for t in tickets if _status(t) in UNRESOLVED}
+    newest: dict[str, DemoTicket] = {}
+    for ticket in tickets:
+        language = ticket.line["language"]
+        if (
+            language not in newest
+            or ticket.line["created_at"] >= newest[language].line["created_at"]
+        ):
+            newest[language] = ticket
+    for language, ticket in newest.items():
+        if language in waiting:
+            continue
+        replies = (i for i, e in enumerate(ticket.events) if e.get("kind") == "reply")
+        del ticket.events[next(replies, len(ticket.events)) :]
 
 
 def instant(at: datetime) -> str:

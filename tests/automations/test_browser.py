@@ -4,9 +4,10 @@ saved; no CSP violation or script error on the way (Playwright, tests/browser.py
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from afterdesk.accounts.models import User
 from afterdesk.automations.models import Rule
@@ -14,6 +15,14 @@ from afterdesk.tickets import services
 from tests.browser import BROWSER_TEST, assert_no_axe_violations, console_errors, sign_in
 
 pytestmark = BROWSER_TEST
+
+
+def settled(row: Locator) -> Locator:
+    """The row once htmx has settled it: htmx marks swapped-in content `htmx-added` and only
+    wires its `hx-*` attributes when it takes the mark off (20 ms later), so a select changed
+    before that sends no request and the row never changes."""
+    expect(row).not_to_have_class(re.compile(r"\bhtmx-added\b"))
+    return row
 
 
 def test_an_admin_builds_a_rule_from_rows(page: Page, live_server: Any, admin_user: User) -> None:
@@ -26,11 +35,11 @@ def test_an_admin_builds_a_rule_from_rows(page: Page, live_server: Any, admin_us
     page.evaluate("window.__marker = 'same page'")
 
     page.get_by_role("button", name="Add a condition").click()
-    condition = page.locator(".condition-row").first
-    expect(condition).to_be_visible()
+    expect(page.locator(".condition-row")).to_have_count(1)
+    condition = settled(page.locator(".condition-row").first)
     condition.locator("select[name$='-field']").select_option("order_value")
     expect(condition.locator("select[name$='-op']")).to_contain_text("at most")
-    condition = page.locator(".condition-row").first
+    condition = settled(page.locator(".condition-row").first)
     condition.locator("select[name$='-field']").select_option("language")
     expect(page.locator(".condition-row").first.locator("select[name$='-op']")).to_contain_text(
         "is one of"
@@ -41,7 +50,7 @@ def test_an_admin_builds_a_rule_from_rows(page: Page, live_server: Any, admin_us
     expect(page.locator(".action-row")).to_have_count(2)
     page.locator(".action-row").nth(0).get_by_role("button", name="Remove").click()
     expect(page.locator(".action-row")).to_have_count(1)
-    action = page.locator(".action-row").first
+    action = settled(page.locator(".action-row").first)
     action.locator("select[name$='-type']").select_option("note")
     expect(page.locator(".action-row textarea")).to_be_visible()
 
