@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -69,12 +70,29 @@ _AXE = Axe()
 expect.set_options(timeout=20_000)
 
 
+def _serialized_contents() -> dict[str, str]:
+    """The test databases' contents that serialized_rollback restores, by alias."""
+    return {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
+
+
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
+def chromium(django_db_setup: None) -> Iterator[Browser]:
     """One headless system Chromium for the whole run (a context per test isolates them)."""
     if CHROMIUM is None:
         pytest.skip("chromium is not installed")
+    serialized = _serialized_contents()
     with sync_playwright() as playwright:
+        # Playwright leaves an event loop running in the main thread: from here on Django's
+        # context-local `connections` hands out new connection objects, which lack the
+        # serialized contents setup_databases kept on the old ones. Without them every later
+        # serialized_rollback test in the worker silently restored nothing after a flush (no
+        # scorecard presets, no seeded rows), depending on whether a browser test ran first.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
