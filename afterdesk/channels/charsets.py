@@ -54,7 +54,7 @@ def codec_for(declared: str | None) -> str:
     name = SUPERSETS.get(name, name)
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, or a name codecs cannot take (a NUL in it)
         return ""
 
 

@@ -106,3 +106,18 @@ def test_no_input_crashes_the_ingester(raw: bytes) -> None:
         assert inbound.reason
     with inbound.raw.open("rb") as file:
         assert file.read() == raw or not result.stored
+
+
+@pytest.mark.parametrize("charset", ['"\\x00"', "utf\\x008", "\\x00"])
+def test_a_charset_name_with_a_nul_is_read_as_undeclared(charset: str) -> None:
+    """Found by the fuzz test above: `codecs.lookup` raises ValueError (not LookupError) on a
+    name holding a NUL character; the part is then read as if no charset were declared."""
+    raw = (
+        "From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain; charset={charset}\r\n\r\nhello\r\n"
+    ).encode("latin-1")
+    raw = raw.replace(b"\\x00", b"\x00")
+
+    parsed = email_parse(raw)
+
+    assert "hello" in parsed.text
