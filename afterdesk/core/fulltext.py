@@ -8,11 +8,16 @@ text of an index and the text of a query are always folded by the same function.
 
 Folding: compatibility forms (`ﬁ` → `fi`, full-width → ASCII, half-width kana → kana),
 accents dropped (`José` → `jose`; the kana's voicing marks are kept: `が` is not `か`), case
-folded (`ß` → `ss`), and a space on each side of every Chinese or Japanese character.
+folded (`ß` → `ss`), and each run of Chinese or Japanese characters written as its overlapping
+bigrams, the run's last character alone at its end (`我要退款` → ` 我要 要退 退款 款 `).
 Chinese and Japanese are written without spaces, so a word tokenizer would take a whole
-sentence as one word; spaced out, each character is a token and a word of the query is a
-phrase of consecutive characters (`退款` = `退` followed by `款`), which is what bigrams
-would find, with the index of single characters.
+sentence as one word; as bigrams, a word of two characters (most Chinese words) is one token
+of the index, as selective as the word itself, a longer one a phrase of consecutive bigrams,
+and a single character the prefix of a token (every character starts one: a bigram, or the
+run's last character).
+
+A query is folded the same way, less the last run's final character (`query_fold`): `退款`
+becomes the one token `退款`, which the query's last-word prefix (`退款*`) matches exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +30,11 @@ from typing import Any
 # spaces between words and is left as it is.
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{CJK_CLASS}]")
-_CJK_CHAR = re.compile(f"([{CJK_CLASS}])")
+_CJK_RUN = re.compile(f"([{CJK_CLASS}]+)")
+# A character after another of its run: written as the bigram's end, a space, and its own start.
+_CJK_FOLLOWER = re.compile(f"(?<=[{CJK_CLASS}])([{CJK_CLASS}])")
+# A query's last run: its final character alone, after the last bigram (query_fold).
+_CJK_QUERY_TAIL = re.compile(f"([{CJK_CLASS}]{{2}}) [{CJK_CLASS}](\\s*)$")
 _KANA_VOICING = {"\u3099", "\u309a"}
 
 
@@ -39,7 +48,13 @@ def fold(text: str | None) -> str | None:
         char for char in decomposed if not unicodedata.combining(char) or char in _KANA_VOICING
     )
     folded = unicodedata.normalize("NFC", kept).casefold()
-    return _CJK_CHAR.sub(r" \1 ", folded)
+    return _CJK_FOLLOWER.sub(r"\1 \1", _CJK_RUN.sub(r" \1 ", folded))
+
+
+def query_fold(text: str) -> str:
+    """A query as `fold` writes it, without the single character that ends its last run of
+    Chinese or Japanese (module docstring): `退款` → ` 退款`, looked up as one token."""
+    return _CJK_QUERY_TAIL.sub(r"\1\2", fold(text) or "")
 
 
 def has_words(folded: str) -> bool:

@@ -9,24 +9,33 @@ The index is kept by the database itself, so it is exact whatever wrote the rows
 the email ingester's batches, the history importer's bulk inserts, a store sync renaming a
 buyer) and no write pays a query more:
 
-- PostgreSQL: GIN indexes on `to_tsvector('simple', afterdesk_search_fold(column))` of
-  `tickets_ticket.subject`, `tickets_message.body_text` and `commerce_customer.name`
-  (migration 0009). `afterdesk_search_fold` is an SQL function: `unaccent` when the extension
-  could be created, and Chinese and Japanese characters spaced out (`core.fulltext`); the
-  'simple' configuration does not stem, as tickets come in any language. Whole values are
-  btree indexes on `upper(…)`.
+- PostgreSQL: a stored generated column `search_vector`,
+  `to_tsvector('simple', afterdesk_search_fold(column))`, on `tickets_ticket` (subject),
+  `tickets_message` (body_text) and `commerce_customer` (name), each with a GIN index
+  (migrations 0009 and 0012). `afterdesk_search_fold` is an SQL function: `unaccent` when the
+  extension could be created, and runs of Chinese and Japanese written as overlapping bigrams
+  (`core.fulltext`); the 'simple' configuration does not stem, as tickets come in any
+  language. Stored, the vector is not parsed again when a phrase is checked on a candidate
+  row, and ANALYZE keeps statistics of its words, so the planner knows a frequent word from a
+  rare one (below). Whole values are btree indexes on `upper(…)`.
 - SQLite: FTS5 tables without content (`tickets_subject_fts`, `tickets_message_fts`,
   `commerce_customer_fts`, rowid = the row's id, the unicode61 tokenizer), filled by triggers
   on insert, update and delete with `afterdesk_search_fold(…)`, the Python `core.fulltext.fold`.
 
-A query is folded the same way and matched as a phrase whose last word is a prefix
-(`refund pl` finds "Refund please"; `订单` finds 我的订单没有到); characters of the query
-languages (`"`, `:*`, `&`, `*`) are text. A query with no letter or digit (an emoji,
-punctuation) is a substring match on subjects and messages instead. `#123` (`#` and digits)
-is a number only: a ticket or an order, never text.
+A query is folded the same way (`core.fulltext.query_fold`) and matched as a phrase whose last
+word is a prefix (`refund pl` finds "Refund please"; `订单`, one bigram, finds 我的订单没有到);
+characters of the query languages (`"`, `:*`, `&`, `*`) are text. A query with no letter or
+digit (an emoji, punctuation) is a substring match on subjects and messages instead. `#123`
+(`#` and digits) is a number only: a ticket or an order, never text.
 
 Ranking: a whole-value match first (ticket, order, tracking number, email), then a match in
-the subject, then the rest; newest update first within each.
+the subject, then the rest; newest update first within each. The work is bounded whatever a
+word's frequency: each source hands over at most its newest MAX_MATCHES matches (subjects by
+ticket, messages by message, buyers by buyer, newest id first), and the best MAX_MATCHES of
+those are the search's. For a rare word the database reads the index's few matches and keeps
+the newest; for a word in a large share of the tickets it walks the table newest first and
+stops after MAX_MATCHES, instead of reading and sorting hundreds of thousands of matches. A
+search that reaches MAX_MATCHES says so (`SearchResults.capped`: "1,000+ tickets").
 """
 
 # The SQL here is built from this module's constants (tables, columns, index names); the
@@ -38,18 +47,25 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 
-from afterdesk.core.fulltext import fold, fts5_phrase, has_words
+from afterdesk.core.fulltext import CJK_CLASS, fold, fts5_phrase, has_words, query_fold
 from afterdesk.tickets.models import Message, Ticket
 
 MAX_TICKET_NUMBER = 2**63 - 1
-# The GIN-indexed expression of each searched column: a query must spell it exactly so.
+# The stored, GIN-indexed column of each searched table (migration 0012).
 PG_TSV = "to_tsvector('simple'::regconfig, afterdesk_search_fold({column}))"
-PG_QUERY = "to_tsquery('simple'::regconfig, quote_literal(afterdesk_search_fold(%s)) || ':*')"
+PG_VECTOR = "search_vector"
+# A query folded as `core.fulltext.query_fold`: the last run's final character dropped.
+PG_QUERY = (
+    "to_tsquery('simple'::regconfig, quote_literal(regexp_replace(afterdesk_search_fold(%s),"
+    f" '([{CJK_CLASS}]{{2}}) [{CJK_CLASS}](\\s*)$', '\\1\\2')) || ':*')"
+)
 PG_INDEXES = {
-    "ticket_search_subject": ("tickets_ticket", "subject"),
-    "message_search_body": ("tickets_message", "body_text"),
-    "customer_search_name": ("commerce_customer", "name"),
+    "ticket_search_vector": ("tickets_ticket", "subject"),
+    "message_search_vector": ("tickets_message", "body_text"),
+    "customer_search_vector": ("commerce_customer", "name"),
 }
+# Migration 0009's expression indexes, which the stored columns replace.
+PG_OLD_INDEXES = ("ticket_search_subject", "message_search_body", "customer_search_name")
 PG_VALUE_INDEXES = {
     "ticket_search_external_id": ("tickets_ticket", "external_id"),
     "order_search_number": ("commerce_order", "number"),
@@ -114,27 +130,37 @@ def _whole_value_sql(text: str) -> tuple[str, list[int | str]]:
 
 def _words_sql(words: str) -> tuple[str, str, list[str]]:
     """(ids of the tickets whose subject matches, ids of those whose messages or buyer's
-    name do, the parameters of each) for the connection's database."""
+    name do, the parameters of each) for the connection's database: from each source its
+    newest MAX_MATCHES matches (module docstring)."""
+    newest = f"ORDER BY id DESC LIMIT {MAX_MATCHES}"
     if connection.vendor == "postgresql":
-        match = PG_QUERY
-        subject = (
-            f"SELECT id FROM tickets_ticket WHERE {PG_TSV.format(column='subject')} @@ {match}"
-        )
+        match = f"{PG_VECTOR} @@ {PG_QUERY}"
+        subject = f"SELECT id FROM tickets_ticket WHERE {match} {newest}"
         messages = (
-            f"SELECT ticket_id AS id FROM tickets_message WHERE {PG_TSV.format(column='body_text')}"
-            f" @@ {match}"
+            f"SELECT ticket_id AS id FROM (SELECT ticket_id FROM tickets_message WHERE {match}"
+            f" {newest}) m"
         )
-        names = f"SELECT id FROM commerce_customer WHERE {PG_TSV.format(column='name')} @@ {match}"
+        names = f"SELECT id FROM commerce_customer WHERE {match} {newest}"
         param = words
     else:
-        subject = "SELECT rowid AS id FROM tickets_subject_fts WHERE tickets_subject_fts MATCH %s"
+        subject = (
+            "SELECT rowid AS id FROM tickets_subject_fts WHERE tickets_subject_fts MATCH %s"
+            f" ORDER BY rowid DESC LIMIT {MAX_MATCHES}"
+        )
         messages = (
             "SELECT ticket_id AS id FROM tickets_message WHERE id IN"
-            " (SELECT rowid FROM tickets_message_fts WHERE tickets_message_fts MATCH %s)"
+            " (SELECT rowid FROM tickets_message_fts WHERE tickets_message_fts MATCH %s"
+            f" ORDER BY rowid DESC LIMIT {MAX_MATCHES})"
         )
-        names = "SELECT rowid FROM commerce_customer_fts WHERE commerce_customer_fts MATCH %s"
-        param = fts5_phrase(fold(words) or "")
-    buyers = f"SELECT id FROM tickets_ticket WHERE {_in('customer_id', names)}"
+        names = (
+            "SELECT rowid FROM commerce_customer_fts WHERE commerce_customer_fts MATCH %s"
+            f" ORDER BY rowid DESC LIMIT {MAX_MATCHES}"
+        )
+        param = fts5_phrase(query_fold(words))
+    buyers = (
+        f"SELECT id FROM (SELECT id FROM tickets_ticket WHERE {_in('customer_id', names)}"
+        f" {newest}) b"
+    )
     return subject, f"{messages} UNION ALL {buyers}", [param]
 
 
@@ -241,6 +267,12 @@ class SearchResults:
             self._order = [pk for pk, _updated_at in keyed]
         return self._order
 
+    @property
+    def capped(self) -> bool:
+        """Whether the search reached MAX_MATCHES: more tickets may match than it lists (the
+        page says "1,000+ tickets")."""
+        return len(self.ranks) >= MAX_MATCHES
+
     def count(self) -> int:
         return len(self._ordered())
 
@@ -303,16 +335,26 @@ def pg_fold_function_install() -> bool:
         cursor.execute(
             "CREATE OR REPLACE FUNCTION afterdesk_search_fold(text) RETURNS text"
             " LANGUAGE sql IMMUTABLE STRICT PARALLEL RESTRICTED AS"
-            f" $$ SELECT regexp_replace({inner}, '([{CJK_CLASS}])', ' \\1 ', 'g') $$"
+            " $$ SELECT regexp_replace("
+            f"regexp_replace({inner}, '([{CJK_CLASS}]+)', ' \\1 ', 'g'),"
+            f" '(?<=[{CJK_CLASS}])([{CJK_CLASS}])', '\\1 \\1', 'g') $$"
         )
     return schema is not None
 
 
 def pg_indexes_create() -> None:
+    """The stored vectors and their GIN indexes (module docstring), in place of migration
+    0009's expression indexes; the `upper(…)` indexes of whole values."""
     with connection.cursor() as cursor:
+        for name in PG_OLD_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
         for name, (table, column) in PG_INDEXES.items():
             vector = PG_TSV.format(column=column)
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({vector})")
+            cursor.execute(
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {PG_VECTOR} tsvector"
+                f" GENERATED ALWAYS AS ({vector}) STORED"
+            )
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({PG_VECTOR})")
         for name, (table, column) in PG_VALUE_INDEXES.items():
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} (upper({column}))")
 
@@ -365,14 +407,23 @@ def search_index_create() -> str:
     return f"{connection.vendor}: no full-text index (substring search)"
 
 
+def _pg_vectors_drop() -> None:
+    with connection.cursor() as cursor:
+        for table, _column in PG_INDEXES.values():
+            cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {PG_VECTOR}")
+
+
 def search_index_rebuild() -> str:
     """Rebuild: PostgreSQL's function again (`unaccent` may have been installed since) and
-    its indexes rebuilt; SQLite's tables refilled from the rows."""
+    the stored vectors computed again with it (a table rewrite each); SQLite's tables
+    refilled from the rows."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _pg_vectors_drop()
         done = search_index_create()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for name in (*PG_INDEXES, *PG_VALUE_INDEXES):
+            for name in PG_VALUE_INDEXES:
                 cursor.execute(f"REINDEX INDEX {name}")
     return done
 
@@ -380,7 +431,8 @@ def search_index_rebuild() -> str:
 def search_index_drop() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name in (*PG_INDEXES, *PG_VALUE_INDEXES):
+            _pg_vectors_drop()
+            for name in (*PG_OLD_INDEXES, *PG_VALUE_INDEXES):
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
             cursor.execute("DROP FUNCTION IF EXISTS afterdesk_search_fold(text)")
         elif connection.vendor == "sqlite":

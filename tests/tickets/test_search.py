@@ -16,7 +16,7 @@ from django.db import connection
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.commerce.models import Customer, CustomerIdentity
-from afterdesk.core.fulltext import fold
+from afterdesk.core.fulltext import fold, query_fold
 from afterdesk.history.importer import history_import
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
@@ -82,6 +82,15 @@ def desk(team: Team) -> dict[str, Ticket]:
         ("物流信息", ["物流问题"]),  # the subject's 物流 alone would not do
         ("物流", ["物流问题"]),
         ("订到", []),  # characters that are not next to each other
+        ("订", ["物流问题"]),  # one character: a bigram's start
+        ("息", ["物流问题"]),  # ... or the run's last
+        ("到", ["物流问题"]),
+        ("查一下物流", ["物流问题"]),  # a phrase of bigrams
+        ("物流信", ["物流问题"]),
+        ("流问", ["物流问题"]),  # across the subject's run
+        ("问到", []),
+        ("まだ届", ["配送について"]),  # kana and kanji in one run
+        ("荷物を", []),
         ("届きません", ["配送について"]),
         ("荷物", ["配送について"]),
         ("طلبي", ["طلب متأخر"]),
@@ -237,9 +246,46 @@ def test_the_api_and_the_page_search_alike(
     assert "Refund please" not in page
 
 
+def test_mixed_text_and_frequent_words(supervisor: User, team: Team) -> None:
+    """Latin, digits and Chinese in one message; a word in every ticket lists them all
+    below the cap, newest first, and says nothing is left out."""
+    opened("订单 A-12 refund", "Order 订单123 我要退款 refund please 🙂", team)
+    opened("Other", "我要退货 refund later", team)
+    assert found(supervisor, "订单123") == ["订单 A-12 refund"]
+    assert found(supervisor, "我要退款 refund") == ["订单 A-12 refund"]
+    assert found(supervisor, "退款") == ["订单 A-12 refund"]
+    assert found(supervisor, "退") == ["Other", "订单 A-12 refund"]  # newest first
+    assert found(supervisor, "要退货 refund lat") == ["Other"]
+    tickets = inbox_tickets(user=supervisor, filters=InboxFilters(text="refund"))
+    assert tickets.count() == 2
+    assert not tickets.capped
+
+
+def test_a_frequent_word_lists_the_newest_matches_up_to_the_cap(
+    supervisor: User, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from afterdesk.tickets import search
+
+    monkeypatch.setattr(search, "MAX_MATCHES", 5)
+    made = [opened(f"Parcel {i}", "where is my parcel", team) for i in range(8)]
+    rare = opened("Rare", "an old parcel, and a warranty card", team)
+    Ticket.objects.filter(pk=rare.pk).update(updated_at=T0 - timedelta(days=30))
+    tickets = inbox_tickets(user=supervisor, filters=InboxFilters(text="parcel"))
+    assert tickets.capped
+    assert tickets.count() == 5
+    # Subject matches first (the five newest of eight), the rest dropped.
+    assert [t.subject for t in tickets[:50]] == [f"Parcel {i}" for i in range(7, 2, -1)]
+    assert made[0].pk not in {t.pk for t in tickets[:50]}
+    assert found(supervisor, "warranty") == ["Rare"]
+
+
 def test_fold() -> None:
     assert fold("José ÅNGSTRÖM ﬁne Straße") == "jose angstrom fine strasse"
-    assert fold("我的订单") == " 我  的  订  单 "
+    assert fold("我的订单") == " 我的 的订 订单 单 "
+    assert fold("a退款b 退") == "a 退款 款 b  退 "
+    assert query_fold("退款") == " 退款 "
+    assert query_fold("我要退款 re") == " 我要 要退 退款 款  re"
+    assert query_fold("退") == " 退 "
     assert fold("ガ") == " ガ "  # a voicing mark is kept
     assert fold("ｶﾞ") == " ガ "  # half-width kana
     assert fold(None) is None
