@@ -26,6 +26,7 @@ from afterdesk.training.models import (
     ExamAttempt,
     LearningPath,
     LessonProgress,
+    Question,
     QuestionBank,
 )
 from afterdesk.training.schemas import (
@@ -52,12 +53,16 @@ from afterdesk.training.schemas import (
     TrainingGrantIn,
     TrainingLessonIn,
     TrainingLessonOut,
+    TrainingPathDetailOut,
     TrainingPathIn,
     TrainingPathOut,
     TrainingPendingAnswerOut,
     TrainingProgressOut,
+    TrainingQuestionChangeOut,
     TrainingQuestionIn,
+    TrainingQuestionManageOut,
     TrainingQuestionOut,
+    TrainingRemovedOut,
     TrainingShortGradeIn,
 )
 from afterdesk.training.services import certifications, courses, drills, exams
@@ -178,6 +183,64 @@ def training_question_create(
     return Status(201, question)
 
 
+def _bank(bank_id: int) -> QuestionBank:
+    bank = QuestionBank.objects.filter(pk=bank_id).first()
+    if bank is None:
+        raise NotFound("no such question bank")
+    return bank
+
+
+def _question(question_id: int) -> Question:
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("no such question")
+    return question
+
+
+@router.get(
+    "/training/banks/{bank_id}/questions",
+    response={200: list[TrainingQuestionManageOut], **READ_ERRORS},
+    auth=MANAGE,
+)
+def training_bank_questions(
+    request: HttpRequest, bank_id: Id, archived: bool = False
+) -> list[Question]:
+    """A bank's questions with their correct choices (`archived=true`: the archived ones
+    too)."""
+    rows = _bank(bank_id).questions.prefetch_related("choices")
+    return list(rows if archived else rows.filter(archived_at__isnull=True))
+
+
+@router.put(
+    "/training/questions/{question_id}",
+    response={200: TrainingQuestionChangeOut, **WRITE_ERRORS},
+    auth=MANAGE,
+)
+def training_question_update(
+    request: HttpRequest, question_id: Id, payload: TrainingQuestionIn
+) -> dict[str, Any]:
+    """Change a question: in place when no attempt drew it; otherwise it is archived as it
+    was and the change is a new version with a new id (`versioned`)."""
+    data = payload.model_dump()
+    data["choices"] = [exams.ChoiceIn(c["text"], c["correct"]) for c in data["choices"]]
+    change = exams.question_update(question=_question(question_id), **data)
+    question = Question.objects.prefetch_related("choices").get(pk=change.question.pk)
+    out = TrainingQuestionManageOut.from_orm(question).model_dump()
+    return {**out, "versioned": change.versioned}
+
+
+@router.delete(
+    "/training/questions/{question_id}",
+    response={200: TrainingRemovedOut, **WRITE_ERRORS},
+    auth=MANAGE,
+)
+def training_question_delete(request: HttpRequest, question_id: Id) -> dict[str, Any]:
+    """Deleted when no attempt drew it, archived otherwise (409 when it is the last
+    question of a bank an exam draws from)."""
+    outcome = exams.question_delete(question=_question(question_id))
+    return {"id": question_id, "outcome": outcome}
+
+
 @router.get("/training/exams", response={200: list[TrainingExamOut], **READ_ERRORS})
 def training_exams(request: HttpRequest) -> list[Exam]:
     return list(selectors.exams_visible(request_user(request)))
@@ -195,6 +258,33 @@ def training_exam_create(request: HttpRequest, payload: TrainingExamIn) -> Statu
     ):
         raise NotFound("no such certification")
     return Status(201, exams.exam_save(bank=bank, **data))
+
+
+@router.put(
+    "/training/exams/{exam_id}", response={200: TrainingExamOut, **WRITE_ERRORS}, auth=MANAGE
+)
+def training_exam_update(request: HttpRequest, exam_id: Id, payload: TrainingExamIn) -> Exam:
+    """Change an exam. Once it has attempts, its bank, question count, pass mark and
+    order are fixed (409: archive it and create a new exam); an archived exam: 409."""
+    exam = selectors.exam_get(user=request_user(request), exam_id=exam_id)
+    data = payload.model_dump()
+    bank = _bank(data.pop("bank_id"))
+    if (
+        data["certification_id"]
+        and not Certification.objects.filter(pk=data["certification_id"]).exists()
+    ):
+        raise NotFound("no such certification")
+    return exams.exam_save(exam=exam, bank=bank, **data)
+
+
+@router.delete(
+    "/training/exams/{exam_id}", response={200: TrainingRemovedOut, **WRITE_ERRORS}, auth=MANAGE
+)
+def training_exam_delete(request: HttpRequest, exam_id: Id) -> dict[str, Any]:
+    """Deleted when nobody attempted it; archived otherwise (attempts and the
+    certifications they earned are kept)."""
+    exam = selectors.exam_get(user=request_user(request), exam_id=exam_id)
+    return {"id": exam_id, "outcome": exams.exam_delete(exam=exam)}
 
 
 def _attempt_out(attempt: ExamAttempt) -> dict[str, Any]:
@@ -317,6 +407,45 @@ def training_my_checklist(request: HttpRequest) -> dict[str, Any]:
 @router.post("/training/paths", response={201: TrainingPathOut, **WRITE_ERRORS}, auth=MANAGE)
 def training_path_create(request: HttpRequest, payload: TrainingPathIn) -> Status[LearningPath]:
     return Status(201, courses.path_save(**payload.model_dump()))
+
+
+def _path(path_id: int) -> LearningPath:
+    path = LearningPath.objects.filter(pk=path_id).first()
+    if path is None:
+        raise NotFound("no such learning path")
+    return path
+
+
+@router.get(
+    "/training/paths", response={200: list[TrainingPathDetailOut], **READ_ERRORS}, auth=MANAGE
+)
+def training_paths(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        selectors.path_out(path)
+        for path in LearningPath.objects.prefetch_related(
+            "courses", "exams", "certifications", "members"
+        )
+    ]
+
+
+@router.put(
+    "/training/paths/{path_id}", response={200: TrainingPathDetailOut, **WRITE_ERRORS}, auth=MANAGE
+)
+def training_path_update(
+    request: HttpRequest, path_id: Id, payload: TrainingPathIn
+) -> dict[str, Any]:
+    """Replace a path's name, description, position and lists (each list whole)."""
+    path = courses.path_save(path=_path(path_id), **payload.model_dump())
+    return selectors.path_out(path)
+
+
+@router.delete(
+    "/training/paths/{path_id}", response={200: TrainingRemovedOut, **WRITE_ERRORS}, auth=MANAGE
+)
+def training_path_delete(request: HttpRequest, path_id: Id) -> dict[str, Any]:
+    """Delete a path: only the list of what to learn goes; nothing an agent did."""
+    courses.path_delete(path=_path(path_id))
+    return {"id": path_id, "outcome": "deleted"}
 
 
 @router.get("/training/drills", response={200: list[TrainingDrillOut], **READ_ERRORS})

@@ -29,6 +29,7 @@ from afterdesk.training.models import (
     Drill,
     Exam,
     LearningPath,
+    Question,
     QuestionBank,
     QuestionKind,
 )
@@ -214,7 +215,10 @@ def bank(request: HttpRequest, bank_id: int) -> HttpResponse:
             return redirect("training:bank", bank_id=found.pk)
     context = {
         "bank": found,
-        "questions": list(found.questions.prefetch_related("choices")),
+        "questions": list(
+            found.questions.filter(archived_at__isnull=True).prefetch_related("choices")
+        ),
+        "archived": found.questions.filter(archived_at__isnull=False).count(),
         "kinds": QuestionKind.choices,
         "problem": problem,
         "form": request.POST if problem else {},
@@ -224,29 +228,167 @@ def bank(request: HttpRequest, bank_id: int) -> HttpResponse:
     )
 
 
+def _exam_fields(request: HttpRequest) -> dict[str, Any]:
+    post = request.POST
+    cert = post.get("certification_id", "").strip()
+    return {
+        "title": post.get("title", ""),
+        "description": post.get("description", ""),
+        "bank": _pk(QuestionBank, post.get("bank_id", ""), "bank_id"),
+        "question_count": _optional_int(post.get("question_count", ""), "question_count"),
+        "pass_mark": _optional_int(post.get("pass_mark", ""), "pass_mark") or 0,
+        "time_limit_minutes": _optional_int(
+            post.get("time_limit_minutes", ""), "time_limit_minutes"
+        )
+        or 0,
+        "max_attempts": _optional_int(post.get("max_attempts", ""), "max_attempts"),
+        "shuffle": post.get("shuffle") == "on",
+        "certification_id": _pk(Certification, cert, "certification_id").pk if cert else None,
+    }
+
+
 @login_required
 @require_POST
 def exam_create(request: HttpRequest) -> HttpResponse:
     def act(user: User) -> str:
-        post = request.POST
-        cert = post.get("certification_id", "").strip()
-        exam = exams.exam_save(
-            title=post.get("title", ""),
-            description=post.get("description", ""),
-            bank=_pk(QuestionBank, post.get("bank_id", ""), "bank_id"),
-            question_count=_optional_int(post.get("question_count", ""), "question_count"),
-            pass_mark=_optional_int(post.get("pass_mark", ""), "pass_mark") or 0,
-            time_limit_minutes=_optional_int(
-                post.get("time_limit_minutes", ""), "time_limit_minutes"
-            )
-            or 0,
-            max_attempts=_optional_int(post.get("max_attempts", ""), "max_attempts"),
-            shuffle=post.get("shuffle") == "on",
-            certification_id=_pk(Certification, cert, "certification_id").pk if cert else None,
-        )
+        exam = exams.exam_save(**_exam_fields(request))
         return reverse("training:exam", args=[exam.pk])
 
     return _form_action(request, act)
+
+
+def _edit_page(
+    request: HttpRequest, template: str, context: dict[str, Any], problem: dict[str, Any] | None
+) -> HttpResponse:
+    context = {**context, "problem": problem, "form": request.POST if problem else {}}
+    return render(request, template, context, status=problem["status"] if problem else 200)
+
+
+@login_required
+def exam_edit(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """An exam's form, filled in: "Save" changes it (once it has attempts, its bank,
+    question count, pass mark and order are fixed: 409), "Delete" deletes an exam nobody
+    attempted and archives one with attempts (they and their certifications stay)."""
+    _manager(request)
+    found = Exam.objects.filter(pk=exam_id).select_related("bank", "certification").first()
+    if found is None:
+        raise Http404("no such exam")
+    problem = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "delete":
+                exams.exam_delete(exam=found)
+                return redirect("training:manage")
+            published = request.POST.get("published") == "on"
+            exams.exam_save(exam=found, published=published, **_exam_fields(request))
+        except errors.DomainError as error:
+            problem = refusal(error)
+        else:
+            return redirect("training:exam_edit", exam_id=found.pk)
+        found.refresh_from_db()
+    context = {
+        "exam": found,
+        "attempt_count": found.attempts.count(),
+        "banks": list(QuestionBank.objects.order_by("name")),
+        "certifications": list(Certification.objects.all()),
+    }
+    return _edit_page(request, "training/exam_edit.html", context, problem)
+
+
+def _choices_text(question: Question) -> str:
+    return "\n".join(("*" if c.correct else "") + c.text for c in question.choices.all())
+
+
+@login_required
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    """A question's form, filled in: "Save" changes it in place when no attempt drew it,
+    otherwise archives it as it was and adds the change as a new version; "Delete" deletes
+    or (drawn by an attempt) archives it."""
+    _manager(request)
+    found = Question.objects.filter(pk=question_id).select_related("bank").first()
+    if found is None:
+        raise Http404("no such question")
+    problem = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "delete":
+                exams.question_delete(question=found)
+                return redirect("training:bank", bank_id=found.bank_id)
+            answer = request.POST.get("true_answer", "")
+            change = exams.question_update(
+                question=found,
+                kind=request.POST.get("kind", ""),
+                text=request.POST.get("text", ""),
+                points=_optional_int(request.POST.get("points", ""), "points") or 0,
+                choices=_choices(request.POST.get("choices", "")),
+                true_answer={"true": True, "false": False}.get(answer),
+                explanation=request.POST.get("explanation", ""),
+            )
+        except errors.DomainError as error:
+            problem = refusal(error)
+        else:
+            return redirect("training:bank", bank_id=change.question.bank_id)
+    true_choice = found.choices.filter(text="True").first()
+    context = {
+        "question": found,
+        "kinds": QuestionKind.choices,
+        "choices_text": _choices_text(found) if found.kind in ("single", "multiple") else "",
+        "true_answer": (
+            ("true" if true_choice.correct else "false")
+            if found.kind == QuestionKind.TRUE_FALSE and true_choice is not None
+            else ""
+        ),
+        "in_use": exams.question_in_use(found),
+    }
+    return _edit_page(request, "training/question_edit.html", context, problem)
+
+
+def _path_fields(request: HttpRequest) -> dict[str, Any]:
+    post = request.POST
+    return {
+        "name": post.get("name", ""),
+        "description": post.get("description", ""),
+        "position": post.get("position", ""),
+        "course_ids": int_list(post.getlist("course_ids")),
+        "exam_ids": int_list(post.getlist("exam_ids")),
+        "certification_ids": int_list(post.getlist("certification_ids")),
+        "member_ids": int_list(post.getlist("member_ids")),
+    }
+
+
+@login_required
+def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
+    """A learning path's form, filled in: "Save" replaces it, "Delete" deletes it (what
+    agents did is kept: the path only lists what to learn)."""
+    _manager(request)
+    found = (
+        LearningPath.objects.filter(pk=path_id)
+        .prefetch_related("courses", "exams", "certifications", "members")
+        .first()
+    )
+    if found is None:
+        raise Http404("no such learning path")
+    problem = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "delete":
+                courses.path_delete(path=found)
+                return redirect("training:manage")
+            courses.path_save(path=found, **_path_fields(request))
+        except errors.DomainError as error:
+            problem = refusal(error)
+        else:
+            return redirect("training:manage")
+    chosen = selectors.path_out(found)
+    context = {
+        "path": found,
+        "chosen": chosen,
+        "courses": list(Course.objects.order_by("title")),
+        "exams": list(Exam.objects.filter(archived_at__isnull=True)),
+        "certifications": list(Certification.objects.all()),
+        "agents": list(User.objects.filter(is_active=True).order_by("username")),
+    }
+    return _edit_page(request, "training/path_edit.html", context, problem)
 
 
 @login_required
@@ -286,16 +428,7 @@ def certification_grant(request: HttpRequest) -> HttpResponse:
 @require_POST
 def path_create(request: HttpRequest) -> HttpResponse:
     def act(user: User) -> str:
-        post = request.POST
-        courses.path_save(
-            name=post.get("name", ""),
-            description=post.get("description", ""),
-            position=post.get("position", ""),
-            course_ids=int_list(post.getlist("course_ids")),
-            exam_ids=int_list(post.getlist("exam_ids")),
-            certification_ids=int_list(post.getlist("certification_ids")),
-            member_ids=int_list(post.getlist("member_ids")),
-        )
+        courses.path_save(**_path_fields(request))
         return reverse("training:manage")
 
     return _form_action(request, act)

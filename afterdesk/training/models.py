@@ -122,6 +122,12 @@ class Question(models.Model):
     text = models.TextField()
     points = models.PositiveIntegerField(default=1)
     explanation = models.TextField(blank=True)
+    # A question some attempt drew is never changed or deleted (the attempt would show and
+    # grade something else): it is archived, and an edit makes a new version (`replaces`).
+    archived_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="versions"
+    )
 
     class Meta:
         ordering = ["bank", "id"]
@@ -158,6 +164,9 @@ class Exam(models.Model):
         Certification, on_delete=models.SET_NULL, null=True, blank=True, related_name="exams"
     )
     published = models.BooleanField(default=True)
+    # An exam with attempts is archived instead of deleted: hidden from learners, its
+    # attempts and the certifications they earned kept.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["title", "id"]

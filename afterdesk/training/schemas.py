@@ -99,6 +99,42 @@ class TrainingQuestionOut(Schema):
     choices: list[TrainingChoiceOut]
 
 
+class TrainingChoiceManageOut(Schema):
+    id: int
+    text: str
+    correct: bool
+
+
+class TrainingQuestionManageOut(Schema):
+    """A question as its trainer sees it: with the correct choices, and whether it is
+    archived (kept for the attempts that drew it) or replaces an earlier version."""
+
+    id: int
+    bank_id: int
+    kind: str
+    text: str
+    points: int
+    explanation: str
+    choices: list[TrainingChoiceManageOut]
+    archived_at: datetime | None
+    replaces_id: int | None
+
+
+class TrainingQuestionChangeOut(TrainingQuestionManageOut):
+    versioned: bool = Field(
+        description="True: an attempt had drawn the question, so it was archived as it was "
+        "and this is its new version (a new id)"
+    )
+
+
+class TrainingRemovedOut(Schema):
+    id: int
+    outcome: str = Field(
+        description="deleted (nothing referred to it) or archived (attempts refer to it: "
+        "kept for them, hidden from new ones)"
+    )
+
+
 class TrainingExamIn(InputSchema):
     title: Title
     description: LongText = ""
@@ -122,6 +158,7 @@ class TrainingExamOut(Schema):
     question_count: int | None
     certification_id: int | None
     published: bool
+    archived_at: datetime | None = None
 
 
 class TrainingAnswerOut(Schema):
@@ -206,6 +243,14 @@ class TrainingPathOut(Schema):
     id: int
     name: str
     position: str
+
+
+class TrainingPathDetailOut(TrainingPathOut):
+    description: str
+    course_ids: list[int]
+    exam_ids: list[int]
+    certification_ids: list[int]
+    member_ids: list[int]
 
 
 class TrainingChecklistItemOut(Schema):

@@ -70,8 +70,11 @@ def course_done_counts(*, user: User) -> dict[int, int]:
 
 
 def exams_visible(user: User) -> QuerySet[Exam]:
+    """Learners see the published exams; trainers every exam, archived ones too."""
     rows = Exam.objects.select_related("certification", "bank")
-    return rows if access.can_manage(user) else rows.filter(published=True)
+    if access.can_manage(user):
+        return rows
+    return rows.filter(published=True, archived_at__isnull=True)
 
 
 def exam_get(*, user: User, exam_id: int) -> Exam:
@@ -284,6 +287,8 @@ def checklist(*, user: User, at: datetime | None = None) -> Checklist:
                 ChecklistItem("course", course.title, total > 0 and n >= total, f"{n}/{total}")
             )
         for exam in path.exams.all():
+            if exam.archived_at is not None:
+                continue  # archived: no longer something to pass
             if ("exam", exam.pk) not in seen:
                 seen.add(("exam", exam.pk))
                 result.items.append(ChecklistItem("exam", exam.title, exam.pk in passed))
@@ -292,3 +297,17 @@ def checklist(*, user: User, at: datetime | None = None) -> Checklist:
                 seen.add(("certification", cert.pk))
                 result.items.append(ChecklistItem("certification", cert.name, cert.pk in held))
     return result
+
+
+def path_out(path: LearningPath) -> dict[str, object]:
+    """A learning path with the ids of what it lists (for its trainers)."""
+    return {
+        "id": path.pk,
+        "name": path.name,
+        "description": path.description,
+        "position": path.position,
+        "course_ids": sorted(c.pk for c in path.courses.all()),
+        "exam_ids": sorted(e.pk for e in path.exams.all()),
+        "certification_ids": sorted(c.pk for c in path.certifications.all()),
+        "member_ids": sorted(m.pk for m in path.members.all()),
+    }

@@ -23,6 +23,12 @@ urlpatterns = [
     path("training/manage/banks/", manage_views.bank_create, name="bank_create"),
     path("training/manage/banks/<int:bank_id>/", manage_views.bank, name="bank"),
     path("training/manage/exams/", manage_views.exam_create, name="exam_create"),
+    path("training/manage/exams/<int:exam_id>/", manage_views.exam_edit, name="exam_edit"),
+    path(
+        "training/manage/questions/<int:question_id>/",
+        manage_views.question_edit,
+        name="question_edit",
+    ),
     path(
         "training/manage/certifications/",
         manage_views.certification_create,
@@ -30,6 +36,7 @@ urlpatterns = [
     ),
     path("training/manage/grants/", manage_views.certification_grant, name="grant"),
     path("training/manage/paths/", manage_views.path_create, name="path_create"),
+    path("training/manage/paths/<int:path_id>/", manage_views.path_edit, name="path_edit"),
     path("training/manage/drills/", manage_views.drill_create, name="drill_create"),
     path("training/reviews/", manage_views.reviews, name="reviews"),
 ]

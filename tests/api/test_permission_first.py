@@ -110,6 +110,12 @@ RESTRICTED: dict[tuple[str, str], str] = {
     ("POST", "/api/training/certifications"): Role.QA_REVIEWER,
     ("POST", "/api/training/certifications/{certification_id}/grants"): Role.QA_REVIEWER,
     ("POST", "/api/training/paths"): Role.QA_REVIEWER,
+    ("PUT", "/api/training/questions/{question_id}"): Role.QA_REVIEWER,
+    ("DELETE", "/api/training/questions/{question_id}"): Role.QA_REVIEWER,
+    ("PUT", "/api/training/exams/{exam_id}"): Role.QA_REVIEWER,
+    ("DELETE", "/api/training/exams/{exam_id}"): Role.QA_REVIEWER,
+    ("PUT", "/api/training/paths/{path_id}"): Role.QA_REVIEWER,
+    ("DELETE", "/api/training/paths/{path_id}"): Role.QA_REVIEWER,
     ("POST", "/api/training/drills"): Role.QA_REVIEWER,
     # ... and reviewers (QA reviewers too) grade: agents are refused
     ("POST", "/api/training/reviews/answers/{answer_id}"): Role.AGENT,

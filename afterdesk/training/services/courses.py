@@ -153,3 +153,9 @@ def path_save(
     target.certifications.set(certifications)
     target.members.set(members)
     return target
+
+
+def path_delete(*, path: LearningPath) -> None:
+    """Delete a learning path. Nothing an agent did is lost: the path only lists what to
+    learn; courses, attempts and certifications stay."""
+    path.delete()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -70,23 +71,12 @@ class ChoiceIn:
     correct: bool
 
 
-@transaction.atomic
-def question_create(
-    *,
-    bank: QuestionBank,
-    kind: str,
-    text: str,
-    points: int = 1,
-    choices: Sequence[ChoiceIn] = (),
-    true_answer: bool | None = None,
-    explanation: str = "",
-) -> Question:
-    """A question. Single choice: one correct choice of 2+; multiple choice: 1+ correct of
-    2+; true/false: `true_answer` (its two choices are made here); short answer: no choices
-    (a reviewer grades it)."""
+def _question_rows(
+    kind: str, points: int, choices: Sequence[ChoiceIn], true_answer: bool | None
+) -> list[ChoiceIn]:
+    """The checked choices of a question (true/false: made here; short answer: none)."""
     if kind not in QuestionKind.values:
         raise ValidationError(f"kind must be one of {', '.join(QuestionKind.values)}", field="kind")
-    text = _text(text, "text", MAX_TEXT)
     if not 1 <= points <= 100:
         raise ValidationError("points must be 1–100", field="points")
     rows: list[ChoiceIn] = []
@@ -114,22 +104,142 @@ def question_create(
             )
     elif choices:
         raise ValidationError("a short-answer question has no choices", field="choices")
-    question = Question.objects.create(
-        bank=bank,
-        kind=kind,
-        text=text,
-        points=points,
-        explanation=_text(explanation, "explanation", MAX_TEXT, required=False),
-    )
+    return rows
+
+
+def _choices_write(question: Question, rows: Sequence[ChoiceIn]) -> None:
     Choice.objects.bulk_create(
         [
             Choice(question=question, position=i + 1, text=c.text, correct=c.correct)
             for i, c in enumerate(rows)
         ]
     )
+
+
+@transaction.atomic
+def question_create(
+    *,
+    bank: QuestionBank,
+    kind: str,
+    text: str,
+    points: int = 1,
+    choices: Sequence[ChoiceIn] = (),
+    true_answer: bool | None = None,
+    explanation: str = "",
+    replaces: Question | None = None,
+) -> Question:
+    """A question. Single choice: one correct choice of 2+; multiple choice: 1+ correct of
+    2+; true/false: `true_answer` (its two choices are made here); short answer: no choices
+    (a reviewer grades it)."""
+    text = _text(text, "text", MAX_TEXT)
+    rows = _question_rows(kind, points, choices, true_answer)
+    question = Question.objects.create(
+        bank=bank,
+        kind=kind,
+        text=text,
+        points=points,
+        explanation=_text(explanation, "explanation", MAX_TEXT, required=False),
+        replaces=replaces,
+    )
+    _choices_write(question, rows)
     return question
 
 
+def active_questions(bank: QuestionBank) -> Any:
+    """The questions a new attempt may draw: the bank's, archived ones left out."""
+    return Question.objects.filter(bank=bank, archived_at__isnull=True)
+
+
+def question_in_use(question: Question) -> bool:
+    """Whether an attempt drew `question` (answered or not): such a question is kept as it
+    was, for the attempt to show and grade. Only exams on its bank can have drawn it."""
+    if AttemptAnswer.objects.filter(question=question).exists():
+        return True
+    drawn = ExamAttempt.objects.filter(exam__bank_id=question.bank_id).values_list(
+        "question_ids", flat=True
+    )
+    return any(question.pk in ids for ids in drawn.iterator())
+
+
+@dataclass(frozen=True)
+class QuestionChange:
+    question: Question  # the question now in the bank (a new version when `versioned`)
+    versioned: bool
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    kind: str,
+    text: str,
+    points: int = 1,
+    choices: Sequence[ChoiceIn] = (),
+    true_answer: bool | None = None,
+    explanation: str = "",
+    now: datetime | None = None,
+) -> QuestionChange:
+    """Change a question. One no attempt has drawn is changed in place; one an attempt
+    drew stays as it was (archived, the attempt still shows and grades it) and the change
+    becomes a new version in the same bank, which new attempts draw. An archived question
+    is not changed (409)."""
+    locked = Question.objects.select_for_update().get(pk=question.pk)
+    if locked.archived_at is not None:
+        raise Conflict("this question is archived: it can no longer change", field="question")
+    text = _text(text, "text", MAX_TEXT)
+    rows = _question_rows(kind, points, choices, true_answer)
+    explanation = _text(explanation, "explanation", MAX_TEXT, required=False)
+    if question_in_use(locked):
+        locked.archived_at = now or timezone.now()
+        locked.save(update_fields=["archived_at"])
+        new = Question.objects.create(
+            bank_id=locked.bank_id,
+            kind=kind,
+            text=text,
+            points=points,
+            explanation=explanation,
+            replaces=locked,
+        )
+        _choices_write(new, rows)
+        return QuestionChange(new, versioned=True)
+    locked.kind, locked.text, locked.points, locked.explanation = kind, text, points, explanation
+    locked.save(update_fields=["kind", "text", "points", "explanation"])
+    locked.choices.all().delete()
+    _choices_write(locked, rows)
+    return QuestionChange(locked, versioned=False)
+
+
+def _bank_still_usable(question: Question) -> None:
+    """An exam still open to attempts needs a question to draw."""
+    others = active_questions(question.bank).exclude(pk=question.pk)
+    if others.exists():
+        return
+    if Exam.objects.filter(bank_id=question.bank_id, archived_at__isnull=True).exists():
+        raise Conflict(
+            "this is the last question of a bank an exam draws from: "
+            "add another question, or archive the exam, first",
+            field="question",
+        )
+
+
+@transaction.atomic
+def question_delete(*, question: Question, now: datetime | None = None) -> str:
+    """Remove a question from its bank: deleted when no attempt drew it, otherwise archived
+    (kept for the attempts that show it, never drawn again). Returns "deleted" or
+    "archived"; removing an archived question again changes nothing."""
+    locked = Question.objects.select_for_update().get(pk=question.pk)
+    if locked.archived_at is not None:
+        return "archived"
+    _bank_still_usable(locked)
+    if question_in_use(locked):
+        locked.archived_at = now or timezone.now()
+        locked.save(update_fields=["archived_at"])
+        return "archived"
+    locked.delete()
+    return "deleted"
+
+
+@transaction.atomic
 def exam_save(
     *,
     exam: Exam | None = None,
@@ -145,7 +255,7 @@ def exam_save(
     published: bool = True,
 ) -> Exam:
     title = _text(title, "title", 200)
-    size = bank.questions.count()
+    size = active_questions(bank).count()
     if size == 0:
         raise ValidationError("the question bank has no questions", field="bank_id")
     if question_count is not None and not 1 <= question_count <= size:
@@ -161,6 +271,13 @@ def exam_save(
     taken = Exam.objects.filter(title=title)
     if exam is not None:
         taken = taken.exclude(pk=exam.pk)
+        _exam_change_check(
+            exam,
+            bank_id=bank.pk,
+            question_count=question_count,
+            pass_mark=pass_mark,
+            shuffle=shuffle,
+        )
     if taken.exists():
         raise Conflict(f"an exam titled {title!r} exists", field="title")
     target = exam or Exam()
@@ -174,6 +291,53 @@ def exam_save(
     target.shuffle, target.certification_id, target.published = shuffle, certification_id, published
     target.save()
     return target
+
+
+# What an attempt was drawn and graded by: fixed once an exam has attempts.
+FIXED_WITH_ATTEMPTS = ("bank_id", "question_count", "pass_mark", "shuffle")
+
+
+def _exam_change_check(exam: Exam, **wanted: object) -> None:
+    """An archived exam does not change; one with attempts keeps how its attempts were
+    drawn and graded (bank, question count, pass mark, order): changing those would rewrite
+    past results, so it is refused (409) and the trainer archives the exam and makes a new
+    one. Its title, description, time limit (new attempts), attempts allowed, certification
+    (earned from then on) and published flag may change."""
+    current = (
+        Exam.objects.select_for_update()
+        .filter(pk=exam.pk)
+        .values(*FIXED_WITH_ATTEMPTS, "archived_at")
+        .first()
+    )
+    if current is None:
+        raise NotFound("no such exam")
+    if current["archived_at"] is not None:
+        raise Conflict("this exam is archived: it can no longer change", field="exam")
+    changed = [name for name in FIXED_WITH_ATTEMPTS if current[name] != wanted[name]]
+    if changed and ExamAttempt.objects.filter(exam=exam).exists():
+        field = changed[0]
+        raise Conflict(
+            f"this exam has attempts, so its {field.removesuffix('_id')} cannot change "
+            "(past results would change): archive it and create a new exam",
+            field=field,
+        )
+
+
+@transaction.atomic
+def exam_delete(*, exam: Exam, now: datetime | None = None) -> str:
+    """Remove an exam: deleted when nobody attempted it (it leaves the learning paths it was
+    in), otherwise archived: hidden from learners and taking no new attempt, while its
+    attempts, their answers and the certifications they earned stay. Returns "deleted" or
+    "archived"; archiving twice changes nothing."""
+    locked = Exam.objects.select_for_update().get(pk=exam.pk)
+    if locked.archived_at is not None:
+        return "archived"
+    if ExamAttempt.objects.filter(exam=locked).exists():
+        locked.archived_at = now or timezone.now()
+        locked.save(update_fields=["archived_at"])
+        return "archived"
+    locked.delete()
+    return "deleted"
 
 
 def questions_draw(
@@ -195,6 +359,8 @@ def attempt_start(*, exam: Exam, user: User, now: datetime | None = None) -> Exa
     now = now or timezone.now()
     if not exam.published:
         raise NotFound("no such exam")
+    if exam.archived_at is not None:
+        raise Conflict("this exam is archived: it takes no new attempts", field="exam")
     current = ExamAttempt.objects.filter(
         exam=exam, user=user, state=AttemptState.IN_PROGRESS
     ).first()
@@ -206,7 +372,7 @@ def attempt_start(*, exam: Exam, user: User, now: datetime | None = None) -> Exa
     if exam.max_attempts is not None and used >= exam.max_attempts:
         raise Conflict(f"no attempts left: {used} of {exam.max_attempts} used", field="exam")
     seed = secrets.randbits(62)
-    ids = list(exam.bank.questions.values_list("pk", flat=True))
+    ids = list(active_questions(exam.bank).values_list("pk", flat=True))
     drawn = questions_draw(ids, seed, exam.question_count, exam.shuffle)
     max_points = sum(Question.objects.filter(pk__in=drawn).values_list("points", flat=True))
     try:
