@@ -113,6 +113,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with drop-down lists written in Python (core/form_renderer.py).
+FORM_RENDERER = "afterdesk.core.form_renderer.FastSelectRenderer"
 
 # The default cache is per process (the chat widget's rate limits); `charts` keeps the weekly
 # review's drawn charts as files shared by the server's processes (reports/chart_cache.py).
@@ -238,6 +240,10 @@ SEVENTEEN_TRACK_WEBHOOK_KEY = os.environ.get("SEVENTEEN_TRACK_WEBHOOK_KEY", "")
 _stalled_days = os.environ.get("PARCELS_STALLED_DAYS", "7").strip()
 PARCELS_STALLED_DAYS: int | str = int(_stalled_days) if _stalled_days.isdecimal() else _stalled_days
 PARCELS_STALLED_OVERRIDES = os.environ.get("PARCELS_STALLED_OVERRIDES", "")
+# Training (docs/training.md, "Expiry reminders"): days before a certification expires when
+# the agent and their supervisors are reminded, comma-separated (e.g. "30,7"); checked at
+# startup (training.E001).
+AFTERDESK_CERTIFICATION_REMINDER_DAYS = env_list("AFTERDESK_CERTIFICATION_REMINDER_DAYS", "30")
 # Mailboxes' IMAP/SMTP servers (docs/channels.md, "Mailboxes"): an extra certificate authority
 # (PEM) trusted besides the system's, for a private CA or a self-signed server.
 MAIL_TLS_CA_FILE = os.environ.get("AFTERDESK_MAIL_CA_FILE", "")

@@ -16,6 +16,12 @@ class BenchError(Exception):
     pass
 
 
+def is_bench_name(name: str) -> bool:
+    """A benchmark database: `…_bench`, or `…_bench_<who>` (one per benchmark run side by
+    side, e.g. `afterdesk_bench_pages`)."""
+    return name.endswith("_bench") or "_bench_" in name
+
+
 @dataclass(frozen=True)
 class BenchDatabase:
     backend: str  # "sqlite" or "postgres"
@@ -31,9 +37,12 @@ class BenchDatabase:
     @classmethod
     def postgres(cls, out: Path, url: str = DEFAULT_POSTGRES_URL) -> BenchDatabase:
         name = urlsplit(url).path.lstrip("/")
-        if not name.endswith("_bench"):
+        if not is_bench_name(name):
             # The benchmark drops and recreates its database: never a user's database.
-            raise BenchError(f"the PostgreSQL benchmark database must end in _bench, not {name!r}")
+            raise BenchError(
+                f"the PostgreSQL benchmark database must end in _bench or hold _bench_, "
+                f"not {name!r}"
+            )
         return cls("postgres", url, out / "postgres")
 
     @property

@@ -219,3 +219,57 @@ def save_results(options: BenchOptions) -> Path:
     path = options.out / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(options.results, indent=2) + "\n")
     return path
+
+
+PAGES_TARGET_P95_MS = 150.0
+JS_TARGET_BYTES = 300_000
+PAGES_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/afterdesk_bench_pages"
+
+
+def pages_lines(result: dict[str, Any]) -> list[str]:
+    if result["kind"] == "js":
+        if result.get("status") != 200:
+            return [f"js      {result['page']:<34} HTTP {result.get('status')}"]
+        size = result["bytes"]
+        return [
+            f"js      {result['page']:<34} {size / 1000:6.1f} KB in {len(result['scripts'])} "
+            f"files ({result['gzip_bytes'] / 1000:.1f} KB gzipped)  "
+            f"[target ≤ {JS_TARGET_BYTES // 1000} KB: {_verdict(size <= JS_TARGET_BYTES)}]"
+        ]
+    p95 = result["p95_ms"]
+    line = (
+        f"pages   {result['tickets']:>9,} tickets  {result['user']:<5} {result['page']:<30} "
+        f"p50 {result['p50_ms']:6.1f} ms  p95 {p95:6.1f} ms  max {result['max_ms']:6.1f} ms  "
+        f"{result['queries']:2d} queries  {result['bytes'] / 1000:5.0f} KB  load {result['load']}"
+    )
+    if result["tickets"] >= 1_000_000:
+        line += f"  [target p95 ≤ {PAGES_TARGET_P95_MS:.0f} ms: "
+        line += f"{_verdict(p95 <= PAGES_TARGET_P95_MS)}]"
+    else:
+        line += f"  [target p95 ≤ {PAGES_TARGET_P95_MS:.0f} ms at 1M]"
+    return [line]
+
+
+def run_pages(options: BenchOptions, write: Write, *, keep: bool = False) -> None:
+    """PostgreSQL only (the target is PostgreSQL's); its own database, `afterdesk_bench_pages`
+    unless `--postgres-url` names another."""
+    if "postgres" not in options.backends:
+        write("pages: PostgreSQL only, skipped on SQLite")
+        return
+    url = (
+        PAGES_DEFAULT_URL if options.postgres_url == DEFAULT_POSTGRES_URL else options.postgres_url
+    )
+    if not postgres_reachable(url):
+        write("pages: PostgreSQL not reachable at 127.0.0.1:5432, skipped")
+        return
+    database = BenchDatabase.postgres(options.out, url)
+    args = ["pages", "--sizes", ",".join(str(s) for s in options.sizes)]
+    args += ["--repeat", str(options.repeat)]
+    with options.step(f"Pages benchmark on {database.backend}"):
+        if not keep:
+            database.reset()
+        output = database.run_worker(args, timeout=4 * 3600)
+    for result in json.loads(output.strip().splitlines()[-1])["results"]:
+        options.results.append(result)
+        for line in pages_lines(result):
+            write(line)

@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        for name in ("all", "import", "inbox", "metrics", "triage", "ingest"):
+        for name in ("all", "import", "inbox", "metrics", "triage", "ingest", "pages"):
             sub = actions.add_parser(name)
             sub.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
             sub.add_argument("--out", type=Path, default=settings.BASE_DIR.parent / "bench/out")
@@ -85,12 +85,19 @@ class Command(BaseCommand):
                 help="messages ingested per transaction (1: one by one; bench/ingest.py)",
             )
             sub.add_argument(
+                "--keep-database",
+                action="store_true",
+                help="pages: fill on from what the database holds instead of recreating it",
+            )
+            sub.add_argument(
                 "--quiet",
                 action="store_true",
                 help="no progress display (it shows only when stderr is a terminal)",
             )
         worker = actions.add_parser("_worker", help="internal: runs inside the bench database")
-        worker.add_argument("task", choices=("migrate", "import", "inbox", "metrics", "ingest"))
+        worker.add_argument(
+            "task", choices=("migrate", "import", "inbox", "metrics", "ingest", "pages")
+        )
         worker.add_argument("--rebuild-limit", type=int, default=0)
         worker.add_argument("file", nargs="?", type=Path)
         worker.add_argument("--sizes", type=_sizes, default=[])
@@ -101,7 +108,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         _bench_importable()
         from bench.databases import DEFAULT_POSTGRES_URL, BenchError
-        from bench.runner import BenchOptions, run_import, run_inbox, run_metrics, save_results
+        from bench.runner import (
+            BenchOptions,
+            run_import,
+            run_inbox,
+            run_metrics,
+            run_pages,
+            save_results,
+        )
 
         if options["action"] == "_worker":
             self.stdout.write(json.dumps(self._worker(options)))
@@ -147,6 +161,8 @@ class Command(BaseCommand):
                     count=options["ingest_messages"],
                     batch=max(1, options["ingest_batch"]),
                 )
+            if options["action"] in ("all", "pages"):
+                run_pages(bench, write, keep=options["keep_database"])
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
         write(f"figures saved to {save_results(bench)}")
@@ -160,7 +176,7 @@ class Command(BaseCommand):
         from bench import worker
 
         name = str(settings.DATABASES["default"]["NAME"])
-        if not (name.endswith("_bench") or name.endswith("bench.sqlite3")):
+        if not (name.endswith("_bench") or "_bench_" in name or name.endswith("bench.sqlite3")):
             # The worker drops, fills and times: only ever inside a benchmark database.
             raise CommandError(f"refusing to run a benchmark worker against {name!r}")
         if options["task"] == "migrate":
@@ -183,6 +199,10 @@ class Command(BaseCommand):
                 repeat=options["repeat"],
                 rebuild_limit=options["rebuild_limit"],
             )
+        if options["task"] == "pages":
+            from bench.pages import pages_run
+
+            return pages_run(sizes=options["sizes"], repeat=options["repeat"])
         return worker.inbox_run(
             sizes=options["sizes"], repeat=options["repeat"], statuses=options["statuses"]
         )
