@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,9 @@ class User(AbstractUser):
     # it chooses the scorecard template (docs/metrics.md, "Positions and templates").
     position = models.CharField(max_length=POSITION_MAX_LENGTH, blank=True, db_index=True)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # The language this person last chose with the top bar's switch (or signed in with): the
+    # desk's emails and notifications to them are written in it. Blank: the desk's default.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["username"]
@@ -63,6 +67,24 @@ class User(AbstractUser):
     @property
     def can_configure(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def mail_language(self) -> str:
+        """The language to write to this person in: their choice, else the desk's default."""
+        return user_language(self)
+
+
+def language_or_default(code: str | None) -> str:
+    """`code` when it is one of `settings.LANGUAGES`, else the desk's `LANGUAGE_CODE`."""
+    code = (code or "").lower()
+    if code and code in {language for language, _name in settings.LANGUAGES}:
+        return code
+    return str(settings.LANGUAGE_CODE)
+
+
+def user_language(user: User | None) -> str:
+    """The language to write to `user` in (`User.language`), else the desk's default."""
+    return language_or_default(getattr(user, "language", ""))
 
 
 class AgentProfile(models.Model):

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from afterdesk.accounts.models import POSITION_ACCESS, ApiToken, Team, User
+from afterdesk.accounts.models import POSITION_ACCESS, ApiToken, Team, User, language_or_default
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
+
+
+def emails_by_language(emails: list[str]) -> dict[str, list[str]]:
+    """The addresses grouped by the language their person reads the desk in (one query); an
+    address of nobody here, in the desk's default language. Groups keep the given order."""
+    known: dict[str, str] = {}
+    for email, language in User.objects.filter(email__in=emails).values_list("email", "language"):
+        known.setdefault(email.strip().lower(), language)
+    groups: dict[str, list[str]] = {}
+    for email in emails:
+        groups.setdefault(language_or_default(known.get(email.strip().lower())), []).append(email)
+    return groups
 
 
 def user_require_configure(*, user: User) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, connections, transaction
@@ -256,6 +257,18 @@ def _lock_wait_at_most(connection: BaseDatabaseWrapper, milliseconds: int) -> It
         yield
     finally:
         driver.execute(f"PRAGMA busy_timeout = {previous}")
+
+
+def user_language_set(*, user: User, language: str) -> str:
+    """Keep `language` (a code of `settings.LANGUAGES`) as the person's own; returns the
+    code kept. An unknown code changes nothing."""
+    code = language.strip().lower()
+    if code not in {known for known, _name in settings.LANGUAGES}:
+        return user.language
+    if user.language != code:
+        user.language = code
+        User.objects.filter(pk=user.pk).update(language=code)
+    return code
 
 
 def team_create(*, name: str) -> Team:

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.i18n import set_language
 
 from afterdesk.accounts import views
 
@@ -15,8 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Django's view: POST `language` (+ `next`), stores the choice in the language cookie.
-    path("language/", set_language, name="set_language"),
+    # Django's view: POST `language` (+ `next`), stores the choice in the language cookie (and
+    # on the signed-in person's account, for their emails).
+    path("language/", views.language_set, name="set_language"),
     path("positions/", views.positions_page, name="positions"),
     path("positions/<path:username>/", views.position_set, name="position_set"),
     path("people/", views.people_page, name="people"),

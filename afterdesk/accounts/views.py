@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
 from afterdesk.accounts import selectors, services
 from afterdesk.accounts.forms import PersonForm, PositionForm, TeamForm, TokenForm
@@ -28,6 +30,17 @@ def lockout_response(
 ) -> HttpResponse:
     """Too many failed logins (django-axes): say so plainly, with 429."""
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's `set_language` (the cookie and the redirect), and for a signed-in person the
+    choice kept on their account: the desk's emails and notifications to them use it."""
+    response = set_language(request)
+    code = request.POST.get(LANGUAGE_QUERY_PARAMETER, "") if request.method == "POST" else ""
+    user = request.user
+    if isinstance(user, User) and code and response.cookies.get(settings.LANGUAGE_COOKIE_NAME):
+        services.user_language_set(user=user, language=code)
+    return response
 
 
 def _admin(request: HttpRequest) -> User:

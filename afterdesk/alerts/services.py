@@ -14,9 +14,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from afterdesk.accounts.models import User
+from afterdesk.accounts.selectors import emails_by_language
 from afterdesk.core.errors import PermissionDenied, ValidationError
 from afterdesk.core.observability import duration_recorded
 from afterdesk.metrics.access import Access
@@ -140,25 +143,34 @@ def alert_acknowledge(*, alert: Alert, by: User, at: datetime | None = None) -> 
     return locked
 
 
-def alert_mail(*, alerts: Sequence[Alert], recipients: Sequence[str]) -> EmailMessage:
-    """One message listing a batch of alerts (the first MAIL_LIST_LIMIT of them)."""
+def alert_mail(
+    *, alerts: Sequence[Alert], recipients: Sequence[str], language: str | None = None
+) -> EmailMessage:
+    """One message listing a batch of alerts (the first MAIL_LIST_LIMIT of them), its frame,
+    kinds and severities in `language` (default: the desk's)."""
     count = len(alerts)
-    subject = (
-        f"[Afterdesk] New alert: {alerts[0].get_kind_display()}"
-        if count == 1
-        else f"[Afterdesk] {count} new alerts"
-    )
-    lines = [
-        f"Afterdesk raised {count} new alert{'s' if count != 1 else ''}:",
-        "",
-        *(
-            f"- [{alert.get_severity_display()}] {alert.get_kind_display()}: {alert.message}"
-            for alert in alerts[:MAIL_LIST_LIMIT]
-        ),
-    ]
-    if count > MAIL_LIST_LIMIT:
-        lines.append(f"… and {count - MAIL_LIST_LIMIT} more.")
-    lines += ["", "Review and acknowledge them on the Alerts page (/alerts/) of Afterdesk."]
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = (
+            _("[Afterdesk] New alert: %(kind)s") % {"kind": alerts[0].get_kind_display()}
+            if count == 1
+            else _("[Afterdesk] %(count)s new alerts") % {"count": count}
+        )
+        lines = [
+            ngettext(
+                "Afterdesk raised %(count)s new alert:",
+                "Afterdesk raised %(count)s new alerts:",
+                count,
+            )
+            % {"count": count},
+            "",
+            *(
+                f"- [{alert.get_severity_display()}] {alert.get_kind_display()}: {alert.message}"
+                for alert in alerts[:MAIL_LIST_LIMIT]
+            ),
+        ]
+        if count > MAIL_LIST_LIMIT:
+            lines.append(_("… and %(count)s more.") % {"count": count - MAIL_LIST_LIMIT})
+        lines += ["", _("Review and acknowledge them on the Alerts page (/alerts/) of Afterdesk.")]
     return EmailMessage(
         subject=subject,
         body="\n".join(lines) + "\n",
@@ -186,7 +198,11 @@ def alerts_notify(*, now: datetime | None = None) -> list[Alert]:
         return []
     ids = [alert.pk for alert in pending]
     try:
-        alert_mail(alerts=pending, recipients=recipients).send(fail_silently=False)
+        # One message per language the recipients read the desk in (`User.language`).
+        for language, group in emails_by_language(recipients).items():
+            alert_mail(alerts=pending, recipients=group, language=language).send(
+                fail_silently=False
+            )
     except Exception:
         Alert.objects.filter(pk__in=ids).update(notify_claimed_at=None)
         raise

@@ -10,8 +10,13 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from afterdesk.accounts.models import User
+from afterdesk.accounts.selectors import emails_by_language
 from afterdesk.notifications.models import NotificationKind
 from afterdesk.notifications.selectors import supervisors_for_team
 from afterdesk.notifications.services import notify
@@ -50,8 +55,17 @@ def people_notify(
         users=people,
         kind=NotificationKind.AUTOMATION,
         title=f"{subject} (#{ticket.pk})",
-        body=(f"{body}\n\n" if body else "") + f"Ticket #{ticket.pk}: {ticket.subject}\n"
-        f"Rule: {rule}",
+        # The rule's own words as written; the frame in each person's language.
+        body=format_lazy(
+            "{body}{about}",
+            body=f"{body}\n\n" if body else "",
+            about=format_lazy(
+                gettext_lazy("Ticket #{ticket}: {subject}\nRule: {rule}"),
+                ticket=ticket.pk,
+                subject=ticket.subject,
+                rule=rule,
+            ),
+        ),
         url=f"/tickets/{ticket.pk}/",
         ticket_id=ticket.pk,
         dedupe_key=key,
@@ -59,18 +73,31 @@ def people_notify(
 
 
 def notice_queue(*, to: list[str], subject: str, body: str, ticket: Ticket, rule: str) -> None:
-    about = f"Ticket #{ticket.pk}: {ticket.subject}\nRule: {rule}\n"
-    message = EmailMessage(
-        subject=f"[Afterdesk] {subject} (#{ticket.pk})",
-        body=(f"{body}\n\n" if body else "") + about + f"Open it at /tickets/{ticket.pk}/\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    messages = []
+    # One message per language its readers use the desk in (an address of nobody here: the
+    # desk's default language); the rule's subject and body as written.
+    for language, group in emails_by_language(to).items():
+        with translation.override(language):
+            about = _("Ticket #%(ticket)s: %(subject)s\nRule: %(rule)s") % {
+                "ticket": ticket.pk,
+                "subject": ticket.subject,
+                "rule": rule,
+            }
+            link = _("Open it at /tickets/%(ticket)s/") % {"ticket": ticket.pk}
+        messages.append(
+            EmailMessage(
+                subject=f"[Afterdesk] {subject} (#{ticket.pk})",
+                body=(f"{body}\n\n" if body else "") + f"{about}\n{link}\n",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=group,
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+        )
 
     def send() -> None:
         try:
-            message.send(fail_silently=False)
+            for message in messages:
+                message.send(fail_silently=False)
         except Exception:  # the firing stays done; the mail's failure is in the log
             logger.exception(
                 "automation %r: the notice for ticket %s was not sent", rule, ticket.pk

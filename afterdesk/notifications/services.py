@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from afterdesk.accounts.models import User
+from afterdesk.accounts.models import User, user_language
 from afterdesk.core.errors import ValidationError
 
 from .models import Notification, NotificationKind, Preference
@@ -37,8 +39,10 @@ class Draft:
 
     users: Sequence[User]
     kind: str
-    title: str
-    body: str = ""
+    # Plain text, or a lazy translation (`gettext_lazy`, `format_lazy`): each person's copy is
+    # then written in their own language (`User.language`).
+    title: str | Promise
+    body: str | Promise = ""
     url: str = ""
     ticket_id: int | None = None
     actor: User | None = None
@@ -50,7 +54,7 @@ class Draft:
 def _checked(draft: Draft) -> None:
     if draft.kind not in NotificationKind.values:
         raise ValidationError(f"unknown notification kind {draft.kind!r}", field="kind")
-    if not draft.title.strip():
+    if not str(draft.title).strip():
         raise ValidationError("a notification needs a title", field="title")
     if draft.url and (not draft.url.startswith("/") or draft.url.startswith("//")):
         # Only paths inside the desk: the notifications page links to it.
@@ -96,25 +100,28 @@ def notifications_create(
                 email=False,
             ).values_list("user_id", "kind")
         )
-    rows = [
-        Notification(
-            recipient=user,
-            kind=draft.kind,
-            title=draft.title.strip()[:200],
-            body=draft.body.strip(),
-            url=draft.url,
-            ticket_id=draft.ticket_id,
-            actor=draft.actor,
-            dedupe_key=draft.dedupe_key,
-            created_at=now,
-            email_to=(
-                user.email.strip()
-                if email and user.email.strip() and (user.pk, draft.kind) not in muted
-                else ""
-            ),
+    rows = []
+    for draft, user in wanted:
+        with translation.override(user_language(user)):
+            title, body = str(draft.title).strip()[:200], str(draft.body).strip()
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=draft.kind,
+                title=title,
+                body=body,
+                url=draft.url,
+                ticket_id=draft.ticket_id,
+                actor=draft.actor,
+                dedupe_key=draft.dedupe_key,
+                created_at=now,
+                email_to=(
+                    user.email.strip()
+                    if email and user.email.strip() and (user.pk, draft.kind) not in muted
+                    else ""
+                ),
+            )
         )
-        for draft, user in wanted
-    ]
     if not rows:
         return []
     # A concurrent run of the same occasion may have stored a row since the read above: the
@@ -131,8 +138,8 @@ def notify(
     *,
     users: Iterable[User],
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Promise,
+    body: str | Promise = "",
     url: str = "",
     ticket_id: int | None = None,
     actor: User | None = None,
@@ -192,17 +199,21 @@ def preferences_set(*, user: User, email_kinds: Iterable[str]) -> dict[str, bool
 
 
 def notification_mail(row: Notification) -> EmailMessage:
+    """The email copy, its frame in the recipient's language (the title and body were
+    written in it when the notification was stored)."""
     base = settings.AFTERDESK_PUBLIC_URL.rstrip("/")
     lines = [row.title]
     if row.body:
         lines += ["", row.body]
-    if row.url:
-        lines += ["", f"Open it: {base}{row.url}"]
-    lines += [
-        "",
-        "--",
-        f"Choose which notifications you get by email: {base}/notifications/settings/",
-    ]
+    with translation.override(user_language(row.recipient)):
+        if row.url:
+            lines += ["", _("Open it: %(url)s") % {"url": f"{base}{row.url}"}]
+        lines += [
+            "",
+            "--",
+            _("Choose which notifications you get by email: %(url)s")
+            % {"url": f"{base}/notifications/settings/"},
+        ]
     return EmailMessage(
         subject=f"[Afterdesk] {row.title}",
         body="\n".join(lines) + "\n",
@@ -248,7 +259,8 @@ def notification_emails_send(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def _claim(*, now: datetime) -> list[Notification]:
     rows = list(
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
         .filter(emailed_at__isnull=True, email_tries__lt=EMAIL_MAX_TRIES)
         .exclude(email_to="")
         .filter(

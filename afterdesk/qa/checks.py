@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from afterdesk.qa.models import Check
 from afterdesk.sla.models import TicketSla
 from afterdesk.tickets.models import Message, MessageKind, Ticket, TicketEvent
@@ -207,13 +210,15 @@ def _ends_with(text: str, words: tuple[str, ...]) -> bool:
 
 def _greeting(replies: list[Message]) -> Finding:
     if not replies:
-        return Finding(Check.GREETING, None, "no agent reply")
+        return Finding(Check.GREETING, None, _("no agent reply"))
     greeted = _starts_with(replies[0].body_text, GREETINGS)
     signed = _ends_with(replies[-1].body_text, SIGN_OFFS)
-    missing = [name for name, ok in (("greeting", greeted), ("sign-off", signed)) if not ok]
+    missing = [name for name, ok in ((_("greeting"), greeted), (_("sign-off"), signed)) if not ok]
     if missing:
-        return Finding(Check.GREETING, False, "missing: " + ", ".join(missing))
-    return Finding(Check.GREETING, True, "the first reply greets, the last signs off")
+        return Finding(
+            Check.GREETING, False, _("missing: %(parts)s") % {"parts": _(", ").join(missing)}
+        )
+    return Finding(Check.GREETING, True, _("the first reply greets, the last signs off"))
 
 
 def _follow_up(messages: list[Message], events: list[TicketEvent]) -> Finding:
@@ -226,18 +231,27 @@ def _follow_up(messages: list[Message], events: list[TicketEvent]) -> Finding:
                 for e in events
             )
             if later_reply or solved_after:
-                return Finding(Check.FOLLOW_UP, True, "a follow-up was promised and came")
-            return Finding(Check.FOLLOW_UP, False, "a follow-up was promised; none came")
-    return Finding(Check.FOLLOW_UP, None, "no follow-up promised")
+                return Finding(Check.FOLLOW_UP, True, _("a follow-up was promised and came"))
+            return Finding(Check.FOLLOW_UP, False, _("a follow-up was promised; none came"))
+    return Finding(Check.FOLLOW_UP, None, _("no follow-up promised"))
 
 
 def _template(replies: list[Message]) -> Finding:
     left = [m for m in replies if UNRENDERED.search(m.body_text)]
     if left:
-        return Finding(Check.TEMPLATE, False, f"{len(left)} reply(ies) contain {{{{ or {{% left")
+        return Finding(
+            Check.TEMPLATE,
+            False,
+            ngettext(
+                "%(count)s reply contains {{ or {%% left",
+                "%(count)s replies contain {{ or {%% left",
+                len(left),
+            )
+            % {"count": len(left)},
+        )
     if not replies:
-        return Finding(Check.TEMPLATE, None, "no agent reply")
-    return Finding(Check.TEMPLATE, True, "no template variables left")
+        return Finding(Check.TEMPLATE, None, _("no agent reply"))
+    return Finding(Check.TEMPLATE, True, _("no template variables left"))
 
 
 def _buyer_language(ticket: Ticket, messages: list[Message], events: list[TicketEvent]) -> str:
@@ -257,17 +271,22 @@ def _language(
 ) -> Finding:
     buyer = _buyer_language(ticket, messages, events)
     if not buyer:
-        return Finding(Check.LANGUAGE, None, "the buyer's language is unknown")
+        return Finding(Check.LANGUAGE, None, _("the buyer's language is unknown"))
     told = [(m, language_detect(m.body_text).code) for m in replies]
     told = [(m, code) for m, code in told if code and len(m.body_text) >= LANGUAGE_MIN_CHARS]
     if not told:
-        return Finding(Check.LANGUAGE, None, "no reply long enough to tell its language")
+        return Finding(Check.LANGUAGE, None, _("no reply long enough to tell its language"))
     other = sorted({code for _, code in told if code != buyer})
     if other:
         return Finding(
-            Check.LANGUAGE, False, f"buyer writes {buyer}; replies in " + ", ".join(other)
+            Check.LANGUAGE,
+            False,
+            _("buyer writes %(buyer)s; replies in %(others)s")
+            % {"buyer": buyer, "others": ", ".join(other)},
         )
-    return Finding(Check.LANGUAGE, True, f"replies in {buyer}, the buyer's language")
+    return Finding(
+        Check.LANGUAGE, True, _("replies in %(buyer)s, the buyer's language") % {"buyer": buyer}
+    )
 
 
 def _first_reply_sla(replies: list[Message], events: list[TicketEvent]) -> Finding:
@@ -275,13 +294,13 @@ def _first_reply_sla(replies: list[Message], events: list[TicketEvent]) -> Findi
         e.kind == "sla_breach" and e.fields.get("target") == "first_reply" for e in events
     )
     if breached:
-        return Finding(Check.FIRST_REPLY_SLA, False, "the first reply breached its SLA")
+        return Finding(Check.FIRST_REPLY_SLA, False, _("the first reply breached its SLA"))
     if not replies:
-        return Finding(Check.FIRST_REPLY_SLA, None, "no agent reply")
+        return Finding(Check.FIRST_REPLY_SLA, None, _("no agent reply"))
     # The sla app keeps each ticket's clocks; no policy means no first-reply target to meet.
     if not TicketSla.objects.filter(ticket_id=replies[0].ticket_id, policy__isnull=False).exists():
-        return Finding(Check.FIRST_REPLY_SLA, None, "no SLA policy applies")
-    return Finding(Check.FIRST_REPLY_SLA, True, "first reply within the SLA (no breach)")
+        return Finding(Check.FIRST_REPLY_SLA, None, _("no SLA policy applies"))
+    return Finding(Check.FIRST_REPLY_SLA, True, _("first reply within the SLA (no breach)"))
 
 
 def mood(text: str) -> int:
@@ -292,12 +311,20 @@ def mood(text: str) -> int:
 def _sentiment(messages: list[Message]) -> Finding:
     buyer = [m for m in messages if m.kind == MessageKind.INBOUND]
     if len(buyer) < 2:
-        return Finding(Check.SENTIMENT, None, "fewer than two buyer messages")
+        return Finding(Check.SENTIMENT, None, _("fewer than two buyer messages"))
     first, last = mood(buyer[0].body_text), mood(buyer[-1].body_text)
     if last < first:
-        return Finding(Check.SENTIMENT, False, f"worsening (mood {first} → {last})")
-    word = "improving" if last > first else "steady"
-    return Finding(Check.SENTIMENT, True, f"{word} (mood {first} → {last})")
+        return Finding(
+            Check.SENTIMENT,
+            False,
+            _("worsening (mood %(first)s → %(last)s)") % {"first": first, "last": last},
+        )
+    text = (
+        _("improving (mood %(first)s → %(last)s)")
+        if last > first
+        else _("steady (mood %(first)s → %(last)s)")
+    )
+    return Finding(Check.SENTIMENT, True, text % {"first": first, "last": last})
 
 
 def checks_run(ticket: Ticket) -> dict[str, Finding]:

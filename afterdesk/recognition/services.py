@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from afterdesk.accounts.models import User
+from afterdesk.accounts.models import User, user_language
 from afterdesk.core.errors import ValidationError
 from afterdesk.recognition.awards import awards_compute
 from afterdesk.recognition.models import Award, PerformanceEmail
@@ -117,8 +117,8 @@ def _awards_by_agent(month: date) -> dict[int, list[Award]]:
 
 
 def performance_mail(*, report: AgentReport, month: date, awards: list[Award]) -> EmailMessage:
-    """The monthly email of one agent, in the desk's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The monthly email of one agent, in their language (`User.language`, else the desk's)."""
+    with translation.override(user_language(report.agent)):
         context = {"report": report, "month": month, "awards": awards, "agent": report.agent}
         subject = render_to_string("recognition/email/performance_subject.txt", context).strip()
         body = render_to_string("recognition/email/performance.txt", context)

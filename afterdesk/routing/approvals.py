@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import Conflict, NotFound, ValidationError
@@ -20,6 +22,12 @@ from afterdesk.notifications.services import notify
 from afterdesk.routing.access import can_decide, decide_require
 from afterdesk.routing.models import AgentRouting, ApprovalKind, ApprovalRequest, ApprovalStatus
 from afterdesk.tickets.models import Ticket
+
+# The kind inside a sentence ("asks to approve a refund of …"), in the reader's language.
+KIND_WORDS = {
+    ApprovalKind.REFUND: gettext_lazy("refund"),
+    ApprovalKind.CREDIT: gettext_lazy("credit"),
+}
 
 
 def _amount(value: Any) -> Decimal:
@@ -81,12 +89,29 @@ def approval_request_create(
         currency=_currency(currency),
         note=note.strip()[:2000],
     )
-    about = f" on ticket #{ticket.pk}" if ticket is not None else ""
+    amount = f"{request.amount:.2f} {request.currency}"
+    kind_name = KIND_WORDS.get(request.kind, request.kind)
+    # Lazy: each supervisor's copy is written in their own language.
+    title = (
+        format_lazy(
+            gettext_lazy("{person} asks to approve a {kind} of {amount} on ticket #{ticket}"),
+            person=by,
+            kind=kind_name,
+            amount=amount,
+            ticket=ticket.pk,
+        )
+        if ticket is not None
+        else format_lazy(
+            gettext_lazy("{person} asks to approve a {kind} of {amount}"),
+            person=by,
+            kind=kind_name,
+            amount=amount,
+        )
+    )
     notify(
         users=supervisors_for_team(ticket.team_id if ticket is not None else None),
         kind=NotificationKind.APPROVAL,
-        title=f"{by} asks to approve a {request.kind} of "
-        f"{request.amount:.2f} {request.currency}{about}",
+        title=title,
         body=request.note,
         url=reverse("routing:approvals"),
         ticket_id=ticket.pk if ticket is not None else None,
@@ -113,8 +138,14 @@ def approval_decide(*, by: User, request_id: int, approve: bool, note: str = "")
     notify(
         users=[request.requested_by],
         kind=NotificationKind.APPROVAL_DECIDED,
-        title=f"{by} {request.status} your {request.kind} of "
-        f"{request.amount:.2f} {request.currency}",
+        title=format_lazy(
+            gettext_lazy("{person} approved your {kind} of {amount}")
+            if approve
+            else gettext_lazy("{person} denied your {kind} of {amount}"),
+            person=by,
+            kind=KIND_WORDS.get(request.kind, request.kind),
+            amount=f"{request.amount:.2f} {request.currency}",
+        ),
         body=request.decision_note,
         url=reverse("routing:approvals"),
         ticket_id=request.ticket_id,

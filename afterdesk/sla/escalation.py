@@ -15,9 +15,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from afterdesk.accounts.models import Role, User
+from afterdesk.accounts.selectors import emails_by_language
 from afterdesk.notifications.models import NotificationKind
 from afterdesk.notifications.selectors import email_muted, supervisors_for_team
 from afterdesk.notifications.services import Draft, notifications_create
@@ -27,10 +31,10 @@ from afterdesk.tickets.models import Ticket, TicketEvent
 logger = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=10)
 TARGET_NAMES = {
-    "first_reply": "first reply",
-    "next_reply": "next reply",
-    "periodic_update": "periodic update",
-    "resolution": "resolution",
+    "first_reply": gettext_lazy("first reply"),
+    "next_reply": gettext_lazy("next reply"),
+    "periodic_update": gettext_lazy("periodic update"),
+    "resolution": gettext_lazy("resolution"),
 }
 
 
@@ -96,35 +100,74 @@ def _breach_draft(event: TicketEvent, subject: str, people: list[User]) -> Draft
     return Draft(
         users=people,
         kind=NotificationKind.SLA_BREACH,
-        title=f"SLA breach: ticket #{event.ticket_id} missed its {target} deadline",
-        body=f"Due {due}" + (f" under the policy {policy!r}" if policy else "") + f". {subject}",
+        # Lazy: each person's copy is written in their own language.
+        title=format_lazy(
+            gettext_lazy("SLA breach: ticket #{ticket} missed its {target} deadline"),
+            ticket=event.ticket_id,
+            target=target,
+        ),
+        body=format_lazy(
+            gettext_lazy("Due {due} under the policy '{policy}'. {subject}")
+            if policy
+            else gettext_lazy("Due {due}. {subject}"),
+            due=due,
+            policy=policy,
+            subject=subject,
+        ),
         url=f"/tickets/{event.ticket_id}/",
         ticket_id=event.ticket_id,
         dedupe_key=f"sla_breach:{event.pk}",
     )
 
 
-def breach_mail(notice: BreachNotice) -> EmailMessage:
+def breach_mail(
+    notice: BreachNotice, *, to: list[str] | None = None, language: str | None = None
+) -> EmailMessage:
+    """The breach email to `to` (default: every recipient) in `language` (default: the
+    desk's)."""
     event = notice.event
     ticket = notice.ticket
-    target = TARGET_NAMES.get(event.subtype, event.subtype)
-    due = event.fields.get("due", "")
-    policy = event.fields.get("policy", "")
-    body = (
-        f"Ticket #{ticket.pk} ({ticket.external_id}) missed its {target} deadline, due {due}"
-        f"{f' under the policy {policy!r}' if policy else ''}.\n\n"
-        f"Subject: {ticket.subject}\n"
-        f"Assignee: {ticket.assignee.username if ticket.assignee else 'nobody'}\n"
-        f"Team: {ticket.team.name if ticket.team else 'none'}\n\n"
-        f"Open it at /tickets/{ticket.pk}/ in Afterdesk.\n"
-    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        target = str(TARGET_NAMES.get(event.subtype, event.subtype))
+        due = event.fields.get("due", "")
+        policy = event.fields.get("policy", "")
+        values = {"ticket": ticket.pk, "external": ticket.external_id, "target": target}
+        first = (
+            _(
+                "Ticket #%(ticket)s (%(external)s) missed its %(target)s deadline, due %(due)s "
+                "under the policy '%(policy)s'."
+            )
+            if policy
+            else _("Ticket #%(ticket)s (%(external)s) missed its %(target)s deadline, due %(due)s.")
+        ) % {**values, "due": due, "policy": policy}
+        body = (
+            f"{first}\n\n"
+            + _("Subject: %(subject)s") % {"subject": ticket.subject}
+            + "\n"
+            + _("Assignee: %(name)s")
+            % {"name": ticket.assignee.username if ticket.assignee else _("nobody")}
+            + "\n"
+            + _("Team: %(name)s") % {"name": ticket.team.name if ticket.team else _("none")}
+            + "\n\n"
+            + _("Open it at /tickets/%(ticket)s/ in Afterdesk.") % values
+            + "\n"
+        )
+        subject = _("[Afterdesk] SLA breach: #%(ticket)s %(target)s") % values
     return EmailMessage(
-        subject=f"[Afterdesk] SLA breach: #{ticket.pk} {target}",
+        subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=list(notice.recipients),
+        to=list(notice.recipients) if to is None else to,
         headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+def breach_mails(notice: BreachNotice) -> list[EmailMessage]:
+    """One email per language the recipients read the desk in (`User.language`)."""
+    return [
+        breach_mail(notice, to=to, language=language)
+        for language, to in emails_by_language(list(notice.recipients)).items()
+    ]
 
 
 def breach_notices_send() -> list[BreachNotice]:
@@ -134,7 +177,8 @@ def breach_notices_send() -> list[BreachNotice]:
     for notice in _claim():
         if notice.recipients:
             try:
-                breach_mail(notice).send(fail_silently=False)
+                for message in breach_mails(notice):
+                    message.send(fail_silently=False)
             except Exception:
                 BreachNotice.objects.filter(pk=notice.pk).update(claimed_at=None)
                 raise

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from afterdesk.metrics.catalogue import HIGHER, KPI_DIRECTION
+from afterdesk.metrics.reasons import reason_text
 from afterdesk.metrics.scorecards import KpiLine, ScorecardRow, report
 
 register = template.Library()
@@ -371,3 +372,9 @@ def ticket_contribution(ticket: Any, kpi: str, template: Any) -> SafeString:
 def kpi_bound(value: Number | None, kpi: str) -> str:
     """A target or floor in the KPI's unit (the formula shows the raw number)."""
     return kpi_value(value, kpi)
+
+
+@register.filter
+def reason(text: str | None) -> str:
+    """A stored scorecard or payout reason in the reader's language (metrics/reasons.py)."""
+    return reason_text(text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.core.errors import ValidationError
@@ -57,7 +59,12 @@ def note_mentions_notify(*, ticket: Ticket, event: TicketEvent, by: User, body: 
     notify(
         users=people,
         kind=NotificationKind.MENTION,
-        title=f"{by} mentioned you on ticket #{ticket.pk}: {ticket.subject}"[:200],
+        title=format_lazy(
+            gettext_lazy("{person} mentioned you on ticket #{ticket}: {subject}"),
+            person=by,
+            ticket=ticket.pk,
+            subject=ticket.subject,
+        ),
         body=excerpt,
         url=f"/tickets/{ticket.pk}/{anchor}",
         ticket_id=ticket.pk,
@@ -104,10 +111,22 @@ def escalation_notify(
 ) -> list[User]:
     """Tell the person, or the team's people, about the escalation; returns them."""
     if person is not None:
-        people, where = [person], "you"
+        people = [person]
+        title = format_lazy(
+            gettext_lazy("{person} escalated ticket #{ticket} to you: {subject}"),
+            person=by,
+            ticket=ticket.pk,
+            subject=ticket.subject,
+        )
     elif team is not None:
         people = escalation_recipients(ticket=ticket, team=team, by=by)
-        where = f"team {team.name}"
+        title = format_lazy(
+            gettext_lazy("{person} escalated ticket #{ticket} to team {team}: {subject}"),
+            person=by,
+            ticket=ticket.pk,
+            team=team.name,
+            subject=ticket.subject,
+        )
     else:
         return []
     people = [user for user in people if user.pk != by.pk]
@@ -116,7 +135,7 @@ def escalation_notify(
     notify(
         users=people,
         kind=NotificationKind.ESCALATION,
-        title=f"{by} escalated ticket #{ticket.pk} to {where}: {ticket.subject}"[:200],
+        title=title,
         body=reason.strip(),
         url=f"/tickets/{ticket.pk}/",
         ticket_id=ticket.pk,
