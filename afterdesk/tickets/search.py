@@ -15,9 +15,9 @@ buyer) and no write pays a query more:
   (migrations 0009 and 0012). `afterdesk_search_fold` is an SQL function: `unaccent` when the
   extension could be created, and runs of Chinese and Japanese written as overlapping bigrams
   (`core.fulltext`); the 'simple' configuration does not stem, as tickets come in any
-  language. Stored, the vector is not parsed again when a phrase is checked on a candidate
-  row, and ANALYZE keeps statistics of its words, so the planner knows a frequent word from a
-  rare one (below). Whole values are btree indexes on `upper(…)`.
+  language. Stored, the vector is not parsed again when a row is checked (a phrase on every
+  row the index proposes; each row of the walk below). Whole values are btree indexes on
+  `upper(…)`.
 - SQLite: FTS5 tables without content (`tickets_subject_fts`, `tickets_message_fts`,
   `commerce_customer_fts`, rowid = the row's id, the unicode61 tokenizer), filled by triggers
   on insert, update and delete with `afterdesk_search_fold(…)`, the Python `core.fulltext.fold`.
@@ -29,12 +29,13 @@ digit (an emoji, punctuation) is a substring match on subjects and messages inst
 (`#` and digits) is a number only: a ticket or an order, never text.
 
 Ranking: a whole-value match first (ticket, order, tracking number, email), then a match in
-the subject, then the rest; newest update first within each. The work is bounded whatever a
-word's frequency: each source hands over at most its newest MAX_MATCHES matches (subjects by
-ticket, messages by message, buyers by buyer, newest id first), and the best MAX_MATCHES of
-those are the search's. For a rare word the database reads the index's few matches and keeps
-the newest; for a word in a large share of the tickets it walks the table newest first and
-stops after MAX_MATCHES, instead of reading and sorting hundreds of thousands of matches. A
+the subject, then the rest; newest update first within each. A word in hundreds of thousands
+of tickets costs no more than a rare one: each source hands over at most its newest
+MAX_MATCHES matches (subjects by ticket, messages by message, buyers by buyer, newest id
+first), and the best MAX_MATCHES of those are the search's. On PostgreSQL a word in a large
+share of the tickets is found by walking the newest rows (`_pg_newest`), without reading and
+sorting hundreds of thousands of matches; a rarer one from the index, all its matches.
+SQLite's FTS5 hands over the matches newest rowid first and stops at the LIMIT by itself. A
 search that reaches MAX_MATCHES says so (`SearchResults.capped`: "1,000+ tickets").
 """
 
