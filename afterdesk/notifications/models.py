@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     AUTOMATION = "automation", _("Automation rule")
     APPROVAL = "approval", _("Approval waiting")
     APPROVAL_DECIDED = "approval_decided", _("Approval decided")
+    CERTIFICATION_EXPIRY = "certification_expiry", _("Certification expiring")
 
 
 class Notification(models.Model):

@@ -34,7 +34,7 @@ from afterdesk.training.models import (
     QuestionKind,
 )
 from afterdesk.training.services import certifications, courses, drills, exams
-from afterdesk.training.views import int_list, refusal, user_of
+from afterdesk.training.views import int_list, refusal, soon_days, user_of
 
 
 def _manager(request: HttpRequest) -> User:
@@ -78,6 +78,7 @@ def _page(request: HttpRequest, user: User, problem: dict[str, Any] | None) -> H
         "drills": list(Drill.objects.all()[:100]),
         "agents": list(User.objects.filter(is_active=True).order_by("username")),
         "kinds": QuestionKind.choices,
+        "expiring": selectors.awards_expiring_or_expired(soon_days=soon_days()),
         "problem": problem,
         "form": request.POST if problem else {},
     }

@@ -275,6 +275,28 @@ class AgentCertification(models.Model):
         return f"{self.certification} ({self.user})"
 
 
+class CertificationReminder(models.Model):
+    """A reminder sent that an award expires within `days_before` days: one per award and
+    threshold, whatever runs the daily task makes (the unique constraint decides)."""
+
+    award = models.ForeignKey(
+        AgentCertification, on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "days_before"], name="uniq_certification_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award_id}: {self.days_before} days"
+
+
 class LearningPath(models.Model):
     """What a role must learn before going live: courses to finish, exams to pass and
     certifications to hold. A path applies to the agents of `position` (a `User.position`)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from afterdesk.accounts.models import User
@@ -190,6 +190,77 @@ def certifications_held(*, user: User, at: datetime | None = None) -> list[Agent
         if kept is None or _lasts_longer(row, kept):
             best[row.certification_id] = row
     return list(best.values())
+
+
+@dataclass(frozen=True)
+class CertificationState:
+    """A certification an agent holds or held, by its award that counts: `held` (in force),
+    `expiring` (in force, expiring within the reminder window) or `expired` (the latest
+    award ran out and none replaced it)."""
+
+    award: AgentCertification
+    state: str
+
+
+def certification_states(
+    *, user: User, soon_days: int, at: datetime | None = None
+) -> list[CertificationState]:
+    """`user`'s certifications by name: each held one (expiring soon or not), and each
+    whose every award has expired. Revoked awards are left out. One query."""
+    at = at or timezone.now()
+    held = {award.certification_id: award for award in certifications_held(user=user, at=at)}
+    expired: dict[int, AgentCertification] = {}
+    rows = (
+        AgentCertification.objects.filter(user=user, revoked_at__isnull=True, expires_at__lte=at)
+        .select_related("certification")
+        .order_by("expires_at", "pk")
+    )
+    for row in rows:
+        if row.certification_id not in held:
+            expired[row.certification_id] = row  # the latest expiry wins
+    soon = at + timedelta(days=soon_days)
+    states = [
+        CertificationState(
+            award,
+            "expiring" if award.expires_at is not None and award.expires_at <= soon else "held",
+        )
+        for award in held.values()
+    ]
+    states += [CertificationState(award, "expired") for award in expired.values()]
+    return sorted(states, key=lambda s: (s.award.certification.name, s.award.pk))
+
+
+def awards_expiring_or_expired(
+    *, soon_days: int, expired_days: int = 90, at: datetime | None = None
+) -> list[CertificationState]:
+    """For the trainers: every agent's award in force that expires within `soon_days`, and
+    those that expired in the last `expired_days`, each unless a later award of the same
+    certification replaced it; soonest first. Two queries."""
+    at = at or timezone.now()
+    renewed = AgentCertification.objects.filter(
+        user=OuterRef("user"),
+        certification=OuterRef("certification"),
+        revoked_at__isnull=True,
+        earned_at__lte=at,
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=OuterRef("expires_at")))
+    rows = (
+        AgentCertification.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=at - timedelta(days=expired_days),
+            expires_at__lte=at + timedelta(days=soon_days),
+            user__is_active=True,
+        )
+        .filter(~Exists(renewed))
+        .select_related("user", "certification")
+        .prefetch_related("reminders")
+        .order_by("expires_at", "pk")
+    )
+    return [
+        CertificationState(
+            row, "expired" if row.expires_at and row.expires_at <= at else "expiring"
+        )
+        for row in rows
+    ]
 
 
 def _lasts_longer(a: AgentCertification, b: AgentCertification) -> bool:

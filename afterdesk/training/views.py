@@ -20,6 +20,7 @@ from afterdesk.training import access, selectors
 from afterdesk.training.markdown import render_markdown
 from afterdesk.training.models import AttemptState, LessonImage
 from afterdesk.training.services import courses, drills, exams
+from afterdesk.training.services.reminders import reminder_days
 
 
 def user_of(request: HttpRequest) -> User:
@@ -35,6 +36,12 @@ def refusal(error: errors.DomainError) -> dict[str, Any]:
     if isinstance(error, errors.PermissionDenied):
         raise PermissionDenied(error.message)
     return {"message": error.message, "field": error.field, "status": error.status}
+
+
+def soon_days() -> int:
+    """How near an expiry is shown as "expires soon": the farthest reminder threshold."""
+    days = reminder_days()
+    return days[-1] if days else 30
 
 
 def int_list(values: list[str]) -> list[int]:
@@ -53,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "courses": course_rows,
         "exams": list(selectors.exams_visible(user)),
         "drills": list(selectors.drills_visible(user)[:50]),
-        "held": selectors.certifications_held(user=user),
+        "cert_states": selectors.certification_states(user=user, soon_days=soon_days()),
         "attempts": list(selectors.attempts_of(user=user)[:50]),
         "can_manage": access.can_manage(user),
         "can_grade": access.can_grade(user),
@@ -212,5 +219,6 @@ def agent_certifications(request: HttpRequest, username: str) -> HttpResponse:
     agent = User.objects.filter(username=username).first()
     if agent is None or not (agent.pk == viewer.pk or access.can_manage(viewer)):
         raise Http404("no such agent")
-    context = {"agent": agent, "held": selectors.certifications_held(user=agent)}
+    states = selectors.certification_states(user=agent, soon_days=soon_days())
+    context = {"agent": agent, "cert_states": states}
     return render(request, "training/partials/profile_certifications.html", context)

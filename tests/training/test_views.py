@@ -218,8 +218,8 @@ def test_query_counts_are_pinned(
     client.get("/training/")  # warm the session and the caches
     assert_num = django_assert_num_queries
     # session, user, checklist (paths + 3 prefetches, progress, passed, held), courses,
-    # progress, exams, drills, held, attempts.
-    with assert_num(15):  # type: ignore[operator]
+    # progress, exams, drills, held and expired certifications, attempts.
+    with assert_num(16):  # type: ignore[operator]
         assert client.get("/training/").status_code == 200
     attempt = ExamAttempt.objects.filter(user=agent).first()
     assert attempt is not None
@@ -229,7 +229,8 @@ def test_query_counts_are_pinned(
         assert client.get(f"/training/courses/{course.pk}/").status_code == 200
     manager = signed_in(supervisor)
     manager.get("/training/manage/")
-    with assert_num(9):  # type: ignore[operator]
+    # ... and the certifications expiring or expired (their reminders prefetched when any).
+    with assert_num(10):  # type: ignore[operator]
         assert manager.get("/training/manage/").status_code == 200
     rubric_save(
         by=supervisor,
