@@ -20,6 +20,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -86,6 +87,17 @@ def queue_sla_due() -> Case:
         default=Least(*dues),
         output_field=DateTimeField(),
     )
+
+
+def sla_due_before_q(instant: datetime) -> Q:
+    """Tickets whose earliest running SLA deadline is at or before `instant`: the same tickets
+    as `queue_sla_due() <= instant`, written as conditions on the SLA row's columns, which the
+    database answers from its rows without computing the earliest deadline of every ticket
+    (a paused row or a missing one has no running deadline)."""
+    due = Q()
+    for name in SLA_DUE_FIELDS:
+        due |= Q(**{f"sla__{name}__lte": instant})
+    return Q(sla__paused=False) & due
 
 
 def _last_buyer_message() -> Subquery:

@@ -6,16 +6,17 @@ import heapq
 import itertools
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Order
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
-from afterdesk.tickets.queue import queue_order, queue_sla_due
+from afterdesk.tickets.queue import queue_order, sla_due_before_q
 from afterdesk.tickets.search import SearchResults, search_results, search_tickets
 
 INBOX_PAGE_SIZE = 50
@@ -89,7 +90,7 @@ def _inbox_filtered(*, user: User, filters: InboxFilters) -> QuerySet[Ticket]:
     if filters.my_teams:
         queryset = queryset.filter(team__in=user.teams.all())
     if filters.due_before:
-        queryset = queryset.alias(sla_due=queue_sla_due()).filter(sla_due__lte=filters.due_before)
+        queryset = queryset.filter(sla_due_before_q(filters.due_before))
     # The SLA row (written by the sla app, above this one) comes along by its relation's name.
     queryset = queryset.select_related("assignee", "team", "store", "customer", "sla")
     if filters.text:
@@ -119,8 +120,12 @@ class StatusMergedTickets:
         self.queryset = queryset  # filtered and ordered, no status condition
         self.statuses = statuses
 
-    def count(self) -> int:
-        return self.queryset.filter(status__in=self.statuses).count()
+    def count(self, limit: int | None = None) -> int:
+        """How many tickets; with `limit`, at most that many (counted no further)."""
+        matching = self.queryset.filter(status__in=self.statuses)
+        if limit is not None:
+            return matching.order_by()[:limit].count()
+        return matching.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -220,11 +225,74 @@ def ticket_detail_of_new(*, ticket: Ticket) -> Ticket:
     return ticket
 
 
+# The inbox counts its tickets up to this many, then says "1,000+ tickets": counting every
+# ticket of a view costs a scan of all of them (150–500 ms for a team's or a tag's tickets at
+# 1M tickets; docs/benchmarks.md, "Inbox and ticket pages"), counting a thousand does not.
+INBOX_COUNT_CAP = 1000
+
+
+class InboxPage(Page):  # type: ignore[type-arg]
+    more = False  # a capped list: whether a ticket follows this page
+
+    def has_next(self) -> bool:
+        if getattr(self.paginator, "capped", False):
+            return self.more
+        return super().has_next()
+
+
+class InboxPaginator(Paginator):  # type: ignore[type-arg]
+    """Pages of the inbox whose count stops at INBOX_COUNT_CAP + 1. Beyond that (`capped`) the
+    pages go on as far as there are tickets, each read with one ticket more to know whether
+    another page follows; the total number of pages is not known."""
+
+    cap = INBOX_COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        tickets = self.object_list
+        if isinstance(tickets, QuerySet):
+            return tickets.order_by()[: self.cap + 1].count()
+        if isinstance(tickets, StatusMergedTickets):
+            return tickets.count(limit=self.cap + 1)
+        return int(tickets.count())  # a search: at most its best 1,000 already
+
+    @property
+    def capped(self) -> bool:
+        return not isinstance(self.object_list, SearchResults) and self.count > self.cap
+
+    def validate_number(self, number: Any) -> int:
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(str(error)) from error
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        page = InboxPage(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page:  # type: ignore[type-arg]
+        return InboxPage(*args, **kwargs)
+
+
 def inbox_page(*, user: User, filters: InboxFilters, page_number: str | int | None) -> Page[Ticket]:
-    """One page of the inbox (50 tickets) with their tags; out-of-range numbers clamp."""
+    """One page of the inbox (50 tickets) with their tags; out-of-range numbers clamp (past
+    the end of a capped list: to the page after the 1,000th ticket)."""
     tickets = inbox_tickets(user=user, filters=filters)
     # Paginator only counts and slices; StatusMergedTickets is not iterable as a whole.
-    return Paginator(tickets, INBOX_PAGE_SIZE).get_page(page_number)  # type: ignore[arg-type]
+    return InboxPaginator(tickets, INBOX_PAGE_SIZE).get_page(page_number)  # type: ignore[arg-type]
 
 
 def assignable_agents() -> QuerySet[User]:
