@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import OrderLine
-from afterdesk.core.errors import PermissionDenied
-from afterdesk.core.exports import cell_guard
+from afterdesk.core.errors import PermissionDenied, ValidationError
+from afterdesk.core.exports import cell_guard, xlsx_text
 from afterdesk.returns.models import Reason, RefundState, ReturnLine, SkuSupplier, State
 from afterdesk.tickets.events import TRIAGE_ISSUE_TYPES
 
@@ -40,6 +42,28 @@ class Period:
 def last_complete_month(today: date) -> Period:
     end = today.replace(day=1) - timedelta(days=1)
     return Period(end.replace(day=1), end)
+
+
+PERIOD_MAX_DAYS = 3660
+
+
+def period_parse(raw_from: str, raw_to: str, *, today: date) -> Period:
+    """`from` and `to` (YYYY-MM-DD, both included); the last complete month without them.
+    The page and the API read the period the same way (422 naming the field)."""
+    default = last_complete_month(today)
+    try:
+        start = date.fromisoformat(raw_from) if raw_from else default.start
+    except ValueError as exc:
+        raise ValidationError("from and to are dates (YYYY-MM-DD)", field="from") from exc
+    try:
+        end = date.fromisoformat(raw_to) if raw_to else default.end
+    except ValueError as exc:
+        raise ValidationError("from and to are dates (YYYY-MM-DD)", field="to") from exc
+    if end < start:
+        raise ValidationError("the period ends before it starts", field="to")
+    if (end - start).days > PERIOD_MAX_DAYS:
+        raise ValidationError("a period is at most ten years", field="to")
+    return Period(start, end)
 
 
 @dataclass(kw_only=True)
@@ -189,30 +213,86 @@ def group_tallies(rows: list[SkuRow], grouping: str) -> list[GroupRow]:
     return sorted(chosen, key=lambda g: (-g.returned, g.name))
 
 
-def groups_csv(rows: list[GroupRow], grouping: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+Cell = str | int | Decimal | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One analytics table as the downloads and the API give it: a header of field names and
+    rows of plain values (text, whole numbers, money as Decimal, the rate as a fraction)."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def _rate(tally: Tally) -> float | None:
+    return round(tally.rate, 4) if tally.rate is not None else None
+
+
+def groups_table(rows: list[GroupRow], grouping: str) -> Table:
     reasons = list(Reason.values)
-    writer.writerow(
+    header = [grouping, "ordered", "returned", "return_rate", "refunded", "return_shipping"]
+    return Table(
+        f"returns-by-{grouping}",
+        [*header, "cost", *reasons],
         [
-            grouping,
-            "ordered",
-            "returned",
-            "return_rate",
-            "refunded",
-            "return_shipping",
-            "cost",
-            *reasons,
-        ]
-    )
-    for row in rows:
-        rate = f"{row.rate:.4f}" if row.rate is not None else ""
-        writer.writerow(
-            [cell_guard(row.name), row.ordered, row.returned, rate, row.refunded, row.shipping]
+            [row.name, row.ordered, row.returned, _rate(row), row.refunded, row.shipping]
             + [row.cost]
             + [row.reasons[r] for r in reasons]
+            for row in rows
+        ],
+    )
+
+
+def table_csv(table: Table) -> str:
+    """The table as CSV: text guarded against formulas, the rate with 4 decimals."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow(
+            [
+                cell_guard(v)
+                if isinstance(v, str)
+                else ""
+                if v is None
+                else f"{v:.4f}"
+                if isinstance(v, float)
+                else v
+                for v in row
+            ]
         )
     return out.getvalue()
+
+
+def table_xlsx(table: Table) -> bytes:
+    """The table as an XLSX workbook of one sheet: a bold header, numbers as numbers (money
+    with 2 decimals, the rate as a percentage), text guarded against formulas."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
+    sheet.title = table.name[:31]
+    sheet.append([xlsx_text(name) for name in table.header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
+    for column, name in enumerate(table.header, start=1):
+        style = {"return_rate": "0.00%"}.get(name)
+        if name in ("refunded", "return_shipping", "cost"):
+            style = "#,##0.00"
+        if style:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = style
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def groups_csv(rows: list[GroupRow], grouping: str) -> str:
+    return table_csv(groups_table(rows, grouping))
 
 
 def _share(line: ReturnLine) -> Decimal:
@@ -228,33 +308,23 @@ def top_fit_skus(rows: list[SkuRow], limit: int = 10) -> list[SkuRow]:
     return sorted(chosen, key=lambda r: (-r.fit_returns, r.sku))[:limit]
 
 
-def returns_csv(rows: list[SkuRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+def sku_table(rows: list[SkuRow]) -> Table:
     reasons = list(Reason.values)
-    writer.writerow(
+    header = ["sku", "market", "product", "ordered", "returned", "return_rate", "refunded"]
+    return Table(
+        "returns-by-sku",
+        [*header, "return_shipping", "cost", *reasons],
         [
-            "sku",
-            "market",
-            "product",
-            "ordered",
-            "returned",
-            "return_rate",
-            "refunded",
-            "return_shipping",
-            "cost",
-            *reasons,
-        ]
-    )
-    for row in rows:
-        rate = f"{row.rate:.4f}" if row.rate is not None else ""
-        writer.writerow(
-            [cell_guard(row.sku), row.market, cell_guard(row.product), row.ordered, row.returned]
-            + [rate, row.refunded]
-            + [row.shipping, row.cost]
+            [row.sku, row.market, row.product, row.ordered, row.returned, _rate(row)]
+            + [row.refunded, row.shipping, row.cost]
             + [row.reasons[r] for r in reasons]
-        )
-    return out.getvalue()
+            for row in rows
+        ],
+    )
+
+
+def returns_csv(rows: list[SkuRow]) -> str:
+    return table_csv(sku_table(rows))
 
 
 @dataclass
@@ -307,19 +377,67 @@ def issues_by_sku(user: User, period: Period | None = None, *, limit: int = 500)
     return sorted(rows.values(), key=lambda r: (-r.tickets, r.sku, r.market))[:limit]
 
 
-def issues_csv(rows: list[IssueRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["sku", "market", "product", "tickets", *TRIAGE_ISSUE_TYPES])
-    for row in rows:
-        writer.writerow(
-            [cell_guard(row.sku), row.market, cell_guard(row.product), row.tickets]
+def issues_table(rows: list[IssueRow]) -> Table:
+    return Table(
+        "issues-by-sku",
+        ["sku", "market", "product", "tickets", *TRIAGE_ISSUE_TYPES],
+        [
+            [row.sku, row.market, row.product, row.tickets]
             + [row.issues[issue] for issue in TRIAGE_ISSUE_TYPES]
-        )
-    return out.getvalue()
+            for row in rows
+        ],
+    )
+
+
+def issues_csv(rows: list[IssueRow]) -> str:
+    return table_csv(issues_table(rows))
 
 
 def top_issue_skus(rows: list[IssueRow], issue: str, limit: int = 10) -> list[IssueRow]:
     """The SKUs with the most tickets of one issue type (`size_issue`, `quality_issue`)."""
     chosen = [row for row in rows if row.issues[issue]]
     return sorted(chosen, key=lambda r: (-r.issues[issue], r.sku))[:limit]
+
+
+def _tally_out(row: Tally) -> dict[str, object]:
+    return {
+        "ordered": row.ordered,
+        "returned": row.returned,
+        "return_rate": _rate(row),
+        "refunded": row.refunded,
+        "return_shipping": row.shipping,
+        "cost": row.cost,
+        "reasons": {reason: row.reasons[reason] for reason in Reason.values},
+    }
+
+
+def analytics_figures(user: User, period: Period) -> dict[str, object]:
+    """Every table of the page for `period`, as the API gives it (the same figures as the
+    page and its downloads: the same functions compute them)."""
+    tallies = sku_tallies(user, period)
+    issues = issues_by_sku(user, period)
+    return {
+        "start": period.start,
+        "end": period.end,
+        "by_sku": [
+            {"sku": r.sku, "market": r.market, "product": r.product, **_tally_out(r)}
+            for r in tallies
+            if r.returned
+        ],
+        **{
+            f"by_{grouping}": [
+                {"name": g.name, **_tally_out(g)} for g in group_tallies(tallies, grouping)
+            ]
+            for grouping in GROUPINGS
+        },
+        "issues_by_sku": [
+            {
+                "sku": r.sku,
+                "market": r.market,
+                "product": r.product,
+                "tickets": r.tickets,
+                "issues": {issue: r.issues[issue] for issue in TRIAGE_ISSUE_TYPES},
+            }
+            for r in issues
+        ],
+    }

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
 from afterdesk.core.api_schemas import READ_ERRORS, WRITE_ERRORS, Id
 from afterdesk.core.errors import NotFound, ValidationError
-from afterdesk.returns import access, selectors
+from afterdesk.returns import access, analytics, selectors
 from afterdesk.returns.actions import Action, case_act
 from afterdesk.returns.models import ReturnCase
-from afterdesk.returns.schemas import ActionIn, CaseIn, CaseOut
+from afterdesk.returns.schemas import ActionIn, CaseIn, CaseOut, ReturnsAnalyticsOut
 from afterdesk.returns.services.cases import LineIn, case_create
 from afterdesk.tickets.selectors import ticket_get_for_user
 
@@ -19,6 +20,23 @@ router = Router(tags=["returns"])
 # QA reviewers read and do not act: refused before the path and the body are read, so they get
 # 403 whatever they send (afterdesk.accounts.api_auth.requires).
 ACT = requires(access.act_require)
+ANALYTICS = requires(analytics.analytics_require)
+
+
+class ReturnsPeriodQuery(Schema):
+    from_: str = Field("", alias="from", max_length=10, description="YYYY-MM-DD (included)")
+    to: str = Field("", max_length=10, description="YYYY-MM-DD (included)")
+
+
+@router.get(
+    "/returns/analytics", response={200: ReturnsAnalyticsOut, **READ_ERRORS}, auth=ANALYTICS
+)
+def returns_analytics(request: HttpRequest, period: Query[ReturnsPeriodQuery]) -> dict[str, object]:
+    """The analytics page's figures for a period (`from`, `to`, both included; the last
+    complete month without them): returns by SKU, product, market and supplier, and tickets
+    by SKU and issue type. Supervisors and admins; a bad date is a 422 naming the field."""
+    chosen = analytics.period_parse(period.from_, period.to, today=timezone.localdate())
+    return analytics.analytics_figures(request_user(request), chosen)
 
 
 @router.get("/returns", response={200: list[CaseOut], **READ_ERRORS})

@@ -3,7 +3,7 @@ values are checked by the returns services, so the pages and the API refuse alik
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -90,3 +90,46 @@ class CaseOut(Schema):
     updated_at: datetime
     lines: list[ReturnLineOut] = Field(alias="lines.all")
     refunds: list[RefundOut] = Field(alias="refunds.all")
+
+
+class ReturnsTallyOut(Schema):
+    ordered: int = Field(description="Units ordered in the period")
+    returned: int = Field(description="Units returned (requested in the period)")
+    return_rate: float | None = Field(
+        description="returned ÷ ordered, 4 decimals; null when nothing was ordered"
+    )
+    refunded: Decimal
+    return_shipping: Decimal
+    cost: Decimal = Field(description="refunded + return_shipping")
+    reasons: dict[str, int] = Field(description="Returned units per reason (every reason)")
+
+
+class ReturnsSkuOut(ReturnsTallyOut):
+    sku: str
+    market: str
+    product: str
+
+
+class ReturnsGroupOut(ReturnsTallyOut):
+    name: str = Field(description='The product, market or supplier ("": none)')
+
+
+class ReturnsIssuesOut(Schema):
+    sku: str
+    market: str
+    product: str
+    tickets: int
+    issues: dict[str, int] = Field(description="Tickets per issue type (every type)")
+
+
+class ReturnsAnalyticsOut(Schema):
+    """The figures of the analytics page for a period, table by table (docs/returns.md,
+    "Analytics")."""
+
+    start: date
+    end: date
+    by_sku: list[ReturnsSkuOut]
+    by_product: list[ReturnsGroupOut]
+    by_market: list[ReturnsGroupOut]
+    by_supplier: list[ReturnsGroupOut]
+    issues_by_sku: list[ReturnsIssuesOut] = Field(description="The 500 SKUs with most tickets")

@@ -5,7 +5,6 @@ message and the page's status is the error's (4xx)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -208,7 +207,8 @@ def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def analytics_page(request: HttpRequest) -> HttpResponse:
     """Returns by SKU, product, market and supplier and tickets by issue type over a period
     (`from`, `to`; the last complete month by default), supervisors and admins; `?format=`
-    `csv`, `product_csv`, `market_csv`, `supplier_csv` or `issues_csv` downloads a table."""
+    `csv` or `xlsx` (by SKU), `product_csv`, `market_csv`, `supplier_csv`, `issues_csv` or
+    the same with `_xlsx` downloads a table; an unknown format is a 400."""
     user = _user(request)
     try:
         analytics.analytics_require(user)
@@ -222,17 +222,18 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     tallies = analytics.sku_tallies(user, period)
     rows = [row for row in tallies if row.returned]
     wanted = request.GET.get("format", "")
-    if wanted in analytics.GROUP_FORMATS:
-        grouping = analytics.GROUP_FORMATS[wanted]
-        text = analytics.groups_csv(analytics.group_tallies(tallies, grouping), grouping)
-        return attachment(text, content_type=CSV, filename=f"returns-by-{grouping}.csv")
-    if wanted == "csv":
-        text = analytics.returns_csv(rows)
-        return attachment(text, content_type=CSV, filename="returns-by-sku.csv")
+    table_name, _sep, kind = wanted.rpartition("_") if "_" in wanted else ("sku", "", wanted)
+    if kind in ("csv", "xlsx"):
+        if table_name in analytics.GROUPINGS:
+            table = analytics.groups_table(analytics.group_tallies(tallies, table_name), table_name)
+        elif table_name == "issues":
+            table = analytics.issues_table(analytics.issues_by_sku(user, period))
+        elif table_name == "sku":
+            table = analytics.sku_table(rows)
+        else:
+            return HttpResponse(f"unknown format {wanted!r}", status=400)
+        return _download(table, kind)
     issues = analytics.issues_by_sku(user, period)
-    if wanted == "issues_csv":
-        text = analytics.issues_csv(issues)
-        return attachment(text, content_type=CSV, filename="issues-by-sku.csv")
     context: dict[str, Any] = {
         "period": period,
         "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
@@ -249,26 +250,24 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     return render(request, "returns/analytics.html", context)
 
 
-CSV = CONTENT_TYPES["csv"]
 GROUP_LABELS = (
     ("product", _("Returns by product")),
     ("market", _("Returns by market")),
     ("supplier", _("Returns by supplier")),
 )
-PERIOD_MAX_DAYS = 3660
 
 
 def _period(request: HttpRequest) -> analytics.Period:
     """`from` and `to` (YYYY-MM-DD, both included); the last complete month without them."""
-    default = analytics.last_complete_month(timezone.localdate())
-    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
-    try:
-        start = date.fromisoformat(raw_from) if raw_from else default.start
-        end = date.fromisoformat(raw_to) if raw_to else default.end
-    except ValueError as exc:
-        raise ValidationError("from and to are dates (YYYY-MM-DD)", field="from") from exc
-    if end < start:
-        raise ValidationError("the period ends before it starts", field="to")
-    if (end - start).days > PERIOD_MAX_DAYS:
-        raise ValidationError("a period is at most ten years", field="to")
-    return analytics.Period(start, end)
+    return analytics.period_parse(
+        request.GET.get("from", ""), request.GET.get("to", ""), today=timezone.localdate()
+    )
+
+
+def _download(table: analytics.Table, kind: str) -> HttpResponse:
+    """A table as CSV or XLSX, named after it."""
+    if kind == "xlsx":
+        body: bytes | str = analytics.table_xlsx(table)
+    else:
+        body = analytics.table_csv(table)
+    return attachment(body, content_type=CONTENT_TYPES[kind], filename=f"{table.name}.{kind}")

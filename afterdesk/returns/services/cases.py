@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import Order
@@ -64,8 +65,12 @@ def locked(case: ReturnCase) -> ReturnCase:
 def _require_state(case: ReturnCase, *states: str) -> None:
     if case.state not in states:
         raise Conflict(
-            f"return {case.rma} is {case.state}; this step needs it "
-            + " or ".join(str(s) for s in states)
+            _("return %(rma)s is %(state)s; this step needs it %(states)s")
+            % {
+                "rma": case.rma,
+                "state": State(case.state).label,
+                "states": _(" or ").join(str(State(s).label) for s in states),
+            }
         )
 
 
@@ -104,9 +109,12 @@ def case_create(
             field="requested_resolution",
         )
     if not ticket.orders.filter(pk=order.pk).exists():
-        raise ValidationError(f"order {order.number} is not an order of this ticket", field="order")
+        raise ValidationError(
+            _("order %(number)s is not an order of this ticket") % {"number": order.number},
+            field="order",
+        )
     if not lines:
-        raise ValidationError("a return needs at least one order line", field="lines")
+        raise ValidationError(_("a return needs at least one order line"), field="lines")
     order_lines = {line.pk: line for line in order.lines.all()}
     chosen = []
     seen: set[int] = set()
@@ -114,11 +122,14 @@ def case_create(
         line = order_lines.get(item.order_line_id)
         if line is None:
             raise ValidationError(
-                f"order line {item.order_line_id} is not a line of order {order.number}",
+                _("order line %(line)s is not a line of order %(number)s")
+                % {"line": item.order_line_id, "number": order.number},
                 field="lines",
             )
         if item.order_line_id in seen:
-            raise ValidationError(f"order line {line.sku} is named twice", field="lines")
+            raise ValidationError(
+                _("order line %(sku)s is named twice") % {"sku": line.sku}, field="lines"
+            )
         seen.add(item.order_line_id)
         already = sum(
             r.quantity
@@ -128,8 +139,16 @@ def case_create(
         )
         if not 1 <= item.quantity <= line.quantity - already:
             raise ValidationError(
-                f"quantity of {line.sku} must be from 1 to {line.quantity - already} "
-                f"(ordered {line.quantity}, in other returns {already})",
+                _(
+                    "quantity of %(sku)s must be from 1 to %(most)s (ordered %(ordered)s, in "
+                    "other returns %(already)s)"
+                )
+                % {
+                    "sku": line.sku,
+                    "most": line.quantity - already,
+                    "ordered": line.quantity,
+                    "already": already,
+                },
                 field="lines",
             )
         chosen.append((line, item.quantity))
@@ -142,7 +161,8 @@ def case_create(
                 else ("; give an override note to accept it anyway")
             )
             raise ValidationError(
-                "the return breaks the policy: " + "; ".join(check.violations) + suffix,
+                _("the return breaks the policy: %(violations)s")
+                % {"violations": "; ".join(check.violations) + suffix},
                 field="lines",
             )
         override_require(by)
@@ -215,7 +235,9 @@ def case_approve(*, by: User, case: ReturnCase, note: str = "") -> ReturnCase:
             )
             return case
         if approval.status == ApprovalStatus.PENDING:
-            raise Conflict(f"return {case.rma} waits for a supervisor's approval")
+            raise Conflict(
+                _("return %(rma)s waits for a supervisor's approval") % {"rma": case.rma}
+            )
     elif case.approval is not None and case.approval.status == ApprovalStatus.PENDING:
         # A supervisor approving the case decides the request an agent filed for it.
         approval_decide(by=by, request_id=case.approval.pk, approve=True, note=note)
@@ -230,7 +252,7 @@ def case_approve(*, by: User, case: ReturnCase, note: str = "") -> ReturnCase:
 def case_reject(*, by: User, case: ReturnCase, note: str) -> ReturnCase:
     act_require(by)
     if not note.strip():
-        raise ValidationError("say why the return is rejected", field="note")
+        raise ValidationError(_("say why the return is rejected"), field="note")
     case = locked(case)
     _require_state(case, State.REQUESTED, State.RECEIVED, State.INSPECTED)
     case.state = State.REJECTED
@@ -254,10 +276,11 @@ def label_send(
     act_require(by)
     carrier, tracking_number = carrier.strip()[:50], tracking_number.strip()[:100]
     if not tracking_number:
-        raise ValidationError("the label's tracking number is required", field="tracking_number")
+        raise ValidationError(_("the label's tracking number is required"), field="tracking_number")
     if cost is not None and not Decimal(0) <= cost <= LABEL_COST_MAX:
         raise ValidationError(
-            f"the label's cost must be from 0 to {LABEL_COST_MAX}", field="label_cost"
+            _("the label's cost must be from 0 to %(most)s") % {"most": LABEL_COST_MAX},
+            field="label_cost",
         )
     case = locked(case)
     _require_state(case, State.APPROVED)
@@ -310,7 +333,9 @@ def inspect(*, by: User, case: ReturnCase, results: dict[int, tuple[str, str]]) 
     lines = list(case.lines.select_related("order_line"))
     missing = [line.order_line.sku for line in lines if line.pk not in results]
     if missing:
-        raise ValidationError(f"no QC result for {', '.join(missing)}", field="results")
+        raise ValidationError(
+            _("no QC result for %(lines)s") % {"lines": ", ".join(missing)}, field="results"
+        )
     unknown = set(results) - {line.pk for line in lines}
     if unknown:
         raise ValidationError(f"line {min(unknown)} is not a line of {case.rma}", field="results")
@@ -339,11 +364,13 @@ def retention_offer(*, by: User, case: ReturnCase, percent: Decimal) -> ReturnCa
     """Offer the buyer to keep the goods with `percent` of their value refunded."""
     act_require(by)
     if not Decimal(0) < percent < Decimal(100):
-        raise ValidationError("the offer is a percentage above 0 and below 100", field="percent")
+        raise ValidationError(_("the offer is a percentage above 0 and below 100"), field="percent")
     case = locked(case)
     _require_state(case, State.REQUESTED, State.APPROVED)
     if case.retention == Retention.OFFERED:
-        raise Conflict(f"return {case.rma} has an offer waiting for the buyer's answer")
+        raise Conflict(
+            _("return %(rma)s has an offer waiting for the buyer's answer") % {"rma": case.rma}
+        )
     case.retention, case.retention_percent = Retention.OFFERED, percent
     case.save(update_fields=["retention", "retention_percent", "updated_at"])
     amount = money(case_value(case) * percent / 100)
