@@ -19,10 +19,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from afterdesk.accounts.models import User
+from afterdesk.commerce.models import Shipment
 from afterdesk.demo.services import demo_load
 from afterdesk.qa.models import Review
 from afterdesk.returns.models import ReturnCase
-from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.models import Status, Ticket
 from tests.browser import (
     BROWSER_TEST,
     axe_violations,
@@ -44,6 +45,18 @@ def load_demo() -> dict[str, str]:
     )
     assert agent is not None
     ids = {"ticket": str(ticket.pk), "agent": agent.username}
+    # A parcel's tracking number to search for, and a solved ticket for the QA review screen.
+    shipment = (
+        Shipment.objects.filter(order__tickets__isnull=False)
+        .exclude(tracking_number="")
+        .order_by("pk")
+        .first()
+    )
+    assert shipment is not None
+    ids["tracking"] = shipment.tracking_number
+    solved = Ticket.objects.filter(status=Status.SOLVED, assignee__isnull=False).order_by("pk")
+    assert solved.exists()
+    ids["solved"] = str(solved.values_list("pk", flat=True)[0])
     case = ReturnCase.objects.order_by("pk").first()
     if case is not None:
         ids["case"] = str(case.pk)
@@ -53,14 +66,17 @@ def load_demo() -> dict[str, str]:
     return ids
 
 
-# The drill-down's address is the first figure link of the scorecard before it.
+# The drill-down's address is the first figure link of the scorecard before it; a segment's
+# tickets, the first segment link of the segments page before it.
 DRILLDOWN = "drill-down"
+SEGMENT_TICKETS = "segment-tickets"
 
 
 def address(page: Page, live_server: object, path: str) -> str:
-    if path == DRILLDOWN:
-        links = page.locator("a[href*='/performance/tickets/']")
-        assert links.count(), f"{page.url} links no figure to its tickets"
+    if path in (DRILLDOWN, SEGMENT_TICKETS):
+        target = "tickets" if path == DRILLDOWN else "segments/tickets"
+        links = page.locator(f"a[href*='/performance/{target}/']")
+        assert links.count(), f"{page.url} links nothing to its tickets"
         href = links.first.get_attribute("href")
         assert href
         return href if href.startswith("http") else f"{live_server.url}{href}"  # type: ignore[attr-defined]
@@ -71,17 +87,25 @@ def main_pages(ids: dict[str, str]) -> list[tuple[str, str]]:
     """(name, path) of every main page; the name is the screenshot's file name."""
     pages = [
         ("inbox", "/"),
+        ("search", f"/?q={ids['tracking']}"),
         ("ticket", f"/tickets/{ids['ticket']}/"),
         ("performance-scorecard", "/performance/"),
         ("performance-drilldown", DRILLDOWN),
         ("performance-agent", f"/performance/agents/{ids['agent']}/"),
         ("performance-leaderboard", "/performance/leaderboard/"),
         ("performance-segments", "/performance/segments/"),
+        ("performance-segment-tickets", SEGMENT_TICKETS),
         ("performance-templates", "/performance/templates/"),
+        ("performance-template-form", "/performance/templates/first_line/form/"),
+        ("performance-assignments", "/performance/assignments/"),
+        ("performance-settings", "/performance/settings/"),
+        ("performance-published", "/performance/published/"),
+        ("awards", "/recognition/"),
         ("weekly-review", "/reports/weekly/"),
         ("bonuses", "/bonuses/"),
         ("bonus-statements", "/bonuses/statements/"),
         ("alerts", "/alerts/"),
+        ("alert-settings", "/alerts/settings/"),
         ("calendars", "/calendars/"),
         ("sla-policies", "/sla/policies/"),
         ("sla-report", "/sla/report/"),
@@ -92,15 +116,20 @@ def main_pages(ids: dict[str, str]) -> list[tuple[str, str]]:
         ("knowledge-base", "/replies/articles/"),
         ("returns", "/returns/"),
         ("returns-analytics", "/returns/analytics/"),
+        ("returns-settings", "/returns/settings/"),
         ("qa", "/qa/"),
+        ("qa-review-screen", f"/qa/tickets/{ids['solved']}/review/"),
         ("qa-rubrics", "/qa/rubrics/"),
         ("training", "/training/"),
         ("notifications", "/notifications/"),
         ("people", "/accounts/people/"),
+        ("person", f"/accounts/people/{ids['agent']}/"),
         ("positions", "/accounts/positions/"),
         ("stores", "/stores/"),
         ("mailboxes", "/channels/mailboxes/"),
         ("inbound-email", "/channels/email/"),
+        ("replies-not-sent", "/channels/email/replies/"),
+        ("chat-and-webhooks", "/channels/relays/"),
         ("surveys-settings", "/surveys/settings/"),
         ("api-tokens", "/accounts/tokens/"),
     ]
