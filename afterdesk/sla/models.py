@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.calendars.models import Calendar
 from afterdesk.tickets.models import Ticket
+from afterdesk.tickets.queue import running_due
 
 DEFAULT_PAUSE_STATUSES = ["pending", "on_hold"]
 
@@ -98,7 +99,12 @@ class TicketSla(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["next_at"], name="sla_next_at", condition=Q(next_at__isnull=False))
+            models.Index(
+                fields=["next_at"], name="sla_next_at", condition=Q(next_at__isnull=False)
+            ),
+            # The inbox sorted by SLA deadline walks this in order (tickets.queue.running_due;
+            # the expression must stay exactly the one the inbox orders by).
+            models.Index(running_due(""), name="sla_running_due", condition=Q(paused=False)),
         ]
 
     def __str__(self) -> str:

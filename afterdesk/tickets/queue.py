@@ -78,6 +78,13 @@ def view_filters(view: str, *, now: datetime) -> dict[str, Any]:
     return filters
 
 
+def running_due(prefix: str = "sla__") -> Least:
+    """The earliest of the SLA row's deadlines, NEVER for none; `prefix` "" on the SLA row
+    itself. The SLA row's index `sla_running_due` is on exactly this expression (with
+    `prefix=""`), over the rows that are not paused."""
+    return Least(*[Coalesce(F(f"{prefix}{name}"), Value(NEVER)) for name in SLA_DUE_FIELDS])
+
+
 def queue_sla_due() -> Case:
     """The ticket's earliest running SLA deadline, NEVER without one (no SLA row, no running
     clock, or paused clocks)."""

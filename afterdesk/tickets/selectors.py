@@ -16,7 +16,7 @@ from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Order
 from afterdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from afterdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
-from afterdesk.tickets.queue import queue_order, sla_due_before_q
+from afterdesk.tickets.queue import NEVER, queue_order, running_due, sla_due_before_q
 from afterdesk.tickets.search import SearchResults, search_results, search_tickets
 
 INBOX_PAGE_SIZE = 50
@@ -146,9 +146,52 @@ class StatusMergedTickets:
         return [loaded[pk] for pk in page]
 
 
+class DueOrderedTickets:
+    """The inbox sorted by SLA deadline (`queue_order(…, "due")`: the earliest running deadline
+    first, then the tickets without one by last update), as a sliceable sequence with
+    `count()`, read in two parts: the tickets with a running deadline, in the order of the SLA
+    row's index `sla_running_due` (which the database walks, stopping after the page), then the
+    others. The same tickets in the same order as the one query, which sorted every ticket of
+    the view by a deadline computed for each (seconds at 1M tickets)."""
+
+    def __init__(self, queryset: QuerySet[Ticket]) -> None:
+        due = running_due()
+        self.queryset = queryset  # filtered, not ordered
+        running = Q(sla__paused=False) & Q(sla_due__lt=NEVER)
+        self.running = (
+            queryset.alias(sla_due=due).filter(running).order_by("sla_due", "updated_at", "id")
+        )
+        self.rest = (
+            queryset.alias(sla_due=due)
+            .exclude(pk__in=queryset.alias(sla_due=due).filter(running).values("pk"))
+            .order_by("updated_at", "id")
+        )
+
+    def count(self, limit: int | None = None) -> int:
+        if limit is not None:
+            return self.queryset.order_by()[:limit].count()
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Ticket]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("DueOrderedTickets takes a slice without a step")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            raise TypeError("DueOrderedTickets needs the end of the slice")
+        first = list(self.running[start:stop])
+        if len(first) == stop - start:
+            return first
+        # The running part ends on this page (or before it): the rest follows.
+        ended = start + len(first) if first else self.running.count()
+        return first + list(self.rest[max(start - ended, 0) : stop - ended])
+
+
 def inbox_tickets(
     *, user: User, filters: InboxFilters
-) -> QuerySet[Ticket] | StatusMergedTickets | SearchResults:
+) -> QuerySet[Ticket] | StatusMergedTickets | DueOrderedTickets | SearchResults:
     """The inbox as the page and the API read it: tickets with their tags, newest update
     first, one page at a time."""
     statuses = _statuses(filters)
@@ -160,6 +203,9 @@ def inbox_tickets(
     if len(statuses) > 1 and filters.sort == "updated":
         queryset = _inbox_filtered(user=user, filters=filters).prefetch_related("tags")
         return StatusMergedTickets(queryset, statuses)
+    if filters.sort == "due":
+        unordered = inbox_queryset(user=user, filters=filters).order_by()
+        return DueOrderedTickets(unordered.prefetch_related("tags"))
     return inbox_queryset(user=user, filters=filters).prefetch_related("tags")
 
 
@@ -252,7 +298,7 @@ class InboxPaginator(Paginator):  # type: ignore[type-arg]
         tickets = self.object_list
         if isinstance(tickets, QuerySet):
             return tickets.order_by()[: self.cap + 1].count()
-        if isinstance(tickets, StatusMergedTickets):
+        if isinstance(tickets, StatusMergedTickets | DueOrderedTickets):
             return tickets.count(limit=self.cap + 1)
         return int(tickets.count())  # a search: at most its best 1,000 already
 

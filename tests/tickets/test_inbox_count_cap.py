@@ -79,3 +79,33 @@ def test_one_status_counts_up_to_the_cap_too(
     response = client.get("/", {"view": "all", "status": "open"}, **HTMX)
     assert "3+ tickets" in response.content.decode()
     assert len(NUMBER.findall(response.content.decode())) == 7
+
+
+def test_the_sla_order_read_in_two_parts_is_the_one_query_s(agent: User, team: Team) -> None:
+    """`DueOrderedTickets` (running deadlines from the SLA index, then the rest) lists the
+    same tickets in the same order as `queue_order(…, "due")`, on every page."""
+    from afterdesk.sla.models import TicketSla
+    from afterdesk.tickets.queue import queue_order
+
+    now = timezone.now()
+    for n in range(12):
+        ticket = TicketFactory(
+            team=team, status=Status.OPEN, updated_at=now - timedelta(minutes=(n * 7) % 5)
+        )
+        kind = n % 4
+        if kind == 3:
+            continue  # no SLA row
+        TicketSla.objects.create(
+            ticket=ticket,
+            first_reply_due=now + timedelta(minutes=(n * 13) % 6) if kind != 2 else None,
+            resolution_due=now + timedelta(hours=n) if n % 5 else None,
+            paused=kind == 1,
+            computed_at=now,
+        )
+    base = selectors.tickets_for_user(user=agent)
+    expected = [t.pk for t in queue_order(base, "due")]
+    merged = selectors.DueOrderedTickets(base.order_by())
+    assert merged.count() == len(expected) == 12
+    for size in (1, 4, 5, 12):
+        pages = [[t.pk for t in merged[start : start + size]] for start in range(0, 12, size)]
+        assert [pk for page_ in pages for pk in page_] == expected
