@@ -274,7 +274,13 @@ def _cases(user: User, ordinary: list[int], busy: int) -> list[tuple[str, str, A
         ("inbox waiting longest", "/", {"view": "team", "sort": "waiting"}, False),
         ("inbox saved view (tag)", "/", {"view": "all", "tag": "refund"}, False),
         (
-            "inbox search",
+            "inbox search, order number",
+            "/",
+            {"q": f"O-{Ticket.objects.get(pk=ordinary[0]).customer_id}"},
+            False,
+        ),
+        (
+            "inbox search, words",
             "/",
             {"view": "team" if agent else "all", "q": "parcel damaged", "language": "en"},
             False,
