@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from email import message_from_bytes
-from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.accounts.services import api_token_create
@@ -21,6 +15,8 @@ from afterdesk.alerts.models import Alert, AlertKind, AlertSettings
 from afterdesk.tickets import services
 from afterdesk.tickets.models import Ticket
 from tests.api.conftest import ApiClient
+from tests.smtp import Mailbox, Received, free_port, smtp_server  # noqa: F401 - shared SMTP server
+from tests.smtp import smtp_settings as shared_smtp_settings
 
 # A Wednesday: the current week is Mon 12 Oct – Mon 19 Oct 2026 (TIME_ZONE is UTC).
 NOW = datetime(2026, 10, 14, 12, 0, tzinfo=UTC)
@@ -117,59 +113,8 @@ def make_alert(**fields: Any) -> Alert:
 
 
 # ------------------------------------------------------------------ a real SMTP server
-
-
-@dataclass
-class Received:
-    envelope_from: str
-    recipients: list[str]
-    message: Message
-
-
-@dataclass
-class Mailbox:
-    """What aiosmtpd received, message by message."""
-
-    port: int
-    messages: list[Received] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        self.messages.append(
-            Received(
-                envelope_from=envelope.mail_from or "",
-                recipients=list(envelope.rcpt_tos),
-                message=message_from_bytes(content),
-            )
-        )
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    mailbox = Mailbox(port=free_port())
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-    controller.start()
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
+# The shared one (tests/smtp.py); the alerts are sent from alerts@.
 
 
 def smtp_settings(port: int) -> dict[str, Any]:
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": port,
-        "EMAIL_HOST_USER": "",
-        "EMAIL_HOST_PASSWORD": "",
-        "EMAIL_USE_TLS": False,
-        "EMAIL_TIMEOUT": 5,
-        "DEFAULT_FROM_EMAIL": "Afterdesk <alerts@desk.example>",
-    }
+    return shared_smtp_settings(port, sender="Afterdesk <alerts@desk.example>")

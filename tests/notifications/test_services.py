@@ -168,8 +168,8 @@ def test_emails_through_smtp_and_a_failure_is_retried(
         smtp_server.refuse = False
         assert services.notification_emails_send() == 2
         assert services.notification_emails_send() == 0  # stamped: never twice
-    assert sorted(to[0] for to, _m in smtp_server.messages) == [agent.email, supervisor.email]
-    message = smtp_server.messages[0][1]
+    assert sorted(m.recipients[0] for m in smtp_server.messages) == [agent.email, supervisor.email]
+    message = smtp_server.messages[0].message
     assert message["Subject"] == "[Afterdesk] Hello"
     assert "https://desk.example/t/1/" in message.get_payload()
 

@@ -64,8 +64,8 @@ def test_an_amazon_ticket_unanswered_for_24_hours_breaches_once_and_the_supervis
     assert told[0].ticket_id == ticket.pk
     assert told[0].url == f"/tickets/{ticket.pk}/"
     assert told[0].title == (f"SLA breach: ticket #{ticket.pk} missed its first reply deadline")
-    assert [to for to, _message in smtp_server.messages] == [["sue@example.com"]]
-    subject = smtp_server.messages[0][1]["Subject"]
+    assert [m.recipients for m in smtp_server.messages] == [["sue@example.com"]]
+    subject = smtp_server.messages[0].message["Subject"]
     assert subject == f"[Afterdesk] SLA breach: #{ticket.pk} first reply"
 
 
