@@ -236,7 +236,7 @@ def test_a_new_agent_s_first_session(
     screenshot(page, "journey-4-chinese")
 
     # The phone: 390 px wide, the inbox and the ticket page do not scroll sideways.
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
     page.goto(live_server.url + "/")
     expect(rows).to_have_count(2)  # the solved ticket left "Mine, unsolved"
     expect(page.locator("h1")).to_have_text("收件箱")
