@@ -48,7 +48,7 @@ def _select_html(widget: dict[str, Any]) -> str | None:
             value = conditional_escape(str(option["value"]))
             parts.append(
                 f'\n  <option value="{value}"{_attrs(option["attrs"])}>'
-                f"{conditional_escape(label)}</option>\n"
+                f"{conditional_escape(str(label))}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -181,7 +181,7 @@ class DueOrderedTickets:
         start, stop = index.start or 0, index.stop
         if stop is None:
             raise TypeError("DueOrderedTickets needs the end of the slice")
-        first = list(self.running[start:stop])
+        first: list[Ticket] = list(self.running[start:stop])
         if len(first) == stop - start:
             return first
         # The running part ends on this page (or before it): the rest follows.
@@ -277,7 +277,7 @@ def ticket_detail_of_new(*, ticket: Ticket) -> Ticket:
 INBOX_COUNT_CAP = 1000
 
 
-class InboxPage(Page):  # type: ignore[type-arg]
+class InboxPage(Page):
     more = False  # a capped list: whether a ticket follows this page
 
     def has_next(self) -> bool:
@@ -286,7 +286,7 @@ class InboxPage(Page):  # type: ignore[type-arg]
         return super().has_next()
 
 
-class InboxPaginator(Paginator):  # type: ignore[type-arg]
+class InboxPaginator(Paginator):
     """Pages of the inbox whose count stops at INBOX_COUNT_CAP + 1. Beyond that (`capped`) the
     pages go on as far as there are tickets, each read with one ticket more to know whether
     another page follows; the total number of pages is not known."""
@@ -300,7 +300,7 @@ class InboxPaginator(Paginator):  # type: ignore[type-arg]
             return tickets.order_by()[: self.cap + 1].count()
         if isinstance(tickets, StatusMergedTickets | DueOrderedTickets):
             return tickets.count(limit=self.cap + 1)
-        return int(tickets.count())  # a search: at most its best 1,000 already
+        return int(cast(Any, tickets).count())  # a search: at most its best 1,000 already
 
     @property
     def capped(self) -> bool:
@@ -317,7 +317,7 @@ class InboxPaginator(Paginator):  # type: ignore[type-arg]
             raise EmptyPage("That page number is less than 1")
         return number
 
-    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+    def page(self, number: Any) -> Page:
         if not self.capped:
             return super().page(number)
         number = self.validate_number(number)
@@ -329,7 +329,7 @@ class InboxPaginator(Paginator):  # type: ignore[type-arg]
         page.more = len(rows) > self.per_page
         return page
 
-    def _get_page(self, *args: Any, **kwargs: Any) -> Page:  # type: ignore[type-arg]
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page:
         return InboxPage(*args, **kwargs)
 
 
