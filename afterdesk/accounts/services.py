@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import (
     POSITION_MAX_LENGTH,
@@ -52,16 +53,18 @@ def position_clean(position: object, *, field: str = "position") -> str:
 
     A value of only spaces is refused rather than stored: it would look like no position."""
     if not isinstance(position, str):
-        raise ValidationError("the position must be a string", field=field)
+        raise ValidationError(_("the position must be a string"), field=field)
     if "\x00" in position:
-        raise ValidationError("the position must not contain NUL characters", field=field)
+        raise ValidationError(_("the position must not contain NUL characters"), field=field)
     if len(position) > POSITION_MAX_LENGTH:
         raise ValidationError(
-            f"the position is longer than {POSITION_MAX_LENGTH} characters", field=field
+            _("the position is longer than %(limit)s characters") % {"limit": POSITION_MAX_LENGTH},
+            field=field,
         )
     if position and not position.strip():
         raise ValidationError(
-            f"the position is blank: give 1 to {POSITION_MAX_LENGTH} characters, or none",
+            _("the position is blank: give 1 to %(limit)s characters, or none")
+            % {"limit": POSITION_MAX_LENGTH},
             field=field,
         )
     return position
@@ -129,7 +132,7 @@ def agent_position_set(*, user: User, position: str, by: User) -> User:
     position gives agent access, and an admin stays an admin. So what the app stores is what
     an export writes and a later import reproduces (docs/api.md, "Positions")."""
     if not by.can_configure:
-        raise PermissionDenied("only admins may change positions")
+        raise PermissionDenied(_("only admins may change positions"))
     position = position_clean(position)
     role = access_level_for(user=user, position=position)
     if (user.position, user.role) != (position, role):
@@ -139,7 +142,7 @@ def agent_position_set(*, user: User, position: str, by: User) -> User:
 
 
 def team_get_or_create(*, name: str) -> Team:
-    team, _ = Team.objects.get_or_create(name=name)
+    team, _created = Team.objects.get_or_create(name=name)
     return team
 
 
@@ -155,12 +158,13 @@ def api_token_expiry(
     now = now or timezone.now()
     if expires_at is not None and expires_in_days is not None:
         raise ValidationError(
-            "give expires_at or expires_in_days, not both", field="expires_in_days"
+            _("give expires_at or expires_in_days, not both"), field="expires_in_days"
         )
     if expires_in_days is not None:
         if not 1 <= expires_in_days <= TOKEN_MAX_LIFETIME_DAYS:
             raise ValidationError(
-                f"expires_in_days must be from 1 to {TOKEN_MAX_LIFETIME_DAYS}",
+                _("expires_in_days must be from 1 to %(limit)s")
+                % {"limit": TOKEN_MAX_LIFETIME_DAYS},
                 field="expires_in_days",
             )
         return now + timedelta(days=expires_in_days)
@@ -169,10 +173,11 @@ def api_token_expiry(
     if timezone.is_naive(expires_at):
         expires_at = timezone.make_aware(expires_at)
     if expires_at <= now:
-        raise ValidationError("expires_at is not in the future", field="expires_at")
+        raise ValidationError(_("expires_at is not in the future"), field="expires_at")
     if expires_at > now + timedelta(days=TOKEN_MAX_LIFETIME_DAYS):
         raise ValidationError(
-            f"expires_at is more than {TOKEN_MAX_LIFETIME_DAYS} days away", field="expires_at"
+            _("expires_at is more than %(limit)s days away") % {"limit": TOKEN_MAX_LIFETIME_DAYS},
+            field="expires_at",
         )
     return expires_at
 
@@ -184,7 +189,7 @@ def api_token_create(
     never stored. `expires_at` comes from `api_token_expiry`."""
     name = name.strip()
     if not name:
-        raise ValidationError("the token name is empty", field="name")
+        raise ValidationError(_("the token name is empty"), field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -275,12 +280,14 @@ def team_create(*, name: str) -> Team:
     """A new team; a name already taken is a conflict (the caller checked the admin role)."""
     name = name.strip()
     if not name:
-        raise ValidationError("the team name is empty", field="name")
+        raise ValidationError(_("the team name is empty"), field="name")
     try:
         with transaction.atomic():
             return Team.objects.create(name=name)
     except IntegrityError as error:
-        raise Conflict(f"a team named {name!r} already exists", field="name") from error
+        raise Conflict(
+            _("a team named %(name)s already exists") % {"name": repr(name)}, field="name"
+        ) from error
 
 
 def _admins_left_after(user: User, *, role: str, active: bool) -> int:
@@ -311,15 +318,17 @@ def person_save(
     be neither demoted nor deactivated, and nobody deactivates themselves (they would lock
     themselves out mid-change). A password, when given, passes Django's validators."""
     if not by.can_configure:
-        raise PermissionDenied("only admins may manage people")
+        raise PermissionDenied(_("only admins may manage people"))
     position = position_clean(position)
     created = user is None
     if user is None:
         username = username.strip()
         if not username:
-            raise ValidationError("the username is empty", field="username")
+            raise ValidationError(_("the username is empty"), field="username")
         if User.objects.filter(username=username).exists():
-            raise Conflict(f"the username {username!r} is taken", field="username")
+            raise Conflict(
+                _("the username %(name)s is taken") % {"name": repr(username)}, field="username"
+            )
         user = User(username=username)
     role = Role.ADMIN.value if admin else access_level_for_position(position)
     if not created:
@@ -343,7 +352,9 @@ def person_save(
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # a concurrent create of the same username
-        raise Conflict(f"the username {username!r} is taken", field="username") from error
+        raise Conflict(
+            _("the username %(name)s is taken") % {"name": repr(username)}, field="username"
+        ) from error
     user.teams.set(teams)
     AgentProfile.objects.update_or_create(
         user=user, defaults={"languages": [code.strip() for code in languages if code.strip()]}
@@ -358,7 +369,7 @@ def team_rename(*, by: User, team: Team, name: str) -> Team:
         raise PermissionDenied("only admins may rename teams")
     name = name.strip()
     if not name:
-        raise ValidationError("the team name is empty", field="name")
+        raise ValidationError(_("the team name is empty"), field="name")
     if name == team.name:
         return team
     try:
@@ -366,5 +377,7 @@ def team_rename(*, by: User, team: Team, name: str) -> Team:
             team.name = name
             team.save(update_fields=["name"])
     except IntegrityError as error:
-        raise Conflict(f"a team named {name!r} already exists", field="name") from error
+        raise Conflict(
+            _("a team named %(name)s already exists") % {"name": repr(name)}, field="name"
+        ) from error
     return team

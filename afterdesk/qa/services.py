@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -37,14 +38,14 @@ COMMENT_MAX = 5000
 
 
 def settings_get() -> QaSettings:
-    found, _ = QaSettings.objects.get_or_create(pk=1)
+    found, _created = QaSettings.objects.get_or_create(pk=1)
     return found
 
 
 def settings_save(*, by: User, self_review: bool, dispute_days: int) -> QaSettings:
     access.manage_require(by)
     if isinstance(dispute_days, bool) or not 0 <= dispute_days <= 90:
-        raise ValidationError("dispute_days must be 0 to 90", field="dispute_days")
+        raise ValidationError(_("dispute_days must be 0 to 90"), field="dispute_days")
     found = settings_get()
     found.self_review = self_review
     found.dispute_days = dispute_days
@@ -67,14 +68,14 @@ def rubric_save(
     access.manage_require(by)
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationError("a name of 1 to 100 characters", field="name")
+        raise ValidationError(_("a name of 1 to 100 characters"), field="name")
     specs = categories_validate(categories)
     if Rubric.objects.filter(name__iexact=name).exclude(pk=rubric.pk if rubric else 0).exists():
-        raise Conflict(f"a rubric named {name!r} exists", field="name")
+        raise Conflict(_("a rubric named %(name)s exists") % {"name": repr(name)}, field="name")
     if rubric is None:
         rubric = Rubric(created_by=by)
     elif rubric.reviews.exists():
-        raise Conflict("this rubric has reviews: its categories cannot change; make a new one")
+        raise Conflict(_("this rubric has reviews: its categories cannot change; make a new one"))
     rubric.name, rubric.description, rubric.active = name, description[:2000], active
     rubric.save()
     rubric.categories.all().delete()
@@ -136,23 +137,27 @@ def assignment_save(
     access.manage_require(by)
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationError("a name of 1 to 100 characters", field="name")
+        raise ValidationError(_("a name of 1 to 100 characters"), field="name")
     if cycle not in Cycle.values:
         raise ValidationError(f"unknown cycle {cycle!r}", field="cycle")
     if isinstance(per_agent, bool) or not 1 <= per_agent <= 100:
-        raise ValidationError("per_agent must be 1 to 100", field="per_agent")
+        raise ValidationError(_("per_agent must be 1 to 100"), field="per_agent")
     if not reviewers:
-        raise ValidationError("name at least one reviewer", field="reviewers")
+        raise ValidationError(_("name at least one reviewer"), field="reviewers")
     for reviewer in reviewers:
         if not access.can_review(reviewer):
-            raise ValidationError(f"{reviewer.username} may not review", field="reviewers")
+            raise ValidationError(
+                _("%(name)s may not review") % {"name": reviewer.username}, field="reviewers"
+            )
     clean = _filters_clean(filters)
     if (
         Assignment.objects.filter(name__iexact=name)
         .exclude(pk=assignment.pk if assignment else 0)
         .exists()
     ):
-        raise Conflict(f"an assignment named {name!r} exists", field="name")
+        raise Conflict(
+            _("an assignment named %(name)s exists") % {"name": repr(name)}, field="name"
+        )
     assignment = assignment or Assignment()
     assignment.name, assignment.rubric, assignment.cycle = name, rubric, cycle
     assignment.per_agent, assignment.filters, assignment.active = per_agent, clean, active
@@ -189,9 +194,11 @@ def _score(
         try:
             category_id = int(rating["category"])
         except (KeyError, TypeError, ValueError):
-            raise ValidationError("each rating names its category id", field="ratings") from None
+            raise ValidationError(_("each rating names its category id"), field="ratings") from None
         if category_id in values:
-            raise ValidationError(f"category {category_id} rated twice", field="ratings")
+            raise ValidationError(
+                _("category %(id)s rated twice") % {"id": category_id}, field="ratings"
+            )
         values[category_id] = rating.get("value")
     result = review_score(categories, values)
     return result.score, result.critical_failed
@@ -216,13 +223,14 @@ def review_submit(
     now = now or timezone.now()
     qa = settings_get()
     if agent.pk == by.pk and not qa.self_review:
-        raise PermissionDenied("you cannot review your own conversation (self-review is off)")
+        raise PermissionDenied(_("you cannot review your own conversation (self-review is off)"))
     if not _agent_replied(ticket, agent):
         raise ValidationError(
-            f"{agent.username} wrote no reply in this conversation", field="agent"
+            _("%(name)s wrote no reply in this conversation") % {"name": agent.username},
+            field="agent",
         )
     if not rubric.active and calibration is None:
-        raise ValidationError("this rubric is retired", field="rubric")
+        raise ValidationError(_("this rubric is retired"), field="rubric")
     categories = list(rubric.categories.all())
     score, critical_failed = _score(categories, ratings)
     messages = {
@@ -237,9 +245,9 @@ def review_submit(
     if sample is not None:
         sample = SampleItem.objects.select_for_update().get(pk=sample.pk)
         if sample.ticket_id != ticket.pk or sample.reviewer_id != by.pk:
-            raise ValidationError("this queue item is not yours for this ticket", field="sample")
+            raise ValidationError(_("this queue item is not yours for this ticket"), field="sample")
         if sample.done:
-            raise Conflict("this queue item is reviewed already")
+            raise Conflict(_("this queue item is reviewed already"))
     state = ReviewState.CALIBRATION if calibration else ReviewState.SUBMITTED
     review = Review(
         ticket=ticket,
@@ -258,7 +266,7 @@ def review_submit(
         with transaction.atomic():
             review.save()
     except IntegrityError:
-        raise Conflict("you graded this conversation in this session already") from None
+        raise Conflict(_("you graded this conversation in this session already")) from None
     _ratings_write(review, categories, ratings)
     PinnedComment.objects.bulk_create(
         PinnedComment(
@@ -312,9 +320,11 @@ def _locked(review: Review) -> Review:
 def review_acknowledge(*, by: User, review: Review) -> Review:
     review = _locked(review)
     if review.agent_id != by.pk:
-        raise PermissionDenied("only the agent reviewed acknowledges a review")
+        raise PermissionDenied(_("only the agent reviewed acknowledges a review"))
     if review.state != ReviewState.SUBMITTED:
-        raise Conflict(f"this review is {review.state}; it cannot be acknowledged now")
+        raise Conflict(
+            _("this review is %(state)s; it cannot be acknowledged now") % {"state": review.state}
+        )
     _finalize(review, ReviewState.ACKNOWLEDGED)
     return review
 
@@ -323,15 +333,17 @@ def review_acknowledge(*, by: User, review: Review) -> Review:
 def review_dispute(*, by: User, review: Review, reason: str, now: datetime | None = None) -> Review:
     review = _locked(review)
     if review.agent_id != by.pk:
-        raise PermissionDenied("only the agent reviewed disputes a review")
+        raise PermissionDenied(_("only the agent reviewed disputes a review"))
     if review.state != ReviewState.SUBMITTED:
-        raise Conflict(f"this review is {review.state}; it cannot be disputed now")
+        raise Conflict(
+            _("this review is %(state)s; it cannot be disputed now") % {"state": review.state}
+        )
     reason = reason.strip()
     if not reason:
-        raise ValidationError("say why you dispute the review", field="reason")
+        raise ValidationError(_("say why you dispute the review"), field="reason")
     now = now or timezone.now()
     if now > review.created_at + timedelta(days=settings_get().dispute_days):
-        raise Conflict("the time to dispute this review has passed")
+        raise Conflict(_("the time to dispute this review has passed"))
     review.state = ReviewState.DISPUTED
     review.dispute_reason = reason[:COMMENT_MAX]
     review.disputed_at = now
@@ -352,14 +364,14 @@ def review_resolve(
     access.manage_require(by)
     review = _locked(review)
     if review.state != ReviewState.DISPUTED:
-        raise Conflict("only a disputed review is resolved")
+        raise Conflict(_("only a disputed review is resolved"))
     if decision not in ("uphold", "amend"):
-        raise ValidationError("decision is uphold or amend", field="decision")
+        raise ValidationError(_("decision is uphold or amend"), field="decision")
     review.resolved_by, review.resolved_at = by, timezone.now()
     review.resolution_note = note.strip()[:COMMENT_MAX]
     if decision == "amend":
         if not ratings:
-            raise ValidationError("an amendment gives the new ratings", field="ratings")
+            raise ValidationError(_("an amendment gives the new ratings"), field="ratings")
         categories = list(review.rubric.categories.all())
         score, critical_failed = _score(categories, ratings)
         review.original_score, review.score = review.score, score
@@ -401,14 +413,16 @@ def calibration_create(
     access.manage_require(by)
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationError("a name of 1 to 100 characters", field="name")
+        raise ValidationError(_("a name of 1 to 100 characters"), field="name")
     if not tickets:
-        raise ValidationError("name at least one ticket", field="tickets")
+        raise ValidationError(_("name at least one ticket"), field="tickets")
     if len(reviewers) < 2:
-        raise ValidationError("a calibration needs at least two reviewers", field="reviewers")
+        raise ValidationError(_("a calibration needs at least two reviewers"), field="reviewers")
     for reviewer in reviewers:
         if not access.can_review(reviewer):
-            raise ValidationError(f"{reviewer.username} may not review", field="reviewers")
+            raise ValidationError(
+                _("%(name)s may not review") % {"name": reviewer.username}, field="reviewers"
+            )
     session = Calibration.objects.create(name=name, rubric=rubric, created_by=by)
     session.tickets.set(tickets)
     session.reviewers.set(reviewers)

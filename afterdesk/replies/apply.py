@@ -47,7 +47,9 @@ def variant_pick(template: ReplyTemplate, language: str) -> tuple[TemplateVarian
         (v for v in variants if v.language.lower() == template.default_language.lower()), None
     )
     if default is None:  # pragma: no cover - template_save always keeps the default's variant
-        raise ValidationError(f"the template {template.key!r} has no variant")
+        raise ValidationError(
+            _("the template %(key)s has no variant") % {"key": repr(template.key)}
+        )
     if wanted:
         warning = _(
             "This template has no %(wanted)s version: the %(default)s (default) text is shown. "
@@ -123,7 +125,7 @@ def macro_apply(*, macro: Macro, ticket: Ticket, by: User, body: str | None = No
             raise ValidationError("; ".join(rendered.errors), field="body")
         text = rendered.text if body is None else body
         if not text.strip():
-            raise ValidationError("the reply is empty", field="body")
+            raise ValidationError(_("the reply is empty"), field="body")
     elif body:
         text = body
     agent = _assignee(macro, by)
@@ -165,6 +167,6 @@ def _assignee(macro: Macro, by: User) -> User | None:
         return by
     if macro.assign_mode == AssignMode.AGENT:
         if macro.assign_agent is None:
-            raise ValidationError("the agent this macro assigns no longer exists", field="macro")
+            raise ValidationError(_("the agent this macro assigns no longer exists"), field="macro")
         return macro.assign_agent
     return None

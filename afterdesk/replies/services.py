@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.commerce.models import Store
@@ -38,7 +39,7 @@ class VariantIn:
 def _language(code: str, field: str = "language") -> str:
     code = code.strip()
     if not code or len(code) > 10 or not all(c.isalnum() or c == "-" for c in code):
-        raise ValidationError("a language is a code such as en, es, pt-BR", field=field)
+        raise ValidationError(_("a language is a code such as en, es, pt-BR"), field=field)
     return code
 
 
@@ -47,20 +48,27 @@ def _variants_check(variants: Sequence[VariantIn], default_language: str) -> lis
     for variant in variants:
         language = _language(variant.language, "variants")
         if language.lower() in checked:
-            raise ValidationError(f"two variants in {language!r}", field="variants")
+            raise ValidationError(
+                _("two variants in %(language)s") % {"language": repr(language)}, field="variants"
+            )
         if len(variant.body) > TEMPLATE_BODY_MAX_CHARS:
             raise ValidationError(
-                f"a variant is at most {TEMPLATE_BODY_MAX_CHARS} characters", field="variants"
+                _("a variant is at most %(limit)s characters") % {"limit": TEMPLATE_BODY_MAX_CHARS},
+                field="variants",
             )
         if not variant.body.strip():
-            raise ValidationError(f"the {language} variant is empty", field="variants")
+            raise ValidationError(
+                _("the %(language)s variant is empty") % {"language": language}, field="variants"
+            )
         errors = render.check(variant.body)
         if errors:
             raise ValidationError(f"{language}: {'; '.join(errors)}", field="variants")
         checked[language.lower()] = VariantIn(language=language, body=variant.body)
     if default_language.lower() not in checked:
         raise ValidationError(
-            f"the default language {default_language!r} needs a variant", field="variants"
+            _("the default language %(language)s needs a variant")
+            % {"language": repr(default_language)},
+            field="variants",
         )
     return list(checked.values())
 
@@ -81,12 +89,14 @@ def template_save(
     default_language = _language(default_language, "default_language")
     checked = _variants_check(variants, default_language)
     if not name.strip():
-        raise ValidationError("a template needs a name", field="name")
+        raise ValidationError(_("a template needs a name"), field="name")
     clash = ReplyTemplate.objects.filter(key=key)
     if template is not None:
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
-        raise Conflict(f"a template with the key {key!r} exists", field="key")
+        raise Conflict(
+            _("a template with the key %(key)s exists") % {"key": repr(key)}, field="key"
+        )
     if template is None:
         template = ReplyTemplate(created_by=by)
     template.key, template.name, template.default_language = key, name.strip(), default_language
@@ -104,7 +114,7 @@ def template_delete(*, by: User, template: ReplyTemplate) -> None:
     try:
         template.delete()
     except ProtectedError as error:
-        raise Conflict("macros use this template; change or delete them first") from error
+        raise Conflict(_("macros use this template; change or delete them first")) from error
 
 
 @dataclass(frozen=True)
@@ -122,22 +132,25 @@ class MacroIn:
 
 def _macro_check(data: MacroIn) -> None:
     if not data.name.strip():
-        raise ValidationError("a macro needs a name", field="name")
+        raise ValidationError(_("a macro needs a name"), field="name")
     if data.set_status and data.set_status not in Status.values:
         raise ValidationError(f"unknown status {data.set_status!r}", field="set_status")
     if data.assign_mode not in AssignMode.values:
         raise ValidationError(f"unknown assignment {data.assign_mode!r}", field="assign_mode")
     if data.assign_mode == AssignMode.AGENT and data.assign_agent is None:
-        raise ValidationError("name the agent to assign", field="assign_agent")
+        raise ValidationError(_("name the agent to assign"), field="assign_agent")
     agent = data.assign_agent
     if agent is not None and (not agent.is_active or agent.role == Role.QA_REVIEWER):
-        raise ValidationError(f"{agent.username} cannot be assigned tickets", field="assign_agent")
+        raise ValidationError(
+            _("%(agent)s cannot be assigned tickets") % {"agent": agent.username},
+            field="assign_agent",
+        )
     if data.send and data.template is None:
-        raise ValidationError("a macro that sends needs a template", field="send")
+        raise ValidationError(_("a macro that sends needs a template"), field="send")
     if any(len(tag) > 50 for tag in data.add_tags):
-        raise ValidationError("a tag is at most 50 characters", field="add_tags")
+        raise ValidationError(_("a tag is at most 50 characters"), field="add_tags")
     if data.template is None and not (data.set_status or data.add_tags or data.assign_mode):
-        raise ValidationError("a macro needs a template or an action", field="template")
+        raise ValidationError(_("a macro needs a template or an action"), field="template")
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ import math
 from fractions import Fraction
 from functools import cache
 
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
@@ -108,7 +109,7 @@ def team_trends_chart(review: WeeklyReview) -> bytes:
     """Four small multiples, one line per team over the trend weeks."""
     figure = Figure(figsize=(10, 5.6))
     axes = figure.subplots(2, 2)
-    labels = [start.strftime("%d %b") for start, _end in review.weeks]
+    labels = [date_format(start, "d M") for start, _end in review.weeks]
     # The mean total only in the what-if view: under own templates it would mix templates.
     first: tuple[str, str | None, int] = (
         (_("Total score (mean of scored agents)"), None, 1)

@@ -149,7 +149,7 @@ def review_pdf(review: WeeklyReview, charts: dict[str, bytes]) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"Afterdesk weekly review {review.start:%Y-%m-%d}",
+        title=_("Afterdesk weekly review %(date)s") % {"date": f"{review.start:%Y-%m-%d}"},
         author="Afterdesk",
         invariant=True,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from afterdesk.metrics.scorecards import report
@@ -59,13 +60,18 @@ def minutes(value: Fraction | None) -> str:
     if value is None:
         return DASH
     if value < 60:
-        return f"{float(value):.1f} min"
+        return _("%(minutes)s min") % {"minutes": f"{float(value):.1f}"}
     whole = round(value)
-    return f"{whole // 60} h {whole % 60:02d} min"
+    return _("%(hours)s h %(minutes)s min") % {
+        "hours": whole // 60,
+        "minutes": f"{whole % 60:02d}",
+    }
 
 
 def period_label(start: datetime, end: datetime) -> str:
-    return f"{start:%a %d %b %Y %H:%M} – {end:%a %d %b %Y %H:%M} ({start:%z})".replace(
+    """Both ends with the day's and month's names in the active language."""
+    shown = "D d M Y H:i"
+    return f"{date_format(start, shown)} – {date_format(end, shown)} ({start:%z})".replace(
         "(+0000)", "(UTC)"
     )
 

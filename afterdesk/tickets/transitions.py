@@ -8,6 +8,8 @@ status; a closed ticket takes no replies (the reply service's 409)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from afterdesk.core.errors import ValidationError
 from afterdesk.tickets.models import Status
 
@@ -22,6 +24,6 @@ def status_transition_check(*, current: str, target: str, reply: bool = False) -
         )
     if target == Status.NEW and (reply or current != Status.NEW):
         raise ValidationError(
-            "a ticket cannot be set to new: new is only the state before anything happened",
+            _("a ticket cannot be set to new: new is only the state before anything happened"),
             field="status",
         )

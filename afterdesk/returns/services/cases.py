@@ -68,8 +68,8 @@ def _require_state(case: ReturnCase, *states: str) -> None:
             _("return %(rma)s is %(state)s; this step needs it %(states)s")
             % {
                 "rma": case.rma,
-                "state": State(case.state).label,
-                "states": _(" or ").join(str(State(s).label) for s in states),
+                "state": case.state,
+                "states": _(" or ").join(str(s) for s in states),
             }
         )
 

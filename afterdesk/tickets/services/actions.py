@@ -15,6 +15,7 @@ import nh3
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.models import Calendar
@@ -331,7 +332,7 @@ def message_reply(
     """A public reply by an agent; `status` optionally sets the status in the same click,
     written after the reply ("reply and solve", docs/history.md, "Event order")."""
     if not body.strip():
-        raise ValidationError("the reply is empty", field="body")
+        raise ValidationError(_("the reply is empty"), field="body")
     _body_length_check(body)
     if status is not None:
         status_transition_check(current=ticket.status, target=status, reply=True)
@@ -340,7 +341,7 @@ def message_reply(
     reply_checking.notify(ticket=ticket, body=body, attachments=checked)
     with ticket_change(ticket) as change:
         if change.ticket.status == Status.CLOSED:
-            raise Conflict("the ticket is closed; a closed ticket takes no more replies")
+            raise Conflict(_("the ticket is closed; a closed ticket takes no more replies"))
         at = at or timezone.now()
         event = change.record(
             kind="message",
@@ -366,7 +367,8 @@ def message_reply(
 def _body_length_check(body: str) -> None:
     if len(body) > MESSAGE_BODY_MAX_CHARS:
         raise ValidationError(
-            f"the text is {len(body)} characters; the limit is {MESSAGE_BODY_MAX_CHARS}",
+            _("the text is %(length)s characters; the limit is %(limit)s")
+            % {"length": len(body), "limit": MESSAGE_BODY_MAX_CHARS},
             field="body",
         )
 
@@ -390,7 +392,7 @@ def note_add(
     """An internal note: never shown to the buyer, never counted as a reply. The colleagues
     it @mentions who may see the ticket are notified (docs/notifications.md, "Mentions")."""
     if not body.strip():
-        raise ValidationError("the note is empty", field="body")
+        raise ValidationError(_("the note is empty"), field="body")
     _body_length_check(body)
     checked = attachments_validate(attachments)
     with ticket_change(ticket) as change:
@@ -408,7 +410,9 @@ def note_add(
 
 def _assignable(agent: User | None) -> None:
     if agent is not None and (not agent.is_active or agent.role == Role.QA_REVIEWER):
-        raise ValidationError(f"{agent.username} cannot be assigned tickets", field="agent")
+        raise ValidationError(
+            _("%(agent)s cannot be assigned tickets") % {"agent": agent.username}, field="agent"
+        )
 
 
 def _assign(
@@ -470,7 +474,7 @@ def ticket_escalate(
     ticket) or a team (`to_team`), `to` is their username or name and they are notified
     (docs/notifications.md, "Escalations"); a free-text `to` notifies nobody."""
     if to_user is not None and to_team is not None:
-        raise ValidationError("escalate to a person or to a team, not both", field="to")
+        raise ValidationError(_("escalate to a person or to a team, not both"), field="to")
     if to_user is not None:
         escalation_target_check(ticket=ticket, person=to_user)
         to = to_user.username
@@ -505,7 +509,7 @@ def csat_record(
     *, ticket: Ticket, rating: int, comment: str = "", at: datetime | None = None
 ) -> TicketEvent:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError("rating must be an integer from 1 to 5", field="rating")
+        raise ValidationError(_("rating must be an integer from 1 to 5"), field="rating")
     fields: dict[str, Any] = {"rating": rating}
     if comment:
         fields["comment"] = comment
@@ -544,7 +548,7 @@ def qa_review_record(
     at: datetime | None = None,
 ) -> TicketEvent:
     if not 0 <= score <= 100:
-        raise ValidationError("score must be between 0 and 100", field="score")
+        raise ValidationError(_("score must be between 0 and 100"), field="score")
     fields: dict[str, Any] = {"agent": agent.username, "score": score}
     if reviewer is not None:
         fields["reviewer"] = reviewer.username

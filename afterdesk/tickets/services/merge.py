@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import ValidationError
@@ -21,12 +22,14 @@ def tickets_merge(*, into: Ticket, duplicates: Sequence[Ticket], by: User) -> in
     kept ticket itself among the duplicates is refused (422), and then nothing is written."""
     others = [ticket for ticket in duplicates if ticket.pk != into.pk]
     if not others:
-        raise ValidationError("choose at least one other ticket to merge", field="ticket")
+        raise ValidationError(_("choose at least one other ticket to merge"), field="ticket")
     if into.status == Status.CLOSED:
-        raise ValidationError(f"#{into.number} is closed: merge into an open ticket")
+        raise ValidationError(
+            _("#%(number)s is closed: merge into an open ticket") % {"number": into.number}
+        )
     for ticket in others:
         if ticket.status == Status.CLOSED:
-            raise ValidationError(f"#{ticket.number} is already closed")
+            raise ValidationError(_("#%(number)s is already closed") % {"number": ticket.number})
     tags = {tag.name for tag in into.tags.all()}
     for ticket in others:
         tags |= {tag.name for tag in ticket.tags.all()}

@@ -3,7 +3,8 @@
  *
  *   <script src="https://desk.example/static/afterdesk/widget.js" data-widget="KEY" defer></script>
  *
- * Optional attributes: data-title, data-label (the button), data-placeholder, data-send.
+ * Optional attributes (the store's own words, in its buyers' language): data-title, data-label
+ * (the button), data-placeholder, data-send, data-close (the close button's name).
  * Plain JavaScript, no dependencies, no cookies: the conversation token lives in the buyer's
  * localStorage and travels in the X-Widget-Token header. Text is shown with textContent only.
  * Styles are set through the CSSOM (element.style), which a store's Content-Security-Policy
@@ -80,7 +81,7 @@
     var close = styled("button", {
       background: "transparent", color: "#fff", border: "0", cursor: "pointer", font: font,
     }, { type: "button", textContent: "×" });
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", attr("data-close", "Close"));
     header.appendChild(title);
     header.appendChild(close);
     var list = styled("div", {
