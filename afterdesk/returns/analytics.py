@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -59,6 +60,8 @@ def period_parse(raw_from: str, raw_to: str, *, today: date) -> Period:
         end = date.fromisoformat(raw_to) if raw_to else default.end
     except ValueError as exc:
         raise ValidationError("from and to are dates (YYYY-MM-DD)", field="to") from exc
+    if end >= date.max:
+        raise ValidationError("to must be before 9999-12-31", field="to")
     if end < start:
         raise ValidationError("the period ends before it starts", field="to")
     if (end - start).days > PERIOD_MAX_DAYS:
@@ -226,6 +229,10 @@ class Table:
     rows: list[list[Cell]]
 
 
+def _cells(*parts: Sequence[Cell]) -> list[Cell]:
+    return [cell for part in parts for cell in part]
+
+
 def _rate(tally: Tally) -> float | None:
     return round(tally.rate, 4) if tally.rate is not None else None
 
@@ -237,9 +244,11 @@ def groups_table(rows: list[GroupRow], grouping: str) -> Table:
         f"returns-by-{grouping}",
         [*header, "cost", *reasons],
         [
-            [row.name, row.ordered, row.returned, _rate(row), row.refunded, row.shipping]
-            + [row.cost]
-            + [row.reasons[r] for r in reasons]
+            _cells(
+                [row.name, row.ordered, row.returned, _rate(row), row.refunded, row.shipping],
+                [row.cost],
+                [row.reasons[r] for r in reasons],
+            )
             for row in rows
         ],
     )
@@ -315,9 +324,11 @@ def sku_table(rows: list[SkuRow]) -> Table:
         "returns-by-sku",
         [*header, "return_shipping", "cost", *reasons],
         [
-            [row.sku, row.market, row.product, row.ordered, row.returned, _rate(row)]
-            + [row.refunded, row.shipping, row.cost]
-            + [row.reasons[r] for r in reasons]
+            _cells(
+                [row.sku, row.market, row.product, row.ordered, row.returned, _rate(row)],
+                [row.refunded, row.shipping, row.cost],
+                [row.reasons[r] for r in reasons],
+            )
             for row in rows
         ],
     )
@@ -382,8 +393,10 @@ def issues_table(rows: list[IssueRow]) -> Table:
         "issues-by-sku",
         ["sku", "market", "product", "tickets", *TRIAGE_ISSUE_TYPES],
         [
-            [row.sku, row.market, row.product, row.tickets]
-            + [row.issues[issue] for issue in TRIAGE_ISSUE_TYPES]
+            _cells(
+                [row.sku, row.market, row.product, row.tickets],
+                [row.issues[issue] for issue in TRIAGE_ISSUE_TYPES],
+            )
             for row in rows
         ],
     )

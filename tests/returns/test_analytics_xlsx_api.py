@@ -140,6 +140,7 @@ def test_the_api_gives_the_pages_figures_for_a_period(
         ({"to": "soon"}, "to"),
         ({"from": "2026-05-01", "to": "2026-04-30"}, "to"),
         ({"from": "2000-01-01", "to": "2026-01-01"}, "to"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to"),
     ],
 )
 def test_a_bad_period_is_a_422_naming_the_field(

@@ -51,7 +51,7 @@ def reminder_days(raw: object = None) -> list[int]:
 def _supervisors(agent: User) -> list[User]:
     """The supervisors of the agent's teams (without any: every supervisor and admin, as
     for the desk's other notifications), the agent left out."""
-    team_ids = list(agent.teams.values_list("pk", flat=True)) or [None]
+    team_ids: list[int | None] = [*agent.teams.values_list("pk", flat=True)] or [None]
     found: dict[int, User] = {}
     for team_id in team_ids:
         for person in supervisors_for_team(team_id):
