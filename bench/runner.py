@@ -187,10 +187,14 @@ def weekly_lines(result: dict[str, Any]) -> list[str]:
         return []
     seconds, size = result["weekly_seconds_median"], result["weekly_bytes"]
     return [
-        f"  weekly review page: median {seconds:.3f} s (max {result['weekly_seconds_max']:.3f} s), "
+        f"  weekly review page, figures stored: median {seconds:.3f} s "
+        f"(max {result['weekly_seconds_max']:.3f} s), "
         f"{size / 1000:.0f} KB  [targets ≤ {WEEKLY_TARGET_S} s: "
         f"{_verdict(seconds <= WEEKLY_TARGET_S)}; ≤ {WEEKLY_TARGET_BYTES // 1000} KB: "
         f"{_verdict(size <= WEEKLY_TARGET_BYTES)}]",
+        f"  weekly review page, cold (nothing stored; {result['weekly_stored_figures']} figures "
+        f"computed and stored): median {result['weekly_cold_seconds_median']:.3f} s "
+        f"(max {result['weekly_cold_seconds_max']:.3f} s)",
         f"  its {result['weekly_charts']} charts ({result['weekly_chart_bytes'] / 1000:.0f} KB): "
         f"{result['weekly_charts_first_seconds']:.2f} s drawn, "
         f"{result['weekly_charts_cached_seconds']:.3f} s from the chart cache",

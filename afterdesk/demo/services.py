@@ -33,6 +33,7 @@ from afterdesk.demo.generator import (
     generate,
 )
 from afterdesk.history.importer import history_import
+from afterdesk.metrics.stored import changes_record_all
 from afterdesk.qa.demo import qa_demo_load
 from afterdesk.replies.demo import replies_demo_load
 from afterdesk.returns.demo import returns_demo_load
@@ -83,6 +84,7 @@ def demo_reset() -> dict[str, int]:
     with transaction.atomic():
         Ticket.objects.all().delete()
         Store.objects.all().delete()
+        changes_record_all()  # the stored KPI figures (metrics.stored) no longer hold
     return deleted
 
 

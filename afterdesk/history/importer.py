@@ -65,6 +65,7 @@ from afterdesk.history.report import EventCounts, ImportReport
 from afterdesk.history.schema import AgentLine, CalendarLine, parse_line
 from afterdesk.history.spill import EventRecord, Spill
 from afterdesk.metrics.models import ReplyWait, TicketFacts
+from afterdesk.metrics.stored import changes_record_all
 from afterdesk.sla.imported import states_store_imported
 from afterdesk.tickets.models import Message, Ticket, TicketEvent
 from afterdesk.tickets.services import ticket_refresh_state
@@ -184,6 +185,8 @@ def history_import(
             if new_tickets:
                 progress.stage("SLA deadlines of new tickets")
                 states_store_imported(new_tickets)
+            # Events and facts written in bulk, at any date: no stored KPI figure is current.
+            changes_record_all()
     finally:
         spill.close()
     report.imported = True

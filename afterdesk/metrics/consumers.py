@@ -8,6 +8,7 @@ from typing import Any
 
 from afterdesk.calendars.models import Calendar
 from afterdesk.metrics.services import facts_refresh, facts_store
+from afterdesk.metrics.stored import changes_record_all
 from afterdesk.tickets.log_reader import EventRow, TicketHead
 
 
@@ -28,3 +29,9 @@ def ticket_facts_store(
 
 def calendar_facts_refresh(*, calendar: Calendar) -> None:
     facts_refresh(ticket_ids=calendar.tickets.values_list("pk", flat=True))
+
+
+def user_deleted(**_kwargs: Any) -> None:
+    """A deleted user's events and facts keep no agent (SET_NULL), at any date: no stored KPI
+    figure is current any more (`metrics.stored`)."""
+    changes_record_all()

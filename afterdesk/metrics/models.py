@@ -258,3 +258,42 @@ class MetricsSettings(models.Model):
     def load(cls) -> MetricsSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class FactsChange(models.Model):
+    """A change to what the KPIs of a UTC day are computed from (docs/reports.md, "Stored
+    figures"): written in the same transaction as the change (facts, reply waits, events,
+    a ticket's priority or category), one row per day it touches; `day` = ALL_DAYS
+    (`metrics.stored`) for a change to every day (a history import, a deleted user).
+
+    Rows are only ever inserted (and merged by `metrics.stored.changes_compact`, which keeps
+    each day's sum): a day's version is the sum of its rows' weights, which every committed
+    change raises, without two writers ever waiting for one row."""
+
+    day = models.DateField()
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="facts_change_day")]
+
+    def __str__(self) -> str:
+        return f"change of {self.day} (+{self.weight})"
+
+
+class StoredKpis(models.Model):
+    """`compute_kpis` of one period and one choice of templates, with the versions of the
+    days it was computed from (docs/reports.md, "Stored figures"): used only while those
+    versions are still the current ones."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    versions = models.JSONField()
+    values = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "stored KPIs"
+
+    def __str__(self) -> str:
+        return f"KPIs of {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"

@@ -4,11 +4,12 @@ rank, computed with exact fractions and rounded half up to 2 decimals only when 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from afterdesk.accounts.models import User
 from afterdesk.metrics.assignments import TemplateResolver
@@ -22,6 +23,21 @@ from afterdesk.metrics.templates import (
 )
 
 HUNDRED = Fraction(100)
+
+
+class KpisCompute(Protocol):
+    """`compute_kpis`'s signature."""
+
+    def __call__(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        template: TemplateSpec,
+        agent_templates: Mapping[int, TemplateSpec] | None = None,
+    ) -> dict[int, AgentKpis]: ...
+
+
 NO_TEMPLATE = "no template"
 
 
@@ -252,7 +268,12 @@ def _peer_medians(
 
 
 def scorecard_compute(
-    *, start: datetime, end: datetime, template: TemplateSpec | None = None
+    *,
+    start: datetime,
+    end: datetime,
+    template: TemplateSpec | None = None,
+    kpis: KpisCompute = compute_kpis,
+    medians: bool = True,
 ) -> list[ScorecardRow]:
     """One row per agent who appears in the period (docs/metrics.md, "Periods and who
     appears"), ranked, with each KPI's peer median
@@ -261,16 +282,22 @@ def scorecard_compute(
     With a template, everyone is scored under it (the what-if view). Without one, each agent
     under their own template (docs/metrics.md, "Positions and templates"): rows come grouped
     by template and ranked within it; agents with no template come last, unscored.
+
+    `kpis`: what computes the KPIs, `compute_kpis` or one giving exactly its figures (e.g.
+    `metrics.stored.KpiStore.compute_kpis`, the stored ones while current). `medians=False`:
+    no peer medians (empty), for who needs only totals and ranks.
     """
     if template is not None:
-        return _scorecard_one_template(start=start, end=end, template=template)
-    return _scorecard_own_templates(start=start, end=end)
+        return _scorecard_one_template(
+            start=start, end=end, template=template, kpis=kpis, medians=medians
+        )
+    return _scorecard_own_templates(start=start, end=end, kpis=kpis, medians=medians)
 
 
 def _scorecard_one_template(
-    *, start: datetime, end: datetime, template: TemplateSpec
+    *, start: datetime, end: datetime, template: TemplateSpec, kpis: KpisCompute, medians: bool
 ) -> list[ScorecardRow]:
-    values = compute_kpis(start=start, end=end, template=template)
+    values = kpis(start=start, end=end, template=template)
     people = agent_segments(list(values))
     groups: dict[tuple[str, str, str], list[int]] = {}
     for agent_id, (_, segment) in people.items():
@@ -281,17 +308,21 @@ def _scorecard_one_template(
         row = score_agent(
             agent_id=agent_id, agent=name, values=kpis, template=template, segment=segment
         )
-        medians = _peer_medians(values, groups[segment.peer_group], template.kpi_ids)
-        rows.append(replace(row, peer_medians=medians, template=template.id))
+        peers = (
+            _peer_medians(values, groups[segment.peer_group], template.kpi_ids) if medians else {}
+        )
+        rows.append(replace(row, peer_medians=peers, template=template.id))
     return rank_rows(rows)
 
 
-def _scorecard_own_templates(*, start: datetime, end: datetime) -> list[ScorecardRow]:
+def _scorecard_own_templates(
+    *, start: datetime, end: datetime, kpis: KpisCompute, medians: bool
+) -> list[ScorecardRow]:
     assigned = TemplateResolver().for_agents(
         agent_ids=User.objects.values_list("pk", flat=True), end=end
     )
     specs = {agent_id: a.spec for agent_id, a in assigned.items() if a is not None}
-    values = compute_kpis(start=start, end=end, template=default_template(), agent_templates=specs)
+    values = kpis(start=start, end=end, template=default_template(), agent_templates=specs)
     people = agent_segments(list(values))
     groups: dict[tuple[str | None, tuple[str, str, str]], list[int]] = {}
     for agent_id, (_, segment) in people.items():
@@ -308,11 +339,15 @@ def _scorecard_own_templates(*, start: datetime, end: datetime) -> list[Scorecar
         row = score_agent(
             agent_id=agent_id, agent=name, values=kpis, template=own.spec, segment=segment
         )
-        medians = _peer_medians(values, groups[(own.key, segment.peer_group)], own.spec.kpi_ids)
+        peers = (
+            _peer_medians(values, groups[(own.key, segment.peer_group)], own.spec.kpi_ids)
+            if medians
+            else {}
+        )
         by_template.setdefault(own.key, []).append(
             replace(
                 row,
-                peer_medians=medians,
+                peer_medians=peers,
                 template=own.key,
                 template_name=own.name,
                 template_version=own.version.number,

@@ -25,6 +25,7 @@ from afterdesk.metrics.models import (
     TicketFacts,
 )
 from afterdesk.metrics.scorecards import scorecard_compute
+from afterdesk.metrics.stored import EPOCH, EPOCH_ORDINAL, changes_record
 from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets.log_reader import (
     EventRow,
@@ -276,7 +277,10 @@ def facts_store(
     `appended` (`tickets.consumers`): tickets whose log only grew by these events, dated
     after every stored one. A reply wait depends only on the events up to its reply, so
     such a ticket's stored waits stay as they are and only the waits of its new replies are
-    inserted, without reading the stored ones."""
+    inserted, without reading the stored ones.
+
+    The UTC days of the tickets' events are recorded as changed (`metrics.stored`): the
+    stored KPI figures of periods holding them are computed again when next asked for."""
     appended = appended or {}
     moment = _instant_writer()
     now = moment(timezone.now())
@@ -284,11 +288,14 @@ def facts_store(
     rows: list[tuple[Any, ...]] = []
     waits: list[tuple[Any, ...]] = []
     new_waits: list[tuple[Any, ...]] = []
+    days: set[int] = set()  # of every event of these tickets, as days since the epoch
     for pk, created_at, calendar_id in tickets:
+        log = events.get(pk, ())
+        days.update([(event.at - EPOCH).days for event in log])
         facts = compute_facts(
             created_at=created_at,
             calendar=business_calendar(calendar_id, calendars),
-            events=events.get(pk, ()),
+            events=log,
         )
         rows.append(facts_row(ticket_id=pk, facts=facts, computed_at=now, moment=moment))
         if pk in appended:
@@ -306,6 +313,8 @@ def facts_store(
         _execute_rows(_facts_upsert_sql(connection.vendor), rows)
     reply_waits_replace(ticket_ids=ids, rows=waits)
     reply_waits_insert(new_waits)
+    # The stored KPI figures of those days are no longer current (metrics.stored).
+    changes_record(date.fromordinal(EPOCH_ORDINAL + n) for n in days)
     return len(rows)
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, Value, When
 
@@ -27,12 +28,14 @@ from afterdesk.metrics.assignments import AssignedTemplate, TemplateResolver
 from afterdesk.metrics.kpis import US_PER_MINUTE, KpiValue, compute_kpis, period_validate
 from afterdesk.metrics.models import TicketFacts
 from afterdesk.metrics.scorecards import (
+    KpisCompute,
     ScorecardRow,
     agent_segments,
     score_agent,
     scorecard_compute,
 )
 from afterdesk.metrics.selectors import previous_period
+from afterdesk.metrics.stored import KpiStore, figures_key
 from afterdesk.metrics.templates import TemplateSpec, default_template
 from afterdesk.reports.exports import mode_check
 from afterdesk.tickets.models import Ticket
@@ -241,16 +244,31 @@ def _team_week(
     template: TemplateSpec | None,
     own: dict[int, AssignedTemplate],
     own_template: str | None,
+    store: KpiStore | None = None,
 ) -> dict[str, TeamWeek]:
     """Each team's week. What-if: everyone under `template`, with the mean total. Own
     templates: each agent's KPIs with their template's parameters (`own`, at the week's end),
     no total; with `own_template`, only the agents whose template it is that week."""
     if template is not None:
-        values = compute_kpis(start=start, end=end, template=template)
+        values = (
+            store.compute_kpis(start=start, end=end, template=template)
+            if store is not None
+            else compute_kpis(start=start, end=end, template=template)
+        )
     else:
         specs = {agent_id: assigned.spec for agent_id, assigned in own.items()}
-        values = compute_kpis(
-            start=start, end=end, template=default_template(), agent_templates=specs
+        values = (  # no scores here: the team KPIs are all it reads
+            store.compute_kpis(
+                start=start,
+                end=end,
+                template=default_template(),
+                agent_templates=specs,
+                kpi_ids=TEAM_KPIS,
+            )
+            if store is not None
+            else compute_kpis(
+                start=start, end=end, template=default_template(), agent_templates=specs
+            )
         )
         if own_template is not None:
             values = {a: v for a, v in values.items() if a in own and own[a].key == own_template}
@@ -287,9 +305,10 @@ def team_trends(
     template: TemplateSpec | None,
     own_template: str | None = None,
     own: OwnTemplates | None = None,
+    store: KpiStore | None = None,
 ) -> list[TeamTrend]:
     """Each team over `weeks`. Under own templates each week takes the templates (and their
-    versions) in force at that week's end."""
+    versions) in force at that week's end. `store`: the KPIs from it (metrics.stored)."""
     teams = _memberships()
     if template is None and own is None:
         own = OwnTemplates()
@@ -298,7 +317,8 @@ def team_trends(
         return own.at(end) if template is None and own is not None else {}
 
     per_week = [
-        _team_week(start, end, teams, template, own_at(end), own_template) for start, end in weeks
+        _team_week(start, end, teams, template, own_at(end), own_template, store)
+        for start, end in weeks
     ]
     names = sorted({team for week in per_week for team in week}, key=lambda t: (t == NO_TEAM, t))
     empty: dict[str, KpiValue] = {kpi: KpiValue(None, 0) for kpi in TEAM_KPIS}
@@ -377,12 +397,63 @@ def _scope_q(agents: list[int] | None, listed: list[int]) -> Q:
 
 
 def sla_breaches(
-    *, start: datetime, end: datetime, scopes: list[SlaScope], limit: int = 10
+    *,
+    start: datetime,
+    end: datetime,
+    scopes: list[SlaScope],
+    limit: int = 10,
+    store: KpiStore | None = None,
 ) -> tuple[list[SlaBreach], int, int]:
     """The customer-initiated tickets whose first reply (dated in the period, as
     `sla_first_reply_rate`) took the most business minutes beyond their priority's
     `first_reply_target` (of the template of the scope the reply falls in); with the number of
-    breaches and of first replies with a target."""
+    breaches and of first replies with a target.
+
+    Which tickets and both counts are read from `store` while current (metrics.stored: they
+    depend only on facts dated in the period and on the scopes, which name the key); the
+    tickets' rows are then read as they are now."""
+
+    def compute() -> list[Any]:
+        return _breaches_find(start=start, end=end, scopes=scopes, limit=limit)
+
+    if store is None:
+        found = compute()
+    else:
+        parts = (limit, _scopes_parts(scopes))
+        key = figures_key("sla_breaches", start, end, parts)
+        found = store.figures(key=key, start=start, end=end, compute=compute)
+    ids, breach_count, targeted = found
+    facts = TicketFacts.objects.select_related("ticket", "first_reply_agent").in_bulk(ids)
+    rows = [
+        SlaBreach(
+            ticket_id=f.ticket_id,
+            subject=f.ticket.subject,
+            priority=f.ticket.priority,
+            category=f.ticket.category,
+            market=f.ticket.market,
+            agent=f.first_reply_agent.username if f.first_reply_agent else None,
+            first_reply_at=f.first_reply_at,  # type: ignore[arg-type]  # filtered non-null
+            business_minutes=Fraction(f.first_reply_business_us or 0, US_PER_MINUTE),
+            target_minutes=_target_of(scopes, f.first_reply_agent_id, f.ticket.priority),
+        )
+        for f in (facts[pk] for pk in ids if pk in facts)  # (a ticket deleted since: gone)
+    ]
+    return rows, breach_count, targeted
+
+
+def _scopes_parts(scopes: list[SlaScope]) -> list[Any]:
+    """What `_breaches_find` reads of the scopes: their agents and first-reply targets."""
+    return [
+        (sorted(agents) if agents is not None else None, sorted(spec.first_reply_target.items()))
+        for agents, spec in scopes
+    ]
+
+
+def _breaches_find(
+    *, start: datetime, end: datetime, scopes: list[SlaScope], limit: int
+) -> list[Any]:
+    """[the ids of the `limit` worst breaches' tickets, worst first; the number of breaches;
+    the number of first replies with a target] (JSON, for the store)."""
     listed = [a for agents, _spec in scopes if agents is not None for a in agents]
     # (agents' condition, priority, target in minutes, target in µs) for every target.
     # Integer microseconds compare exactly with the target: us > target ⇔ us > ⌊target⌋.
@@ -393,7 +464,7 @@ def sla_breaches(
         for priority, m in spec.first_reply_target.items()
     ]
     if not targets:
-        return [], 0, 0
+        return [[], 0, 0]
     replied = TicketFacts.objects.filter(
         first_reply_at__gte=start,
         first_reply_at__lt=end,
@@ -418,24 +489,10 @@ def sla_breaches(
     )
     worst = (
         breached.annotate(over=over)
-        .select_related("ticket", "first_reply_agent")
-        .order_by("-over", "ticket_id")[:limit]
+        .order_by("-over", "ticket_id")
+        .values_list("ticket_id", flat=True)[:limit]
     )
-    rows = [
-        SlaBreach(
-            ticket_id=f.ticket_id,
-            subject=f.ticket.subject,
-            priority=f.ticket.priority,
-            category=f.ticket.category,
-            market=f.ticket.market,
-            agent=f.first_reply_agent.username if f.first_reply_agent else None,
-            first_reply_at=f.first_reply_at,  # type: ignore[arg-type]  # filtered non-null
-            business_minutes=Fraction(f.first_reply_business_us or 0, US_PER_MINUTE),
-            target_minutes=_target_of(scopes, f.first_reply_agent_id, f.ticket.priority),
-        )
-        for f in worst
-    ]
-    return rows, breached.count(), replied.count()
+    return [list(worst), breached.count(), replied.count()]
 
 
 def _target_of(scopes: list[SlaScope], agent_id: int | None, priority: str) -> Fraction:
@@ -485,13 +542,17 @@ def leaderboard_groups(
     end: datetime,
     template: TemplateSpec | None,
     own_template: str | None = None,
+    kpis: KpisCompute = compute_kpis,
 ) -> tuple[list[LeaderboardGroup], list[ScorecardRow]]:
     """The leaderboard, one group per template (by key), each ranked within itself, against
     the previous period of equal length; and the agents without a template (own templates,
     all groups only)."""
     previous_start, previous_end = previous_period(start, end)
-    current = scorecard_compute(start=start, end=end, template=template)
-    before = scorecard_compute(start=previous_start, end=previous_end, template=template)
+    current = scorecard_compute(start=start, end=end, template=template, kpis=kpis)
+    # Only the totals and ranks of the previous period are shown.
+    before = scorecard_compute(
+        start=previous_start, end=previous_end, template=template, kpis=kpis, medians=False
+    )
     if template is not None:
         rows = _pair(current, before)
         return [LeaderboardGroup(template.id, template.name, None, rows, improvers(rows))], []
@@ -529,14 +590,19 @@ def weekly_review(
     mode_check(template, own_template)
     previous_start, previous_end = previous_period(start, end)
     weeks = trend_weeks(end)
+    # Every KPI computation of the review (the period, the previous one, each trend week):
+    # the stored figures while current, else computed and stored (metrics.stored).
+    store = KpiStore(start=min(previous_start, weeks[0][0]), end=max(end, weeks[-1][1]))
     own = OwnTemplates()
     own_at_end = own.at(end)
     groups, without_template = leaderboard_groups(
-        start=start, end=end, template=template, own_template=own_template
+        start=start, end=end, template=template, own_template=own_template, kpis=store.compute_kpis
     )
     by_sku, by_market = problem_distributions(start=start, end=end)
     scopes = sla_scopes(template=template, own=own_at_end, own_template=own_template)
-    breaches, breach_count, targeted = sla_breaches(start=start, end=end, scopes=scopes)
+    breaches, breach_count, targeted = sla_breaches(
+        start=start, end=end, scopes=scopes, store=store
+    )
     return WeeklyReview(
         start=start,
         end=end,
@@ -545,7 +611,13 @@ def weekly_review(
         template=template,
         own_template=own_template,
         weeks=weeks,
-        team_trends=team_trends(weeks=weeks, template=template, own_template=own_template, own=own),
+        team_trends=team_trends(
+            weeks=weeks,
+            template=template,
+            own_template=own_template,
+            own=own,
+            store=store,
+        ),
         groups=groups,
         without_template=without_template,
         by_sku=by_sku,
