@@ -75,6 +75,13 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message[:80]}"
 
+    @property
+    def message_shown(self) -> str:
+        """`message` in the active language (stored in English; alerts/messages.py)."""
+        from afterdesk.alerts.messages import message_text
+
+        return message_text(self.message)
+
 
 def _rate_threshold(default: str) -> models.DecimalField[Decimal, Decimal]:
     return models.DecimalField(

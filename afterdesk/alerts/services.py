@@ -164,7 +164,8 @@ def alert_mail(
             % {"count": count},
             "",
             *(
-                f"- [{alert.get_severity_display()}] {alert.get_kind_display()}: {alert.message}"
+                f"- [{alert.get_severity_display()}] {alert.get_kind_display()}: "
+                f"{alert.message_shown}"
                 for alert in alerts[:MAIL_LIST_LIMIT]
             ),
         ]

@@ -150,3 +150,37 @@ def test_stored_reasons_are_shown_in_the_readers_language(stored: str, chinese: 
     with translation.override("zh-hans"):
         assert reason_text(stored) == chinese
     assert reason_text(stored) == stored  # English: as stored (and as exported)
+
+
+ALERT_SENTENCES = [
+    (
+        "Ticket #12 “Broken zip” (team EU, status open) has been open 3 d 0 h 00 min, more than "
+        "3× the team's average handling time of 1 h 00 min (4 tickets solved in the last 30 "
+        "days; limit 3 h 00 min).",
+        "工单 #12“Broken zip”（团队 EU，状态 open）已打开 3 天 0 小时 00 分钟，超过团队平均处理时长"
+        " 1 小时 00 分钟的 3 倍（最近 30 天解决了 4 个工单；上限 3 小时 00 分钟）。",
+    ),
+    (
+        "complaint_rate of agent anna rose from 2.0% (n=50, week of 2026-09-28) to 9.0% (n=40, "
+        "week of 2026-10-05): 7.0 points up, threshold 5.0 points.",
+        "客服 anna 的 complaint_rate 从 2.0%（n=50，2026-09-28 当周）升至 9.0%（n=40，2026-10-05"
+        " 当周）：上升 7.0 个百分点，阈值 5.0 个百分点。",
+    ),
+    (
+        "escalation_rate of team EU was 0.300 per handled ticket (30 escalations, 100 handled "
+        "tickets, 2026-10-01 to 2026-10-07): more than the threshold 0.200 and more than 2× the "
+        "median 0.100 of 3 other teams.",
+        "团队 EU 的 escalation_rate 为每个已处理工单 0.300（30 次升级，100 个已处理工单，"
+        "2026-10-01 至 2026-10-07）：超过阈值 0.200，且超过其他 3 个团队中位数 0.100 的 2 倍。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("stored", "chinese"), ALERT_SENTENCES)
+def test_an_alerts_sentence_is_shown_in_the_readers_language(stored: str, chinese: str) -> None:
+    alert = make_alert(message=stored)
+    with translation.override("zh-hans"):
+        assert alert.message_shown == chinese
+        mail_body = alert_mail(alerts=[alert], recipients=["x@example.com"], language="zh-hans")
+        assert chinese in mail_body.body
+    assert alert.message_shown == stored
