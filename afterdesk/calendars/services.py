@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
 from afterdesk.calendars.consumers import calendar_hours_changed
 from afterdesk.calendars.models import Calendar, MarketHolidays
@@ -20,7 +21,10 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 def _minutes(clock: object, field: str) -> int:
     if not isinstance(clock, str) or not _CLOCK.match(clock):
-        raise ValidationError(f"{field}: {clock!r} is not a HH:MM time", field=field)
+        raise ValidationError(
+            _("%(field)s: %(clock)s is not a HH:MM time") % {"field": field, "clock": repr(clock)},
+            field=field,
+        )
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -30,33 +34,46 @@ def calendar_validate(
 ) -> tuple[str, dict[str, list[list[str]]], list[str]]:
     """Check a calendar's fields; return them normalised, or raise naming the field."""
     if not isinstance(tz, str) or not tz:
-        raise ValidationError("tz must be an IANA time zone name", field="tz")
+        raise ValidationError(_("tz must be an IANA time zone name"), field="tz")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"unknown time zone {tz!r}", field="tz") from exc
+        raise ValidationError(_("unknown time zone %(tz)s") % {"tz": repr(tz)}, field="tz") from exc
     if not isinstance(hours, dict):
-        raise ValidationError("hours must be an object of weekday → intervals", field="hours")
+        raise ValidationError(_("hours must be an object of weekday → intervals"), field="hours")
     clean_hours: dict[str, list[list[str]]] = {}
     for day, intervals in hours.items():
         field = f"hours.{day}"
         if day not in WEEKDAYS:
-            raise ValidationError(f"{field}: unknown weekday (use mon…sun)", field=field)
+            raise ValidationError(
+                _("%(field)s: unknown weekday (use mon…sun)") % {"field": field}, field=field
+            )
         if not isinstance(intervals, list):
-            raise ValidationError(f"{field}: must be a list of intervals", field=field)
+            raise ValidationError(
+                _("%(field)s: must be a list of intervals") % {"field": field}, field=field
+            )
         previous_end = -1
         clean: list[list[str]] = []
         for interval in intervals:
             if not (isinstance(interval, list) and len(interval) == 2):
-                raise ValidationError(f"{field}: interval must be [start, end]", field=field)
+                raise ValidationError(
+                    _("%(field)s: interval must be [start, end]") % {"field": field}, field=field
+                )
             start, end = _minutes(interval[0], field), _minutes(interval[1], field)
             if start == 24 * 60:
-                raise ValidationError(f"{field}: an interval cannot start at 24:00", field=field)
+                raise ValidationError(
+                    _("%(field)s: an interval cannot start at 24:00") % {"field": field},
+                    field=field,
+                )
             if start >= end:
-                raise ValidationError(f"{field}: interval start must be before end", field=field)
+                raise ValidationError(
+                    _("%(field)s: interval start must be before end") % {"field": field},
+                    field=field,
+                )
             if start < previous_end:
                 raise ValidationError(
-                    f"{field}: intervals must be sorted and not overlap", field=field
+                    _("%(field)s: intervals must be sorted and not overlap") % {"field": field},
+                    field=field,
                 )
             previous_end = end
             clean.append([interval[0], interval[1]])
@@ -64,7 +81,9 @@ def calendar_validate(
     clean_holidays: list[str] = []
     if holidays is not None:
         if not isinstance(holidays, list):
-            raise ValidationError("holidays must be a list of YYYY-MM-DD dates", field="holidays")
+            raise ValidationError(
+                _("holidays must be a list of YYYY-MM-DD dates"), field="holidays"
+            )
         for item in holidays:
             try:
                 if not isinstance(item, str) or len(item) != 10:
@@ -72,7 +91,8 @@ def calendar_validate(
                 date.fromisoformat(item)
             except ValueError as exc:
                 raise ValidationError(
-                    f"holidays: {item!r} is not a YYYY-MM-DD date", field="holidays"
+                    _("holidays: %(item)s is not a YYYY-MM-DD date") % {"item": repr(item)},
+                    field="holidays",
                 ) from exc
             clean_holidays.append(item)
     return tz, clean_hours, clean_holidays
@@ -85,7 +105,9 @@ def market_validate(market: object, field: str = "market") -> str:
     """A market code as tickets carry it (e.g. "DE"): 1 to 10 capitals, digits, - or _."""
     if not isinstance(market, str) or not _MARKET.match(market):
         raise ValidationError(
-            f"{field}: {market!r} is not a market code (e.g. DE; up to 10 capitals)", field=field
+            _("%(field)s: %(market)s is not a market code (e.g. DE; up to 10 capitals)")
+            % {"field": field, "market": repr(market)},
+            field=field,
         )
     return market
 
@@ -94,7 +116,7 @@ def markets_validate(markets: object) -> list[str]:
     if markets is None:
         return []
     if not isinstance(markets, list):
-        raise ValidationError("markets must be a list of market codes", field="markets")
+        raise ValidationError(_("markets must be a list of market codes"), field="markets")
     clean: list[str] = []
     for market in markets:
         if market_validate(market, "markets") not in clean:
@@ -146,7 +168,10 @@ def calendar_upsert(
             if existing is None and error.field == "key":
                 continue
             raise
-    raise Conflict(f"calendar {key!r} is being changed by someone else; try again", field="key")
+    raise Conflict(
+        _("calendar %(key)s is being changed by someone else; try again") % {"key": repr(key)},
+        field="key",
+    )
 
 
 def calendar_to_history(calendar: Calendar) -> dict[str, Any]:
@@ -259,7 +284,7 @@ def calendar_delete(*, calendar: Calendar) -> None:
                 raise Conflict(f"calendar {calendar.key!r} is used by {in_use} ticket(s)")
             calendar.delete()
     except (ProtectedError, RestrictedError, IntegrityError) as exc:
-        raise Conflict(f"calendar {calendar.key!r} is still in use") from exc
+        raise Conflict(_("calendar %(key)s is still in use") % {"key": repr(calendar.key)}) from exc
 
 
 def _locked(calendar: Calendar) -> Calendar:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -24,9 +25,9 @@ from afterdesk.routing.models import AgentRouting, ApprovalKind, ApprovalRequest
 from afterdesk.tickets.models import Ticket
 
 # The kind inside a sentence ("asks to approve a refund of …"), in the reader's language.
-KIND_WORDS = {
-    ApprovalKind.REFUND: gettext_lazy("refund"),
-    ApprovalKind.CREDIT: gettext_lazy("credit"),
+KIND_WORDS: dict[str, str | Promise] = {
+    ApprovalKind.REFUND.value: gettext_lazy("refund"),
+    ApprovalKind.CREDIT.value: gettext_lazy("credit"),
 }
 
 

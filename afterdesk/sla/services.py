@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.accounts.selectors import user_require_configure
@@ -44,7 +45,11 @@ def _strings(name: str, value: object) -> list[str]:
 
 def _minutes(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
-        raise ValidationError(f"{name} must be whole minutes from 1 to {MAX_MINUTES}", field=name)
+        raise ValidationError(
+            _("%(name)s must be whole minutes from 1 to %(most)s")
+            % {"name": name, "most": MAX_MINUTES},
+            field=name,
+        )
     return value
 
 
@@ -79,7 +84,7 @@ def _money(name: str, value: object) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
-        raise ValidationError(f"{name} must be a number", field=name) from exc
+        raise ValidationError(_("%(name)s must be a number") % {"name": name}, field=name) from exc
     if not amount.is_finite() or not -VALUE_LIMIT < amount < VALUE_LIMIT:
         raise ValidationError(f"{name} must be a number below 10¹⁰", field=name)
     return amount
@@ -90,15 +95,15 @@ def policy_fields_validate(data: dict[str, Any]) -> dict[str, Any]:
     ValidationError naming the field."""
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-        raise ValidationError("name is required (at most 100 characters)", field="name")
+        raise ValidationError(_("name is required (at most 100 characters)"), field="name")
     fields: dict[str, Any] = {"name": name.strip()}
     position = data.get("position", 0)
     if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 10**6:
-        raise ValidationError("position must be a whole number from 0", field="position")
+        raise ValidationError(_("position must be a whole number from 0"), field="position")
     fields["position"] = position
     enabled = data.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise ValidationError("enabled must be true or false", field="enabled")
+        raise ValidationError(_("enabled must be true or false"), field="enabled")
     fields["enabled"] = enabled
     for key in LIST_FIELDS:
         fields[key] = _strings(key, data.get(key, []))
@@ -111,17 +116,19 @@ def policy_fields_validate(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(stores, list) or not all(
         isinstance(s, int) and not isinstance(s, bool) for s in stores
     ):
-        raise ValidationError("stores must be a list of store ids", field="stores")
+        raise ValidationError(_("stores must be a list of store ids"), field="stores")
     fields["stores"] = sorted(set(stores))
     fields["order_value_min"] = _money("order_value_min", data.get("order_value_min"))
     fields["order_value_max"] = _money("order_value_max", data.get("order_value_max"))
     low, high = fields["order_value_min"], fields["order_value_max"]
     if low is not None and high is not None and low > high:
-        raise ValidationError("order_value_min is above order_value_max", field="order_value_min")
+        raise ValidationError(
+            _("order_value_min is above order_value_max"), field="order_value_min"
+        )
     fields["targets"] = _targets(data.get("targets", {}))
     hours = data.get("hours", Hours.BUSINESS)
     if hours not in Hours.values:
-        raise ValidationError("hours must be business, team or calendar", field="hours")
+        raise ValidationError(_("hours must be business, team or calendar"), field="hours")
     fields["hours"] = hours
     calendar = data.get("calendar")
     if calendar in (None, ""):
@@ -142,7 +149,7 @@ def policy_fields_validate(data: dict[str, Any]) -> dict[str, Any]:
     warning = data.get("warning_minutes", 60)
     if isinstance(warning, bool) or not isinstance(warning, int) or not 0 <= warning <= MAX_MINUTES:
         raise ValidationError(
-            "warning_minutes must be whole minutes from 0", field="warning_minutes"
+            _("warning_minutes must be whole minutes from 0"), field="warning_minutes"
         )
     fields["warning_minutes"] = warning
     return fields
@@ -160,7 +167,7 @@ def _save(policy: Policy) -> Policy:
         with transaction.atomic():
             policy.save()
     except IntegrityError as exc:
-        raise Conflict(f"a policy named {policy.name!r} exists") from exc
+        raise Conflict(_("a policy named %(name)s exists") % {"name": repr(policy.name)}) from exc
     _states_refresh()
     return policy
 
