@@ -289,15 +289,15 @@ def scorecard_compute(
     """
     if template is not None:
         return _scorecard_one_template(
-            start=start, end=end, template=template, kpis=kpis, medians=medians
+            start=start, end=end, template=template, compute=kpis, medians=medians
         )
-    return _scorecard_own_templates(start=start, end=end, kpis=kpis, medians=medians)
+    return _scorecard_own_templates(start=start, end=end, compute=kpis, medians=medians)
 
 
 def _scorecard_one_template(
-    *, start: datetime, end: datetime, template: TemplateSpec, kpis: KpisCompute, medians: bool
+    *, start: datetime, end: datetime, template: TemplateSpec, compute: KpisCompute, medians: bool
 ) -> list[ScorecardRow]:
-    values = kpis(start=start, end=end, template=template)
+    values = compute(start=start, end=end, template=template)
     people = agent_segments(list(values))
     groups: dict[tuple[str, str, str], list[int]] = {}
     for agent_id, (_, segment) in people.items():
@@ -316,13 +316,13 @@ def _scorecard_one_template(
 
 
 def _scorecard_own_templates(
-    *, start: datetime, end: datetime, kpis: KpisCompute, medians: bool
+    *, start: datetime, end: datetime, compute: KpisCompute, medians: bool
 ) -> list[ScorecardRow]:
     assigned = TemplateResolver().for_agents(
         agent_ids=User.objects.values_list("pk", flat=True), end=end
     )
     specs = {agent_id: a.spec for agent_id, a in assigned.items() if a is not None}
-    values = kpis(start=start, end=end, template=default_template(), agent_templates=specs)
+    values = compute(start=start, end=end, template=default_template(), agent_templates=specs)
     people = agent_segments(list(values))
     groups: dict[tuple[str | None, tuple[str, str, str]], list[int]] = {}
     for agent_id, (_, segment) in people.items():

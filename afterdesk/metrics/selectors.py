@@ -125,11 +125,6 @@ def previous_period(start: datetime, end: datetime) -> tuple[datetime, datetime]
     return start - (end - start), start
 
 
-def _previous(start: datetime, end: datetime) -> dict[str, datetime]:
-    prev_start, prev_end = previous_period(start, end)
-    return {"start": prev_start, "end": prev_end}
-
-
 # ------------- template groups (docs/metrics.md, "Positions and templates"): ranks compare the
 # agents of one template only
 
@@ -269,7 +264,8 @@ def _board_rows(
 ) -> tuple[list[ScorecardRow], list[ScorecardRow]]:
     if template is not None:
         now = scorecard_compute(start=start, end=end, template=template)
-        return now, scorecard_compute(**_previous(start, end), template=template)
+        prev_start, prev_end = previous_period(start, end)
+        return now, scorecard_compute(start=prev_start, end=prev_end, template=template)
     return _own_rows(start, end, own_template)
 
 
