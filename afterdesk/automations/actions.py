@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from afterdesk.accounts.models import Team, User
 from afterdesk.core.credentials import secret_encrypt
 from afterdesk.core.errors import ValidationError
@@ -72,9 +74,9 @@ def webhook_url_check(url: str) -> str:
     (`webhooks.webhook_send`), where DNS may have changed."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("the webhook URL must be an http:// or https:// URL", field="url")
+        raise ValidationError(_("the webhook URL must be an http:// or https:// URL"), field="url")
     if parts.username or parts.password:
-        raise ValidationError("the webhook URL must not hold a user or password", field="url")
+        raise ValidationError(_("the webhook URL must not hold a user or password"), field="url")
     return url
 
 
@@ -94,7 +96,7 @@ def action_clean(action: Any, *, previous: dict[str, Any] | None = None) -> dict
         if status and status not in Status.values:
             raise ValidationError(f"unknown status {status!r}", field="actions.status")
         if not priority and not status:
-            raise ValidationError("a set action sets a priority or a status", field="actions")
+            raise ValidationError(_("a set action sets a priority or a status"), field="actions")
         clean.update({k: v for k, v in (("priority", priority), ("status", status)) if v})
     elif kind == "assign":
         agent, team = action.get("agent") or "", action.get("team") or ""
@@ -103,12 +105,12 @@ def action_clean(action: Any, *, previous: dict[str, Any] | None = None) -> dict
         if team and not Team.objects.filter(name=team).exists():
             raise ValidationError(f"no team {team!r}", field="actions.team")
         if not agent and not team and not action.get("unassign"):
-            raise ValidationError("an assign action names an agent or a team", field="actions")
+            raise ValidationError(_("an assign action names an agent or a team"), field="actions")
         clean.update({"agent": agent, "team": team, "unassign": bool(action.get("unassign"))})
     elif kind == "tag":
         tags = action.get("tags")
         if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
-            raise ValidationError("a tag action needs a list of tags", field="actions.tags")
+            raise ValidationError(_("a tag action needs a list of tags"), field="actions.tags")
         clean["tags"] = sorted({t.strip().lower()[:50] for t in tags if t.strip()})
     elif kind == "reply":
         from afterdesk.replies.models import ReplyTemplate
@@ -143,11 +145,11 @@ def action_clean(action: Any, *, previous: dict[str, Any] | None = None) -> dict
         elif previous and previous.get("type") == "webhook" and previous.get("secret_token"):
             clean["secret_token"] = previous["secret_token"]
         else:
-            raise ValidationError("a webhook action needs a secret to sign with", field="secret")
+            raise ValidationError(_("a webhook action needs a secret to sign with"), field="secret")
     elif kind == "survey":
         delay = action.get("delay_hours", 0)
         if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= 720:
-            raise ValidationError("delay_hours must be 0 to 720", field="actions.delay_hours")
+            raise ValidationError(_("delay_hours must be 0 to 720"), field="actions.delay_hours")
         clean["delay_hours"] = delay
     elif kind == "coupon":
         from afterdesk.automations.models import CouponPool

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from afterdesk.core.errors import ValidationError
 from afterdesk.tickets.models import Priority, Status, Ticket, TicketEvent
@@ -57,7 +58,7 @@ def conditions_clean(data: Any) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ValidationError("conditions must be an object", field="conditions")
+        raise ValidationError(_("conditions must be an object"), field="conditions")
     unknown = sorted(set(data) - set(CONDITION_KEYS))
     if unknown:
         raise ValidationError(
@@ -78,7 +79,7 @@ def conditions_clean(data: Any) -> dict[str, Any]:
     if not isinstance(stores, list) or not all(
         isinstance(s, int) and not isinstance(s, bool) for s in stores
     ):
-        raise ValidationError("stores must be a list of store ids", field="stores")
+        raise ValidationError(_("stores must be a list of store ids"), field="stores")
     if stores:
         clean["stores"] = sorted(set(stores))
     for key in ("order_value_min", "order_value_max"):
@@ -87,16 +88,18 @@ def conditions_clean(data: Any) -> dict[str, Any]:
             clean[key] = amount
     low, high = clean.get("order_value_min"), clean.get("order_value_max")
     if low is not None and high is not None and Decimal(low) > Decimal(high):
-        raise ValidationError("order_value_min is above order_value_max", field="order_value_min")
+        raise ValidationError(
+            _("order_value_min is above order_value_max"), field="order_value_min"
+        )
     vip = data.get("vip")
     if vip is not None:
         if not isinstance(vip, bool):
-            raise ValidationError("vip must be true or false", field="vip")
+            raise ValidationError(_("vip must be true or false"), field="vip")
         clean["vip"] = vip
     risk = data.get("risk_min")
     if risk is not None:
         if isinstance(risk, bool) or not isinstance(risk, int) or not 0 <= risk <= 100:
-            raise ValidationError("risk_min must be an integer from 0 to 100", field="risk_min")
+            raise ValidationError(_("risk_min must be an integer from 0 to 100"), field="risk_min")
         clean["risk_min"] = risk
     return clean
 
