@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from afterdesk.core.errors import ValidationError
 from afterdesk.metrics.catalogue import KPI_IDS
 
@@ -218,7 +220,7 @@ def definition_parse(data: object) -> BonusDefinition:
         )
     if not tiers and not extras and not allowances:
         raise ValidationError(
-            "a definition needs at least one tier or extra", field="definition.tiers"
+            _("a definition needs at least one tier or extra"), field="definition.tiers"
         )
     ordered = tuple(sorted(tiers, key=lambda t: t.min_total, reverse=True))
     return BonusDefinition(ordered, tuple(extras), gate, allowances)

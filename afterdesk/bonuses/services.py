@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import POSITION_MAX_LENGTH, User
 from afterdesk.bonuses.definition import decimal_value, definition_parse, money
@@ -71,7 +72,7 @@ def _target_check(target_kind: object, position: object, current: str | None) ->
     if target_kind == TargetKind.TEMPLATE:
         if position:
             raise ValidationError(
-                "a rule that targets a template has no position (leave it empty)",
+                _("a rule that targets a template has no position (leave it empty)"),
                 field="position",
             )
         return ""
@@ -103,21 +104,21 @@ def bonus_rule_validate(
     it any more)."""
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 150:
-        raise ValidationError("name must be 1–150 characters", field="name")
+        raise ValidationError(_("name must be 1–150 characters"), field="name")
     if not ScorecardTemplate.objects.filter(key=template_key).exists():
         raise ValidationError(f"no scorecard template {template_key!r}", field="template_key")
     position = _target_check(target_kind, position, current_position)
     if not isinstance(currency, str) or not CURRENCY.fullmatch(currency):
-        raise ValidationError("currency must be an ISO 4217 code like EUR", field="currency")
+        raise ValidationError(_("currency must be an ISO 4217 code like EUR"), field="currency")
     parsed = definition_parse(definition)
     budget_value = money(budget, "budget") if budget is not None else None
     labour = money(labour_cost, "labour_cost") if labour_cost is not None else None
     if labour is not None and labour == 0:
-        raise ValidationError("labour_cost must be > 0 (or null)", field="labour_cost")
+        raise ValidationError(_("labour_cost must be > 0 (or null)"), field="labour_cost")
     share = decimal_value(max_share, "max_share")
     if not 0 < share <= 1 or share != share.quantize(Decimal("0.0001")):
         raise ValidationError(
-            "max_share must be > 0 and ≤ 1 with at most 4 decimals", field="max_share"
+            _("max_share must be > 0 and ≤ 1 with at most 4 decimals"), field="max_share"
         )
     return BonusRuleData(
         name,
@@ -158,7 +159,7 @@ def bonus_rule_save(*, rule: BonusRule | None = None, **fields: Any) -> BonusRul
 def bonus_rule_delete(*, rule: BonusRule) -> None:
     """Delete a rule that has no statement; one with statements can only be deactivated."""
     if rule.statements.exists():
-        raise Conflict("this rule has payout statements: deactivate it instead")
+        raise Conflict(_("this rule has payout statements: deactivate it instead"))
     rule.delete()
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.core.errors import Conflict, ValidationError
@@ -159,11 +160,11 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     """The rule's fields from a form's or the API's data, checked (422 naming the field)."""
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError("a rule needs a name of at most 100 characters", field="name")
+        raise ValidationError(_("a rule needs a name of at most 100 characters"), field="name")
     fields: dict[str, Any] = {"name": name}
     position = data.get("position", 0)
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        raise ValidationError("position must be a whole number of at least 0", field="position")
+        raise ValidationError(_("position must be a whole number of at least 0"), field="position")
     fields["position"] = position
     fields["enabled"] = bool(data.get("enabled", True))
     for key in LIST_FIELDS:
@@ -175,7 +176,7 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(stores, list) or not all(
         isinstance(s, int) and not isinstance(s, bool) for s in stores
     ):
-        raise ValidationError("stores must be a list of store ids", field="stores")
+        raise ValidationError(_("stores must be a list of store ids"), field="stores")
     fields["stores"] = sorted(set(stores))
     fields["tags"] = _strings("tags", data.get("tags"), lower=True)
     fields["customer_tags"] = _strings("customer_tags", data.get("customer_tags"), lower=True)
@@ -184,12 +185,14 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     fields["order_value_max"] = _money("order_value_max", data.get("order_value_max"))
     low, high = fields["order_value_min"], fields["order_value_max"]
     if low is not None and high is not None and low > high:
-        raise ValidationError("order_value_min is above order_value_max", field="order_value_min")
+        raise ValidationError(
+            _("order_value_min is above order_value_max"), field="order_value_min"
+        )
     risk = data.get("risk_min")
     if risk is not None and (
         isinstance(risk, bool) or not isinstance(risk, int) or not 0 <= risk <= 100
     ):
-        raise ValidationError("risk_min must be an integer from 0 to 100", field="risk_min")
+        raise ValidationError(_("risk_min must be an integer from 0 to 100"), field="risk_min")
     fields["risk_min"] = risk
     priority = data.get("set_priority") or ""
     if priority and priority not in Priority.values:
@@ -199,7 +202,9 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     fields["set_agent"] = _agent(data.get("set_agent"))
     actions = ("set_team", "set_priority", "add_tags", "set_agent")
     if not any(fields[key] for key in actions):
-        raise ValidationError("a rule sets a team, a priority, tags or an agent", field="set_team")
+        raise ValidationError(
+            _("a rule sets a team, a priority, tags or an agent"), field="set_team"
+        )
     return fields
 
 
