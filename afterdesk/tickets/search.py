@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from afterdesk.core.fulltext import CJK_CLASS, fold, fts5_phrase, has_words, query_fold
 from afterdesk.tickets.models import Message, Ticket
@@ -231,10 +232,12 @@ def _matches(text: str) -> tuple[bool, list[tuple[int, int]]]:
 
 
 def _search(
-    queryset: QuerySet[Ticket], text: str
+    queryset: QuerySet[Ticket], text: str, *, ranked: bool = True
 ) -> tuple[QuerySet[Ticket], dict[int, int] | None]:
     """(the tickets of `queryset` that `text` finds, ranked; their ranks by id, or None for a
-    substring search, which has no list of matches)."""
+    substring search, which has no list of matches). With `ranked` False and a list of
+    matches, `queryset` comes back as it was: building the ranked queryset's conditions on up
+    to MAX_MATCHES ids costs 20 ms that `SearchResults` does not need."""
     text = text.replace("\x00", "").strip()
     if not text:
         return queryset, None
@@ -243,6 +246,8 @@ def _search(
     ranks: dict[int, int] | None = None
     if word_index or (text.startswith("#") and _number(text) is not None):
         ranks = dict(matches)
+        if not ranked:
+            return queryset, ranks
         subject = [pk for pk, rank in matches if rank == SUBJECT]
         found: Q = Q(pk__in=list(ranks))
         rank = Case(
@@ -291,9 +296,12 @@ class SearchResults:
     def _ordered(self) -> list[int]:
         if self._order is None:
             matches = self.queryset.filter(pk__in=list(self.ranks)).prefetch_related(None)
-            rows = matches.order_by().values_list("pk", "updated_at")
-            keyed = sorted(rows, key=lambda row: (self.ranks[row[0]], row[1], row[0]), reverse=True)
-            self._order = [pk for pk, _updated_at in keyed]
+            # Newest update first, sorted by the database on an expression that no index
+            # has (no walk of the update index; no datetime built in Python per match), then
+            # by rank here (a stable sort keeps the recency order within a rank).
+            recency = Coalesce("updated_at", "created_at")
+            newest = matches.order_by(recency.desc(), "-pk").values_list("pk", flat=True)
+            self._order = sorted(newest, key=lambda pk: self.ranks[pk], reverse=True)
         return self._order
 
     @property
@@ -320,9 +328,9 @@ class SearchResults:
 def search_results(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket] | SearchResults:
     """What the inbox and the API list for a search: `SearchResults`, or the ranked queryset
     of a substring search."""
-    ranked, ranks = _search(queryset, text)
+    found, ranks = _search(queryset, text, ranked=False)
     if ranks is None:
-        return ranked
+        return found
     return SearchResults(queryset, ranks)
 
 
