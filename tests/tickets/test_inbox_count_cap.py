@@ -109,3 +109,23 @@ def test_the_sla_order_read_in_two_parts_is_the_one_query_s(agent: User, team: T
     for size in (1, 4, 5, 12):
         pages = [[t.pk for t in merged[start : start + size]] for start in range(0, 12, size)]
         assert [pk for page_ in pages for pk in page_] == expected
+
+
+def test_views_that_imply_visibility_show_what_they_showed(
+    client: Client, agent: User, team: Team, other_team: Team
+) -> None:
+    """ "Mine", "my teams" and "unassigned" leave the visibility test to their own condition
+    (tickets.selectors._inbox_filtered): the same tickets as with it."""
+    TicketFactory(subject="own elsewhere", team=other_team, assignee=agent)
+    TicketFactory(subject="loose elsewhere", team=other_team, status=Status.NEW)
+    TicketFactory(subject="loose here", team=team, status=Status.NEW)
+    client.force_login(agent)
+
+    def listed(query: dict[str, str]) -> list[str]:
+        body = client.get("/", query, **HTMX).content.decode()
+        return sorted(re.findall(r'class="open" href="[^"]*"[^>]*>([^<]+)</a>', body))
+
+    assert listed({"view": "mine"}) == ["own elsewhere"]
+    assert listed({"view": "unassigned"}) == ["loose here"]
+    assert listed({"view": "team"}) == ["loose here"]
+    assert listed({"view": "unassigned", "team": other_team.name}) == []
