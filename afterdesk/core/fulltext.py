@@ -3,7 +3,7 @@
 `fold` is what both sides of a match go through on SQLite, where it runs in Python (the
 triggers of the tickets' FTS5 tables call it as the SQL function `afterdesk_search_fold`,
 installed on every SQLite connection by `sqlite_functions_install`). PostgreSQL has its own
-`afterdesk_search_fold` in SQL (tickets migration 0009), doing the same with `unaccent`: the
+`afterdesk_search_fold` in SQL (tickets migrations 0009, 0012), the same with `unaccent`: the
 text of an index and the text of a query are always folded by the same function.
 
 Folding: compatibility forms (`ﬁ` → `fi`, full-width → ASCII, half-width kana → kana),
