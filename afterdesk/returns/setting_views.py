@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from afterdesk.accounts.models import User
@@ -55,20 +56,20 @@ def _fee(value: str) -> Decimal:
         return Decimal(value.strip() or "0")
     except InvalidOperation as exc:
         raise ValidationError(
-            "restocking_fee_percent must be a number", field="restocking_fee_percent"
+            _("restocking_fee_percent must be a number"), field="restocking_fee_percent"
         ) from exc
 
 
 def _import_text(files: MultiValueDict[str, UploadedFile]) -> str:
     upload = files.get("file")
     if upload is None:
-        raise ValidationError("choose a CSV file of sku,supplier rows", field="file")
+        raise ValidationError(_("choose a CSV file of sku,supplier rows"), field="file")
     if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
-        raise ValidationError("the file is larger than 2 MB", field="file")
+        raise ValidationError(_("the file is larger than 2 MB"), field="file")
     try:
         return upload.read().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError("the file is not UTF-8 text", field="file") from exc
+        raise ValidationError(_("the file is not UTF-8 text"), field="file") from exc
 
 
 def _save(user: User, post: QueryDict, files: MultiValueDict[str, UploadedFile]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from babel.numbers import format_currency
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError
@@ -106,7 +107,12 @@ def step_email(
 
 def _not_sent(by: User, ticket: Ticket, case: ReturnCase, step: str, reason: str) -> None:
     logger.warning("return %s: the %s email was not sent: %s", case.rma, step, reason)
-    body = f"Return {case.rma}: the '{step}' email to the buyer was not sent: {reason}"
+    # An internal note for the agents, in the language of the one acting.
+    body = _("Return %(rma)s: the '%(step)s' email to the buyer was not sent: %(reason)s") % {
+        "rma": case.rma,
+        "step": step,
+        "reason": reason,
+    }
     try:
         with transaction.atomic():
             tickets.note_add(ticket=Ticket.objects.get(pk=ticket.pk), by=by, body=body[:4000])

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import Order, Platform
@@ -102,11 +103,11 @@ def _amount(value: Decimal | str | float) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
-        raise ValidationError("amount must be a number", field="amount") from exc
+        raise ValidationError(_("amount must be a number"), field="amount") from exc
     if not amount.is_finite() or amount <= 0:
-        raise ValidationError("amount must be above 0", field="amount")
+        raise ValidationError(_("amount must be above 0"), field="amount")
     if amount != amount.quantize(CENT):
-        raise ValidationError("amount has at most 2 decimals", field="amount")
+        raise ValidationError(_("amount has at most 2 decimals"), field="amount")
     return amount
 
 
@@ -143,7 +144,9 @@ def _claim(
             f"return {case.rma} is {case.state}; a {resolution} needs it " + " or ".join(allowed)
         )
     if resolution == Resolution.KEPT_PARTIAL_REFUND and case.retention != Retention.ACCEPTED:
-        raise Conflict(f"return {case.rma}: the buyer has not accepted a retention offer")
+        raise Conflict(
+            _("return %(rma)s: the buyer has not accepted a retention offer") % {"rma": case.rma}
+        )
     order = case.order
     balance = refundable_balance(order)
     if amount > balance:
@@ -172,7 +175,9 @@ def _claim(
         )
         if not approved:
             if approval is not None and approval.status == ApprovalStatus.PENDING:
-                raise Conflict(f"return {case.rma} waits for a supervisor's approval")
+                raise Conflict(
+                    _("return %(rma)s waits for a supervisor's approval") % {"rma": case.rma}
+                )
             case.approval = approval_request_create(
                 by=by,
                 kind="refund",
@@ -210,7 +215,7 @@ def _claim(
                 [RefundedLine(refund=refund, return_line=line) for line in lines]
             )
     except IntegrityError as exc:  # another case of the order claimed a line meanwhile
-        raise Conflict("a line of this return was refunded already") from exc
+        raise Conflict(_("a line of this return was refunded already")) from exc
     case.state = State.REFUNDING
     case.save(update_fields=["state", "updated_at"])
     if not by_api:
@@ -308,7 +313,7 @@ def refund_manual_confirm(
     act_require(by)
     if not platform_refund_id.strip():
         raise ValidationError(
-            "give the marketplace's refund id (or what identifies the refund there)",
+            _("give the marketplace's refund id (or what identifies the refund there)"),
             field="platform_refund_id",
         )
     if refund.state != RefundState.MANUAL_DUE:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.commerce.models import Store
@@ -105,9 +106,9 @@ def market_address_save(
         MarketReturnAddress.objects.filter(market=market).delete()
         return None
     if len(address) > 1000:
-        raise ValidationError("an address is at most 1000 characters", field="address")
+        raise ValidationError(_("an address is at most 1000 characters"), field="address")
     if not warehouse.strip():
-        raise ValidationError("name the warehouse", field="warehouse")
+        raise ValidationError(_("name the warehouse"), field="warehouse")
     row, _created = MarketReturnAddress.objects.update_or_create(
         market=market,
         defaults={"warehouse": warehouse.strip()[:100], "address": address.strip()},

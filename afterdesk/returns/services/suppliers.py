@@ -8,6 +8,7 @@ import csv
 import io
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import NotFound, ValidationError
@@ -57,7 +58,9 @@ def suppliers_import(*, by: User, text: str) -> int:
     errors: list[str] = []
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     if len(rows) > IMPORT_MAX_ROWS:
-        raise ValidationError(f"at most {IMPORT_MAX_ROWS} rows at once", field="file")
+        raise ValidationError(
+            _("at most %(most)s rows at once") % {"most": IMPORT_MAX_ROWS}, field="file"
+        )
     for number, row in enumerate(rows, start=1):
         if not any(cell.strip() for cell in row):
             continue
@@ -79,7 +82,7 @@ def suppliers_import(*, by: User, text: str) -> int:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         raise ValidationError("; ".join(errors[:10]) + more, field="file")
     if not pairs:
-        raise ValidationError("the file has no sku,supplier rows", field="file")
+        raise ValidationError(_("the file has no sku,supplier rows"), field="file")
     existing = {kept.sku: kept for kept in SkuSupplier.objects.filter(sku__in=pairs)}
     for kept in existing.values():
         kept.supplier = pairs[kept.sku]
