@@ -244,6 +244,7 @@ def pages_lines(result: dict[str, Any]) -> list[str]:
     line = (
         f"pages   {result['tickets']:>9,} tickets  {result['user']:<5} {result['page']:<30} "
         f"p50 {result['p50_ms']:6.1f} ms  p95 {p95:6.1f} ms  max {result['max_ms']:6.1f} ms  "
+        f"(CPU p50 {result.get('cpu_p50_ms', float('nan')):5.1f} ms)  "
         f"{result['queries']:2d} queries  {result['bytes'] / 1000:5.0f} KB  load {result['load']}"
     )
     if result["tickets"] >= 1_000_000:
