@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from afterdesk.channels.mailbox_models import MailboxConnection, Security
 from afterdesk.channels.models import Mailbox
@@ -57,7 +58,7 @@ def mailbox_save(*, mailbox: Mailbox | None, changes: Mapping[str, Any]) -> Mail
         with transaction.atomic():
             mailbox.save()
     except IntegrityError as error:  # the same address saved by someone else just now
-        raise Conflict("another mailbox has this address", field="address") from error
+        raise Conflict(_("another mailbox has this address"), field="address") from error
     connection = MailboxConnection.objects.filter(mailbox=mailbox).first()
     connection = connection or MailboxConnection(mailbox=mailbox)
     moved = any(
@@ -102,21 +103,28 @@ def _cleaned(changes: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     if new:
         for required in ("name", "address"):
             if not clean.get(required):
-                raise ValidationError(f"{required} is required", field=required)
+                raise ValidationError(
+                    _("%(field)s is required") % {"field": required}, field=required
+                )
     for required in ("name", "address", "imap_folder"):
         if required in clean and not clean[required]:
-            raise ValidationError(f"{required} cannot be empty", field=required)
+            raise ValidationError(
+                _("%(field)s cannot be empty") % {"field": required}, field=required
+            )
     if "address" in clean:
         clean["address"] = clean["address"].lower()
         try:
             validate_email(clean["address"])
         except DjangoValidationError as error:
             raise ValidationError(
-                f"{clean['address']!r} is not an email address", field="address"
+                _("%(address)s is not an email address") % {"address": repr(clean["address"])},
+                field="address",
             ) from error
     for name in ("imap_host", "smtp_host"):
         if any(char.isspace() or char in "/@" for char in clean.get(name, "")):
-            raise ValidationError(f"{name} is a host name or an IP address", field=name)
+            raise ValidationError(
+                _("%(field)s is a host name or an IP address") % {"field": name}, field=name
+            )
     return clean
 
 
@@ -137,7 +145,11 @@ def _port(name: str, value: Any) -> int | None:
     except (TypeError, ValueError):
         port = 0
     if not 1 <= port <= 65535 or isinstance(value, bool):
-        raise ValidationError(f"{name} is a port number (1-65535), not {value!r}", field=name)
+        raise ValidationError(
+            _("%(field)s is a port number (1-65535), not %(value)s")
+            % {"field": name, "value": repr(value)},
+            field=name,
+        )
     return port
 
 
@@ -148,4 +160,7 @@ def _address_free(address: str | None, mailbox: Mailbox) -> None:
     if mailbox.pk is not None:
         taken = taken.exclude(pk=mailbox.pk)
     if taken.exists():
-        raise Conflict(f"another mailbox has the address {address}", field="address")
+        raise Conflict(
+            _("another mailbox has the address %(address)s") % {"address": address},
+            field="address",
+        )
