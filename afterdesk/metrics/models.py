@@ -48,6 +48,11 @@ class TicketFacts(models.Model):
     return_at = models.DateTimeField(null=True, blank=True)
     return_agent = _agent("+")
     computed_at = models.DateTimeField(auto_now=True)
+    # The UTC days (JSON list of "YYYY-MM-DD") whose stored KPI figures this write makes
+    # stale: a database trigger records them as changed (`FactsChange`) in the same statement
+    # and leaves the column null (metrics.stored, migration 0011). Written by `facts_store`
+    # on the first row it writes; always null at rest.
+    changed_days = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name_plural = "ticket facts"

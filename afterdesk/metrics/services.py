@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -25,7 +26,7 @@ from afterdesk.metrics.models import (
     TicketFacts,
 )
 from afterdesk.metrics.scorecards import scorecard_compute
-from afterdesk.metrics.stored import EPOCH, EPOCH_ORDINAL, changes_record
+from afterdesk.metrics.stored import EPOCH, EPOCH_ORDINAL
 from afterdesk.metrics.templates import template_parse
 from afterdesk.tickets.log_reader import (
     EventRow,
@@ -239,12 +240,14 @@ def _reply_waits_insert_sql(vendor: str) -> str:
 
 @functools.cache
 def _facts_upsert_sql(vendor: str) -> str:
+    """FACTS_COLUMNS and `changed_days` (metrics.stored), inserted or replaced."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in FACTS_COLUMNS)
-    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in FACTS_COLUMNS[1:])
+    written = (*FACTS_COLUMNS, "changed_days")
+    columns = ", ".join(quote(column) for column in written)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in written[1:])
     return (  # only quoted identifiers are interpolated; values are parameters
         f"INSERT INTO {quote(TicketFacts._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(FACTS_COLUMNS))}) "
+        f"VALUES ({', '.join(['%s'] * len(written))}) "
         f"ON CONFLICT ({quote('ticket_id')}) DO UPDATE SET {updates}"
     )
 
@@ -279,8 +282,9 @@ def facts_store(
     such a ticket's stored waits stay as they are and only the waits of its new replies are
     inserted, without reading the stored ones.
 
-    The UTC days of the tickets' events are recorded as changed (`metrics.stored`): the
-    stored KPI figures of periods holding them are computed again when next asked for."""
+    The UTC days of the tickets' events are recorded as changed (`metrics.stored`), in the
+    facts' own statement: the stored KPI figures of periods holding them are computed again
+    when next asked for."""
     appended = appended or {}
     moment = _instant_writer()
     now = moment(timezone.now())
@@ -310,11 +314,16 @@ def facts_store(
         if facts.reply_waits:
             waits += reply_wait_rows(ticket_id=pk, facts=facts, moment=moment)
     if rows:
+        # The first row carries every day of the batch: the database records them as changed
+        # in this very statement (migration metrics 0011), so the stored KPI figures of those
+        # days are no longer current (metrics.stored); the other rows carry none.
+        changed = json.dumps(
+            [date.fromordinal(EPOCH_ORDINAL + n).isoformat() for n in sorted(days)]
+        )
+        rows = [(*row, changed if index == 0 else None) for index, row in enumerate(rows)]
         _execute_rows(_facts_upsert_sql(connection.vendor), rows)
     reply_waits_replace(ticket_ids=ids, rows=waits)
     reply_waits_insert(new_waits)
-    # The stored KPI figures of those days are no longer current (metrics.stored).
-    changes_record(date.fromordinal(EPOCH_ORDINAL + n) for n in days)
     return len(rows)
 
 

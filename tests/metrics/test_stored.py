@@ -10,7 +10,7 @@ import pytest
 
 from afterdesk.accounts.models import User
 from afterdesk.metrics.kpis import compute_kpis
-from afterdesk.metrics.models import FactsChange, StoredKpis
+from afterdesk.metrics.models import FactsChange, StoredKpis, TicketFacts
 from afterdesk.metrics.services import facts_refresh, template_save
 from afterdesk.metrics.stored import (
     ALL_DAYS,
@@ -193,3 +193,15 @@ def test_old_stored_figures_are_pruned() -> None:
 def test_a_period_outside_the_store_is_refused() -> None:
     with pytest.raises(ValueError, match="outside"):
         kpis(store(), W1 - DAY, W2)
+
+
+def test_the_database_records_the_days_in_the_facts_statement() -> None:
+    """facts_store hands the days to the facts' upsert; the trigger (migration 0011) records
+    them and keeps nothing in the row."""
+    anna = UserFactory(username="anna")
+    before = FactsChange.objects.count()
+    solved(anna, created=W1 + DAY, reply_minutes=30)
+    days = set(FactsChange.objects.values_list("day", flat=True))
+    assert date(2026, 10, 6) in days
+    assert FactsChange.objects.count() > before
+    assert not TicketFacts.objects.filter(changed_days__isnull=False).exists()
