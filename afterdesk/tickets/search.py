@@ -264,12 +264,12 @@ def _search(
             When(subject__icontains=text, then=Value(SUBJECT)),
             default=Value(0),
         )
-    ranked = (
+    ordered = (
         queryset.filter(found)
         .annotate(search_rank=rank)
         .order_by("-search_rank", "-updated_at", "-id")
     )
-    return ranked, ranks
+    return ordered, ranks
 
 
 def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
