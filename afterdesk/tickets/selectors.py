@@ -339,6 +339,14 @@ class InboxPaginator(Paginator):
         page.more = len(rows) > self.per_page
         return page
 
+    def get_page(self, number: Any) -> Page:
+        """Any number gives a page: not a number → the first; past the end of a capped list →
+        the page holding its last counted ticket."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
     def _get_page(self, *args: Any, **kwargs: Any) -> Page:
         return InboxPage(*args, **kwargs)
 

@@ -129,3 +129,15 @@ def test_views_that_imply_visibility_show_what_they_showed(
     assert listed({"view": "unassigned"}) == ["loose here"]
     assert listed({"view": "team"}) == ["loose here"]
     assert listed({"view": "unassigned", "team": other_team.name}) == []
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "-3", "99999", "1e3", ""])
+def test_any_page_number_answers_a_page(
+    client: Client, agent: User, seven: list[int], monkeypatch: pytest.MonkeyPatch, number: str
+) -> None:
+    monkeypatch.setattr(selectors.InboxPaginator, "cap", 3)
+    monkeypatch.setattr(selectors, "INBOX_PAGE_SIZE", 2)
+    client.force_login(agent)
+    response = client.get("/", {"view": "mine", "page": number}, **HTMX)
+    assert response.status_code == 200
+    assert NUMBER.findall(response.content.decode())  # a page with tickets, never an empty one
