@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from afterdesk.metrics.scorecards import report
 from afterdesk.reports.review import Distribution, LeaderboardGroup, WeeklyReview
@@ -70,7 +71,8 @@ def minutes(value: Fraction | None) -> str:
 
 def period_label(start: datetime, end: datetime) -> str:
     """Both ends with the day's and month's names in the active language."""
-    shown = "D d M Y H:i"
+    # The order of day, month and year is the language's: Chinese reads "2026年10月5日 周一".
+    shown = pgettext("weekly review period bound (Django date format)", "D d M Y H:i")
     return f"{date_format(start, shown)} – {date_format(end, shown)} ({start:%z})".replace(
         "(+0000)", "(UTC)"
     )
