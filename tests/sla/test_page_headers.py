@@ -1,4 +1,4 @@
-"""The SLA pages share one header (docs/sla.md, "Pages"): a <title> naming the page, one
+"""The SLA pages share one header (docs/sla.md, "The report pages"): a <title> naming the page, one
 <h1>, and the SLA navigation (policies, report, pending-abuse audit) with the current page
 marked, as the Performance and Training pages have theirs."""
 
