@@ -140,8 +140,10 @@ def test_a_new_agent_s_first_session(
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-ticket", str(ticket.pk))
     screenshot(page, "journey-1-search")
-    search.blur()
+    search.blur()  # fires the filter form's "change": the list is fetched once more
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.keyboard.press("j")
+    expect(rows.first).to_have_class(re.compile("is-current"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/\?inbox="))
     expect(page.locator("h1")).to_contain_text("¿Dónde está mi pedido?")

@@ -105,7 +105,8 @@ def test_an_agent_finds_a_ticket_by_its_tracking_number(
     assert_no_axe_violations(page)
 
     # Open it with the keyboard: the ticket page, its order panel naming the parcel.
-    page.locator("#id_q").blur()
+    page.locator("#id_q").blur()  # fires the filter form's "change": one more fetch
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.keyboard.press("j")
     expect(rows.first).to_have_class(re.compile("is-current"))
     page.keyboard.press("Enter")

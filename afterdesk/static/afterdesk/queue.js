@@ -140,5 +140,23 @@
     });
   }
 
+  // Any swap of the list (a filter's change, the search box losing the focus after Enter, the
+  // live refresh) keeps the keyboard's current row when the new list still holds its ticket:
+  // without this, "j" then Enter could land between two swaps and open nothing.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "ticket-list") return;
+    var current = document.querySelector("#ticket-list tr.is-current");
+    kept = current && current.getAttribute("data-ticket");
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!kept || !event.detail.target || !document.querySelector("#ticket-list")) return;
+    var list = rows();
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].getAttribute("data-ticket") === kept) select(list, i);
+    }
+    kept = null;
+  });
+
   if (document.querySelector("#ticket-list")) window.setInterval(refresh, POLL_MS);
 })();
