@@ -184,6 +184,18 @@ def bank_create(request: HttpRequest) -> HttpResponse:
     return _form_action(request, act)
 
 
+def _question_fields(request: HttpRequest, *, default_points: int) -> dict[str, Any]:
+    """A question's fields as its create and edit forms post them."""
+    return {
+        "kind": request.POST.get("kind", ""),
+        "text": request.POST.get("text", ""),
+        "points": _optional_int(request.POST.get("points", ""), "points") or default_points,
+        "choices": _choices(request.POST.get("choices", "")),
+        "true_answer": {"true": True, "false": False}.get(request.POST.get("true_answer", "")),
+        "explanation": request.POST.get("explanation", ""),
+    }
+
+
 def _choices(text: str) -> list[exams.ChoiceIn]:
     """One choice a line; a line starting with `*` is a correct one."""
     rows = [line.strip() for line in text.splitlines() if line.strip()]
@@ -199,17 +211,8 @@ def bank(request: HttpRequest, bank_id: int) -> HttpResponse:
         raise Http404("no such question bank")
     problem = None
     if request.method == "POST":
-        answer = request.POST.get("true_answer", "")
         try:
-            exams.question_create(
-                bank=found,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", ""),
-                points=_optional_int(request.POST.get("points", ""), "points") or 1,
-                choices=_choices(request.POST.get("choices", "")),
-                true_answer={"true": True, "false": False}.get(answer),
-                explanation=request.POST.get("explanation", ""),
-            )
+            exams.question_create(bank=found, **_question_fields(request, default_points=1))
         except errors.DomainError as error:
             problem = refusal(error)
         else:
@@ -315,15 +318,8 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
             if request.POST.get("action") == "delete":
                 exams.question_delete(question=found)
                 return redirect("training:bank", bank_id=found.bank_id)
-            answer = request.POST.get("true_answer", "")
             change = exams.question_update(
-                question=found,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", ""),
-                points=_optional_int(request.POST.get("points", ""), "points") or 0,
-                choices=_choices(request.POST.get("choices", "")),
-                true_answer={"true": True, "false": False}.get(answer),
-                explanation=request.POST.get("explanation", ""),
+                question=found, **_question_fields(request, default_points=0)
             )
         except errors.DomainError as error:
             problem = refusal(error)
