@@ -22,6 +22,7 @@ from operator import or_
 from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, Value, When
+from django.utils.translation import gettext
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.metrics.assignments import AssignedTemplate, TemplateResolver
@@ -41,6 +42,7 @@ from afterdesk.reports.exports import mode_check
 from afterdesk.tickets.models import Ticket
 
 TREND_WEEKS = 8
+BREACHES_LIMIT = 10  # the worst SLA breaches listed
 WEEK = timedelta(days=7)
 NO_TEAM = "(no team)"
 NO_ORDER = "(no order)"
@@ -92,7 +94,8 @@ class Distribution:
         if len(self.rows) <= max_rows:
             return self
         kept, rest = self.rows[:max_rows], self.rows[max_rows:]
-        other = f"other ({len(rest)})"
+        # A row label of the page, PDF and exports (computed for each; never stored).
+        other = gettext("other (%(count)s)") % {"count": len(rest)}
         counts = {key: n for key, n in self.counts.items() if key[0] in kept}
         for column in self.columns:
             n = sum(self.count(r, column) for r in rest)
@@ -401,7 +404,7 @@ def sla_breaches(
     start: datetime,
     end: datetime,
     scopes: list[SlaScope],
-    limit: int = 10,
+    limit: int = BREACHES_LIMIT,
     store: KpiStore | None = None,
 ) -> tuple[list[SlaBreach], int, int]:
     """The customer-initiated tickets whose first reply (dated in the period, as
@@ -419,8 +422,7 @@ def sla_breaches(
     if store is None:
         found = compute()
     else:
-        parts = (limit, _scopes_parts(scopes))
-        key = figures_key("sla_breaches", start, end, parts)
+        key = breaches_key(start=start, end=end, scopes=scopes, limit=limit)
         found = store.figures(key=key, start=start, end=end, compute=compute)
     ids, breach_count, targeted = found
     facts = TicketFacts.objects.select_related("ticket", "first_reply_agent").in_bulk(ids)
@@ -441,12 +443,17 @@ def sla_breaches(
     return rows, breach_count, targeted
 
 
-def _scopes_parts(scopes: list[SlaScope]) -> list[Any]:
-    """What `_breaches_find` reads of the scopes: their agents and first-reply targets."""
-    return [
+def breaches_key(
+    *, start: datetime, end: datetime, scopes: list[SlaScope], limit: int = BREACHES_LIMIT
+) -> str:
+    """The stored breaches' key: the period, the limit and what `_breaches_find` reads of the
+    scopes (their agents and first-reply targets). Only a review's own period stores them,
+    which is how `reports.warm` finds the reviews that were viewed."""
+    parts = [
         (sorted(agents) if agents is not None else None, sorted(spec.first_reply_target.items()))
         for agents, spec in scopes
     ]
+    return figures_key("sla_breaches", start, end, (limit, parts))
 
 
 def _breaches_find(
