@@ -370,3 +370,33 @@ def action_rows_of(actions: list[dict[str, Any]]) -> list[Row]:
                 inputs[item.name] = str(value)
         rows.append(action_row(str(position), kind, inputs, was=position))
     return rows
+
+
+def conditions_shown(conditions: dict[str, Any]) -> str:
+    """A rule's conditions in a line in the reader's language, for the pages: each field's
+    label and operator as the form names them, values with a label by their label (a status,
+    an issue type), the rest as stored (codes, tags); "every ticket" when there is none. The
+    stored conditions stay codes; only this line is translated."""
+    parts = []
+    for key, value in conditions.items():
+        if value is None or value == [] or value == "":
+            continue
+        if key == "vip":
+            spec = CONDITION_FIELDS["customer_tag"]
+            op_label = spec.ops["is" if value else "is_not"][0]
+            shown = "VIP"
+        elif key in _KEY_ROWS:
+            name, op = _KEY_ROWS[key]
+            spec = CONDITION_FIELDS[name]
+            op_label = spec.ops[op][0]
+            labels = dict(spec.choices()) if spec.choices is not None else {}
+            values = value if isinstance(value, list) else [value]
+            shown = ", ".join(str(labels.get(str(v), v)) for v in values)
+        else:  # a key this page does not know: shown as stored
+            parts.append(f"{key}: {value}")
+            continue
+        parts.append(
+            gettext("%(field)s %(operator)s %(values)s")
+            % {"field": spec.label, "operator": op_label, "values": shown}
+        )
+    return "; ".join(parts) or gettext("every ticket")

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from afterdesk.accounts.models import User
 from afterdesk.automations import access, coupons, selectors, services
 from afterdesk.automations.actions import action_public
-from afterdesk.automations.conditions import conditions_words
 from afterdesk.automations.forms import (
     INDEX_RE,
     RuleForm,
@@ -31,6 +30,7 @@ from afterdesk.automations.rule_rows import (
     CONDITION_FIELDS,
     action_row,
     condition_row,
+    conditions_shown,
 )
 from afterdesk.automations.timerules import dry_run
 from afterdesk.core.errors import DomainError, NotFound
@@ -61,8 +61,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "rule": rule,
-            "conditions": conditions_words(rule.conditions),
+            "conditions": conditions_shown(rule.conditions),
             "actions": [action_public(a) for a in rule.actions],
+            # Each action's type by its label in the reader's language (stored as a code).
+            "action_labels": [
+                ACTION_TYPES[a["type"]].label if a.get("type") in ACTION_TYPES else a.get("type")
+                for a in rule.actions
+            ],
         }
         for rule in rules
     ]

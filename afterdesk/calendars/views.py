@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from afterdesk.accounts.models import Team, User
 from afterdesk.calendars.business_time import WEEKDAY_KEYS
 from afterdesk.calendars.forms import (
+    WEEKDAY_LABELS,
     CalendarForm,
     MarketHolidaysForm,
     TeamSchedulesForm,
@@ -37,9 +38,10 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         (c, [(day, intervals_text(c.hours.get(day, []))) for day in WEEKDAY_KEYS])
         for c in Calendar.objects.all()
     ]
-    return render(
-        request, "calendars/pages/list.html", {"rows": rows, "can_edit": user.can_configure}
-    )
+    # The columns' heads are the days' names in the reader's language (the keys are codes).
+    weekdays = [WEEKDAY_LABELS[day] for day in WEEKDAY_KEYS]
+    context = {"rows": rows, "weekdays": weekdays, "can_edit": user.can_configure}
+    return render(request, "calendars/pages/list.html", context)
 
 
 @login_required

@@ -13,7 +13,8 @@ from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound
 from afterdesk.core.errors import PermissionDenied as DomainPermissionDenied
 from afterdesk.sla import selectors, services
-from afterdesk.sla.forms import PolicyForm
+from afterdesk.sla.forms import TARGET_LABELS, PolicyForm
+from afterdesk.tickets.models import Priority
 from afterdesk.tickets.selectors import ticket_get_for_user
 from afterdesk.tickets.services import ticket_no_reply
 
@@ -32,6 +33,18 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         policies = list(selectors.policies_list(user=user))
     except DomainPermissionDenied as error:
         raise PermissionDenied(error.message) from error
+    # The targets are stored by codes (priority, target); the page names them in the
+    # reader's language.
+    priorities = dict(Priority.choices)
+    for policy in policies:
+        shown = [
+            (
+                priorities.get(priority, priority),
+                [(TARGET_LABELS.get(t, t), minutes) for t, minutes in by_target.items()],
+            )
+            for priority, by_target in policy.targets.items()
+        ]
+        setattr(policy, "targets_shown", shown)  # noqa: B010 (a page-only attribute)
     context = {"policies": policies, "can_edit": user.can_configure}
     return render(request, "sla/pages/policies.html", context)
 

@@ -17,6 +17,7 @@ from afterdesk.core.tasks import enqueue_on_commit
 from afterdesk.stores import selectors
 from afterdesk.stores.forms import ConnectionForm, ImportForm
 from afterdesk.stores.models import StoreConnection
+from afterdesk.stores.phrases import STORE_TEXT
 from afterdesk.stores.services.connections import ConnectionInput, connection_save
 from afterdesk.stores.services.csv_import import MAX_BYTES, import_confirm, import_preview
 from afterdesk.stores.services.webhooks import delivery_retry
@@ -59,7 +60,10 @@ def connection_edit(request: HttpRequest, connection_id: int | None = None) -> H
             try:
                 saved = connection_save(data, existing=connection)
             except errors.DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form.add_error(
+                    error.field if error.field in form.fields else None,
+                    STORE_TEXT.shown(error.message),
+                )
                 status = error.status
             else:
                 messages.success(request, _("Store connection saved."))
@@ -103,7 +107,7 @@ def delivery_retry_now(request: HttpRequest, connection_id: int, delivery_id: in
     except errors.NotFound as error:
         raise Http404(error.message) from error
     except errors.DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, STORE_TEXT.shown(error.message))
     else:
         messages.success(request, _("Delivery queued again; its outcome shows here."))
     return redirect("stores:connection", connection_id=connection.pk)
@@ -156,7 +160,7 @@ def import_run(request: HttpRequest, import_id: int) -> HttpResponse:
     except errors.NotFound as error:
         raise Http404(error.message) from error
     except errors.DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, STORE_TEXT.shown(error.message))
         return redirect("stores:import")
     messages.success(
         request,

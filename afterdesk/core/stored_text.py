@@ -1,0 +1,69 @@
+"""English texts kept in the database, shown in the reader's language (docs/ui.md,
+"Languages").
+
+A store sync's error, a webhook delivery's reason or an import's line error is written in
+English, whatever the language of whoever caused it: the API, the logs and the exports read
+it as written, and the row stays the same for every reader. A page shows it through
+`StoredText.shown`: the text is matched against the English msgids it was written from (their
+`%(name)s` placeholders match any text), and the match's translation is filled with the same
+values, each of them shown the same way in turn (an error quoted inside another). A text no
+msgid matches (a platform's own words) is shown as stored. With the English interface the
+translation is the msgid itself, so the text comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.utils.translation import gettext
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(msgid):
+        parts.append(re.escape(msgid[last : match.start()]))
+        parts.append(f"(?P<{match.group(1)}>.+?)")
+        last = match.end()
+    parts.append(re.escape(msgid[last:]))
+    return re.compile("".join(parts), re.S)
+
+
+def _fixed_characters(msgid: str) -> int:
+    return len(_PLACEHOLDER.sub("", msgid))
+
+
+class StoredText:
+    """The msgids a family of stored texts is written from."""
+
+    def __init__(self, msgids: Iterable[str]) -> None:
+        # The msgid with the most fixed text first: "Shopify answered HTTP %(status)s" is
+        # tried before "%(platform)s answered HTTP %(status)s after …", which matches less.
+        ordered = sorted(set(msgids), key=_fixed_characters, reverse=True)
+        self.msgids = tuple(ordered)
+        self._patterns = [(msgid, _pattern(msgid)) for msgid in ordered]
+
+    def match(self, text: str) -> tuple[str, dict[str, str]] | None:
+        """The msgid `text` was written from and its values, or None."""
+        for msgid, pattern in self._patterns:
+            found = pattern.fullmatch(text)
+            if found is not None:
+                return msgid, found.groupdict()
+        return None
+
+    def shown(self, text: str) -> str:
+        """`text` in the active language (as stored when no msgid matches)."""
+        if not text:
+            return text
+        found = self.match(text)
+        if found is not None:
+            msgid, values = found
+            return gettext(msgid) % {name: self.shown(value) for name, value in values.items()}
+        # "field: message" (a webhook delivery's reason names the payload's field).
+        field, colon, rest = text.partition(": ")
+        if colon and " " not in field and self.match(rest) is not None:
+            return f"{field}: {self.shown(rest)}"
+        return text
