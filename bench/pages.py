@@ -122,6 +122,11 @@ def _pages_fill(first: int, last: int, size: int) -> None:
         "AND e.ticket_id BETWEEN %s AND %s",
         (*BODIES, REPLY, first, last),
     )
+    # The buyer's last message, as the ticket services keep it: the inbound event above.
+    _exec(
+        "UPDATE tickets_ticket SET buyer_message_at = created_at WHERE id BETWEEN %s AND %s",
+        (first, last),
+    )
     # SLA rows of the live tickets, relative to now (the inbox compares with now).
     _exec(
         "INSERT INTO sla_ticketsla (ticket_id, policy_id, first_reply_due, next_reply_due, "

@@ -1,7 +1,8 @@
 """Tickets new to the database: written last, with the state and facts of their events.
 
 A ticket that did not exist before the import has no events but the ones this import adds, so
-its state (status, assignee, team, updated_at — as `tickets.state.replay_state` folds them)
+its state (status, assignee, team, updated_at, buyer_message_at — as `tickets.state.replay_state`
+folds them)
 and its facts (docs/metrics.md, "Per-ticket facts";
 `metrics.facts.compute_facts`) follow from those alone; nothing
 has to be read back from the database. The event pass records each added event of such a
@@ -133,6 +134,9 @@ class FreshTickets:
                 "team_id": _team_pk(teams, state.team_name) if state.team_name else None,
                 "created_at": moment(line.created_at),
                 "updated_at": moment(state.updated_at),
+                "buyer_message_at": (
+                    None if state.buyer_message_at is None else moment(state.buyer_message_at)
+                ),
             }
             ticket_rows.append(tuple(row.get(column) for column in TICKET_COLUMNS))
             if events:
@@ -182,6 +186,8 @@ def _state_fields(event: EventRow, team: str) -> dict[str, Any]:
         return {"status": event.subtype}
     if event.kind == "assign":
         return {"agent": event.agent_id, "team": team}
+    if event.kind == "message":
+        return {"kind": event.subtype}  # a message's subtype is its kind
     return _NO_FIELDS
 
 

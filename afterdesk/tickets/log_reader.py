@@ -47,7 +47,7 @@ def ticket_history_load(
     """The tickets (pk, created_at, calendar id) and each one's events in event order.
 
     Read with one plain query: only assignments need their JSON fields (agent, team); a
-    status event's new status is its `subtype`. Skipping the ORM's per-value converters and
+    status event's new status and a message's kind are its `subtype`. Skipping the ORM's per-value converters and
     the JSON of every other event is most of the cost of `metrics rebuild`.
     """
     tickets: list[TicketHead] = list(
@@ -75,6 +75,8 @@ def ticket_history_load(
                 fields = json.loads(raw) if isinstance(raw, str | bytes) else raw
             elif kind == "status":
                 fields = {"status": subtype}
+            elif kind == "message":
+                fields = {"kind": subtype}
             else:
                 fields = {}
             events[ticket_id].append(
@@ -94,11 +96,14 @@ def event_row(
     id: int | None,  # the TicketEvent's id, as EventRow names it
 ) -> EventRow:
     """The EventRow `ticket_history_load` reads for a stored event, from its columns: only
-    an assignment keeps its fields; a status event's new status is its `subtype`."""
+    an assignment keeps its fields; a status event's new status and a message's kind are its
+    `subtype`."""
     if kind == "assign":
         row_fields = fields
     elif kind == "status":
         row_fields = {"status": subtype}
+    elif kind == "message":
+        row_fields = {"kind": subtype}
     else:
         row_fields = {}
     return EventRow(kind, at, agent_id, subtype, score, row_fields, id)

@@ -115,11 +115,18 @@ class Ticket(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # When the buyer last wrote (the newest inbound message event), kept with the state by the
+    # ticket services like `updated_at`: the inbox's "waiting longest" order reads it instead
+    # of looking up each listed ticket's messages.
+    buyer_message_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["status", "team", "-updated_at", "-id"], name="inbox_status_team"),
+            models.Index(
+                fields=["buyer_message_at", "updated_at", "id"], name="inbox_buyer_waiting"
+            ),
             models.Index(fields=["assignee", "status", "-updated_at"], name="inbox_assignee"),
             models.Index(fields=["-updated_at", "-id"], name="inbox_updated"),
             models.Index(fields=["created_at"], name="ticket_created"),

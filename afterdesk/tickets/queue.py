@@ -19,10 +19,8 @@ from django.db.models import (
     DateTimeField,
     F,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -107,20 +105,14 @@ def sla_due_before_q(instant: datetime) -> Q:
     return Q(sla__paused=False) & due
 
 
-def _last_buyer_message() -> Subquery:
-    latest = Message.objects.filter(ticket=OuterRef("pk"), kind=MessageKind.INBOUND)
-    return Subquery(latest.order_by("-created_at").values("created_at")[:1])
-
-
 def queue_order(queryset: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     """The list in the chosen order; ties fall to the ticket that has waited longer."""
     if sort == "due":
         return queryset.alias(sla_due=queue_sla_due()).order_by("sla_due", "updated_at", "id")
     if sort == "waiting":
-        # The buyer's last message, oldest first; tickets without one come last.
-        return queryset.alias(buyer_at=_last_buyer_message()).order_by(
-            F("buyer_at").asc(nulls_last=True), "updated_at", "id"
-        )
+        # The buyer's last message (kept on the ticket by the ticket services), oldest first;
+        # tickets without one come last. The index `inbox_buyer_waiting` is in this order.
+        return queryset.order_by(F("buyer_message_at").asc(nulls_last=True), "updated_at", "id")
     return queryset.order_by("-updated_at", "-id")
 
 

@@ -3,7 +3,8 @@
 A ticket starts `new`, unassigned and without a team, dated by its creation. In event order
 `(at, id)`, a `status` event sets the status; an `assign` event sets the assignee (none for
 an unassignment) and, when it names one, the team; every event dates the ticket (the newest
-`at` is its `updated_at`). The replay after imports and rebuilds (`tickets.services`) and the
+`at` is its `updated_at`), and the newest inbound `message` event dates the buyer's last message
+(`buyer_message_at`). The replay after imports and rebuilds (`tickets.services`) and the
 history import's tickets new to the database (`history.fresh`) fold with `replay_state`.
 """
 
@@ -29,6 +30,7 @@ class TicketState(Generic[Agent]):
     assignee: Agent | None
     team_name: str | None
     updated_at: datetime
+    buyer_message_at: datetime | None = None
 
 
 def replay_state(
@@ -36,17 +38,21 @@ def replay_state(
 ) -> TicketState[Any]:
     """Fold a ticket's events `(kind, at, fields)`, in event order, into its current state:
     `fields["status"]` of a status event, `fields["agent"]` and `fields["team"]` of an
-    assignment; the fields of other events are not read."""
+    assignment, `fields["kind"]` of a message; the fields of other events are not read."""
     status = Status.NEW.value
     assignee: Any = None
     team: str | None = None
     updated_at = created_at
+    buyer_message_at: datetime | None = None
     for kind, at, fields in events:
         updated_at = max(updated_at, at)
-        if kind == "status":
+        if kind == "message":
+            if fields.get("kind") == "inbound":
+                buyer_message_at = at if buyer_message_at is None else max(buyer_message_at, at)
+        elif kind == "status":
             status = fields["status"]
         elif kind == "assign":
             assignee = fields.get("agent")
             if fields.get("team"):
                 team = fields["team"]
-    return TicketState(status, assignee, team, updated_at)
+    return TicketState(status, assignee, team, updated_at, buyer_message_at)

@@ -95,6 +95,7 @@ def _snapshot() -> dict[str, Any]:
             t.category,
             t.created_at,
             t.updated_at,
+            t.buyer_message_at,
             sorted(t.orders.values_list("number", flat=True)),
         )
         for t in Ticket.objects.order_by("pk")

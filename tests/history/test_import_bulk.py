@@ -32,7 +32,7 @@ def derived() -> tuple[dict[int, Any], dict[int, Any]]:
     states = {
         pk: rest
         for pk, *rest in Ticket.objects.values_list(
-            "pk", "status", "assignee_id", "team_id", "updated_at"
+            "pk", "status", "assignee_id", "team_id", "updated_at", "buyer_message_at"
         )
     }
     facts = {}
@@ -78,6 +78,8 @@ def test_new_tickets_get_the_state_and_facts_a_replay_of_their_log_gives(
     ticket = Ticket.objects.get(external_id="T-1")
     assert (ticket.status, ticket.assignee.username, ticket.team.name) == ("solved", "bo", "EU")
     assert ticket.created_at == datetime(2026, 10, 1, 7, tzinfo=UTC)
+    # The synthetic tickets' buyers wrote: the fresh tickets carry their last message.
+    assert Ticket.objects.filter(buyer_message_at__isnull=False).count() > 30
 
 
 def test_a_repeated_line_in_a_later_batch_is_found(

@@ -150,3 +150,21 @@ def test_inbound_html_is_sanitised() -> None:
     assert "script" not in message.body_html
     assert "onclick" not in message.body_html
     assert "javascript" not in message.body_html
+
+
+def test_the_buyers_last_message_is_kept_on_the_ticket_as_its_log_says(agent: User) -> None:
+    ticket = make_ticket()
+    assert Ticket.objects.get(pk=ticket.pk).buyer_message_at == T0
+    later = T0 + timedelta(hours=2)
+    services.message_ingest(ticket=ticket, body="Any news?", at=later)
+    services.message_reply(ticket=ticket, by=agent, body="Soon.", at=later + timedelta(hours=1))
+    services.note_add(ticket=ticket, by=agent, body="Asked the carrier.")
+    assert Ticket.objects.get(pk=ticket.pk).buyer_message_at == later
+    # A late buyer message (dated before the newest event) goes through the replay.
+    services.message_ingest(ticket=ticket, body="Hello again", at=later + timedelta(minutes=30))
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.buyer_message_at == later + timedelta(minutes=30)
+    # The replay of the whole log agrees with what the actions kept.
+    Ticket.objects.filter(pk=ticket.pk).update(buyer_message_at=None)
+    services.ticket_refresh_state(ticket_ids=[ticket.pk])
+    assert Ticket.objects.get(pk=ticket.pk).buyer_message_at == stored.buyer_message_at

@@ -51,3 +51,24 @@ def test_the_newest_event_dates_the_ticket_and_never_earlier_than_its_creation()
 def test_the_assignee_is_the_agent_as_the_events_name_it() -> None:
     state = replay_state(created_at=T0, events=[("assign", at(1), {"agent": 42, "team": "EN"})])
     assert state.assignee == 42
+
+
+def test_the_buyers_last_message_is_the_newest_inbound_message() -> None:
+    state = replay_state(
+        created_at=T0,
+        events=[
+            ("message", at(1), {"kind": "inbound"}),
+            ("message", at(2), {"kind": "reply"}),
+            ("message", at(3), {"kind": "inbound"}),
+            ("message", at(4), {"kind": "note"}),
+            ("message", at(5), {"kind": "auto"}),
+            ("status", at(6), {"status": "solved"}),
+        ],
+    )
+    assert state.buyer_message_at == at(3)
+    assert state.updated_at == at(6)
+
+
+def test_no_buyer_message_leaves_it_empty() -> None:
+    state = replay_state(created_at=T0, events=[("message", at(1), {"kind": "reply"})])
+    assert state.buyer_message_at is None

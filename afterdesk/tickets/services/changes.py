@@ -180,7 +180,12 @@ class TicketChange:
         ticket = self.ticket
         ticket.updated_at = max(ticket.updated_at, event.at)
         self.dirty.add("updated_at")
-        if event.kind == "status":
+        if event.kind == "message":
+            if event.fields.get("kind") == "inbound":
+                # Dated at or after every stored event (else `_replay`): the newest inbound.
+                ticket.buyer_message_at = event.at
+                self.dirty.add("buyer_message_at")
+        elif event.kind == "status":
             ticket.status = event.fields["status"]
             self.dirty.add("status")
         elif event.kind == "assign":

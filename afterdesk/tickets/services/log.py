@@ -31,8 +31,9 @@ def sanitize_html(html: str) -> str:
 
 
 def ticket_refresh_state(*, ticket_ids: Sequence[int], chunk_size: int = 1000) -> None:
-    """Recompute status/assignee/team/updated_at from the log and tell the log's consumers
-    (the metric facts) after imports. Each chunk's events are read once and serve both."""
+    """Recompute status/assignee/team/updated_at/buyer_message_at from the log and tell the
+    log's consumers (the metric facts) after imports. Each chunk's events are read once and
+    serve both."""
     ids = list(ticket_ids)
     cache: dict[str, Any] = {}
     for start in range(0, len(ids), chunk_size):
@@ -44,8 +45,8 @@ def ticket_refresh_state(*, ticket_ids: Sequence[int], chunk_size: int = 1000) -
 def tickets_replay_state(
     *, tickets: Sequence[TicketHead], events: Mapping[int, Sequence[EventRow]]
 ) -> None:
-    """Save the status, assignee, team and updated_at that these tickets' logs (`events`, in
-    event order) say they have (`tickets.state.replay_state`)."""
+    """Save the status, assignee, team, updated_at and buyer_message_at that these tickets'
+    logs (`events`, in event order) say they have (`tickets.state.replay_state`)."""
     usernames: set[str] = set()
     team_names: set[str] = set()
     states: dict[int, TicketState[str]] = {}
@@ -68,27 +69,30 @@ def tickets_replay_state(
             users.get(state.assignee or ""),
             teams[state.team_name] if state.team_name else None,
             state.updated_at,
+            state.buyer_message_at,
         )
         for pk, state in states.items()
     )
 
 
 def _tickets_save_state(
-    states: Iterable[tuple[int, str, int | None, int | None, datetime]],
+    states: Iterable[tuple[int, str, int | None, int | None, datetime, datetime | None]],
 ) -> None:
-    """(pk, status, assignee id, team id or None to keep it, updated_at) per ticket, one plain
+    """(pk, status, assignee id, team id or None to keep it, updated_at, buyer_message_at) per
+    ticket, one plain
     UPDATE each through executemany: bulk_update's CASE expressions cost milliseconds per row
     to build, which dominated large history imports."""
     quote = connection.ops.quote_name
     sql = (  # only quoted identifiers are interpolated; values are parameters
         f"UPDATE {quote(Ticket._meta.db_table)} SET {quote('status')} = %s, "  # noqa: S608
         f"{quote('assignee_id')} = %s, "
-        f"{quote('team_id')} = COALESCE(%s, {quote('team_id')}), {quote('updated_at')} = %s "
-        f"WHERE {quote('id')} = %s"
+        f"{quote('team_id')} = COALESCE(%s, {quote('team_id')}), {quote('updated_at')} = %s, "
+        f"{quote('buyer_message_at')} = %s WHERE {quote('id')} = %s"
     )
+    adapt = connection.ops.adapt_datetimefield_value
     rows = [
-        (status, assignee, team, connection.ops.adapt_datetimefield_value(updated_at), pk)
-        for pk, status, assignee, team, updated_at in states
+        (status, assignee, team, adapt(updated_at), adapt(buyer_message_at), pk)
+        for pk, status, assignee, team, updated_at, buyer_message_at in states
     ]
     if rows:
         with connection.cursor() as cursor:
