@@ -29,6 +29,7 @@ from afterdesk.automations.rule_rows import (
     condition_rows_of,
 )
 from afterdesk.core.errors import DomainError, ValidationError
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.tickets.models import Status
 
 INDEX_RE = re.compile(r"^[a-z0-9]{1,12}$")
@@ -153,7 +154,7 @@ def form_clean(form: RuleForm, rule: Rule | None) -> dict[str, Any] | None:
         try:
             conditions.update(conditions_clean(piece))
         except ValidationError as error:
-            row.error = error.message
+            row.error = RULE_TEXT.shown(error.message)
     previous = rule.actions if rule else []
     actions: list[dict[str, Any]] = []
     aligned: list[dict[str, Any]] = []  # the stored action each row was, for webhook secrets
@@ -165,7 +166,7 @@ def form_clean(form: RuleForm, rule: Rule | None) -> dict[str, Any] | None:
         try:
             action_clean(action, previous=was)
         except ValidationError as error:
-            row.set_error(error.field, error.message)
+            row.set_error(error.field, RULE_TEXT.shown(error.message))
             continue
         actions.append(action)
         aligned.append(was or {})
@@ -195,10 +196,10 @@ def error_place(form: RuleForm, error: DomainError) -> None:
     """Put a message from the service as a whole beside what it is about."""
     name = error.field or ""
     if name in RULE_FIELDS or name in TIME_FIELDS:
-        form.errors[name] = error.message
+        form.errors[name] = RULE_TEXT.shown(error.message)
         return
     for row in form.conditions:
         if name and name in row.condition_keys():
-            row.error = error.message
+            row.error = RULE_TEXT.shown(error.message)
             return
-    form.general.append(error.message)
+    form.general.append(RULE_TEXT.shown(error.message))

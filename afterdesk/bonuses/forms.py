@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from afterdesk.bonuses.models import DEFAULT_MAX_SHARE, BonusRule, TargetKind
 from afterdesk.bonuses.selectors import positions_in_use
 from afterdesk.core.errors import DomainError
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.metrics.forms import PeriodForm
 from afterdesk.metrics.models import ScorecardTemplate
 
@@ -163,10 +164,11 @@ class BonusRuleForm(forms.Form):
         """A service error on the field it names (`definition.tiers[0].amount` goes on the
         definition, with its path), else on the form."""
         field = error.field or ""
+        shown = RULE_TEXT.shown(error.message)  # in the reader's language; the path as is
         if field in RULE_FIELDS:
-            self.add_error(field, error.message)
+            self.add_error(field, shown)
         elif field == "definition" or field.startswith("definition."):
             named = error.message.startswith(field)
-            self.add_error("definition", error.message if named else f"{field}: {error.message}")
+            self.add_error("definition", shown if named else f"{field}: {shown}")
         else:
-            self.add_error(None, f"{field}: {error.message}" if field else error.message)
+            self.add_error(None, f"{field}: {shown}" if field else shown)

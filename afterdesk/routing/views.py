@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from afterdesk.accounts.models import AgentProfile, User
 from afterdesk.core.errors import DomainError, NotFound
 from afterdesk.core.errors import PermissionDenied as DomainPermissionDenied
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.routing import access, approvals, rules, selectors, services
 from afterdesk.routing.assign import team_settings
 from afterdesk.routing.forms import AgentRoutingForm, RuleForm, TeamRoutingForm
@@ -56,7 +57,10 @@ def _save(form: Any, save: Callable[[dict[str, Any]], Any]) -> int | None:
     try:
         save(dict(form.cleaned_data))
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        form.add_error(
+            error.field if error.field in form.fields else None,
+            RULE_TEXT.shown(error.message),
+        )
         return error.status
     return None
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import DomainError, NotFound
 from afterdesk.core.errors import PermissionDenied as DomainPermissionDenied
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.sla import selectors, services
 from afterdesk.sla.forms import TARGET_LABELS, PolicyForm
 from afterdesk.tickets.models import Priority
@@ -67,7 +68,10 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
             else:
                 services.policy_update(by=user, policy=policy, data=form.data_for_service())
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_error(
+                error.field if error.field in form.fields else None,
+                RULE_TEXT.shown(error.message),
+            )
             status = error.status
         else:
             return redirect("sla:policies")

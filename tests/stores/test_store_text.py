@@ -66,18 +66,16 @@ def _part(value: ast.expr) -> str:
     return "X7"
 
 
-def written_texts() -> list[tuple[str, str]]:
-    """(where, sample) of every message the store code and the credentials key write: the
-    errors raised, the import's line errors, and the literal reasons of webhook deliveries."""
-    root = Path(settings.BASE_DIR)
-    files = [p for p in (root / "stores").rglob("*.py") if "migrations" not in p.parts]
-    files.append(root / "core" / "credentials.py")
+def written_texts(files: list[Path], names: set[str] = ERRORS) -> list[tuple[str, str]]:
+    """(where, sample) of every message these files write: the errors raised (classes
+    `names`) and the import's line errors; a message passed through gettext is skipped (it is
+    written in the request's language already)."""
     found = []
     for path in files:
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
-            if node.func.id in ERRORS and node.args:
+            if node.func.id in names and node.args:
                 message = node.args[0]
             elif node.func.id == "LineError" and len(node.args) > 1:
                 message = node.args[1]
@@ -89,8 +87,15 @@ def written_texts() -> list[tuple[str, str]]:
     return found
 
 
+def store_texts() -> list[tuple[str, str]]:
+    """The store code's messages and the credentials key's (a sync catches both)."""
+    root = Path(settings.BASE_DIR)
+    files = [p for p in (root / "stores").rglob("*.py") if "migrations" not in p.parts]
+    return written_texts([*files, root / "core" / "credentials.py"])
+
+
 def test_every_text_the_store_code_writes_has_a_chinese_translation() -> None:
-    texts = written_texts()
+    texts = store_texts()
     assert len(texts) > 100  # the sites were found
     texts += [
         ("sync", SyncResult(1, 12, 3).line()),

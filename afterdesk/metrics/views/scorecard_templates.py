@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from afterdesk.core.errors import ValidationError
 from afterdesk.core.exports import attachment
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.metrics.forms import TemplateImportForm, TemplateJsonForm
 from afterdesk.metrics.models import ScorecardTemplate, ScorecardTemplateVersion
 from afterdesk.metrics.services import template_save
@@ -95,7 +96,10 @@ def _save(
             version = template_save(definition=definition, by=access.user)
         except ValidationError as error:
             form.add_error(
-                None, f"{error.field}: {error.message}" if error.field else error.message
+                None,
+                f"{error.field}: {RULE_TEXT.shown(error.message)}"
+                if error.field
+                else RULE_TEXT.shown(error.message),
             )
         else:
             return redirect("metrics:template", key=version.template.key)
