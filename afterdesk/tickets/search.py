@@ -49,26 +49,25 @@ from django.db import connection, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from afterdesk.core.fulltext import CJK_CLASS, fold, fts5_phrase, has_words, query_fold
+from afterdesk.core.fulltext import fold, fts5_phrase, has_words, query_fold
 from afterdesk.tickets.models import Message, Ticket
+from afterdesk.tickets.search_pg import QUERY, newest_sql, pg_functions_install
 
 MAX_TICKET_NUMBER = 2**63 - 1
 # The stored, GIN-indexed column of each searched table (migration 0012).
 PG_TSV = "to_tsvector('simple'::regconfig, afterdesk_search_fold({column}))"
 PG_VECTOR = "search_vector"
-# A query folded as `core.fulltext.query_fold`: the last run's final character dropped.
-PG_QUERY = (
-    "to_tsquery('simple'::regconfig, quote_literal(regexp_replace(afterdesk_search_fold(%s),"
-    f" '([{CJK_CLASS}]{{2}}) [{CJK_CLASS}](\\s*)$', '\\1\\2')) || ':*')"
-)
 PG_INDEXES = {
     "ticket_search_vector": ("tickets_ticket", "subject"),
     "message_search_vector": ("tickets_message", "body_text"),
     "customer_search_vector": ("commerce_customer", "name"),
 }
-# A word in MAX_MATCHES of the newest this many rows of a table is found by walking them
-# (`_pg_newest`).
-PG_RECENT_ROWS = 5000
+# The pairs of neighbouring words of each vector (`search_pg`, migration 0014).
+PG_PAIR_INDEXES = {
+    "ticket_search_pairs": "tickets_ticket",
+    "message_search_pairs": "tickets_message",
+    "customer_search_pairs": "commerce_customer",
+}
 # GIN keeps new rows' words in a pending list, read in full by every search until VACUUM
 # (or the list's limit) moves them into the index: at the default 4 MB, 500 pages and 20 ms
 # a search on a desk written to since its last VACUUM. 128 kB: 16 pages; a write that fills
@@ -138,39 +137,18 @@ def _whole_value_sql(text: str) -> tuple[str, list[int | str]]:
     return " UNION ".join(parts), params
 
 
-def _pg_newest(table: str, column: str) -> str:
-    """`column` of the newest MAX_MATCHES rows of `table` whose stored vector matches the
-    query (two parameters, the query twice), in two bounded steps, so that neither the
-    planner's guess at a word's frequency nor the word's frequency sets the cost:
-
-    1. walk the newest PG_RECENT_ROWS rows by id, checking each row's vector (no index);
-       a word in at least MAX_MATCHES of them (a fifth of the rows) ends the search there,
-       after a few thousand rows, whatever the table's size;
-    2. otherwise the word is rarer: its matches come from the GIN index (as many as it has),
-       the newest MAX_MATCHES kept (`id + 0`: sorted, never a walk of the whole table).
-    """
-    match = f"{PG_VECTOR} @@ {PG_QUERY}"
-    return (
-        f"(WITH recent AS MATERIALIZED (SELECT id, {column} AS v FROM {table}"
-        f" WHERE id > (SELECT max(id) FROM {table}) - {PG_RECENT_ROWS}"
-        f" AND coalesce({PG_VECTOR}, ''::tsvector) @@ {PG_QUERY}"
-        f" ORDER BY id DESC LIMIT {MAX_MATCHES})"
-        f" SELECT v FROM recent WHERE (SELECT count(*) FROM recent) >= {MAX_MATCHES}"
-        f" UNION ALL SELECT v FROM (SELECT {column} AS v FROM {table} WHERE {match}"
-        f" AND (SELECT count(*) FROM recent) < {MAX_MATCHES}"
-        f" ORDER BY id + 0 DESC LIMIT {MAX_MATCHES}) older)"
-    )
-
-
 def _words_sql(words: str) -> tuple[str, str, list[str], list[str]]:
     """(ids of the tickets whose subject matches, ids of those whose messages or buyer's
     name do, the parameters of each) for the connection's database: from each source its
     newest MAX_MATCHES matches (module docstring)."""
     if connection.vendor == "postgresql":
-        subject = f"SELECT v AS id FROM {_pg_newest('tickets_ticket', 'id')} s"
-        messages = f"SELECT v AS id FROM {_pg_newest('tickets_message', 'ticket_id')} m"
-        names = f"SELECT v FROM {_pg_newest('commerce_customer', 'id')} c"
-        params = [words, words]
+        subject, taken = newest_sql("tickets_ticket", "id", MAX_MATCHES)
+        messages = newest_sql("tickets_message", "ticket_id", MAX_MATCHES)[0]
+        names = newest_sql("commerce_customer", "id", MAX_MATCHES)[0]
+        subject = f"SELECT v AS id FROM {subject} s"
+        messages = f"SELECT v AS id FROM {messages} m"
+        names = f"SELECT v FROM {names} c"
+        params = [words] * taken
     else:
         subject = (
             "SELECT rowid AS id FROM tickets_subject_fts WHERE tickets_subject_fts MATCH %s"
@@ -222,7 +200,7 @@ def _matches(text: str) -> tuple[bool, list[tuple[int, int]]]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT numnode({PG_QUERY}), ARRAY(SELECT ARRAY[id, r] FROM ({ranked}) k(id, r))",
+                f"SELECT numnode({QUERY}), ARRAY(SELECT ARRAY[id, r] FROM ({ranked}) k(id, r))",
                 [words, *params],
             )
             nodes, pairs = cursor.fetchone()
@@ -334,54 +312,10 @@ def search_results(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket] | 
     return SearchResults(queryset, ranks)
 
 
-def _pg_unaccent_schema() -> str | None:
-    """The schema of the `unaccent` extension, created if this role may (a superuser, or a
-    trusted extension); None where it cannot be: accents are then kept (docs/deploy.md)."""
-    from django.db import DatabaseError
-
-    with connection.cursor() as cursor:
-        try:
-            with transaction.atomic():
-                cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-        except DatabaseError:
-            pass
-        cursor.execute(
-            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
-            " ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def pg_fold_function_install() -> bool:
-    """(Re)create `afterdesk_search_fold` on PostgreSQL; whether it drops accents."""
-    from afterdesk.core.fulltext import CJK_CLASS
-
-    schema = _pg_unaccent_schema()
-    # IMMUTABLE, as a generated column's expression must be; `unaccent` is only STABLE because
-    # its dictionary could change, which `afterdesk search rebuild` follows (it computes the
-    # columns again). PARALLEL UNSAFE: every search names it (PG_QUERY), which keeps the
-    # whole search in one process: its walks read a few thousand rows, and starting parallel
-    # workers for them (15-20 ms) costs more than the walk.
-    inner = (
-        f"{connection.ops.quote_name(schema)}.unaccent('{schema}.unaccent'::regdictionary, $1)"
-        if schema
-        else "$1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE OR REPLACE FUNCTION afterdesk_search_fold(text) RETURNS text"
-            " LANGUAGE sql IMMUTABLE STRICT PARALLEL UNSAFE AS"
-            " $$ SELECT regexp_replace("
-            f"regexp_replace({inner}, '([{CJK_CLASS}]+)', ' \\1 ', 'g'),"
-            f" '(?<=[{CJK_CLASS}])([{CJK_CLASS}])', '\\1 \\1', 'g') $$"
-        )
-    return schema is not None
-
-
 def pg_indexes_create() -> None:
-    """The stored vectors and their GIN indexes (module docstring), in place of migration
-    0009's expression indexes; the `upper(…)` indexes of whole values."""
+    """The stored vectors and their GIN indexes, of words and of pairs of words (module
+    docstring), in place of migration 0009's expression indexes; the `upper(…)` indexes of
+    whole values."""
     with connection.cursor() as cursor:
         for name in PG_OLD_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
@@ -397,6 +331,12 @@ def pg_indexes_create() -> None:
             )
             cursor.execute(
                 f"ALTER INDEX {name} SET (gin_pending_list_limit = {PG_PENDING_LIST_KB})"
+            )
+        for name, table in PG_PAIR_INDEXES.items():
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table}"
+                f" USING gin (afterdesk_search_pairs({PG_VECTOR}))"
+                f" WITH (gin_pending_list_limit = {PG_PENDING_LIST_KB})"
             )
         for name, (table, column) in PG_VALUE_INDEXES.items():
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} (upper({column}))")
@@ -441,7 +381,7 @@ def search_index_create() -> str:
     """Create (or bring back) the search index of the connection's database; a line saying
     what it did. Used by migration 0009 and `afterdesk search rebuild`."""
     if connection.vendor == "postgresql":
-        unaccented = pg_fold_function_install()
+        unaccented = pg_functions_install()
         pg_indexes_create()
         return "PostgreSQL: " + ("unaccent" if unaccented else "no unaccent (accents are kept)")
     if connection.vendor == "sqlite":
@@ -477,7 +417,8 @@ def search_index_drop() -> None:
             _pg_vectors_drop()
             for name in (*PG_OLD_INDEXES, *PG_VALUE_INDEXES):
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
-            cursor.execute("DROP FUNCTION IF EXISTS afterdesk_search_fold(text)")
+            for function in ("fold(text)", "query(text)", "pair_query(text)", "pairs(tsvector)"):
+                cursor.execute(f"DROP FUNCTION IF EXISTS afterdesk_search_{function}")
         elif connection.vendor == "sqlite":
             for fts in SQLITE_TABLES:
                 for suffix in ("ai", "ad", "au"):
