@@ -12,12 +12,14 @@ buyer) and no write pays a query more:
 - PostgreSQL: a stored generated column `search_vector`,
   `to_tsvector('simple', afterdesk_search_fold(column))`, on `tickets_ticket` (subject),
   `tickets_message` (body_text) and `commerce_customer` (name), each with a GIN index
-  (migrations 0009 and 0012). `afterdesk_search_fold` is an SQL function: `unaccent` when the
-  extension could be created, and runs of Chinese and Japanese written as overlapping bigrams
-  (`core.fulltext`); the 'simple' configuration does not stem, as tickets come in any
-  language. Stored, the vector is not parsed again when a row is checked (a phrase on every
-  row the index proposes; each row of the walk below). Whole values are btree indexes on
-  `upper(…)`.
+  (migrations 0009 and 0012), and a GIN index of its pairs of neighbouring words (migration
+  0014), which finds a phrase of frequent words in its own rows only. `afterdesk_search_fold`
+  is an SQL function: `unaccent` when the extension could be created, and runs of Chinese and
+  Japanese written as overlapping bigrams (`core.fulltext`); the 'simple' configuration does
+  not stem, as tickets come in any language. Stored, the vector is not parsed again when a
+  row is checked (a phrase on every row an index proposes; each row of a walk below). The SQL
+  functions and the ways to a word's matches are `search_pg`'s. Whole values are btree
+  indexes on `upper(…)`.
 - SQLite: FTS5 tables without content (`tickets_subject_fts`, `tickets_message_fts`,
   `commerce_customer_fts`, rowid = the row's id, the unicode61 tokenizer), filled by triggers
   on insert, update and delete with `afterdesk_search_fold(…)`, the Python `core.fulltext.fold`.
@@ -33,8 +35,10 @@ the subject, then the rest; newest update first within each. A word in hundreds 
 of tickets costs no more than a rare one: each source hands over at most its newest
 MAX_MATCHES matches (subjects by ticket, messages by message, buyers by buyer, newest id
 first), and the best MAX_MATCHES of those are the search's. On PostgreSQL a word in a large
-share of the tickets is found by walking the newest rows (`_pg_newest`), without reading and
-sorting hundreds of thousands of matches; a rarer one from the index, all its matches.
+share of the tickets is found by walking the newest rows (`search_pg.newest_sql`: the newest
+5,000, then as many more as the word's frequency among those says it needs, when walking
+costs less than reading the word's matches), without reading and sorting hundreds of
+thousands of matches; a rarer one from the index, all its matches.
 SQLite's FTS5 hands over the matches newest rowid first and stops at the LIMIT by itself. A
 search that reaches MAX_MATCHES says so (`SearchResults.capped`: "1,000+ tickets").
 """
