@@ -185,3 +185,9 @@ def test_the_periodic_task_and_the_command(
     assert "1 review(s) computed again" in capsys.readouterr().out
     call_command("reports", "warm")
     assert "0 review(s) computed again" in capsys.readouterr().out
+
+
+def test_the_worker_runs_the_refresher_every_minute() -> None:
+    from tests.core.test_schedule import _schedule
+
+    assert _schedule()["reviews_warm_periodic"] == 60

@@ -9,10 +9,10 @@ from afterdesk.reports.warm import reviews_warm
 
 
 class Command(BaseCommand):
+    # docs/reports.md, "Stored figures"
     help = (
         "`afterdesk reports warm`: compute again the stale stored figures of the weekly "
-        "reviews viewed lately, as the worker does every minute (docs/reports.md, "
-        '"Stored figures").'
+        "reviews viewed lately, as the worker does every minute."
     )
 
     def add_arguments(self, parser: Any) -> None:
