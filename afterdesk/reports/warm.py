@@ -36,13 +36,8 @@ from afterdesk.metrics.selectors import period_bounds, previous_period
 from afterdesk.metrics.stored import ALL_DAYS, day_versions, kpis_key, period_days
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.reports import services
-from afterdesk.reports.review import (
-    OwnTemplates,
-    breaches_key,
-    sla_scopes,
-    trend_weeks,
-    weekly_review,
-)
+from afterdesk.reports.review import breaches_key, sla_scopes, weekly_review
+from afterdesk.reports.trends import OwnTemplates, trend_weeks
 
 WARM_WEEKS = 4  # complete weeks warmed, besides the current one: the default review and 3 more
 

@@ -16,9 +16,9 @@ from afterdesk.metrics import stored
 from afterdesk.metrics.models import StoredKpis
 from afterdesk.reports import review as review_module
 from afterdesk.reports.params import review_period
-from afterdesk.reports.review import trend_weeks
 from afterdesk.reports.services import weekly_review
 from afterdesk.reports.tasks import reviews_warm_periodic
+from afterdesk.reports.trends import trend_weeks
 from afterdesk.reports.warm import reviews_asked, reviews_warm, stale_in, warm_weeks
 
 from .builders import PREVIOUS_START, WEEK_END, WEEK_START, review_template, solved, tier_history
