@@ -140,7 +140,11 @@ class BonusRuleForm(forms.Form):
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 _("Not valid JSON: %(reason)s (line %(line)s, column %(column)s).")
-                % {"reason": error.msg, "line": error.lineno, "column": error.colno}
+                % {
+                    "reason": RULE_TEXT.shown(error.msg),
+                    "line": error.lineno,
+                    "column": error.colno,
+                }
             ) from error
 
     def rule_fields(self) -> dict[str, Any]:

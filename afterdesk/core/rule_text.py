@@ -77,5 +77,13 @@ RULE_TEXT = StoredText(
         gettext_noop("no scorecard template %(key)s"),
         gettext_noop("position must be 1–%(max)s characters"),
         gettext_noop("no user has the position %(position)s"),
+        # Python's JSON reader's reasons, quoted in a form's "Not valid JSON" error.
+        gettext_noop("Expecting value"),
+        gettext_noop("Expecting property name enclosed in double quotes"),
+        gettext_noop("Expecting ',' delimiter"),
+        gettext_noop("Expecting ':' delimiter"),
+        gettext_noop("Extra data"),
+        gettext_noop("Unterminated string starting at"),
+        gettext_noop("Invalid control character at"),
     )
 )

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from afterdesk.core.rule_text import RULE_TEXT
 from afterdesk.core.timeutil import MAX_YEAR, MIN_YEAR, parse_instant, year_check
 from afterdesk.metrics.catalogue import KPI_IDS
 from afterdesk.metrics.models import ScorecardTemplate
@@ -315,7 +316,11 @@ def _json_object(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise forms.ValidationError(
             _("Not valid JSON: %(reason)s (line %(line)s, column %(column)s).")
-            % {"reason": error.msg, "line": error.lineno, "column": error.colno}
+            % {
+                "reason": RULE_TEXT.shown(error.msg),
+                "line": error.lineno,
+                "column": error.colno,
+            }
         ) from error
     if not isinstance(data, dict):
         raise forms.ValidationError(_("A template must be a JSON object."))

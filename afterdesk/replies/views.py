@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from afterdesk.accounts.models import User
@@ -117,7 +118,9 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
         "template": template,
         "form": form,
         "variants": variants,
-        "variables": list(VARIABLES.items()),  # a dict with an "items" key: no .items in templates
+        # A list (a dict with an "items" key has no .items in templates); each description in
+        # the reader's language (the descriptions are English msgids, like the API's).
+        "variables": [(name, gettext(text)) for name, text in VARIABLES.items()],
         "can_manage": access.can_manage_shared(user),
     }
     return render(request, "replies/pages/template_edit.html", context, status=status)

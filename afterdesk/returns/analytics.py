@@ -23,6 +23,7 @@ from afterdesk.core.errors import PermissionDenied, ValidationError
 from afterdesk.core.exports import cell_guard, xlsx_text
 from afterdesk.returns.models import Reason, RefundState, ReturnLine, SkuSupplier, State
 from afterdesk.tickets.events import TRIAGE_ISSUE_TYPES
+from afterdesk.tickets.models import Category
 
 FIT_REASONS = (Reason.SIZE_ISSUE, Reason.QUALITY_ISSUE)
 
@@ -352,6 +353,13 @@ class IssueRow:
     @property
     def issue_list(self) -> list[tuple[str, int]]:
         return sorted(self.issues.items(), key=lambda item: (-item[1], item[0]))
+
+    @property
+    def issue_labels(self) -> list[tuple[str, int]]:
+        """`issue_list` with each issue type by its label in the reader's language (the
+        page's words; the exports keep the codes)."""
+        labels = dict(Category.choices)
+        return [(str(labels.get(issue, issue)), count) for issue, count in self.issue_list]
 
 
 def issues_by_sku(user: User, period: Period | None = None, *, limit: int = 500) -> list[IssueRow]:

@@ -12,7 +12,7 @@ from afterdesk.calendars.models import Calendar
 from afterdesk.sla.clock import TARGETS
 from afterdesk.sla.models import Hours, Policy
 from afterdesk.sla.services import LIST_FIELDS, PAUSABLE
-from afterdesk.tickets.models import Priority
+from afterdesk.tickets.models import Priority, Status
 
 TARGET_LABELS = {
     "first_reply": _("First reply"),
@@ -49,7 +49,8 @@ class PolicyForm(forms.Form):
         label=_("Clocks pause in"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(status, status) for status in PAUSABLE],
+        # The statuses by their labels in the reader's language (the values stay codes).
+        choices=[(status, Status(status).label) for status in PAUSABLE],
     )
     warning_minutes = forms.IntegerField(label=_("Warning minutes before a deadline"), min_value=0)
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import base64
 import gettext
+import json
 import re
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -95,6 +99,136 @@ def untranslated(html: str, msgids: set[str]) -> list[str]:
     return sorted({text for text in parser.texts if text in msgids or text.rstrip(":") in msgids})
 
 
+# The second scan (issue 20): English that no msgid covers (a string never marked, a code shown
+# as it is stored). Words that stay as they are in Chinese: platform, product and protocol
+# names, keys of the keyboard, a formula's function.
+NAMES = {
+    *SAME_IN_BOTH,
+    "Webhook",
+    "Enter",
+    "Ctrl",
+    "Shift",
+    "Esc",
+    "Shopify",
+    "WooCommerce",
+    "Wish",
+    "eBay",
+    "Amazon",
+    "AliExpress",
+    "Facebook",
+    "Instagram",
+    "Meta",
+    "Messenger",
+    "WhatsApp",
+    "PayPal",
+    "Cainiao",
+    "clamp",
+    "Authorization",
+    "Bearer",
+    # The platforms' own words for their settings, kept beside the translation
+    # ("Shopify Admin API 访问令牌", "eBay App ID", "消费者密钥（key）").
+    "Admin",
+    "App",
+    "Cert",
+    "WordPress",
+    "https",
+    "key",
+}
+# Texts that stay English on a Chinese page: a heading of the English docs cited by name, a
+# tag shown as an example ("例如 vip"), the fields of a template variable as a template writes
+# them ("每行有 title、quantity 和 sku") and the example product of another.
+LEFT_AS_WRITTEN = {"Scorecard templates", "vip", "title", "quantity", "Linen shirt"}
+# A word on its own: letters only, not part of a code (snake_case, a path, a SKU, an address,
+# CSV columns, a tag added with "+").
+WORD = re.compile(r"(?<![\w./@#,+-])[A-Za-z]{3,}(?![\w./@,-])")
+# The texts between two Chinese characters or Chinese punctuation marks.
+NOT_LATIN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+class VisibleProse(VisibleText):
+    """The visible texts, without those in <code>, <kbd>, <samp> and <pre> (formats, commands
+    and keys, written as typed) or <textarea> (what the user typed), and without an option
+    named by its own value (a code or a time zone, listed as it is)."""
+
+    LITERAL = ("code", "kbd", "samp", "pre", "textarea")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._literal = 0
+        self._option_value: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.LITERAL:
+            self._literal += 1
+        self._option_value = dict(attrs).get("value") if tag == "option" else None
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.LITERAL and self._literal:
+            self._literal -= 1
+        super().handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._option_value is not None and data.strip() == self._option_value:
+            return
+        if not self._literal:
+            super().handle_data(data)
+
+
+def _words(text: str) -> list[str]:
+    if "://" in text:  # an address
+        return []
+    return [w for w in WORD.findall(text) if w not in NAMES and not w.isupper()]
+
+
+def database_text() -> str:
+    """Every text the database holds (the demo's names, subjects, messages, codes), one per
+    line: English found in it is data the page shows, not the interface's."""
+    values: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                values.append(str(key))
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    for model in apps.get_models():
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        if names:
+            for row in model._default_manager.values_list(*names):
+                collect(list(row))
+    return "\n".join(values)
+
+
+def english_left(html: str, data: str) -> list[str]:
+    """The visible English words of a Chinese page that are neither the database's text nor a
+    name: each text is cut at its Chinese characters, and a piece with a word of its own is
+    English unless it (without the codes and figures at its ends) is found in the data."""
+    parser = VisibleProse()
+    parser.feed(html)
+    left = set()
+    for text in parser.texts:
+        for piece in NOT_LATIN.split(text):
+            tokens = piece.split()
+            while tokens and not _words(tokens[0]):
+                tokens.pop(0)
+            while tokens and not _words(tokens[-1]):
+                tokens.pop()
+            core = " ".join(tokens).strip(" .,:;·()[]-–—+\"'“”‘’")
+            if core and core not in data and core not in LEFT_AS_WRITTEN:
+                left.add(core)
+    return sorted(left)
+
+
 def test_every_main_page_in_chinese_has_no_untranslated_catalogue_string() -> None:
     ids = load_demo()
     client = Client()
@@ -102,7 +236,9 @@ def test_every_main_page_in_chinese_has_no_untranslated_catalogue_string() -> No
     client.force_login(User.objects.get(username="admin"))
     msgids = english_msgids()
     assert len(msgids) > 1000  # the catalogue was read
+    data = database_text()
     problems: dict[str, list[str]] = {}
+    english: dict[str, list[str]] = {}
     for name, path in main_pages(ids):
         if not path.startswith("/"):
             continue  # the drill-down: reached from the scorecard in the browser test
@@ -113,8 +249,66 @@ def test_every_main_page_in_chinese_has_no_untranslated_catalogue_string() -> No
         found = untranslated(html, msgids)
         if found:
             problems[name] = found
+        left = english_left(html, data)
+        if left:
+            english[name] = left
     translation.deactivate()
     assert problems == {}, problems
+    assert english == {}, "\n".join(f"{k}: {v}" for k, v in english.items())
+
+
+def test_the_english_scan_tells_the_interfaces_words_from_data_and_codes() -> None:
+    """The second scan on a page of its own: what it reports and what it leaves."""
+    html = (
+        "<p>条件：every ticket</p><td>offline</td><p>Lena Schmidt 的绩效</p>"
+        "<td>first_reply_time_business · 越低越好</td><p>列：sku,supplier</p>"
+        "<p><code>POST /api/x</code> https://shop.example · Shopify · INTL</p>"
+        "<p>关于“Tone and empathy”的评语</p><p>+refund</p>"
+    )
+    data = "Lena Schmidt\nTone and empathy\nrefund"
+    assert english_left(html, data) == ["every ticket", "offline"]
+
+
+# The settings forms sent with bad or missing input: (name, path, data). Their 4xx answer is
+# the form again with its errors, which are read like the pages.
+BAD_FORMS: list[tuple[str, str, dict[str, Any]]] = [
+    ("store", "/stores/new/", {"platform": "shopify", "name": "X", "base_url": "http://x"}),
+    ("store-empty", "/stores/new/", {}),
+    ("sla-policy", "/sla/policies/new/", {}),
+    ("calendar", "/calendars/new/", {"key": "a b", "name": "", "tz": "Mars/Base"}),
+    ("automation-rule", "/automations/rules/new/", {}),
+    ("routing-rule", "/routing/rules/new/", {}),
+    (
+        "scorecard-template",
+        "/performance/templates/new/",
+        {"definition": json.dumps({"id": "t", "name": "T", "categories": [{"name": "x"}]})},
+    ),
+    ("scorecard-template-not-json", "/performance/templates/new/", {"definition": "{"}),
+    ("bonus-rule", "/bonuses/rules/new/", {"definition": json.dumps({"tiers": [], "x": 1})}),
+    ("macro", "/replies/macros/new/", {}),
+    ("reply-template", "/replies/templates/new/", {}),
+    ("article", "/replies/articles/new/", {}),
+    ("mailbox", "/channels/mailboxes/new/", {}),
+    ("calibration", "/qa/calibrations/new/", {}),
+]
+
+
+def test_the_settings_forms_errors_in_chinese_have_no_english(admin_user: User) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(admin_user)
+    msgids = english_msgids()
+    data = database_text()
+    problems: dict[str, list[str]] = {}
+    for name, path, posted in BAD_FORMS:
+        answer = client.post(path, posted)
+        assert 400 <= answer.status_code < 500, (name, answer.status_code)
+        html = answer.content.decode()
+        assert '<html lang="zh-hans"' in html, name
+        found = untranslated(html, msgids) + english_left(html, data)
+        if found:
+            problems[name] = found
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 def pdf_text_bytes(pdf: bytes) -> bytes:
