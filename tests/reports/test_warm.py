@@ -17,7 +17,7 @@ from afterdesk.metrics.models import StoredKpis
 from afterdesk.reports import review as review_module
 from afterdesk.reports.params import review_period
 from afterdesk.reports.services import weekly_review
-from afterdesk.reports.tasks import reviews_warm_periodic
+from afterdesk.reports.tasks import LOCK, reviews_warm_lock_flush, reviews_warm_periodic
 from afterdesk.reports.trends import trend_weeks
 from afterdesk.reports.warm import reviews_asked, reviews_warm, stale_in, warm_weeks
 
@@ -185,6 +185,21 @@ def test_the_periodic_task_and_the_command(
     assert "1 review(s) computed again" in capsys.readouterr().out
     call_command("reports", "warm")
     assert "0 review(s) computed again" in capsys.readouterr().out
+
+
+def test_a_lock_left_by_a_killed_worker_is_cleared_at_start(
+    history: dict[str, User], supervisor: User
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    start, _end = review_period({})
+    page(supervisor, week=start.date().isoformat())
+    solved(history["a1"], created=start + DAY, reply_minutes=30)
+    lock = HUEY.lock_task(LOCK)
+    lock.__enter__()  # a worker killed while holding it never releases it
+    assert reviews_warm_periodic.call_local() == 0
+    reviews_warm_lock_flush()
+    assert reviews_warm_periodic.call_local() == 1
 
 
 def test_the_worker_runs_the_refresher_every_minute() -> None:
