@@ -26,6 +26,7 @@ same figures, and a crash keeps what was stored and leaves the rest stale for th
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,7 @@ from afterdesk.reports import services
 from afterdesk.reports.review import breaches_key, sla_scopes, weekly_review
 from afterdesk.reports.trends import OwnTemplates, trend_weeks
 
+logger = logging.getLogger(__name__)
 WARM_WEEKS = 4  # complete weeks warmed, besides the current one: the default review and 3 more
 
 
@@ -130,11 +132,15 @@ def reviews_warm(*, now: datetime | None = None) -> list[str]:
     for review in reviews_asked(now=now):
         if not stale_in(*review.span):
             continue
-        weekly_review(
-            start=review.start,
-            end=review.end,
-            template=review.template,
-            own_template=review.own_template,
-        )
+        try:
+            weekly_review(
+                start=review.start,
+                end=review.end,
+                template=review.template,
+                own_template=review.own_template,
+            )
+        except Exception:  # one review failing must not keep the others stale for good
+            logger.exception("weekly review refresh failed: %s", review.label)
+            continue
         done.append(review.label)
     return done
