@@ -6,7 +6,8 @@ English, whatever the language of whoever caused it: the API, the logs and the e
 it as written, and the row stays the same for every reader. A page shows it through
 `StoredText.shown`: the text is matched against the English msgids it was written from (their
 `%(name)s` placeholders match any text), and the match's translation is filled with the same
-values, each of them shown the same way in turn (an error quoted inside another). A text no
+values, each of them shown the same way in turn (an error quoted inside another); texts
+joined by "; " are shown one by one. A text no
 msgid matches (a platform's own words) is shown as stored. With the English interface the
 translation is the msgid itself, so the text comes back unchanged.
 """
@@ -58,6 +59,11 @@ class StoredText:
         """`text` in the active language (as stored when no msgid matches)."""
         if not text:
             return text
+        # Several texts joined by "; " (a file's errors), each a text of its own: shown one by
+        # one, so that no value of one msgid swallows the next text.
+        parts = text.split("; ")
+        if len(parts) > 1 and all(self.match(part) is not None for part in parts):
+            return "; ".join(self.shown(part) for part in parts)
         found = self.match(text)
         if found is not None:
             msgid, values = found
@@ -66,4 +72,6 @@ class StoredText:
         field, colon, rest = text.partition(": ")
         if colon and " " not in field and self.match(rest) is not None:
             return f"{field}: {self.shown(rest)}"
+        if len(parts) > 1 and any(self.match(part) is not None for part in parts):
+            return "; ".join(self.shown(part) for part in parts)
         return text

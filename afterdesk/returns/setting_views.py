@@ -31,6 +31,7 @@ from afterdesk.returns.models import (
     SkuSupplier,
     StepEmail,
 )
+from afterdesk.returns.phrases import RETURN_TEXT
 from afterdesk.returns.services import settings as settings_services
 from afterdesk.returns.services import suppliers as supplier_services
 
@@ -158,7 +159,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             context = {
                 **_context(request),
-                "error": error.message,
+                "error": RETURN_TEXT.shown(error.message),
                 "error_form": request.POST.get("form", ""),
             }
             return render(request, "returns/settings.html", context, status=error.status)

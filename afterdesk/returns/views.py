@@ -22,6 +22,7 @@ from afterdesk.returns import access, analytics, selectors
 from afterdesk.returns.actions import Action, case_act
 from afterdesk.returns.instructions import link_token
 from afterdesk.returns.models import QcResult, Resolution, ReturnCase
+from afterdesk.returns.phrases import RETURN_TEXT
 from afterdesk.returns.services.cases import LineIn, case_create, case_value
 from afterdesk.returns.services.refunds import REFUND_FROM, refundable_balance
 from afterdesk.tickets.models import Attachment, MessageKind
@@ -136,7 +137,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             case_act(by=user, case=case, act=_action(request.POST))
         except DomainError as error:
             case = access.case_get(user=user, case_id=case_id)
-            context = {**_case_context(user, case), "error": error.message}
+            context = {**_case_context(user, case), "error": RETURN_TEXT.shown(error.message)}
             return render(request, "returns/case.html", context, status=error.status)
         return redirect("returns:case", case_id=case.pk)
     return render(request, "returns/case.html", _case_context(user, case))
@@ -154,7 +155,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         try:
             case_act(by=user, case=case, act=_action(request.POST))
         except DomainError as failed:
-            status, error = failed.status, failed.message
+            status, error = failed.status, RETURN_TEXT.shown(failed.message)
         else:
             return redirect(f"{request.path}?code={code}")
         case = selectors.case_find(user=user, code=code)
@@ -199,7 +200,7 @@ def case_start(request: HttpRequest, ticket_id: int) -> HttpResponse:
             override_note=request.POST.get("override_note", ""),
         )
     except DomainError as error:
-        return HttpResponse(error.message, status=error.status)
+        return HttpResponse(RETURN_TEXT.shown(error.message), status=error.status)
     return redirect("returns:case", case_id=case.pk)
 
 
@@ -217,7 +218,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except ValidationError as error:
-        refused = {"error": error.message, "posted": request.GET}
+        refused = {"error": RETURN_TEXT.shown(error.message), "posted": request.GET}
         return render(request, "returns/analytics.html", refused, status=error.status)
     tallies = analytics.sku_tallies(user, period)
     rows = [row for row in tallies if row.returned]

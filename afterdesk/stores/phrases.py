@@ -150,5 +150,8 @@ STORE_TEXT = StoredText(
         gettext_noop("no such delivery"),
         gettext_noop("order %(order)s is not known here yet; a sync is queued"),
         gettext_noop("topic %(topic)s is not used"),
+        # A return's refund through the store (returns/services/refunds.py), kept on the refund.
+        gettext_noop("no refund API for %(platform)s"),
+        gettext_noop("the platform answered without a refund id"),
     )
 )

@@ -47,7 +47,11 @@ def _sample(node: ast.expr) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left = _sample(node.left)
         return None if left is None else left + "X7"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):  # f"…".rstrip(": ")
+    if (  # f"…".rstrip(": ")
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("strip", "rstrip")
+    ):
         return _sample(node.func.value)
     if isinstance(node, ast.Subscript):  # f"…"[:500]
         return _sample(node.value)
@@ -88,10 +92,14 @@ def written_texts(files: list[Path], names: set[str] = ERRORS) -> list[tuple[str
 
 
 def store_texts() -> list[tuple[str, str]]:
-    """The store code's messages and the credentials key's (a sync catches both)."""
+    """The store code's messages, the credentials key's (a sync catches both) and those of a
+    return's refund through the store (kept on the refund)."""
     root = Path(settings.BASE_DIR)
     files = [p for p in (root / "stores").rglob("*.py") if "migrations" not in p.parts]
-    return written_texts([*files, root / "core" / "credentials.py"])
+    refunds = root / "returns" / "services" / "refunds.py"
+    return written_texts([*files, root / "core" / "credentials.py"]) + written_texts(
+        [refunds], {"PlatformError"}
+    )
 
 
 def test_every_text_the_store_code_writes_has_a_chinese_translation() -> None:
