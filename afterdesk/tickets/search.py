@@ -66,6 +66,7 @@ PG_INDEXES = {
     "message_search_vector": ("tickets_message", "body_text"),
     "customer_search_vector": ("commerce_customer", "name"),
 }
+PG_NO_JIT = "SET LOCAL jit = off;"
 # The pairs of neighbouring words of each vector (`search_pg`, migration 0014).
 PG_PAIR_INDEXES = {
     "ticket_search_pairs": "tickets_ticket",
@@ -203,10 +204,17 @@ def _matches(text: str) -> tuple[bool, list[tuple[int, int]]]:
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Without JIT: the plan's cost counts every way to the matches, though one runs
+            # (`search_pg.newest_sql`), and at a million tickets passes `jit_above_cost`;
+            # compiling it took 60-70 ms of a 75 ms search. One statement more in the same
+            # round trip; SET LOCAL lasts until the end of the transaction (this statement's
+            # own outside one).
             cursor.execute(
-                f"SELECT numnode({QUERY}), ARRAY(SELECT ARRAY[id, r] FROM ({ranked}) k(id, r))",
+                f"{PG_NO_JIT} SELECT numnode({QUERY}),"
+                f" ARRAY(SELECT ARRAY[id, r] FROM ({ranked}) k(id, r))",
                 [words, *params],
             )
+            cursor.nextset()
             nodes, pairs = cursor.fetchone()
             return bool(nodes), [(int(pk), int(rank)) for pk, rank in pairs]
         cursor.execute(ranked, params)
