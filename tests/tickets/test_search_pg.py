@@ -73,3 +73,13 @@ def test_every_way_lists_the_newest_matches(
         assert [t.subject for t in listed[:50]] == ["T29", "T28", "T27", "T25", "T20"]
     assert Ticket.objects.count() == 30
     assert found(supervisor, "parcel damaged") == []
+
+
+def test_a_text_with_too_many_pairs_is_still_found(supervisor: User, team: Team) -> None:
+    """A text whose pairs of words would not fit a tsvector (over 500 kB of them) is indexed
+    by the one lexeme every phrase query accepts, then checked as a phrase."""
+    words = " ".join(f"w{i:05d}{'x' * 24}" for i in range(12_000))
+    opened("Long", f"{words} parcel damaged {words}", team)
+    opened("Short", "a parcel, damaged", team)
+    assert found(supervisor, "parcel damaged") == ["Short", "Long"]
+    assert found(supervisor, "damaged parcel") == []
