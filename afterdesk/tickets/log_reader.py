@@ -47,8 +47,9 @@ def ticket_history_load(
     """The tickets (pk, created_at, calendar id) and each one's events in event order.
 
     Read with one plain query: only assignments need their JSON fields (agent, team); a
-    status event's new status and a message's kind are its `subtype`. Skipping the ORM's per-value converters and
-    the JSON of every other event is most of the cost of `metrics rebuild`.
+    status event's new status and a message's kind are its `subtype`. Skipping the ORM's
+    per-value converters and the JSON of every other event is most of the cost of `metrics
+    rebuild`.
     """
     tickets: list[TicketHead] = list(
         Ticket.objects.filter(pk__in=ticket_ids)

@@ -124,8 +124,18 @@ class Ticket(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["status", "team", "-updated_at", "-id"], name="inbox_status_team"),
+            # Whether a ticket is in a view that joins it from another table ("breaching
+            # soon" walks the SLA rows' deadlines): its visibility and status read from the
+            # index alone (PostgreSQL; SQLite has no INCLUDE and ignores it).
             models.Index(
-                fields=["buyer_message_at", "updated_at", "id"], name="inbox_buyer_waiting"
+                fields=["id"], include=["status", "team", "assignee"], name="ticket_visibility"
+            ),
+            # "Waiting longest" among the unsolved tickets, walked in order; partial, as solved
+            # tickets are most rows and a walk from the oldest message would read them all.
+            models.Index(
+                fields=["buyer_message_at", "updated_at", "id"],
+                name="inbox_buyer_waiting",
+                condition=Q(status__in=["new", "open", "pending", "on_hold"]),
             ),
             models.Index(fields=["assignee", "status", "-updated_at"], name="inbox_assignee"),
             models.Index(fields=["-updated_at", "-id"], name="inbox_updated"),

@@ -164,8 +164,13 @@ class DueOrderedTickets:
     others. The same tickets in the same order as the one query, which sorted every ticket of
     the view by a deadline computed for each (seconds at 1M tickets)."""
 
-    def __init__(self, queryset: QuerySet[Ticket]) -> None:
+    def __init__(self, queryset: QuerySet[Ticket], *, only_running: bool = False) -> None:
+        """`only_running`: the filters keep only tickets with a running deadline (an SLA
+        deadline before some instant: "breaching soon"), so there is no rest, and the capped
+        count walks the deadline index too: counting the view's tickets any other way reads
+        every unsolved ticket the agent may see (the OR of their teams and their own)."""
         due = running_due()
+        self.only_running = only_running
         self.queryset = queryset  # filtered, not ordered
         running = Q(sla__paused=False) & Q(sla_due__lt=NEVER)
         self.running = (
@@ -179,6 +184,8 @@ class DueOrderedTickets:
 
     def count(self, limit: int | None = None) -> int:
         if limit is not None:
+            if self.only_running:
+                return self.running[:limit].count()
             return self.queryset.order_by()[:limit].count()
         return self.queryset.count()
 
@@ -192,7 +199,7 @@ class DueOrderedTickets:
         if stop is None:
             raise TypeError("DueOrderedTickets needs the end of the slice")
         first: list[Ticket] = list(self.running[start:stop])
-        if len(first) == stop - start:
+        if len(first) == stop - start or self.only_running:
             return first
         # The running part ends on this page (or before it): the rest follows.
         ended = start + len(first) if first else self.running.count()
@@ -215,7 +222,9 @@ def inbox_tickets(
         return StatusMergedTickets(queryset, statuses)
     if filters.sort == "due":
         unordered = inbox_queryset(user=user, filters=filters).order_by()
-        return DueOrderedTickets(unordered.prefetch_related("tags"))
+        return DueOrderedTickets(
+            unordered.prefetch_related("tags"), only_running=filters.due_before is not None
+        )
     return inbox_queryset(user=user, filters=filters).prefetch_related("tags")
 
 

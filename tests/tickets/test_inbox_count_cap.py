@@ -141,3 +141,45 @@ def test_any_page_number_answers_a_page(
     response = client.get("/", {"view": "mine", "page": number}, **HTMX)
     assert response.status_code == 200
     assert NUMBER.findall(response.content.decode())  # a page with tickets, never an empty one
+
+
+def test_breaching_soon_counts_and_pages_through_its_deadlines_only(
+    client: Client, agent: User, team: Team, other_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view keeps only tickets with a running deadline, so its count walks the deadlines
+    (`DueOrderedTickets(only_running=True)`): the same tickets as the view, never the ones
+    without a deadline, another team's, or a paused clock."""
+    from afterdesk.sla.models import TicketSla
+
+    now = timezone.now()
+
+    def ticket(minutes: int | None, *, owner: Team = team, paused: bool = False) -> int:
+        made = TicketFactory(team=owner, status=Status.OPEN, updated_at=now)
+        if minutes is not None:
+            TicketSla.objects.create(
+                ticket=made,
+                next_reply_due=now + timedelta(minutes=minutes),
+                paused=paused,
+                computed_at=now,
+            )
+        return made.pk
+
+    breaching = [ticket(m) for m in (-30, -5, 20, 60, 110)]  # soonest first
+    ticket(600)  # not soon
+    ticket(None)  # no deadline at all
+    ticket(10, paused=True)
+    ticket(10, owner=other_team)
+    monkeypatch.setattr(selectors, "INBOX_PAGE_SIZE", 2)
+    client.force_login(agent)
+    pages = [
+        client.get("/", {"view": "breaching", "page": str(n)}, **HTMX).content.decode()
+        for n in (1, 2, 3)
+    ]
+    assert "5 tickets" in pages[0]
+    assert [NUMBER.findall(body) for body in pages] == [
+        [str(pk) for pk in breaching[0:2]],
+        [str(pk) for pk in breaching[2:4]],
+        [str(pk) for pk in breaching[4:]],
+    ]
+    monkeypatch.setattr(selectors.InboxPaginator, "cap", 3)
+    assert "3+ tickets" in client.get("/", {"view": "breaching"}, **HTMX).content.decode()

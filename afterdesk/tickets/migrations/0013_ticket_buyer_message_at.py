@@ -1,6 +1,8 @@
 """The buyer's last message kept on the ticket (`Ticket.buyer_message_at`): the inbox's
 "waiting longest" order reads it. Existing tickets get it from their logs: the newest inbound
-`message` event, as `tickets.state.replay_state` folds it."""
+`message` event, as `tickets.state.replay_state` folds it. With it, `ticket_visibility`: a
+ticket's status, team and assignee read from an index when a view joins tickets from the SLA
+rows ("breaching soon")."""
 
 from django.db import migrations, models
 
@@ -31,7 +33,15 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="ticket",
             index=models.Index(
-                fields=["buyer_message_at", "updated_at", "id"], name="inbox_buyer_waiting"
+                fields=["buyer_message_at", "updated_at", "id"],
+                name="inbox_buyer_waiting",
+                condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                fields=["id"], include=["status", "team", "assignee"], name="ticket_visibility"
             ),
         ),
     ]
