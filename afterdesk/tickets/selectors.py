@@ -185,7 +185,7 @@ class DueOrderedTickets:
     def count(self, limit: int | None = None) -> int:
         if limit is not None:
             if self.only_running:
-                return self.running[:limit].count()
+                return self.running.order_by()[:limit].count()
             return self.queryset.order_by()[:limit].count()
         return self.queryset.count()
 
