@@ -173,6 +173,7 @@ def _ticket_rows(
             "USD",
             _when(created),
             _when(updated),
+            None,  # buyer_message_at: these tickets have no messages (bench.pages adds them)
         )
 
 

@@ -94,6 +94,8 @@ def _model_insert(model: Any, rows: Any, *, with_id: bool = True) -> None:
 def related_fill(first: int, last: int, seed: int) -> None:
     """Messages (with their events), orders, parcels and emails of tickets first..last."""
 
+    from django.db.models import F
+
     from afterdesk.commerce.models import CustomerIdentity, Order, Shipment
     from afterdesk.tickets.models import Message, Ticket, TicketEvent
     from bench.fill import _chunks, _insert, _when
@@ -135,6 +137,8 @@ def related_fill(first: int, last: int, seed: int) -> None:
                 for pk, at, _store, _customer in tickets
             ),
         )
+        # The buyer's last message, as the ticket services keep it: the event above.
+        Ticket.objects.filter(pk__range=(start, end)).update(buyer_message_at=F("created_at"))
         ordered = [row for row in tickets if row[0] % 2 == 0]
         _model_insert(
             Order,
