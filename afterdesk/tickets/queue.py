@@ -108,7 +108,8 @@ def sla_due_before_q(instant: datetime) -> Q:
 def queue_order(queryset: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     """The list in the chosen order; ties fall to the ticket that has waited longer."""
     if sort == "due":
-        return queryset.alias(sla_due=queue_sla_due()).order_by("sla_due", "updated_at", "id")
+        # Without a running deadline (NEVER): newest update first, the inbox's own order.
+        return queryset.alias(sla_due=queue_sla_due()).order_by("sla_due", "-updated_at", "-id")
     if sort == "waiting":
         # The buyer's last message (kept on the ticket by the ticket services), oldest first;
         # tickets without one come last. The index `inbox_buyer_waiting` is in this order.

@@ -158,11 +158,17 @@ class StatusMergedTickets:
 
 class DueOrderedTickets:
     """The inbox sorted by SLA deadline (`queue_order(…, "due")`: the earliest running deadline
-    first, then the tickets without one by last update), as a sliceable sequence with
-    `count()`, read in two parts: the tickets with a running deadline, in the order of the SLA
-    row's index `sla_running_due` (which the database walks, stopping after the page), then the
-    others. The same tickets in the same order as the one query, which sorted every ticket of
-    the view by a deadline computed for each (seconds at 1M tickets)."""
+    first, then the tickets without one, newest update first), as a sliceable sequence with
+    `count()`, read in two parts: the tickets with a running deadline, then the others. The
+    same tickets in the same order as the one query, which sorted every ticket of the view by
+    a deadline computed for each (seconds at 1M tickets).
+
+    The running part is first probed without an order (the view's running tickets, at most
+    one more than the page needs): when the view has no more than that (a view of pending
+    tickets, whose clocks are paused, has none), they are ordered alone; otherwise the SLA
+    row's index `sla_running_due` is walked in order, which stops after the page. Walking it
+    for a view with few running tickets would read the whole index to find them. The rest is
+    newest first, the inbox's own order, which its index walks from the live tickets on."""
 
     def __init__(self, queryset: QuerySet[Ticket], *, only_running: bool = False) -> None:
         """`only_running`: the filters keep only tickets with a running deadline (an SLA
@@ -174,12 +180,12 @@ class DueOrderedTickets:
         self.queryset = queryset  # filtered, not ordered
         running = Q(sla__paused=False) & Q(sla_due__lt=NEVER)
         self.running = (
-            queryset.alias(sla_due=due).filter(running).order_by("sla_due", "updated_at", "id")
+            queryset.alias(sla_due=due).filter(running).order_by("sla_due", "-updated_at", "-id")
         )
         self.rest = (
             queryset.alias(sla_due=due)
             .exclude(pk__in=queryset.alias(sla_due=due).filter(running).values("pk"))
-            .order_by("updated_at", "id")
+            .order_by("-updated_at", "-id")
         )
 
     def count(self, limit: int | None = None) -> int:
@@ -198,11 +204,16 @@ class DueOrderedTickets:
         start, stop = index.start or 0, index.stop
         if stop is None:
             raise TypeError("DueOrderedTickets needs the end of the slice")
-        first: list[Ticket] = list(self.running[start:stop])
+        probe = list(self.running.order_by().values_list("pk", flat=True)[: stop + 1])
+        if len(probe) > stop:  # more running tickets than this page reaches: walk in order
+            return list(self.running[start:stop])
+        # Every running ticket of the view is known: order those, then the rest follows.
+        first: list[Ticket] = []
+        if start < len(probe):
+            first = list(self.running.filter(pk__in=probe)[start:stop])
         if len(first) == stop - start or self.only_running:
             return first
-        # The running part ends on this page (or before it): the rest follows.
-        ended = start + len(first) if first else self.running.count()
+        ended = len(probe)
         return first + list(self.rest[max(start - ended, 0) : stop - ended])
 
 
