@@ -21,3 +21,7 @@ class AutomationsConfig(AppConfig):
 
         tickets_changed.register(tickets_changed_automate)
         stall_subscribe(parcel_stalled_automate)
+        # The history shows what a rule did in the reader's language (core.event_text).
+        from afterdesk.automations.phrases import automation_text_register
+
+        automation_text_register()

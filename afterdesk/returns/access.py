@@ -10,6 +10,7 @@ and the API both call.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from afterdesk.accounts.models import Role, User
 from afterdesk.core.errors import NotFound, PermissionDenied
@@ -32,13 +33,13 @@ def case_get(*, user: User, case_id: int | None = None, rma: str | None = None) 
     if found is None and rma:
         found = rows.filter(rma__iexact=rma.strip()).first()
     if found is None:
-        raise NotFound("no such return case")
+        raise NotFound(_("no such return case"))
     return found
 
 
 def act_require(user: User) -> None:
     if not user.is_active or user.role == Role.QA_REVIEWER:
-        raise PermissionDenied("QA reviewers read return cases; they do not act on them")
+        raise PermissionDenied(_("QA reviewers read return cases; they do not act on them"))
 
 
 def can_override(user: User) -> bool:
@@ -47,7 +48,7 @@ def can_override(user: User) -> bool:
 
 def override_require(user: User) -> None:
     if not can_override(user):
-        raise PermissionDenied("only supervisors and admins override a return policy")
+        raise PermissionDenied(_("only supervisors and admins override a return policy"))
 
 
 def can_act(user: User) -> bool:
@@ -57,4 +58,4 @@ def can_act(user: User) -> bool:
 def manage_require(user: User) -> None:
     """Return policies, step emails and return addresses are for supervisors and admins."""
     if not can_override(user):
-        raise PermissionDenied("only supervisors and admins change the return settings")
+        raise PermissionDenied(_("only supervisors and admins change the return settings"))

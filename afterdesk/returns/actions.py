@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from afterdesk.accounts.models import User
 from afterdesk.core.errors import NotFound, ValidationError
 from afterdesk.returns.models import Refund, ReturnCase
@@ -98,7 +100,7 @@ def case_act(*, by: User, case: ReturnCase, act: Action) -> ReturnCase:
             else None
         )
         if refund is None:
-            raise NotFound("no such refund of this return")
+            raise NotFound(_("no such refund of this return"))
         return refunds.refund_manual_confirm(
             by=by, refund=refund, platform_refund_id=act.platform_refund_id, note=act.note
         ).case

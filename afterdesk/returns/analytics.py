@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -127,7 +128,7 @@ class GroupRow(Tally):
 
 def analytics_require(user: User) -> None:
     if not (user.is_active and user.sees_all_tickets):
-        raise PermissionDenied("return analytics are for supervisors and admins")
+        raise PermissionDenied(_("return analytics are for supervisors and admins"))
 
 
 def returns_by_sku(user: User, period: Period | None = None) -> list[SkuRow]:

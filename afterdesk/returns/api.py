@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from afterdesk.accounts.api_auth import request_user, requires
@@ -58,7 +59,7 @@ def case_open(request: HttpRequest, payload: CaseIn) -> Status[ReturnCase]:
     ticket = ticket_get_for_user(user=user, ticket_id=payload.ticket_id)
     order = ticket.orders.filter(pk=payload.order_id).first()
     if order is None:
-        raise NotFound("no such order on this ticket")
+        raise NotFound(_("no such order on this ticket"))
     case = case_create(
         by=user,
         ticket=ticket,

@@ -14,3 +14,7 @@ class ReturnsConfig(AppConfig):
 
         for name, description in RETURN_VARIABLES.items():
             VARIABLES.setdefault(name, description)
+        # The history shows the return steps' notes in the reader's language (core.event_text).
+        from afterdesk.returns.phrases import return_text_register
+
+        return_text_register()

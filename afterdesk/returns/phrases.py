@@ -57,3 +57,66 @@ RETURN_TEXT = StoredText(
         gettext_noop("%(value)s is not a number"),
     )
 )
+
+
+# The notes the return steps write into their `return_step` events (services/cases.py,
+# services/refunds.py, services/policy.py), by step, as msgids: the event keeps English (the
+# history format exports it) and the ticket's history shows it in the reader's language
+# (`afterdesk.core.event_text`, filled in `ReturnsConfig.ready`). An agent's own note is
+# shown as written; SKUs, titles and carriers too; reasons, resolutions and QC results by
+# their labels.
+_RESOLUTION_NOTE = (
+    gettext_noop("%(resolution)s"),
+    gettext_noop("%(resolution)s %(note)s"),
+)
+RETURN_STEP_NOTES: dict[str, tuple[str, ...]] = {
+    "requested": (
+        gettext_noop("%(count)s × %(sku)s"),
+        gettext_noop("%(reason)s"),
+        gettext_noop("wants %(resolution)s."),
+        gettext_noop("wants %(resolution)s. %(note)s"),
+    ),
+    "policy_override": (
+        gettext_noop("%(violations)s — %(note)s"),
+        gettext_noop("outside the %(days)s-day return window: ordered %(date)s, %(age)s days ago"),
+        gettext_noop("%(sku)s (%(title)s) is not returnable"),
+        gettext_noop("%(sku)s (%(title)s) is in the non-returnable category %(prefix)s"),
+    ),
+    "approval_requested": _RESOLUTION_NOTE,
+    "resolved": _RESOLUTION_NOTE,
+    "inspected": (
+        gettext_noop("%(sku)s: %(result)s"),
+        gettext_noop("%(sku)s: %(result)s (%(note)s)"),
+    ),
+    "retention_offered": (gettext_noop("keep the goods with %(percent)s%% refunded"),),
+    "retention_answered": (
+        gettext_noop("accepted"),
+        gettext_noop("declined"),
+        gettext_noop("accepted: %(note)s"),
+        gettext_noop("declined: %(note)s"),
+    ),
+    "manual_refund_due": (
+        gettext_noop("refund it on %(platform)s, then confirm."),
+        gettext_noop("refund it on %(platform)s, then confirm. %(note)s"),
+        gettext_noop("reminder: the marketplace refund is not confirmed yet"),
+    ),
+}
+_NOTE_LITERAL = ("note", "sku", "title", "prefix", "platform", "date")
+
+
+def return_text_register() -> None:
+    from afterdesk.core.event_text import event_text_register
+    from afterdesk.returns.models import QcResult, Reason, Resolution
+    from afterdesk.stores.phrases import STORE_TEXT
+
+    choices: dict[str, dict[str, object]] = {
+        "reason": dict(Reason.choices),
+        "resolution": dict(Resolution.choices),
+        "result": {code: label for code, label in QcResult.choices if code},
+    }
+    for step, msgids in RETURN_STEP_NOTES.items():
+        event_text_register(
+            "return_step", f"note.{step}", msgids, literal=_NOTE_LITERAL, choices=choices
+        )
+    # A refund the store refused: the connector's error (stores.phrases).
+    event_text_register("return_step", "error", STORE_TEXT.msgids)

@@ -16,3 +16,7 @@ class RoutingConfig(AppConfig):
         from afterdesk.tickets.consumers import tickets_opened
 
         tickets_opened.register(tickets_route_new)
+        # The history shows the routing reasons in the reader's language (core.event_text).
+        from afterdesk.routing.phrases import routing_text_register
+
+        routing_text_register()

@@ -107,4 +107,4 @@ def test_a_firing_shows_on_the_ticket_page(
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Automation Seen: tagged seen" in page
     chinese = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "自动化 Seen：tagged seen" in chinese
+    assert "自动化 Seen：添加标签 seen" in chinese

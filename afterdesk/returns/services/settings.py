@@ -68,7 +68,7 @@ def policy_delete(*, by: User, policy_id: int) -> None:
     manage_require(by)
     deleted, _rows = ReturnPolicy.objects.filter(pk=policy_id).delete()
     if not deleted:
-        raise NotFound("no such return policy")
+        raise NotFound(_("no such return policy"))
 
 
 @transaction.atomic

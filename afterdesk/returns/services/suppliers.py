@@ -45,7 +45,7 @@ def supplier_delete(*, by: User, supplier_id: int) -> None:
     manage_require(by)
     deleted, _kinds = SkuSupplier.objects.filter(pk=supplier_id).delete()
     if not deleted:
-        raise NotFound(f"no supplier row {supplier_id}")
+        raise NotFound(_("no supplier row %(id)s") % {"id": supplier_id})
 
 
 @transaction.atomic

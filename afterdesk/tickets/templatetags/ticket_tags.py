@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from afterdesk.commerce.models import Platform
 from afterdesk.core.timeutil import parse_instant
+from afterdesk.tickets.history_text import (
+    automation_line,
+    return_outcome_line,
+    return_step_line,
+    routing_line,
+    triage_reason_shown,
+)
 from afterdesk.tickets.models import Category, Channel, Priority, Status, TicketEvent
 from afterdesk.tickets.triage_labels import (
     ISSUE_TYPE_LABELS,
@@ -143,11 +150,7 @@ def _other_line(event: TicketEvent) -> str:
     if event.kind == "complaint":
         return _("Complaint about %(who)s") % {"who": _who(event)}
     if event.kind == "return":
-        line = _("Return outcome: %(outcome)s") % {"outcome": fields.get("outcome")}
-        if fields.get("amount") is not None:
-            amount = f"{fields['amount']} {fields.get('currency', '')}".strip()
-            line += f" ({amount})"
-        return line
+        return return_outcome_line(fields)
     if event.kind in ("sla_warning", "sla_breach"):
         return _sla_line(event)
     if event.kind == "triage":
@@ -157,21 +160,18 @@ def _other_line(event: TicketEvent) -> str:
     if event.kind == "no_reply":
         return _("%(who)s: no response needed") % {"who": _who(event)}
     if event.kind == "routing":
-        # The reason is the decision in words, written by the routing app (docs/routing.md).
-        return _("Routing: %(reason)s") % {"reason": fields.get("reason", "")}
+        return routing_line(fields)
     if event.kind == "automation":
-        # The rule and what its actions did, or why it failed (docs/automations.md).
-        done = "; ".join(fields.get("actions") or []) or fields.get("error", "")
-        return _("Automation %(rule)s: %(done)s") % {"rule": fields.get("rule", ""), "done": done}
+        return automation_line(fields)
     if event.kind == "return_step":
-        # A return case's step (docs/returns.md); the note or the platform's error beside it.
-        detail = fields.get("note") or fields.get("error") or ""
-        return _("Return %(rma)s: %(step)s %(detail)s") % {
-            "rma": fields.get("rma", ""),
-            "step": fields.get("step", ""),
-            "detail": detail,
-        }
+        return return_step_line(fields)
     return str(event.get_kind_display())
+
+
+@register.filter
+def triage_reason(value: object) -> str:
+    """A triage event's reason (English in the event) in the reader's language."""
+    return triage_reason_shown(str(value or ""))
 
 
 @register.simple_tag
