@@ -137,6 +137,11 @@ class Ticket(models.Model):
                 name="inbox_buyer_waiting",
                 condition=Q(status__in=["new", "open", "pending", "on_hold"]),
             ),
+            # …and among all tickets ("all tickets", waiting longest). Both: with this one
+            # alone, PostgreSQL walked it for the unsolved views too.
+            models.Index(
+                fields=["buyer_message_at", "updated_at", "id"], name="inbox_buyer_waiting_all"
+            ),
             models.Index(fields=["assignee", "status", "-updated_at"], name="inbox_assignee"),
             models.Index(fields=["-updated_at", "-id"], name="inbox_updated"),
             models.Index(fields=["created_at"], name="ticket_created"),

@@ -41,6 +41,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="ticket",
             index=models.Index(
+                fields=["buyer_message_at", "updated_at", "id"], name="inbox_buyer_waiting_all"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
                 fields=["id"], include=["status", "team", "assignee"], name="ticket_visibility"
             ),
         ),
