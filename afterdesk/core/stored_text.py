@@ -20,6 +20,11 @@ from collections.abc import Iterable
 from django.utils.translation import gettext
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Texts longer than this are shown as stored: matching a msgid's placeholders against a text
+# costs time growing with the square of its length (a 6,000-character error took seconds),
+# and a platform's or a file's text can be long and made to be. Every sentence Afterdesk
+# writes, with its values, is far shorter.
+MAX_MATCHED = 600
 
 
 def _pattern(msgid: str) -> re.Pattern[str]:
@@ -48,7 +53,10 @@ class StoredText:
         self._patterns = [(msgid, _pattern(msgid)) for msgid in ordered]
 
     def match(self, text: str) -> tuple[str, dict[str, str]] | None:
-        """The msgid `text` was written from and its values, or None."""
+        """The msgid `text` was written from and its values, or None (also for a text longer
+        than MAX_MATCHED)."""
+        if len(text) > MAX_MATCHED:
+            return None
         for msgid, pattern in self._patterns:
             found = pattern.fullmatch(text)
             if found is not None:
@@ -56,8 +64,9 @@ class StoredText:
         return None
 
     def shown(self, text: str) -> str:
-        """`text` in the active language (as stored when no msgid matches)."""
-        if not text:
+        """`text` in the active language (as stored when no msgid matches, or when longer
+        than MAX_MATCHED)."""
+        if not text or len(text) > MAX_MATCHED:
             return text
         # Several texts joined by "; " (a file's errors), each a text of its own: shown one by
         # one, so that no value of one msgid swallows the next text.

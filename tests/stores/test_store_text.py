@@ -136,6 +136,19 @@ def test_a_quoted_error_and_a_fields_reason_are_translated_in_turn() -> None:
         assert STORE_TEXT.shown("Throttled: try later") == "Throttled: try later"
 
 
+def test_a_text_longer_than_the_matched_length_is_shown_as_stored() -> None:
+    """Matching placeholders costs time growing with the square of a text's length, and a
+    platform's text can be made long: past MAX_MATCHED it is shown as it came."""
+    from afterdesk.core.stored_text import MAX_MATCHED
+
+    long_status = "5" * MAX_MATCHED
+    text = f"Shopify answered HTTP {long_status}"
+    with translation.override("zh-hans"):
+        assert STORE_TEXT.match(text) is None
+        assert STORE_TEXT.shown(text) == text
+        assert STORE_TEXT.shown("Shopify answered HTTP 503") == "Shopify 返回 HTTP 503"
+
+
 def _zh_client(user: User) -> Client:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
