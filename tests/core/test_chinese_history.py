@@ -59,6 +59,7 @@ from tests.returns.conftest import (  # noqa: F401 (fixtures)
     shopify_server,
 )
 from tests.routing.conftest import MakeAgent, always, desk, make_agent, never  # noqa: F401
+from tests.stores.servers import ShopifyServer
 
 pytestmark = pytest.mark.django_db
 PRIORITIES = list(Priority.values)
@@ -235,6 +236,38 @@ def test_a_return_case_shows_its_steps_in_chinese(
     assert found == []
     assert left == [], left
     assert "退货结果" in html
+    assert "超出 1 天的退货期限" in html
+
+
+def test_a_refund_the_store_refused_shows_the_stores_error_in_chinese(
+    supervisor: User,
+    shop_ticket: Ticket,  # noqa: F811
+    shop_order: Order,  # noqa: F811
+    shopify_server: ShopifyServer,  # noqa: F811
+) -> None:
+    """The platform's own words inside stay as the platform wrote them."""
+    line = shop_order.lines.get(sku="MUG-1")
+    case = case_create(
+        by=supervisor,
+        ticket=shop_ticket,
+        order=shop_order,
+        lines=[LineIn(line.pk, 1)],
+        reason="damaged",
+        requested_resolution="refund_no_return",
+    )
+    shopify_server.refund_user_errors = [{"field": ["amount"], "message": "Amount is invalid"}]
+    refund_issue(
+        by=supervisor,
+        case=case_approve(by=supervisor, case=case),
+        amount="24.95",
+        resolution="refund_no_return",
+    )
+    failed = TicketEvent.objects.get(kind="return_step", subtype="refund_failed")
+    assert failed.fields["error"].startswith("Shopify refused the refund: ")
+    html = _chinese(supervisor).get(f"/tickets/{shop_ticket.pk}/").content.decode()
+    assert "退款失败 Shopify" in html
+    assert "Shopify refused the refund" not in html
+    assert "Amount is invalid" in html
 
 
 def test_every_sentence_the_history_translates_has_a_translation() -> None:
@@ -268,12 +301,20 @@ def test_a_text_is_cut_outside_brackets_and_names_stay_as_written() -> None:
     from afterdesk.core.event_text import event_text_shown
 
     reason = "rule “R” (priority high); no agent of Desk available (Ana offline; Rui full (8 of 8))"
+    offline = (
+        "Ana offline since 2026-12-05 06:00 UTC (over 30 min); "
+        "no team to reassign within: unassigned"
+    )
     odd = "team Rui full (8 of 8) assigns by hand"
     with translation.override("zh-hans"):
         assert event_text_shown("routing", "reason", reason) == (
             "规则“R”（优先级 高）；Desk 没有可用的客服（Ana（离线）；Rui 已满（8/8））"
         )
         assert event_text_shown("routing", "reason", odd) == "团队 Rui full (8 of 8) 手动分配"
+        assert event_text_shown("routing", "reason", offline) == (
+            "Ana 自 2026-12-05 06:00 UTC 起离线（超过 30 分钟）；"
+            "没有可在其中重新分配的团队：已取消分配"
+        )
         assert event_text_shown("routing", "reason", "Ana soon") == "Ana soon"
         assert event_text_shown("routing", "reason", "nothing known") == "nothing known"
     with translation.override("en"):
