@@ -22,7 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.automations.models import Firing
@@ -273,8 +273,6 @@ def test_a_refund_the_store_refused_shows_the_stores_error_in_chinese(
 def test_every_sentence_the_history_translates_has_a_translation() -> None:
     """Each registered sentence is in the catalogue with a Chinese translation that keeps its
     placeholders."""
-    from django.utils import translation
-
     fields = [("routing", "reason"), ("automation", "actions"), ("automation", "error")]
     fields += [("return_step", f"note.{step}") for step in RETURN_STEP_NOTES]
     missing = []
@@ -296,8 +294,6 @@ def _names(text: str) -> list[str]:
 def test_a_text_is_cut_outside_brackets_and_names_stay_as_written() -> None:
     """A list inside brackets is one value; a name that reads like a sentence is a name; a
     value outside a placeholder's codes is not one of them; English comes back as written."""
-    from django.utils import translation
-
     from afterdesk.core.event_text import event_text_shown
 
     reason = "rule “R” (priority high); no agent of Desk available (Ana offline; Rui full (8 of 8))"
@@ -320,3 +316,20 @@ def test_a_text_is_cut_outside_brackets_and_names_stay_as_written() -> None:
     with translation.override("en"):
         assert event_text_shown("routing", "reason", reason) == reason
         assert event_text_shown("routing", "reason", odd) == odd
+
+
+def test_the_returns_not_found_and_access_messages_follow_the_language(
+    supervisor: User, qa_reviewer: User
+) -> None:
+    from afterdesk.core.errors import PermissionDenied
+    from afterdesk.returns.access import act_require
+
+    chinese = _chinese(supervisor).get("/returns/999999/")
+    assert chinese.status_code == 404
+    assert chinese.content.decode() == "没有这个退货单"
+    english = Client()
+    english.force_login(supervisor)
+    assert english.get("/returns/999999/").content == b"no such return case"
+    with pytest.raises(PermissionDenied) as refused, translation.override("zh-hans"):
+        act_require(qa_reviewer)
+    assert refused.value.message == "质检审核员只能查看退货单，不能处理"
