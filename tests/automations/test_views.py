@@ -83,6 +83,12 @@ def test_dry_run_and_firing_log_pages(
     log = client.get(f"/automations/rules/{rule.pk}/firings/").content.decode()
     assert f"#{ticket.pk}" in log
     assert "tagged seen" in log
+    # What it did is kept in English and shown in the reader's language.
+    chinese = client.get(
+        f"/automations/rules/{rule.pk}/firings/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "添加标签 seen" in chinese
+    assert "tagged seen" not in chinese
 
 
 def test_the_pages_in_chinese(client: Client, supervisor: User, make_rule: MakeRule) -> None:
