@@ -1,7 +1,8 @@
 """The English texts other apps write into a ticket's event log (a `routing` event's reason,
-an `automation` event's actions and error, a `return_step` event's note and error, a
-`triage` event's reason), shown in the reader's language on the ticket's history
-(docs/ui.md, "Languages").
+an `automation` event's actions and error, a `return_step` event's note and error), shown in
+the reader's language on the ticket's history (docs/ui.md, "Languages"). A `triage` event's
+reason is read the same way, with sentences the tickets app keeps itself
+(`afterdesk.tickets.triage_reasons`).
 
 The event log stays English: it is exported and imported in the history format, so the same
 event reads the same everywhere. The tickets app shows it but may not import the apps that
@@ -14,7 +15,8 @@ speaks es, on shift (least loaded)"), so a text is first cut at its "; " and ", 
 brackets and quotes, each part shown on its own when every part is a known sentence; else the
 text as a whole is matched, as `afterdesk.core.stored_text` does. A sentence's placeholders are
 shown in turn the same way, except the `literal` ones (a name, a tag: data, shown as written)
-and those with `choices` (a code, matched only among its codes and shown as its label).
+and those with `choices` (a code, matched only among its codes and shown as its label; in
+English the code itself, so that an English reader sees the event's own words).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from afterdesk.core.stored_text import _PLACEHOLDER, _fixed_characters
 
-# Separators a text's parts are joined with, and their Chinese-aware translations.
+# The separators a text's parts are joined with (translated by `_joined`).
 SEPARATORS = ("; ", ", ")
 OPENING, CLOSING = "(“[", ")”]"
 
