@@ -29,6 +29,11 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from afterdesk.core.stored_text import _PLACEHOLDER, _fixed_characters
 
+# Matching a sentence with n placeholders that may hold any text costs up to the length of
+# the text to the power n: a text longer than LONG is matched only against sentences with at
+# most two of them (a reason listing every agent of a team skipped is long; a sentence with
+# three values, such as one agent's line, never is).
+LONG = 600
 # The separators a text's parts are joined with (translated by `_joined`).
 SEPARATORS = ("; ", ", ")
 OPENING, CLOSING = "(“[", ")”]"
@@ -79,7 +84,11 @@ class EventText:
             set(msgids), key=lambda m: (not m.startswith("%("), _fixed_characters(m)), reverse=True
         )
         self.msgids = tuple(ordered)
-        self._patterns = [(msgid, self._pattern(msgid)) for msgid in ordered]
+        self._patterns = [(msgid, self._pattern(msgid), self._free(msgid)) for msgid in ordered]
+
+    def _free(self, msgid: str) -> int:
+        """How many placeholders may hold any text (not restricted to codes)."""
+        return sum(1 for name in _PLACEHOLDER.findall(msgid) if not self.choices.get(name))
 
     def _pattern(self, msgid: str) -> re.Pattern[str]:
         parts = []
@@ -99,7 +108,10 @@ class EventText:
 
     def match(self, text: str) -> tuple[str, dict[str, str]] | None:
         """The sentence `text` was written from and its values, or None."""
-        for msgid, pattern in self._patterns:
+        long = len(text) > LONG
+        for msgid, pattern, free in self._patterns:
+            if long and free > 2:
+                continue  # cubic or worse in the length: no sentence of three values is this long
             found = pattern.fullmatch(text)
             if found is not None:
                 return msgid, found.groupdict()

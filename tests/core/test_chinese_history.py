@@ -333,3 +333,23 @@ def test_the_returns_not_found_and_access_messages_follow_the_language(
     with pytest.raises(PermissionDenied) as refused, translation.override("zh-hans"):
         act_require(qa_reviewer)
     assert refused.value.message == "质检审核员只能查看退货单，不能处理"
+
+
+def test_a_long_reason_is_shown_quickly_and_a_long_list_still_translated() -> None:
+    """A sentence with three free values is not tried on a text over LONG characters (its
+    matching grows with the cube of the length); a reason listing a whole team's agents is
+    long and still shown in Chinese."""
+    import time
+
+    from afterdesk.core.event_text import LONG, event_text_shown
+
+    crafted = "Ana full (1 of " * 300  # an agent's line of three values, over and over
+    assert len(crafted) > LONG
+    skipped = "; ".join(f"Agent {i} offline" for i in range(200))
+    team = f"no agent of Desk available ({skipped})"
+    with translation.override("zh-hans"):
+        started = time.perf_counter()
+        assert event_text_shown("routing", "reason", crafted) == crafted
+        assert time.perf_counter() - started < 0.2
+        shown = event_text_shown("routing", "reason", team)
+    assert shown.startswith("Desk 没有可用的客服（Agent 0（离线）；Agent 1（离线）")
