@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from afterdesk.accounts.models import Role, Team, User
 from afterdesk.calendars.models import Calendar
@@ -27,7 +28,9 @@ LISTS = {
 
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+    position = forms.IntegerField(
+        label=pgettext_lazy("order in a list", "Position"), min_value=0, initial=0
+    )
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
     channels = forms.CharField(label=LISTS["channels"], required=False)
     platforms = forms.CharField(label=LISTS["platforms"], required=False)

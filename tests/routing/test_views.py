@@ -103,3 +103,25 @@ def test_the_routing_page_in_chinese(client: Client, admin_user: User) -> None:
     page = client.get("/routing/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "审批请求" in page
     assert "负载最低" in page or "尚无规则。" in page
+
+
+def test_a_rules_conditions_show_labels_not_codes(client: Client, admin_user: User) -> None:
+    """Issue types, priorities, channels and languages are codes in the rule; the page names
+    them (in the reader's language), and a rule's position is its order, not a job."""
+    RoutingRule.objects.create(
+        name="Spanish lost parcels",
+        position=30,
+        languages=["es"],
+        categories=["not_received"],
+        priorities=["urgent"],
+        channels=["email"],
+    )
+    client.force_login(admin_user)
+    english = client.get("/routing/").content.decode()
+    assert "not_received" not in english
+    assert "Not received" in english or "Parcel not received" in english
+    page = client.get("/routing/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "not_received" not in page
+    assert "urgent" not in page
+    assert "顺序" in page
+    assert "<th>岗位</th>" not in page

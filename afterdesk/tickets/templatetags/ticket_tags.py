@@ -34,6 +34,7 @@ CHOICES: dict[str, type[TextChoices]] = {
     "channel": Channel,
     "category": Category,
     "platform": Platform,
+    "priority": Priority,
     "status": Status,
 }
 
@@ -45,6 +46,15 @@ def choice_label(value: str, kind: str) -> str:
     if kind == "category":  # triage's issue types are categories too
         labels = {**ISSUE_TYPE_LABELS, **labels}
     return str(labels.get(value, value))
+
+
+@register.filter
+def choice_labels(values: Iterable[str], kind: str) -> str:
+    """A list of codes (a rule's conditions) as their translated labels, comma-separated;
+    `kind` as `choice_label`'s, or "language"."""
+    if kind == "language":
+        return ", ".join(language_label(value) for value in values)
+    return ", ".join(choice_label(value, kind) for value in values)
 
 
 def _who(event: TicketEvent) -> str:
