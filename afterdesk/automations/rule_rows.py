@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from afterdesk.accounts.models import Team, User
 from afterdesk.commerce.models import Platform, Store
-from afterdesk.tickets.models import Category, Channel, Priority, Status
+from afterdesk.tickets.models import Channel, Priority, Status
+from afterdesk.tickets.triage_labels import ISSUE_TYPE_LABELS
 
 Choices = list[tuple[str, Any]]
 
@@ -83,7 +84,10 @@ CONDITION_FIELDS: dict[str, ConditionField] = {
     "market": ConditionField(_("Market"), {"in": (IS_ONE_OF, "markets")}, suggest=_market_choices),
     "language": ConditionField(_("Language"), {"in": (IS_ONE_OF, "languages")}),
     "category": ConditionField(
-        _("Issue type"), {"in": (IS_ONE_OF, "categories")}, choices=lambda: Category.choices
+        # Triage's issue types (a superset of the ticket's categories: "damaged", …).
+        _("Issue type"),
+        {"in": (IS_ONE_OF, "categories")},
+        choices=lambda: list(ISSUE_TYPE_LABELS.items()),
     ),
     "priority": ConditionField(
         _("Priority"), {"in": (IS_ONE_OF, "priorities")}, choices=lambda: Priority.choices

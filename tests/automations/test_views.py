@@ -99,6 +99,22 @@ def test_the_pages_in_chinese(client: Client, supervisor: User, make_rule: MakeR
     assert "试运行" in page
 
 
+def test_triage_issue_types_are_named_not_coded(
+    client: Client, supervisor: User, make_rule: MakeRule
+) -> None:
+    """"damaged" is a triage issue type, not a ticket category: named on the page all the same."""
+    make_rule(
+        "ticket_created",
+        [{"type": "tag", "tags": ["x"]}],
+        conditions={"categories": ["damaged", "wrong_item"]},
+    )
+    client.force_login(supervisor)
+    page = client.get("/automations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "物品损坏" in page
+    assert "damaged" not in page
+    assert "Damaged" in client.get("/automations/").content.decode()
+
+
 def test_a_firing_shows_on_the_ticket_page(
     client: Client,
     supervisor: User,
