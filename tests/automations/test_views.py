@@ -102,7 +102,7 @@ def test_the_pages_in_chinese(client: Client, supervisor: User, make_rule: MakeR
 def test_triage_issue_types_are_named_not_coded(
     client: Client, supervisor: User, make_rule: MakeRule
 ) -> None:
-    """"damaged" is a triage issue type, not a ticket category: named on the page all the same."""
+    """A triage issue type ("damaged") is not a ticket category: named on the page all the same."""
     make_rule(
         "ticket_created",
         [{"type": "tag", "tags": ["x"]}],
