@@ -104,3 +104,16 @@ def test_the_pages_speak_chinese(client: Client, supervisor: User) -> None:
     body = client.get(reverse("sla:policies")).content.decode()
     assert "SLA 策略" in body
     assert "策略按顺序尝试" in body
+
+
+def test_a_policys_conditions_and_pause_statuses_are_named(
+    client: Client, admin_user: User
+) -> None:
+    client.force_login(admin_user)
+    assert client.post(reverse("sla:new"), FORM).status_code == 302
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("sla:policies")).content.decode()
+    assert "待回复" in body  # the pause status "pending", by its label
+    assert "邮件" in body or "电子邮件" in body  # the channel "email"
+    assert ">pending<" not in body
+    assert "chat, email" not in body
