@@ -106,7 +106,9 @@ def sla_due_before_q(instant: datetime) -> Q:
 
 
 def queue_order(queryset: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
-    """The list in the chosen order; ties fall to the ticket that has waited longer."""
+    """The list in the chosen order: by SLA deadline (ties and the tickets without one newest
+    update first), by the buyer's last message (ties to the ticket that has waited longer),
+    or newest update first."""
     if sort == "due":
         # Without a running deadline (NEVER): newest update first, the inbox's own order.
         return queryset.alias(sla_due=queue_sla_due()).order_by("sla_due", "-updated_at", "-id")
