@@ -194,6 +194,17 @@ def _decode(
     return values
 
 
+def period_versions(versions: Mapping[date, int], start: datetime, end: datetime) -> dict[str, int]:
+    """What figures of [start, end) are stored with: the versions (of `day_versions`) of its
+    days and of every day (`ALL_DAYS`), by ISO day."""
+    first, last = period_days(start, end)
+    return {
+        day.isoformat(): version
+        for day, version in sorted(versions.items())
+        if day == ALL_DAYS or first <= day <= last
+    }
+
+
 class KpiStore:
     """`compute_kpis` of periods inside [first, last): the stored figures while current, else
     computed (and stored). The days' versions are read once, at the first use, before anything
@@ -209,12 +220,7 @@ class KpiStore:
     def _versions_of(self, start: datetime, end: datetime) -> dict[str, int]:
         if self._versions is None:
             self._versions = day_versions(*period_days(self.start, self.end))
-        first, last = period_days(start, end)
-        return {
-            day.isoformat(): version
-            for day, version in sorted(self._versions.items())
-            if day == ALL_DAYS or first <= day <= last
-        }
+        return period_versions(self._versions, start, end)
 
     def compute_kpis(
         self,

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from afterdesk.metrics.models import ScorecardTemplate, StoredKpis
 from afterdesk.metrics.selectors import period_bounds, previous_period
-from afterdesk.metrics.stored import ALL_DAYS, day_versions, kpis_key, period_days
+from afterdesk.metrics.stored import day_versions, kpis_key, period_days, period_versions
 from afterdesk.metrics.templates import TemplateSpec
 from afterdesk.reports import services
 from afterdesk.reports.review import breaches_key, sla_scopes, weekly_review
@@ -112,16 +112,10 @@ def stale_in(start: datetime, end: datetime) -> bool:
     stored = StoredKpis.objects.filter(period_start__gte=start, period_end__lte=end).values_list(
         "period_start", "period_end", "versions"
     )
-    for period_start, period_end, versions in stored:
-        first, last = period_days(period_start, period_end)
-        expected = {
-            day.isoformat(): version
-            for day, version in sorted(current.items())
-            if day == ALL_DAYS or first <= day <= last
-        }
-        if versions != expected:
-            return True
-    return False
+    return any(
+        versions != period_versions(current, period_start, period_end)
+        for period_start, period_end, versions in stored
+    )
 
 
 def reviews_warm(*, now: datetime | None = None) -> list[str]:

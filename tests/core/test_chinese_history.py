@@ -18,9 +18,7 @@ from html import unescape
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.db import models
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -50,7 +48,12 @@ from afterdesk.tickets.models import Priority, Ticket, TicketEvent
 from afterdesk.tickets.triage_reasons import TRIAGE_REASON
 from tests.automations.conftest import MakeRule, make_rule  # noqa: F401 (fixture)
 from tests.channels.helpers import mail
-from tests.core.test_chinese_pages import english_left, english_msgids, untranslated
+from tests.core.test_chinese_pages import (
+    database_text,
+    english_left,
+    english_msgids,
+    untranslated,
+)
 from tests.returns.conftest import (  # noqa: F401 (fixtures)
     _local_stores_allowed,
     shop_order,
@@ -74,31 +77,7 @@ EVENT_LOG = {TicketEvent, Firing}
 
 
 def data_without_the_event_log() -> str:
-    values: list[str] = []
-
-    def collect(value: object) -> None:
-        if isinstance(value, str):
-            values.append(value)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                values.append(str(key))
-                collect(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                collect(item)
-
-    for model in apps.get_models():
-        if model in EVENT_LOG:
-            continue
-        names = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.JSONField)
-        ]
-        if names:
-            for row in model._default_manager.values_list(*names):
-                collect(list(row))
-    return "\n".join(values)
+    return database_text(excluding=EVENT_LOG)
 
 
 def _chinese(user: User) -> Client:

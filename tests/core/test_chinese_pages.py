@@ -16,6 +16,7 @@ import gettext
 import json
 import re
 import zlib
+from collections.abc import Collection
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -181,9 +182,10 @@ def _words(text: str) -> list[str]:
     return [w for w in WORD.findall(text) if w not in NAMES and not w.isupper()]
 
 
-def database_text() -> str:
+def database_text(excluding: Collection[type[models.Model]] = ()) -> str:
     """Every text the database holds (the demo's names, subjects, messages, codes), one per
-    line: English found in it is data the page shows, not the interface's."""
+    line: English found in it is data the page shows, not the interface's. `excluding`: models
+    whose text is not data the page may show as it is."""
     values: list[str] = []
 
     def collect(value: object) -> None:
@@ -198,6 +200,8 @@ def database_text() -> str:
                 collect(item)
 
     for model in apps.get_models():
+        if model in excluding:
+            continue
         names = [
             f.attname
             for f in model._meta.concrete_fields
